@@ -1,0 +1,68 @@
+use ndarray::{ArrayView1, ArrayViewMut1};
+
+use crate::activation::sigmoid;
+use crate::{Cost, Error, Float, Target};
+
+/// Binary cross-entropy on logits, one independent yes/no per output: C = (1/n) Σ_i C_i with
+/// C_i = Σ_j softplus(z_j) − y_j z_j and ∂C_i/∂z_j = s(z_j) − y_j, targets y_j ∈ \[0, 1\].
+///
+/// Here s is the logistic sigmoid and softplus(z) = ln(1 + e^z). This is the cross-entropy
+/// −Σ_j [y_j ln s(z_j) + (1 − y_j) ln(1 − s(z_j))] of sigmoid outputs a_j = s(z_j), written on the
+/// logits (ln s(z) = −softplus(−z) and softplus(z) − softplus(−z) = z); its gradient
+/// δ = a − y is Nielsen, *Neural Networks and Deep Learning*, ch. 3, "The cross-entropy cost
+/// function" (the paper's reference [2]); PyTorch calls it `BCEWithLogitsLoss`.
+///
+/// It is computed as C_i = Σ_j [max(z_j, 0) − y_j z_j] + ln(1 + e^{−|z_j|}), with the first bracket
+/// as (1 − y_j) z_j for z_j > 0 and −y_j z_j otherwise: no exponential overflows, and a confident
+/// correct output (z = 10⁴, y = 1) costs exactly 0 rather than a rounding error.
+///
+/// Class labels are read as one-hot rows (one-vs-rest). [`Cost::CLASSIFICATION`] is `false`:
+/// the outputs are independent labels, any number of which may be on, so the accuracy of an
+/// argmax over them (what classification costs report) does not measure this cost's task.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BinaryCrossEntropy;
+
+impl<F: Float> Cost<F> for BinaryCrossEntropy {
+    const NAME: &'static str = "BinaryCrossEntropy";
+    const CLASSIFICATION: bool = false;
+
+    /// Target values must lie in \[0, 1\].
+    fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
+        if let Target::Values(row) = target {
+            let outside = |v: &F| !(*v >= F::zero() && *v <= F::one());
+            if let Some((output, &v)) = row.iter().enumerate().find(|(_, v)| outside(v)) {
+                return Err(Error::TargetOutOfRange {
+                    cost: <Self as Cost<F>>::NAME,
+                    sample,
+                    output,
+                    value: v.to_string(),
+                    range: "[0, 1]",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn sample(
+        &self,
+        z: ArrayView1<'_, F>,
+        target: &Target<'_, F>,
+        mut delta: Option<ArrayViewMut1<'_, F>>,
+    ) -> F {
+        let mut cost = F::zero();
+        for (j, &zj) in z.iter().enumerate() {
+            let yj = target.value(j);
+            // softplus(z) − y z = [max(z, 0) − y z] + ln(1 + e^{−|z|}).
+            let linear = if zj > F::zero() {
+                (F::one() - yj) * zj
+            } else {
+                -yj * zj
+            };
+            cost += linear + (-zj.abs()).exp().ln_1p();
+            if let Some(d) = delta.as_mut() {
+                d[j] = sigmoid(zj) - yj;
+            }
+        }
+        cost
+    }
+}

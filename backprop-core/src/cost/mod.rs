@@ -1,0 +1,133 @@
+//! Costs C and their gradients δ^L = ∂C/∂z^L, the paper's equation (1).
+//!
+//! The paper leaves the cost open ("like cross-entropy or multiclass SVM loss", section 5) and
+//! only needs δ^L from it. A cost here is defined per sample and averaged over the batch,
+//! C = (1/n) Σ_i C_i, so δ^L of sample i is (1/n) ∂C_i/∂z_i^L. Each built-in cost lives in its
+//! own file with its formula; all of them take the logits z^L directly and are stable for any
+//! finite logits.
+
+mod binary_cross_entropy;
+mod mse;
+mod multiclass_hinge;
+mod softmax_cross_entropy;
+
+pub use binary_cross_entropy::BinaryCrossEntropy;
+pub use mse::Mse;
+pub use multiclass_hinge::MulticlassHinge;
+pub use softmax_cross_entropy::SoftmaxCrossEntropy;
+
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Zip};
+
+use crate::{Error, Float, Target, Targets};
+
+/// A cost C of one sample, and its gradient ∂C/∂z with respect to the network's output.
+///
+/// Implementations give the per-sample cost; [`evaluate`] checks the targets, averages over the
+/// batch and scales the gradient accordingly.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a cost for `{F}`",
+    label = "`{Self}` does not implement `Cost<{F}>`",
+    note = "use a built-in cost (Mse, SoftmaxCrossEntropy, BinaryCrossEntropy, MulticlassHinge) or implement `backprop::Cost<{F}>` for `{Self}`"
+)]
+pub trait Cost<F: Float>: Default {
+    /// The cost's name, for messages.
+    const NAME: &'static str;
+
+    /// Whether the cost classifies: its targets are classes and accuracy is meaningful.
+    const CLASSIFICATION: bool;
+
+    /// Checks the target of sample `sample` beyond shape and finiteness, which are already
+    /// checked (for example that it lies in \[0, 1\] or is one-hot).
+    fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
+        let _ = (sample, target);
+        Ok(())
+    }
+
+    /// The cost C_i of one sample with output `z` and target `target`; when `delta` is given,
+    /// also writes ∂C_i/∂z into it (same length as `z`).
+    fn sample(
+        &self,
+        z: ArrayView1<'_, F>,
+        target: &Target<'_, F>,
+        delta: Option<ArrayViewMut1<'_, F>>,
+    ) -> F;
+}
+
+/// Evaluates a cost on a batch: returns C = (1/n) Σ_i C_i and, when `delta` is given, writes
+/// δ^L = ∂C/∂z^L into it, row i being (1/n) ∂C_i/∂z_i (equation (1) of the paper, averaged).
+///
+/// The targets are checked first: one per row of `output`, as wide as a row, labels in range,
+/// values finite and accepted by the cost. A non-finite cost is an error too.
+pub fn evaluate<F: Float, C: Cost<F>>(
+    cost: &C,
+    output: ArrayView2<'_, F>,
+    targets: Targets<'_, F>,
+    mut delta: Option<ArrayViewMut2<'_, F>>,
+) -> Result<F, Error> {
+    let (n, outputs) = output.dim();
+    if n == 0 {
+        return Err(Error::EmptyBatch);
+    }
+    targets.check(n, outputs)?;
+    for i in 0..n {
+        cost.check_target(i, &targets.row(i))?;
+    }
+    if let Some(d) = &delta {
+        if d.dim() != output.dim() {
+            return Err(Error::TargetWidth {
+                expected: outputs,
+                found: d.ncols(),
+            });
+        }
+    }
+    let mut total = F::zero();
+    for i in 0..n {
+        let row_delta = delta.as_mut().map(|d| d.row_mut(i));
+        total += cost.sample(output.row(i), &targets.row(i), row_delta);
+    }
+    let inv_n = F::one() / F::of_usize(n);
+    if let Some(d) = delta.as_mut() {
+        d.mapv_inplace(|v| v * inv_n);
+    }
+    let mean = total * inv_n;
+    if mean.is_finite() {
+        Ok(mean)
+    } else {
+        Err(Error::NonFiniteCost {
+            value: mean.to_string(),
+        })
+    }
+}
+
+/// The cost of a batch and its gradient with respect to `output`: [`evaluate`] into a new
+/// matrix. This is δ^L of equation (1) when `output` is z^L, and ∇_a C when it is a^L.
+pub fn cost_and_gradient<F: Float, C: Cost<F>>(
+    output: ArrayView2<'_, F>,
+    targets: Targets<'_, F>,
+) -> Result<(F, Array2<F>), Error> {
+    let mut gradient = Array2::zeros(output.raw_dim());
+    let cost = evaluate(&C::default(), output, targets, Some(gradient.view_mut()))?;
+    Ok((cost, gradient))
+}
+
+/// Returns an error naming the first non-finite value of `values`, if any.
+pub(crate) fn check_finite<F: Float>(
+    what: &'static str,
+    values: ArrayView2<'_, F>,
+) -> Result<(), Error> {
+    let mut found = None;
+    Zip::indexed(values).for_each(|(i, j), &v| {
+        if found.is_none() && !v.is_finite() {
+            found = Some((i, j, v));
+        }
+    });
+    match found {
+        Some((sample, column, v)) => Err(Error::NonFinite {
+            what,
+            sample,
+            column,
+            value: v.to_string(),
+        }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,33 @@
+use ndarray::{ArrayView1, ArrayViewMut1};
+
+use crate::{Cost, Float, Target};
+
+/// Mean squared error, C = (1/n) Σ_i ½‖z_i − y_i‖², with ∂C_i/∂z_i = z_i − y_i.
+///
+/// The quadratic cost of Nielsen, *Neural Networks and Deep Learning*, ch. 1, eq. (6) (there
+/// with a^L for z^L), which the paper cites as [2]. Class labels are read as one-hot rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mse;
+
+impl<F: Float> Cost<F> for Mse {
+    const NAME: &'static str = "Mse";
+    const CLASSIFICATION: bool = false;
+
+    fn sample(
+        &self,
+        z: ArrayView1<'_, F>,
+        target: &Target<'_, F>,
+        mut delta: Option<ArrayViewMut1<'_, F>>,
+    ) -> F {
+        let half = F::of(0.5);
+        let mut c = F::zero();
+        for (j, &zj) in z.iter().enumerate() {
+            let r = zj - target.value(j);
+            c += half * r * r;
+            if let Some(d) = delta.as_mut() {
+                d[j] = r;
+            }
+        }
+        c
+    }
+}

@@ -1,0 +1,91 @@
+use ndarray::{ArrayView1, ArrayViewMut1};
+
+use crate::{Cost, Error, Float, Target};
+
+/// Softmax cross-entropy on logits, C = (1/n) Σ_i C_i with
+/// C_i = −Σ_j y_j log softmax(z_i)_j and ∂C_i/∂z_k = (Σ_j y_j) softmax(z_i)_k − y_k,
+/// where softmax(z)_j = e^{z_j} / Σ_k e^{z_k}.
+///
+/// For a class label y (or a one-hot row) this is the log-likelihood cost C_i = −log softmax(z)_y
+/// of a softmax output layer, Nielsen, *Neural Networks and Deep Learning*, ch. 3, eq. (80), with
+/// ∂C_i/∂z_k = softmax(z)_k − y_k, eq. (81) (the paper's reference [2]); the paper names it
+/// "cross-entropy" in section 5. Target rows may also be probability distributions (then Σ_j y_j = 1
+/// and δ = softmax(z) − y, as for one-hot rows), or any non-negative weights.
+///
+/// It is computed with the log-sum-exp trick: with m = max_j z_j and S = Σ_k e^{z_k − m} ≥ 1,
+/// −log softmax(z)_j = (m − z_j) + ln S and softmax(z)_k = e^{z_k − m} / S. Every exponential is of
+/// a non-positive number, so the cost and δ are finite and exact for any finite logits: for
+/// z = (10⁴, −10⁴) the cost of class 0 is 0 and that of class 1 is 2·10⁴.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SoftmaxCrossEntropy;
+
+impl<F: Float> Cost<F> for SoftmaxCrossEntropy {
+    const NAME: &'static str = "SoftmaxCrossEntropy";
+    const CLASSIFICATION: bool = true;
+
+    /// Target values must be non-negative (probabilities, or one-hot rows).
+    fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
+        if let Target::Values(row) = target {
+            if let Some((output, &v)) = row.iter().enumerate().find(|(_, v)| !(**v >= F::zero())) {
+                return Err(Error::TargetOutOfRange {
+                    cost: <Self as Cost<F>>::NAME,
+                    sample,
+                    output,
+                    value: v.to_string(),
+                    range: "[0, ∞) (probabilities or one-hot rows)",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn sample(
+        &self,
+        z: ArrayView1<'_, F>,
+        target: &Target<'_, F>,
+        delta: Option<ArrayViewMut1<'_, F>>,
+    ) -> F {
+        // m = max_j z_j; S = Σ_k e^{z_k − m}, with the maximum's term e^0 = 1, so ln S ≥ 0.
+        let m = z
+            .iter()
+            .fold(F::neg_infinity(), |m, &v| if v > m { v } else { m });
+        let s = z.iter().fold(F::zero(), |s, &v| s + (v - m).exp());
+        let ln_s = s.ln();
+        // −log softmax(z)_j = (m − z_j) + ln S.
+        let neg_log_softmax = |zj: F| (m - zj) + ln_s;
+        let softmax = |zk: F| (zk - m).exp() / s;
+        match target {
+            Target::Class(c) => {
+                let Some(&zc) = z.get(*c) else {
+                    // Unreachable through `evaluate`, which checks labels against the width.
+                    return F::nan();
+                };
+                if let Some(mut d) = delta {
+                    for (k, (dk, &zk)) in d.iter_mut().zip(&z).enumerate() {
+                        let yk = if k == *c { F::one() } else { F::zero() };
+                        *dk = softmax(zk) - yk;
+                    }
+                }
+                neg_log_softmax(zc)
+            }
+            Target::Values(y) => {
+                let mut cost = F::zero();
+                let mut total = F::zero();
+                for (&zj, &yj) in z.iter().zip(y) {
+                    // Terms with y_j = 0 contribute nothing (and could be 0 · ∞ in f32 for
+                    // logits near the largest float).
+                    if yj != F::zero() {
+                        cost += yj * neg_log_softmax(zj);
+                        total += yj;
+                    }
+                }
+                if let Some(mut d) = delta {
+                    for ((dk, &zk), &yk) in d.iter_mut().zip(&z).zip(y) {
+                        *dk = total * softmax(zk) - yk;
+                    }
+                }
+                cost
+            }
+        }
+    }
+}

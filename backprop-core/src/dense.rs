@@ -1,0 +1,155 @@
+//! The fully connected layer.
+
+use core::marker::PhantomData;
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rand_core::RngCore;
+
+use crate::{Activation, Error, Float, Identity, Init};
+
+/// A fully connected layer from `IN` units to `OUT` units with activation `A`:
+/// z^l = W^l a^{l−1} + b^l and a^l = σ(z^l) (the paper, section 2).
+///
+/// `weight` has shape `OUT × IN`: `weight[[j, k]]` is the paper's w_jk^l, the weight from unit k
+/// of level l−1 to unit j of level l (the layout of PyTorch's `nn.Linear`). `bias` has `OUT`
+/// entries. The fields are public so that weights can be read and set; a shape that disagrees
+/// with `IN` and `OUT` is reported as [`Error::ParameterShape`] by the network's methods.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dense<F: Float, const IN: usize, const OUT: usize, A: Activation<F> = Identity> {
+    /// W^l, `OUT × IN`.
+    pub weight: Array2<F>,
+    /// b^l, `OUT` entries.
+    pub bias: Array1<F>,
+    /// σ of this layer.
+    pub activation: A,
+    _float: PhantomData<F>,
+}
+
+impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN, OUT, A> {
+    /// The number of inputs, n_{l−1}.
+    pub const INPUTS: usize = IN;
+    /// The number of units, n_l.
+    pub const OUTPUTS: usize = OUT;
+
+    /// A layer from its parameters, checking that `weight` is `OUT × IN` and `bias` has `OUT`
+    /// entries.
+    pub fn new(weight: Array2<F>, bias: Array1<F>, activation: A) -> Result<Self, Error> {
+        let layer = Dense {
+            weight,
+            bias,
+            activation,
+            _float: PhantomData,
+        };
+        layer.check("dense")?;
+        Ok(layer)
+    }
+
+    /// A layer of zero weights and biases.
+    pub fn zeros() -> Self {
+        Dense {
+            weight: Array2::zeros((OUT, IN)),
+            bias: Array1::zeros(OUT),
+            activation: A::default(),
+            _float: PhantomData,
+        }
+    }
+
+    /// A layer initialised from `rng`: weights uniform with the bound of [`A::INIT`](Activation::INIT)
+    /// (He for ReLU-like activations, Glorot otherwise), drawn row by row, and zero biases.
+    ///
+    /// The draw is a fixed function of the generator's `u64` stream, so the same seed gives
+    /// bit-identical weights on every machine.
+    pub fn with_rng<R: RngCore>(rng: &mut R) -> Self {
+        let fan = match A::INIT {
+            Init::Glorot => (IN + OUT) as f64,
+            Init::He => IN as f64,
+        };
+        let bound = if fan > 0.0 { (6.0 / fan).sqrt() } else { 0.0 };
+        let weight = Array2::from_shape_simple_fn((OUT, IN), || {
+            // 53 random bits give a uniform double in [0, 1), exactly, on every platform.
+            let unit = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+            F::of(bound * (2.0 * unit - 1.0))
+        });
+        Dense {
+            weight,
+            bias: Array1::zeros(OUT),
+            activation: A::default(),
+            _float: PhantomData,
+        }
+    }
+
+    /// Checks that the parameters have the shapes `IN` and `OUT` declare; `layer` names the
+    /// layer in the error.
+    pub fn check(&self, layer: &'static str) -> Result<(), Error> {
+        let shape_error = |parameter, expected: &[usize], found: &[usize]| Error::ParameterShape {
+            layer,
+            parameter,
+            inputs: IN,
+            outputs: OUT,
+            expected: expected.to_vec(),
+            found: found.to_vec(),
+        };
+        if self.weight.dim() != (OUT, IN) {
+            return Err(shape_error("weight", &[OUT, IN], self.weight.shape()));
+        }
+        if self.bias.len() != OUT {
+            return Err(shape_error("bias", &[OUT], self.bias.shape()));
+        }
+        Ok(())
+    }
+
+    /// z^l = a^{l−1} (W^l)ᵀ + b^l for a batch whose rows are samples: the paper's
+    /// z_j^l = Σ_k w_jk^l a_k^{l−1} + b_j^l for every sample at once.
+    ///
+    /// The shapes must have been checked (by [`check`](Dense::check) and the input check).
+    pub fn weighted_input(&self, a_prev: ArrayView2<'_, F>) -> Array2<F> {
+        let mut z = a_prev.dot(&self.weight.t());
+        z += &self.bias;
+        z
+    }
+
+    /// a^l = σ(z^l), elementwise.
+    pub fn activate(&self, z: &Array2<F>) -> Array2<F> {
+        z.mapv(|v| self.activation.apply(v))
+    }
+
+    /// δ^l = σ'(z^l) ⊙ g, where g = (W^{l+1})ᵀ δ^{l+1} is the gradient that reaches a^l
+    /// (equation (2)), or g = ∇_a C for an output layer with an activation. Reuses `g`'s buffer.
+    pub fn delta(&self, z: &Array2<F>, mut g: Array2<F>) -> Array2<F> {
+        g.zip_mut_with(z, |g, &z| *g = self.activation.derivative(z) * *g);
+        g
+    }
+
+    /// The gradient of this layer's parameters from its δ^l and its input a^{l−1}:
+    /// ∂C/∂W^l = (δ^l)ᵀ a^{l−1}, summing δ_j^l a_k^{l−1} over the batch (equation (3)), and
+    /// ∂C/∂b^l = Σ_samples δ^l (equation (4)).
+    pub fn gradients(&self, delta: &Array2<F>, a_prev: ArrayView2<'_, F>) -> LayerGradients<F> {
+        LayerGradients {
+            weight: delta.t().dot(&a_prev),
+            bias: delta.sum_axis(Axis(0)),
+        }
+    }
+
+    /// The gradient that reaches a^{l−1}: (W^l)ᵀ δ^l per sample, δ^l W^l for a batch of rows.
+    /// The paper's ∂C/∂a_k^{l−1} = Σ_j δ_j^l w_jk^l (section 4).
+    pub fn back(&self, delta: &Array2<F>) -> Array2<F> {
+        delta.dot(&self.weight)
+    }
+}
+
+impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Default
+    for Dense<F, IN, OUT, A>
+{
+    fn default() -> Self {
+        Self::zeros()
+    }
+}
+
+/// The gradients of one layer's parameters, shaped like them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerGradients<F> {
+    /// ∂C/∂W^l = δ^l (a^{l−1})ᵀ, equation (3), summed over the batch; `OUT × IN`.
+    pub weight: Array2<F>,
+    /// ∂C/∂b^l = δ^l, equation (4), summed over the batch; `OUT` entries.
+    pub bias: Array1<F>,
+}

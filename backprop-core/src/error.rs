@@ -1,0 +1,139 @@
+//! The typed error every fallible operation of the library returns.
+
+/// What went wrong with data a user passed in.
+///
+/// Each variant says what was expected and what was found, so that the message alone is enough
+/// to fix the call. The library returns these instead of panicking on any user input.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A batch has no samples; a cost averaged over zero samples is undefined.
+    #[error("the batch is empty: expected at least one sample (one row)")]
+    EmptyBatch,
+
+    /// The input batch has the wrong number of columns.
+    #[error(
+        "input has {found} features per sample (columns), but the network's input layer expects {expected}"
+    )]
+    InputWidth {
+        /// The network's input size.
+        expected: usize,
+        /// The number of columns of the batch passed in.
+        found: usize,
+    },
+
+    /// The targets have a different number of samples than the inputs.
+    #[error(
+        "targets have {found} samples, but the input batch has {expected} rows: give one target per sample"
+    )]
+    TargetCount {
+        /// The number of samples (rows) in the input batch.
+        expected: usize,
+        /// The number of targets passed in.
+        found: usize,
+    },
+
+    /// The target rows have the wrong width.
+    #[error(
+        "targets have {found} values per sample (columns), but the network has {expected} outputs"
+    )]
+    TargetWidth {
+        /// The network's output size.
+        expected: usize,
+        /// The number of columns of the targets passed in.
+        found: usize,
+    },
+
+    /// A class label is not below the number of classes.
+    #[error(
+        "sample {sample} has class label {label}, but the network has {classes} outputs, so labels must be in 0..{classes}"
+    )]
+    LabelOutOfRange {
+        /// The index of the sample in the batch.
+        sample: usize,
+        /// The label found.
+        label: usize,
+        /// The number of classes (the network's output size).
+        classes: usize,
+    },
+
+    /// A target value is outside the range the cost is defined on.
+    #[error(
+        "sample {sample}, output {output}: the {cost} cost needs targets in {range}, found {value}"
+    )]
+    TargetOutOfRange {
+        /// The cost that rejected the value.
+        cost: &'static str,
+        /// The index of the sample in the batch.
+        sample: usize,
+        /// The index of the output (column).
+        output: usize,
+        /// The value found, printed.
+        value: String,
+        /// The range the cost accepts, printed.
+        range: &'static str,
+    },
+
+    /// A target row of a classification cost is not one-hot.
+    #[error(
+        "sample {sample}: the {cost} cost needs one-hot targets (a single 1, the rest 0) or class labels as `&[usize]`"
+    )]
+    NotOneHot {
+        /// The cost that needs one-hot rows.
+        cost: &'static str,
+        /// The index of the sample in the batch.
+        sample: usize,
+    },
+
+    /// An input, target or parameter holds NaN or an infinity.
+    #[error("{what} holds a non-finite value ({value}) at sample {sample}, column {column}")]
+    NonFinite {
+        /// What held the value: `"input"`, `"targets"`.
+        what: &'static str,
+        /// The row.
+        sample: usize,
+        /// The column.
+        column: usize,
+        /// The value found, printed.
+        value: String,
+    },
+
+    /// A layer's parameters do not have the shape its type declares.
+    #[error(
+        "layer `{layer}`: {parameter} has shape {found:?}, but `Dense<_, {inputs}, {outputs}, _>` needs {expected:?}"
+    )]
+    ParameterShape {
+        /// The layer's name.
+        layer: &'static str,
+        /// `"weight"` or `"bias"`.
+        parameter: &'static str,
+        /// The layer's input size.
+        inputs: usize,
+        /// The layer's output size.
+        outputs: usize,
+        /// The shape the layer's type declares.
+        expected: Vec<usize>,
+        /// The shape found.
+        found: Vec<usize>,
+    },
+
+    /// The cost came out as NaN or infinite: the parameters have diverged.
+    #[error(
+        "the cost is not finite ({value}): the parameters hold non-finite values or have diverged"
+    )]
+    NonFiniteCost {
+        /// The value found, printed.
+        value: String,
+    },
+
+    /// A numerical option is outside its valid range.
+    #[error("{what} must be {expected}, found {found}")]
+    InvalidOption {
+        /// The option.
+        what: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// The value found, printed.
+        found: String,
+    },
+}

@@ -1,0 +1,128 @@
+//! What a cost compares the network's output with: one target per sample.
+
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+
+use crate::{Error, Float};
+
+/// The targets of a batch: one per sample (row of the input).
+///
+/// Build it with `.into()` from what you have: a matrix with one row per sample (`ArrayView2`,
+/// `&Array2`: regression targets, or one-hot rows for classification), or class indices
+/// (`&[usize]`, `&Vec<usize>`, `&[usize; N]`), which classification costs read as one-hot rows.
+#[derive(Clone, Copy, Debug)]
+pub enum Targets<'a, F> {
+    /// One row of target values per sample.
+    Values(ArrayView2<'a, F>),
+    /// One class index per sample, in `0..outputs`.
+    Classes(&'a [usize]),
+}
+
+/// The target of one sample, as a cost sees it.
+#[derive(Clone, Debug)]
+pub enum Target<'a, F> {
+    /// The target values of the sample, one per output.
+    Values(ArrayView1<'a, F>),
+    /// The sample's class index, already checked to be below the number of outputs.
+    Class(usize),
+}
+
+impl<F: Float> Target<'_, F> {
+    /// The target value for output `j`: the value itself, or 1 for the class and 0 elsewhere.
+    #[inline]
+    pub fn value(&self, j: usize) -> F {
+        match self {
+            Target::Values(row) => row[j],
+            Target::Class(c) => {
+                if *c == j {
+                    F::one()
+                } else {
+                    F::zero()
+                }
+            }
+        }
+    }
+}
+
+impl<'a, F: Float> Targets<'a, F> {
+    /// The number of samples these targets are for.
+    pub fn len(&self) -> usize {
+        match self {
+            Targets::Values(y) => y.nrows(),
+            Targets::Classes(c) => c.len(),
+        }
+    }
+
+    /// Whether there are no targets.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The target of sample `i`. `i` must be below [`len`](Targets::len).
+    #[inline]
+    pub fn row(&self, i: usize) -> Target<'a, F> {
+        match *self {
+            Targets::Values(y) => Target::Values(y.index_axis_move(Axis(0), i)),
+            Targets::Classes(c) => Target::Class(c[i]),
+        }
+    }
+
+    /// Checks that these are targets for `samples` samples of a network with `outputs` outputs:
+    /// one per sample, rows as wide as the output, labels in range, values finite.
+    pub fn check(&self, samples: usize, outputs: usize) -> Result<(), Error> {
+        if self.len() != samples {
+            return Err(Error::TargetCount {
+                expected: samples,
+                found: self.len(),
+            });
+        }
+        match self {
+            Targets::Values(y) => {
+                if y.ncols() != outputs {
+                    return Err(Error::TargetWidth {
+                        expected: outputs,
+                        found: y.ncols(),
+                    });
+                }
+                crate::check_finite("targets", *y)
+            }
+            Targets::Classes(c) => match c.iter().position(|&label| label >= outputs) {
+                Some(sample) => Err(Error::LabelOutOfRange {
+                    sample,
+                    label: c[sample],
+                    classes: outputs,
+                }),
+                None => Ok(()),
+            },
+        }
+    }
+}
+
+impl<'a, F> From<ArrayView2<'a, F>> for Targets<'a, F> {
+    fn from(y: ArrayView2<'a, F>) -> Self {
+        Targets::Values(y)
+    }
+}
+
+impl<'a, F> From<&'a Array2<F>> for Targets<'a, F> {
+    fn from(y: &'a Array2<F>) -> Self {
+        Targets::Values(y.view())
+    }
+}
+
+impl<'a, F> From<&'a [usize]> for Targets<'a, F> {
+    fn from(labels: &'a [usize]) -> Self {
+        Targets::Classes(labels)
+    }
+}
+
+impl<'a, F> From<&'a Vec<usize>> for Targets<'a, F> {
+    fn from(labels: &'a Vec<usize>) -> Self {
+        Targets::Classes(labels)
+    }
+}
+
+impl<'a, F, const N: usize> From<&'a [usize; N]> for Targets<'a, F> {
+    fn from(labels: &'a [usize; N]) -> Self {
+        Targets::Classes(labels)
+    }
+}

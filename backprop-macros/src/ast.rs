@@ -1,0 +1,65 @@
+//! The one description of a network that both front ends produce and the generator consumes.
+
+use proc_macro2::Span;
+use syn::{Attribute, Ident, Type, Visibility};
+
+/// Which front end a description came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `network! { ... }`: the generator also emits the struct.
+    Network,
+    /// `#[derive(Backprop)]`: the struct exists already.
+    Derive,
+}
+
+/// A fully connected network: its input size, its layers in order and its cost.
+pub struct Network {
+    pub origin: Origin,
+    /// Attributes to put on the struct (`network!` only; a derive leaves the struct as it is).
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub ident: Ident,
+    /// The float type of the network (`network!`), or of its first layer (derive).
+    pub float: Option<Ident>,
+    /// The size of a^0; `None` when `network!` lacks `input:` (an error) or a derive has no layers.
+    pub input: Option<Size>,
+    pub layers: Vec<Layer>,
+    /// The cost type; `None` when it is missing (an error).
+    pub cost: Option<Type>,
+    /// Where to report a missing `input` or `cost`, or an empty body.
+    pub missing_span: Span,
+    /// Keywords a "did you mean" error has already pointed to, so they are not also reported
+    /// as missing.
+    pub suggested: Vec<&'static str>,
+}
+
+/// One `Dense` layer, level l of the paper.
+pub struct Layer {
+    /// Doc comments and other attributes of the field.
+    pub attrs: Vec<Attribute>,
+    pub name: Ident,
+    /// The float type written on this layer (derive only; `network!` has one for all).
+    pub float: Option<Ident>,
+    /// The number of inputs as written (derive only; `network!` chains them).
+    pub inputs: Option<Size>,
+    /// The number of units, n_l; `None` when it could not be read (an error already says so).
+    pub outputs: Option<Size>,
+    /// σ of the layer; `None` for no activation (the identity).
+    pub activation: Option<Type>,
+}
+
+/// A layer size as written, with its span for errors.
+#[derive(Clone, Copy)]
+pub struct Size {
+    pub value: usize,
+    pub span: Span,
+}
+
+impl Network {
+    /// The float type's identifier, or `f32` when none could be read (an error already says so).
+    pub fn float_ident(&self) -> Ident {
+        self.float
+            .clone()
+            .unwrap_or_else(|| Ident::new("f32", self.ident.span()))
+    }
+}

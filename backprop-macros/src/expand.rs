@@ -1,0 +1,468 @@
+//! The code generator: one network description in, the network's Rust out.
+//!
+//! The generated `forward` and `backward` are straight-line code, one block per layer, written
+//! in the order of the paper's equations and named after its symbols: `__z1` is z^1, `__a1` is
+//! a^1, `__delta1` is δ^1, `__grad1` holds ∂C/∂W^1 and ∂C/∂b^1.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Ident, LitStr, Type};
+
+use crate::ast::{Layer, Network, Origin};
+use crate::ctxt::Ctxt;
+use crate::valid;
+
+/// Validates `net` and generates its code, or every error found, with a stub of the struct so
+/// that the user's other code does not drown the real errors in follow-on ones.
+pub fn network((net, mut errors): (Network, Ctxt)) -> TokenStream {
+    valid::check(&net, &mut errors);
+    match errors.finish(()).and_then(|()| Resolved::new(&net)) {
+        Ok(resolved) => resolved.generate(),
+        Err(error) => {
+            let mut tokens = error.to_compile_error();
+            tokens.extend(stub(&net));
+            tokens
+        }
+    }
+}
+
+/// The struct of a `network!` that has errors, with no layers, so that uses of its name still
+/// resolve. A derive needs none: the struct is the user's.
+fn stub(net: &Network) -> TokenStream {
+    if net.origin == Origin::Derive {
+        return TokenStream::new();
+    }
+    let Network {
+        attrs, vis, ident, ..
+    } = net;
+    quote! {
+        #(#attrs)*
+        #vis struct #ident {}
+    }
+}
+
+/// A validated network with every size known.
+struct Resolved<'a> {
+    net: &'a Network,
+    float: Ident,
+    cost: &'a Type,
+    levels: Vec<Level<'a>>,
+}
+
+/// Level l of the paper: one layer with its sizes and its generated names.
+struct Level<'a> {
+    layer: &'a Layer,
+    inputs: usize,
+    outputs: usize,
+    /// σ as a type; `::backprop::Identity` when the layer declares none.
+    activation: TokenStream,
+    /// The type of the field.
+    ty: TokenStream,
+    span: Span,
+    z: Ident,
+    a: Ident,
+    delta: Ident,
+    grad: Ident,
+}
+
+impl<'a> Resolved<'a> {
+    fn new(net: &'a Network) -> syn::Result<Self> {
+        let missing = |what: &str| {
+            syn::Error::new(
+                net.missing_span,
+                format!("network `{}` has no {what}", net.ident),
+            )
+        };
+        let cost = net.cost.as_ref().ok_or_else(|| missing("cost"))?;
+        let mut inputs = net.input.ok_or_else(|| missing("input size"))?.value;
+        let float = net.float_ident();
+        let mut levels = Vec::with_capacity(net.layers.len());
+        for (i, layer) in net.layers.iter().enumerate() {
+            let outputs = layer.outputs.ok_or_else(|| missing("layer size"))?.value;
+            let span = layer.name.span();
+            let activation = match &layer.activation {
+                Some(ty) => quote!(#ty),
+                None => quote_spanned!(span=> ::backprop::Identity),
+            };
+            let ty =
+                quote_spanned!(span=> ::backprop::Dense<#float, #inputs, #outputs, #activation>);
+            let l = i + 1;
+            levels.push(Level {
+                layer,
+                inputs,
+                outputs,
+                activation,
+                ty,
+                span,
+                z: format_ident!("__z{}", l),
+                a: format_ident!("__a{}", l),
+                delta: format_ident!("__delta{}", l),
+                grad: format_ident!("__grad{}", l),
+            });
+            inputs = outputs;
+        }
+        if levels.is_empty() {
+            return Err(missing("layers"));
+        }
+        Ok(Resolved {
+            net,
+            float,
+            cost,
+            levels,
+        })
+    }
+
+    fn generate(&self) -> TokenStream {
+        let definition = self.definition();
+        let gradients = self.gradients();
+        let with_seed = self.with_seed();
+        let network = self.network_impl();
+        let assertions = self.assertions();
+        quote! {
+            #definition
+            #gradients
+            #with_seed
+            #network
+            #assertions
+        }
+    }
+
+    /// The struct of a `network!`: one public-as-the-struct field per layer.
+    fn definition(&self) -> TokenStream {
+        let Network {
+            attrs,
+            vis,
+            ident,
+            origin,
+            ..
+        } = self.net;
+        if *origin == Origin::Derive {
+            return TokenStream::new();
+        }
+        let fields = self.levels.iter().enumerate().map(|(i, level)| {
+            let Level { layer, ty, .. } = level;
+            let name = &layer.name;
+            let attrs = &layer.attrs;
+            let doc = if attrs.iter().any(|a| a.path().is_ident("doc")) {
+                TokenStream::new()
+            } else {
+                let text = format!(
+                    " Layer {}: {} → {} units, σ = `{}`.",
+                    i + 1,
+                    level.inputs,
+                    level.outputs,
+                    type_name(&level.activation)
+                );
+                quote!(#[doc = #text])
+            };
+            quote! { #(#attrs)* #doc #vis #name: #ty }
+        });
+        quote! {
+            #(#attrs)*
+            #vis struct #ident {
+                #(#fields,)*
+            }
+        }
+    }
+
+    /// `<Name>Gradients`: one `LayerGradients` per layer, named like the layer.
+    fn gradients(&self) -> TokenStream {
+        let Network { vis, ident, .. } = self.net;
+        let float = &self.float;
+        let gradients = self.gradients_ident();
+        let doc = format!(
+            " The gradients of every parameter of [`{ident}`], as returned by its `backward`: one field per layer, named like the layer, holding ∂C/∂W^l = δ^l (a^(l−1))ᵀ (equation (3)) and ∂C/∂b^l = δ^l (equation (4)), summed over the batch."
+        );
+        let names: Vec<&Ident> = self.levels.iter().map(|l| &l.layer.name).collect();
+        let name_strs: Vec<LitStr> = names
+            .iter()
+            .map(|n| LitStr::new(&n.to_string(), n.span()))
+            .collect();
+        let docs = self.levels.iter().map(|l| {
+            format!(
+                " ∂C/∂W and ∂C/∂b of layer `{}` ({} → {}).",
+                l.layer.name, l.inputs, l.outputs
+            )
+        });
+        quote! {
+            #[doc = #doc]
+            #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+            #vis struct #gradients {
+                #( #[doc = #docs] pub #names: ::backprop::LayerGradients<#float>, )*
+            }
+
+            #[automatically_derived]
+            impl ::backprop::Gradients<#float> for #gradients {
+                fn visit(&self, f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
+                    #( f(::backprop::Parameters {
+                        layer: #name_strs,
+                        weight: self.#names.weight.view(),
+                        bias: self.#names.bias.view(),
+                    }); )*
+                }
+            }
+        }
+    }
+
+    fn gradients_ident(&self) -> Ident {
+        format_ident!("{}Gradients", self.net.ident)
+    }
+
+    /// `with_seed`: deterministic initialisation, layer by layer from one generator.
+    fn with_seed(&self) -> TokenStream {
+        let ident = &self.net.ident;
+        let layers = self.levels.iter().map(|l| {
+            let name = &l.layer.name;
+            quote_spanned!(l.span=> #name: ::backprop::Dense::with_rng(&mut __rng))
+        });
+        let doc = format!(
+            " Creates a `{ident}` with weights drawn deterministically from `seed`: uniform with He's bound for ReLU-like layers and Glorot's otherwise, and zero biases. The same seed gives bit-identical weights on every machine."
+        );
+        quote! {
+            #[automatically_derived]
+            impl #ident {
+                #[doc = #doc]
+                pub fn with_seed(seed: u64) -> Self {
+                    let mut __rng = ::backprop::__private::seeded_rng(seed);
+                    Self { #(#layers,)* }
+                }
+            }
+        }
+    }
+
+    /// `impl Network`: sizes, the forward pass and the backward pass.
+    fn network_impl(&self) -> TokenStream {
+        let Resolved {
+            net,
+            float,
+            cost,
+            levels,
+        } = self;
+        let ident = &net.ident;
+        let gradients = self.gradients_ident();
+        let input = levels[0].inputs;
+        let output = levels[levels.len() - 1].outputs;
+        let infos = levels.iter().map(|l| {
+            let name = LitStr::new(&l.layer.name.to_string(), l.span);
+            let (inputs, outputs) = (l.inputs, l.outputs);
+            let activation = type_name(&l.activation);
+            quote! {
+                ::backprop::LayerInfo { name: #name, inputs: #inputs, outputs: #outputs, activation: #activation }
+            }
+        });
+        let checks = self.parameter_checks();
+        let forward = self.forward_pass();
+        let output_value = self.output();
+        let backward = self.backward_pass();
+        let names: Vec<&Ident> = levels.iter().map(|l| &l.layer.name).collect();
+        let name_strs: Vec<LitStr> = names
+            .iter()
+            .map(|n| LitStr::new(&n.to_string(), n.span()))
+            .collect();
+        let grads = levels.iter().map(|l| &l.grad);
+        let visit = quote! {
+            #( f(::backprop::Parameters {
+                layer: #name_strs,
+                weight: self.#names.weight.view(),
+                bias: self.#names.bias.view(),
+            }); )*
+        };
+        let visit_mut = quote! {
+            #( f(::backprop::ParametersMut {
+                layer: #name_strs,
+                weight: self.#names.weight.view_mut(),
+                bias: self.#names.bias.view_mut(),
+            }); )*
+        };
+        let visit_with_gradients = quote! {
+            #( f(
+                ::backprop::ParametersMut {
+                    layer: #name_strs,
+                    weight: self.#names.weight.view_mut(),
+                    bias: self.#names.bias.view_mut(),
+                },
+                ::backprop::Parameters {
+                    layer: #name_strs,
+                    weight: gradients.#names.weight.view(),
+                    bias: gradients.#names.bias.view(),
+                },
+            ); )*
+        };
+        quote! {
+            #[automatically_derived]
+            impl ::backprop::Network<#float> for #ident {
+                const INPUT: usize = #input;
+                const OUTPUT: usize = #output;
+                const LAYERS: &'static [::backprop::LayerInfo] = &[#(#infos),*];
+
+                type Cost = #cost;
+                type Gradients = #gradients;
+
+                fn forward(
+                    &self,
+                    x: ::backprop::ndarray::ArrayView2<'_, #float>,
+                ) -> ::core::result::Result<::backprop::ndarray::Array2<#float>, ::backprop::Error> {
+                    ::backprop::__private::check_input(x, #input)?;
+                    #checks
+                    let __a0 = x;
+                    #forward
+                    ::core::result::Result::Ok(#output_value)
+                }
+
+                fn backward<'__y>(
+                    &self,
+                    x: ::backprop::ndarray::ArrayView2<'_, #float>,
+                    y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+                ) -> ::core::result::Result<(#float, Self::Gradients), ::backprop::Error> {
+                    ::backprop::__private::check_input(x, #input)?;
+                    #checks
+                    let __a0 = x;
+                    #forward
+                    #backward
+                    ::core::result::Result::Ok((__cost, #gradients { #(#names: #grads,)* }))
+                }
+
+                fn visit_parameters(&self, f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
+                    #visit
+                }
+
+                fn visit_parameters_mut(&mut self, f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>)) {
+                    #visit_mut
+                }
+
+                fn visit_with_gradients(
+                    &mut self,
+                    gradients: &Self::Gradients,
+                    f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>, ::backprop::Parameters<'_, #float>),
+                ) {
+                    #visit_with_gradients
+                }
+            }
+        }
+    }
+
+    /// Every layer's parameters must have the shape its type declares: the fields are public.
+    fn parameter_checks(&self) -> TokenStream {
+        let checks = self.levels.iter().map(|l| {
+            let name = &l.layer.name;
+            let name_str = LitStr::new(&name.to_string(), l.span);
+            quote_spanned!(l.span=> self.#name.check(#name_str)?;)
+        });
+        quote!(#(#checks)*)
+    }
+
+    /// The forward pass, layer by layer: z^l = a^(l−1) (W^l)ᵀ + b^l, then a^l = σ(z^l).
+    /// The last layer's activation is applied only if it declares one.
+    fn forward_pass(&self) -> TokenStream {
+        let mut previous = format_ident!("__a0");
+        let last = self.levels.len() - 1;
+        let blocks = self.levels.iter().enumerate().map(|(i, l)| {
+            let Level { z, a, span, .. } = l;
+            let name = &l.layer.name;
+            let a_prev = previous.clone();
+            previous = a.clone();
+            let activate = if i < last || l.layer.activation.is_some() {
+                quote_spanned!(*span=> let #a = self.#name.activate(&#z);)
+            } else {
+                TokenStream::new()
+            };
+            quote_spanned! {*span=>
+                let #z = self.#name.weighted_input(#a_prev.view());
+                #activate
+            }
+        });
+        quote!(#(#blocks)*)
+    }
+
+    /// What `forward` returns: z^L, or a^L if the last layer declares an activation.
+    fn output(&self) -> Ident {
+        let last = &self.levels[self.levels.len() - 1];
+        if last.layer.activation.is_some() {
+            last.a.clone()
+        } else {
+            last.z.clone()
+        }
+    }
+
+    /// The backward pass: δ^L from the cost (1), then from the last layer down ∂C/∂W^l (3),
+    /// ∂C/∂b^l (4) and δ^(l−1) (2).
+    fn backward_pass(&self) -> TokenStream {
+        let cost = self.cost;
+        let float = &self.float;
+        let last = &self.levels[self.levels.len() - 1];
+        let output = self.output();
+        let delta_l = &last.delta;
+        let z_l = &last.z;
+        let last_name = &last.layer.name;
+        // (1) δ^L = ∂C/∂z^L; with an output activation, δ^L = ∇_a C ⊙ σ'(z^L).
+        let equation_1 = if last.layer.activation.is_some() {
+            quote_spanned! {last.span=>
+                let (__cost, __grad_a) = ::backprop::__private::cost_and_gradient::<#float, #cost>(#output.view(), y.into())?;
+                let #delta_l = self.#last_name.delta(&#z_l, __grad_a);
+            }
+        } else {
+            quote_spanned! {last.span=>
+                let (__cost, #delta_l) = ::backprop::__private::cost_and_gradient::<#float, #cost>(#output.view(), y.into())?;
+            }
+        };
+        let mut blocks = vec![equation_1];
+        for (i, l) in self.levels.iter().enumerate().rev() {
+            let Level {
+                delta, grad, span, ..
+            } = l;
+            let name = &l.layer.name;
+            let a_prev = if i == 0 {
+                format_ident!("__a0")
+            } else {
+                self.levels[i - 1].a.clone()
+            };
+            // (3) ∂C/∂W^l = δ^l (a^(l−1))ᵀ and (4) ∂C/∂b^l = δ^l.
+            blocks.push(quote_spanned! {*span=>
+                let #grad = self.#name.gradients(&#delta, #a_prev.view());
+            });
+            if i > 0 {
+                // (2) δ^(l−1) = σ'(z^(l−1)) ⊙ (W^l)ᵀ δ^l.
+                let below = &self.levels[i - 1];
+                let Level {
+                    z: z_below,
+                    delta: delta_below,
+                    span: span_below,
+                    ..
+                } = below;
+                let name_below = &below.layer.name;
+                blocks.push(quote_spanned! {*span_below=>
+                    let #delta_below = self.#name_below.delta(&#z_below, self.#name.back(&#delta));
+                });
+            }
+        }
+        quote!(#(#blocks)*)
+    }
+
+    /// Compile-time checks that each activation is an `Activation` and the cost a `Cost`,
+    /// reported on the user's own tokens.
+    fn assertions(&self) -> TokenStream {
+        let float = &self.float;
+        let activations = self.levels.iter().filter_map(|l| l.layer.activation.as_ref()).map(|ty| {
+            quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = __assert_activation::<#ty>;)
+        });
+        let cost = self.cost;
+        let cost_check =
+            quote_spanned!(syn::spanned::Spanned::span(cost)=> let _ = __assert_cost::<#cost>;);
+        quote! {
+            const _: () = {
+                fn __assert_activation<A: ::backprop::Activation<#float>>() {}
+                fn __assert_cost<C: ::backprop::Cost<#float>>() {}
+                #(#activations)*
+                #cost_check
+            };
+        }
+    }
+}
+
+/// A type as the user wrote it, without the spaces the token printer puts in.
+fn type_name(ty: &TokenStream) -> String {
+    let text = ty.to_string().replace(' ', "");
+    text.strip_prefix("::backprop::")
+        .map(str::to_owned)
+        .unwrap_or(text)
+}

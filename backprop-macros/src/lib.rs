@@ -1,0 +1,39 @@
+//! The procedural macros of [`backprop`](https://docs.rs/backprop): `network!` and
+//! `#[derive(Backprop)]`.
+//!
+//! Both front ends parse their input into one description of the network ([`ast::Network`]),
+//! which [`valid`] checks in a pass of its own and [`expand`] turns into Rust: the forward and
+//! backward passes as straight-line code, one block per layer, in the order of the paper's
+//! equations (1)–(4). The macros never panic: every mistake becomes a compile error spanned on
+//! the offending token, and all mistakes of one declaration are reported together.
+//!
+//! Use them through the `backprop` crate, which documents them; the generated code refers to the
+//! library only by absolute paths through it (`::backprop::...`).
+
+mod ast;
+mod ctxt;
+mod expand;
+mod parse_derive;
+mod parse_network;
+mod suggest;
+mod valid;
+
+use proc_macro::TokenStream;
+
+/// Declares a fully connected network and generates its forward and backward passes.
+///
+/// See the `backprop` crate for the syntax and what is generated.
+#[proc_macro]
+pub fn network(input: TokenStream) -> TokenStream {
+    let network = syn::parse_macro_input!(input as parse_network::NetworkInput);
+    expand::network(network.into_description()).into()
+}
+
+/// Generates the forward and backward passes of a struct whose fields are `Dense` layers.
+///
+/// See the `backprop` crate for the attribute `#[backprop(cost = ...)]` and what is generated.
+#[proc_macro_derive(Backprop, attributes(backprop))]
+pub fn derive_backprop(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::network(parse_derive::description(&input)).into()
+}

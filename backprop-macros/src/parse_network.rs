@@ -1,0 +1,181 @@
+//! The `network!` front end: parses `struct Name<f32> { input: .., layer: n => σ, .., cost: C }`.
+
+use proc_macro2::TokenTree;
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Ident, LitInt, Token, Type, Visibility, braced};
+
+use crate::ast::{Layer, Network, Origin, Size};
+use crate::ctxt::Ctxt;
+use crate::suggest;
+
+mod kw {
+    syn::custom_keyword!(input);
+    syn::custom_keyword!(cost);
+}
+
+/// The keywords of the body, for "did you mean" suggestions.
+pub const KEYWORDS: &[&str] = &["input", "cost"];
+
+/// A parsed `network!` invocation: the description and the errors found while parsing it.
+pub struct NetworkInput {
+    network: Network,
+    errors: Ctxt,
+}
+
+impl NetworkInput {
+    /// The description, and every error found in parsing it.
+    pub fn into_description(self) -> (Network, Ctxt) {
+        (self.network, self.errors)
+    }
+}
+
+impl Parse for NetworkInput {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut errors = Ctxt::default();
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        input.parse::<Token![struct]>()?;
+        let ident: Ident = input.parse()?;
+        let float = if input.peek(Token![<]) {
+            input.parse::<Token![<]>()?;
+            let ty: Type = input.parse()?;
+            input.parse::<Token![>]>()?;
+            float_ident(&ty, &ident, &mut errors)
+        } else {
+            errors.error_spanned_by(
+                &ident,
+                format!("network `{ident}` needs a float type: write `struct {ident}<f32>` or `struct {ident}<f64>`"),
+            );
+            None
+        };
+        let body;
+        let brace = braced!(body in input);
+        let mut network = Network {
+            origin: Origin::Network,
+            attrs,
+            vis,
+            ident,
+            float,
+            input: None,
+            layers: Vec::new(),
+            cost: None,
+            missing_span: brace.span.close(),
+            suggested: Vec::new(),
+        };
+        while !body.is_empty() {
+            if let Err(error) = parse_entry(&body, &mut network, &mut errors) {
+                errors.push(error);
+                skip_entry(&body)?;
+            }
+        }
+        Ok(NetworkInput { network, errors })
+    }
+}
+
+/// The float type if it is `f32` or `f64`; otherwise records an error.
+fn float_ident(ty: &Type, network: &Ident, errors: &mut Ctxt) -> Option<Ident> {
+    if let Type::Path(path) = ty {
+        if let Some(ident) = path.path.get_ident() {
+            if ident == "f32" || ident == "f64" {
+                return Some(ident.clone());
+            }
+        }
+    }
+    errors.error_spanned_by(
+        ty,
+        format!(
+            "network `{network}` computes in `{}`, but only `f32` and `f64` are supported: write `struct {network}<f32>` or `struct {network}<f64>`",
+            quote::quote!(#ty)
+        ),
+    );
+    None
+}
+
+/// Parses one `key: value` entry of the body and the comma after it.
+fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> syn::Result<()> {
+    let attrs = body.call(Attribute::parse_outer)?;
+    let lookahead = body.lookahead1();
+    if lookahead.peek(kw::input) {
+        let key: kw::input = body.parse()?;
+        body.parse::<Token![:]>()?;
+        let size = parse_size(body, "the number of inputs, e.g. `input: 784`")?;
+        if network.input.is_some() {
+            errors.error_spanned_by(key, "`input` is given twice: a network has one input size");
+        }
+        network.input = Some(size);
+    } else if lookahead.peek(kw::cost) {
+        let key: kw::cost = body.parse()?;
+        body.parse::<Token![:]>()?;
+        let cost: Type = body.parse()?;
+        if network.cost.is_some() {
+            errors.error_spanned_by(key, "`cost` is given twice: a network has one cost");
+        }
+        network.cost = Some(cost);
+    } else if lookahead.peek(Ident) {
+        let name: Ident = body.parse()?;
+        body.parse::<Token![:]>()?;
+        if !body.peek(LitInt) {
+            let text = name.to_string();
+            if let Some(keyword) = suggest::closest(&text, KEYWORDS) {
+                network.suggested.push(keyword);
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!("unknown key `{text}`: did you mean `{keyword}`?"),
+                ));
+            }
+            return Err(body.error(format!(
+                "expected the number of units of layer `{text}`, e.g. `{text}: 64 => Relu,` (or `{text}: 10,` for a layer without activation)"
+            )));
+        }
+        let outputs = parse_size(body, "a number of units")?;
+        let activation = if body.peek(Token![=>]) {
+            body.parse::<Token![=>]>()?;
+            Some(body.parse::<Type>()?)
+        } else {
+            None
+        };
+        network.layers.push(Layer {
+            attrs,
+            name,
+            float: None,
+            inputs: None,
+            outputs: Some(outputs),
+            activation,
+        });
+    } else {
+        return Err(lookahead.error());
+    }
+    if !body.is_empty() {
+        body.parse::<Token![,]>()?;
+    }
+    Ok(())
+}
+
+/// Parses an integer literal as a size.
+fn parse_size(body: ParseStream, what: &str) -> syn::Result<Size> {
+    let lit: LitInt = body
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), format!("expected {what}")))?;
+    let value = lit.base10_parse::<usize>().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            format!("expected {what}, as a plain non-negative integer"),
+        )
+    })?;
+    Ok(Size {
+        value,
+        span: lit.span(),
+    })
+}
+
+/// Skips the rest of a malformed entry, up to and including its comma, so that parsing can go on
+/// and report the mistakes of the following entries too.
+fn skip_entry(body: ParseStream) -> syn::Result<()> {
+    while !body.is_empty() && !body.peek(Token![,]) {
+        body.parse::<TokenTree>()?;
+    }
+    if body.peek(Token![,]) {
+        body.parse::<Token![,]>()?;
+    }
+    Ok(())
+}

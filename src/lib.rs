@@ -1,0 +1,129 @@
+//! Fully connected neural networks whose forward and backward passes are generated at compile
+//! time, as plain Rust, from the backpropagation equations.
+//!
+//! You declare a network — its input size, its layers with their sizes and activations, and its
+//! cost — and the [`network!`] macro (or [`#[derive(Backprop)]`](derive@Backprop) on a struct of
+//! [`Dense`] layers) writes its forward pass and its backward pass as straight-line code, one
+//! block per layer, in the order of the four equations of backpropagation:
+//!
+//! | equation | meaning | generated as |
+//! |---|---|---|
+//! | (1) δ^L = ∂C/∂z^L | the cost's gradient at the output | `cost_and_gradient::<F, Cost>(z^L, y)` |
+//! | (2) δ^l = σ'(z^l) ⊙ (W^{l+1})ᵀ δ^{l+1} | back through layer l+1 and σ | `layer.delta(&z, next.back(&delta))` |
+//! | (3) ∂C/∂W^l = δ^l (a^{l−1})ᵀ | weight gradient | `layer.gradients(&delta, a_prev)` |
+//! | (4) ∂C/∂b^l = δ^l | bias gradient | `layer.gradients(&delta, a_prev)` |
+//!
+//! ```
+//! use backprop::prelude::*;
+//! use backprop::ndarray::array;
+//!
+//! network! {
+//!     /// Learns XOR.
+//!     pub struct Xor<f64> {
+//!         input: 2,
+//!         hidden: 4 => Tanh,
+//!         out: 1,
+//!         cost: Mse,
+//!     }
+//! }
+//!
+//! # fn main() -> Result<(), backprop::Error> {
+//! let mut net = Xor::with_seed(7);
+//! let x = array![[0., 0.], [0., 1.], [1., 0.], [1., 1.]];
+//! let y = array![[0.], [1.], [1.], [0.]];
+//! let mut sgd = Sgd::new(0.5)?;
+//! for _ in 0..2000 {
+//!     let (_cost, gradients) = net.backward(x.view(), &y)?;
+//!     sgd.step(&mut net, &gradients)?;
+//! }
+//! assert!(net.cost(x.view(), &y)? < 0.01);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The notation is that of J. Koushik, *Deriving the Backpropagation Equations*: w_jk^l is the
+//! weight from unit k of level l−1 to unit j of level l (so `weight` is `OUT × IN`), z^l the
+//! weighted input, a^l = σ(z^l) the activation, a^0 the input and z^L the output. Batches have
+//! one sample per row.
+
+extern crate self as backprop;
+
+pub use backprop_core::{
+    Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients,
+    Identity, Init, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge,
+    Network, Optimizer, Parameters, ParametersMut, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy,
+    Softplus, Tanh, Target, Targets, gradcheck, gradcheck_with_step,
+};
+pub use backprop_core::{activation, cost, optim};
+
+/// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
+/// dependency pinned to a matching version.
+pub use backprop_core::ndarray;
+
+/// Declares a fully connected network and generates its forward and backward passes.
+///
+/// ```
+/// use backprop::prelude::*;
+///
+/// network! {
+///     /// Classifies Fashion-MNIST images.
+///     #[derive(Clone, Debug)]                 // attributes pass through to the struct
+///     pub struct Fashion<f32> {               // f32 or f64
+///         input: 784,                         // the size of a^0
+///         hidden1: 128 => Relu,               // name: units => activation (σ^l)
+///         hidden2: 64 => Relu,
+///         logits: 10,                         // no activation: the output is z^L
+///         cost: SoftmaxCrossEntropy,
+///     }
+/// }
+///
+/// let net = Fashion::with_seed(1);
+/// assert_eq!(net.hidden1.weight.dim(), (128, 784));
+/// assert_eq!(<Fashion as Network<f32>>::OUTPUT, 10);
+/// ```
+///
+/// It generates the struct, with one [`Dense`] field per layer as visible as the struct; a
+/// `<Name>Gradients` struct with one [`LayerGradients`] field per layer; `with_seed`; and
+/// `impl Network<F>` with the forward and backward passes. A layer may be preceded by doc
+/// comments. The last layer may declare an activation; then the network's output is a^L = σ(z^L),
+/// the cost is taken of a^L, and δ^L = ∇_a C ⊙ σ'(z^L).
+pub use backprop_macros::network;
+
+/// Generates the forward and backward passes of a struct of [`Dense`] layers.
+///
+/// ```
+/// use backprop::prelude::*;
+///
+/// #[derive(Clone, Debug, Backprop)]
+/// #[backprop(cost = SoftmaxCrossEntropy)]
+/// pub struct Fashion {
+///     pub hidden1: Dense<f32, 784, 128, Relu>,
+///     pub hidden2: Dense<f32, 128, 64, Relu>,
+///     pub logits: Dense<f32, 64, 10>,         // the activation defaults to Identity
+/// }
+///
+/// let net = Fashion::with_seed(1);
+/// assert_eq!(<Fashion as Network<f32>>::INPUT, 784);
+/// ```
+///
+/// The fields are the layers, in order; each layer's number of inputs must be the number of
+/// units of the layer before it, and all layers use one float type, `f32` or `f64`. What is
+/// generated is what [`network!`] generates, but for the struct itself.
+pub use backprop_macros::Backprop;
+
+/// Everything a user of the library needs in scope: the macros, the traits, [`Dense`], the
+/// built-in activations and costs, and [`Sgd`].
+pub mod prelude {
+    pub use crate::{
+        Activation, Backprop, BinaryCrossEntropy, Cost, Dense, Elu, Gelu, Gradients, Identity,
+        LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Relu, Sgd, Sigmoid, Silu,
+        SoftmaxCrossEntropy, Softplus, Tanh, network,
+    };
+}
+
+/// What the generated code calls and a user does not: not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use backprop_core::cost::cost_and_gradient;
+    pub use backprop_core::{check_input, seeded_rng};
+}
