@@ -101,7 +101,10 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// z^l = a^{l−1} (W^l)ᵀ + b^l for a batch whose rows are samples: the paper's
     /// z_j^l = Σ_k w_jk^l a_k^{l−1} + b_j^l for every sample at once.
     ///
-    /// The shapes must have been checked (by [`check`](Dense::check) and the input check).
+    /// # Panics
+    ///
+    /// If `a_prev` does not have `IN` columns or the parameters are misshapen. The generated
+    /// networks check both first (and return [`Error`]s), as callers of this method must.
     pub fn weighted_input(&self, a_prev: ArrayView2<'_, F>) -> Array2<F> {
         let mut z = a_prev.dot(&self.weight.t());
         z += &self.bias;
@@ -115,6 +118,10 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
 
     /// δ^l = σ'(z^l) ⊙ g, where g = (W^{l+1})ᵀ δ^{l+1} is the gradient that reaches a^l
     /// (equation (2)), or g = ∇_a C for an output layer with an activation. Reuses `g`'s buffer.
+    ///
+    /// # Panics
+    ///
+    /// If the shapes do not match the layer's; the generated networks check them first.
     pub fn delta(&self, z: &Array2<F>, mut g: Array2<F>) -> Array2<F> {
         g.zip_mut_with(z, |g, &z| *g = self.activation.derivative(z) * *g);
         g
@@ -123,6 +130,10 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// The gradient of this layer's parameters from its δ^l and its input a^{l−1}:
     /// ∂C/∂W^l = (δ^l)ᵀ a^{l−1}, summing δ_j^l a_k^{l−1} over the batch (equation (3)), and
     /// ∂C/∂b^l = Σ_samples δ^l (equation (4)).
+    ///
+    /// # Panics
+    ///
+    /// If the shapes do not match the layer's; the generated networks check them first.
     pub fn gradients(&self, delta: &Array2<F>, a_prev: ArrayView2<'_, F>) -> LayerGradients<F> {
         LayerGradients {
             weight: delta.t().dot(&a_prev),
@@ -132,6 +143,10 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
 
     /// The gradient that reaches a^{l−1}: (W^l)ᵀ δ^l per sample, δ^l W^l for a batch of rows.
     /// The paper's ∂C/∂a_k^{l−1} = Σ_j δ_j^l w_jk^l (section 4).
+    ///
+    /// # Panics
+    ///
+    /// If the shapes do not match the layer's; the generated networks check them first.
     pub fn back(&self, delta: &Array2<F>) -> Array2<F> {
         delta.dot(&self.weight)
     }

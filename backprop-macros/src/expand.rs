@@ -222,7 +222,7 @@ impl<'a> Resolved<'a> {
             #[automatically_derived]
             impl #ident {
                 #[doc = #doc]
-                pub fn with_seed(seed: u64) -> Self {
+                pub fn with_seed(seed: ::core::primitive::u64) -> Self {
                     let mut __rng = ::backprop::__private::seeded_rng(seed);
                     Self { #(#layers,)* }
                 }
@@ -291,8 +291,8 @@ impl<'a> Resolved<'a> {
         quote! {
             #[automatically_derived]
             impl ::backprop::Network<#float> for #ident {
-                const INPUT: usize = #input;
-                const OUTPUT: usize = #output;
+                const INPUT: ::core::primitive::usize = #input;
+                const OUTPUT: ::core::primitive::usize = #output;
                 const LAYERS: &'static [::backprop::LayerInfo] = &[#(#infos),*];
 
                 type Cost = #cost;

@@ -14,3 +14,33 @@ pub trait Optimizer<F: Float> {
     /// Fails with [`Error::ParameterShape`] if a gradient's shape differs from its parameter's.
     fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error>;
 }
+
+/// Checks that every gradient in `gradients` has the shape of its parameter, before an
+/// optimiser changes anything, so that a bad gradient leaves the network as it was.
+pub fn check_gradient_shapes<F: Float, N: Network<F>>(
+    net: &mut N,
+    gradients: &N::Gradients,
+) -> Result<(), Error> {
+    let mut result = Ok(());
+    net.visit_with_gradients(gradients, &mut |p, g| {
+        if result.is_err() {
+            return;
+        }
+        let (parameter, expected, found) = if p.weight.dim() != g.weight.dim() {
+            ("weight gradient", p.weight.shape(), g.weight.shape())
+        } else if p.bias.dim() != g.bias.dim() {
+            ("bias gradient", p.bias.shape(), g.bias.shape())
+        } else {
+            return;
+        };
+        result = Err(Error::ParameterShape {
+            layer: p.layer,
+            parameter,
+            inputs: p.weight.ncols(),
+            outputs: p.weight.nrows(),
+            expected: expected.to_vec(),
+            found: found.to_vec(),
+        });
+    });
+    result
+}

@@ -1,3 +1,4 @@
+use super::check_gradient_shapes;
 use crate::{Error, Float, Network, Optimizer};
 
 /// Plain stochastic gradient descent, θ ← θ − η ∂C/∂θ.
@@ -27,39 +28,12 @@ impl<F: Float> Sgd<F> {
 
 impl<F: Float> Optimizer<F> for Sgd<F> {
     fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
+        check_gradient_shapes(net, gradients)?;
         let eta = self.learning_rate;
-        let mut result = Ok(());
         net.visit_with_gradients(gradients, &mut |mut p, g| {
-            if result.is_err() {
-                return;
-            }
-            if p.weight.dim() != g.weight.dim() || p.bias.dim() != g.bias.dim() {
-                let (found, expected, parameter) = if p.weight.dim() != g.weight.dim() {
-                    (
-                        g.weight.shape().to_vec(),
-                        p.weight.shape().to_vec(),
-                        "weight gradient",
-                    )
-                } else {
-                    (
-                        g.bias.shape().to_vec(),
-                        p.bias.shape().to_vec(),
-                        "bias gradient",
-                    )
-                };
-                result = Err(Error::ParameterShape {
-                    layer: p.layer,
-                    parameter,
-                    inputs: p.weight.ncols(),
-                    outputs: p.weight.nrows(),
-                    expected,
-                    found,
-                });
-                return;
-            }
             p.weight.scaled_add(-eta, &g.weight);
             p.bias.scaled_add(-eta, &g.bias);
         });
-        result
+        Ok(())
     }
 }

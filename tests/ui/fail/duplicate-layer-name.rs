@@ -1,0 +1,13 @@
+use backprop::prelude::*;
+
+network! {
+    struct Net<f32> {
+        input: 4,
+        hidden: 8 => Relu,
+        hidden: 8 => Relu,
+        out: 2,
+        cost: Mse,
+    }
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use backprop::prelude::*;
+
+network! {
+    struct Net<f32> {
+        hidden: 8 => Relu,
+        out: 2,
+        cost: Mse,
+    }
+}
+
+fn main() {}

@@ -1,0 +1,24 @@
+use backprop::ndarray::Array2;
+use backprop::prelude::*;
+
+network! {
+    /// A classifier with a sigmoid output.
+    #[derive(Clone, Debug)]
+    pub struct Net<f32> {
+        input: 4,
+        /// The hidden layer.
+        hidden: 8 => Relu,
+        out: 3 => Sigmoid,
+        cost: BinaryCrossEntropy,
+    }
+}
+
+fn main() {
+    let net = Net::with_seed(42);
+    let copy = net.clone();
+    let _ = format!("{copy:?}");
+    let x = Array2::<f32>::zeros((2, 4));
+    let output = net.forward(x.view()).unwrap();
+    assert_eq!(output.dim(), (2, 3));
+    assert_eq!(net.hidden.weight.dim(), (8, 4));
+}
