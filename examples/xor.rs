@@ -34,10 +34,7 @@ fn main() -> Result<(), backprop::Error> {
     let prediction = net.forward(x.view())?;
     println!("\n x1  x2  target  prediction");
     for ((input, target), output) in x.rows().into_iter().zip(y.rows()).zip(prediction.rows()) {
-        println!(
-            "{:>3} {:>3} {:>7} {:>11.4}",
-            input[0], input[1], target[0], output[0]
-        );
+        println!("{:>3} {:>3} {:>7} {:>11.4}", input[0], input[1], target[0], output[0]);
     }
     println!("\nfinal cost: {:.6}", net.cost(x.view(), &y)?);
     Ok(())

@@ -49,10 +49,10 @@
 extern crate self as backprop;
 
 pub use backprop_core::{
-    Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients,
-    Identity, Init, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge,
-    Network, Optimizer, Parameters, ParametersMut, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy,
-    Softplus, Tanh, Target, Targets, gradcheck, gradcheck_with_step,
+    Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients, Identity,
+    Init, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer,
+    Parameters, ParametersMut, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh, Target,
+    Targets, gradcheck, gradcheck_with_step,
 };
 pub use backprop_core::{activation, cost, optim};
 
@@ -115,9 +115,9 @@ pub use backprop_macros::Backprop;
 /// built-in activations and costs, and [`Sgd`].
 pub mod prelude {
     pub use crate::{
-        Activation, Backprop, BinaryCrossEntropy, Cost, Dense, Elu, Gelu, Gradients, Identity,
-        LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Relu, Sgd, Sigmoid, Silu,
-        SoftmaxCrossEntropy, Softplus, Tanh, network,
+        Activation, Backprop, BinaryCrossEntropy, Cost, Dense, Elu, Gelu, Gradients, Identity, LeakyRelu,
+        Mse, MulticlassHinge, Network, Optimizer, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus,
+        Tanh, network,
     };
 }
 
@@ -127,3 +127,8 @@ pub mod __private {
     pub use backprop_core::cost::cost_and_gradient;
     pub use backprop_core::{check_input, seeded_rng};
 }
+
+/// The README's examples, compiled and run as documentation tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -45,31 +45,13 @@ fn layers(g: &impl Gradients<f64>) -> Vec<(String, Array2<f64>, Vec<f64>)> {
 fn both_front_ends_describe_the_same_network() {
     assert_eq!(<Declared as Network<f64>>::INPUT, 6);
     assert_eq!(<Declared as Network<f64>>::OUTPUT, 3);
-    assert_eq!(
-        <Declared as Network<f64>>::LAYERS,
-        <Derived as Network<f64>>::LAYERS
-    );
+    assert_eq!(<Declared as Network<f64>>::LAYERS, <Derived as Network<f64>>::LAYERS);
     assert_eq!(
         <Derived as Network<f64>>::LAYERS,
         &[
-            LayerInfo {
-                name: "hidden1",
-                inputs: 6,
-                outputs: 8,
-                activation: "Relu"
-            },
-            LayerInfo {
-                name: "hidden2",
-                inputs: 8,
-                outputs: 5,
-                activation: "Tanh"
-            },
-            LayerInfo {
-                name: "logits",
-                inputs: 5,
-                outputs: 3,
-                activation: "Identity"
-            },
+            LayerInfo { name: "hidden1", inputs: 6, outputs: 8, activation: "Relu" },
+            LayerInfo { name: "hidden2", inputs: 8, outputs: 5, activation: "Tanh" },
+            LayerInfo { name: "logits", inputs: 5, outputs: 3, activation: "Identity" },
         ]
     );
 }
@@ -84,10 +66,7 @@ fn both_front_ends_give_identical_results() -> Result<(), backprop::Error> {
 
     let x = batch();
     assert_eq!(declared.forward(x.view())?, derived.forward(x.view())?);
-    assert_eq!(
-        declared.cost(x.view(), &LABELS)?,
-        derived.cost(x.view(), &LABELS)?
-    );
+    assert_eq!(declared.cost(x.view(), &LABELS)?, derived.cost(x.view(), &LABELS)?);
     let (c1, g1) = declared.backward(x.view(), &LABELS)?;
     let (c2, g2) = derived.backward(x.view(), &LABELS)?;
     assert_eq!(c1, c2);
@@ -112,23 +91,13 @@ fn with_seed_gives_the_same_bits_on_every_machine() {
     // He bound √(6/6) = 1 of the first (ReLU) layer. These bits were recorded once; a change
     // means saved experiments stop being reproducible.
     let net = Declared::with_seed(0);
-    let first: Vec<u64> = net
-        .hidden1
-        .weight
-        .iter()
-        .take(4)
-        .map(|w| w.to_bits())
-        .collect();
+    let first: Vec<u64> = net.hidden1.weight.iter().take(4).map(|w| w.to_bits()).collect();
     assert_eq!(first, RECORDED_BITS);
     assert!(net.hidden1.bias.iter().all(|&b| b == 0.0));
 }
 
-const RECORDED_BITS: [u64; 4] = [
-    4601204355621965084,
-    13812947654919474816,
-    4600846511385932112,
-    13829470508298279198,
-];
+const RECORDED_BITS: [u64; 4] =
+    [4601204355621965084, 13812947654919474816, 4600846511385932112, 13829470508298279198];
 
 #[test]
 fn initial_weights_respect_their_bounds() {
@@ -138,11 +107,7 @@ fn initial_weights_respect_their_bounds() {
     assert!(net.hidden1.weight.iter().all(|w| w.abs() <= he));
     assert!(net.hidden2.weight.iter().all(|w| w.abs() <= glorot));
     // Not degenerate: the weights spread over most of the range.
-    let max = net
-        .hidden2
-        .weight
-        .iter()
-        .fold(0.0_f64, |m, w| m.max(w.abs()));
+    let max = net.hidden2.weight.iter().fold(0.0_f64, |m, w| m.max(w.abs()));
     assert!(max > 0.5 * glorot);
 }
 
@@ -155,10 +120,7 @@ fn f32_and_f64_agree_to_f32_precision() -> Result<(), backprop::Error> {
     let double = Declared::with_seed(21);
     let mut single = Single::with_seed(21);
     // Same seed, same draws: the f32 weights are the f64 weights rounded.
-    assert_eq!(
-        single.hidden1.weight,
-        double.hidden1.weight.mapv(|w| w as f32)
-    );
+    assert_eq!(single.hidden1.weight, double.hidden1.weight.mapv(|w| w as f32));
     single.hidden2.weight = double.hidden2.weight.mapv(|w| w as f32);
 
     let x = batch();
@@ -167,25 +129,12 @@ fn f32_and_f64_agree_to_f32_precision() -> Result<(), backprop::Error> {
     let (c64, g64) = double.backward(x.view(), &LABELS)?;
     let (c32, g32) = single.backward(xs.view(), &LABELS)?;
     assert!(close(c64, c32), "{c64} vs {c32}");
-    for (a, b) in double
-        .forward(x.view())?
-        .iter()
-        .zip(single.forward(xs.view())?.iter())
-    {
+    for (a, b) in double.forward(x.view())?.iter().zip(single.forward(xs.view())?.iter()) {
         assert!(close(*a, *b), "{a} vs {b}");
     }
-    let pairs = [
-        (&g64.hidden1, &g32.hidden1),
-        (&g64.hidden2, &g32.hidden2),
-        (&g64.logits, &g32.logits),
-    ];
+    let pairs = [(&g64.hidden1, &g32.hidden1), (&g64.hidden2, &g32.hidden2), (&g64.logits, &g32.logits)];
     for (a, b) in pairs {
-        for (x, y) in a
-            .weight
-            .iter()
-            .zip(b.weight.iter())
-            .chain(a.bias.iter().zip(b.bias.iter()))
-        {
+        for (x, y) in a.weight.iter().zip(b.weight.iter()).chain(a.bias.iter().zip(b.bias.iter())) {
             assert!(close(*x, *y), "{x} vs {y}");
         }
     }
@@ -199,14 +148,8 @@ fn one_sgd_step_moves_every_parameter_against_its_gradient() -> Result<(), backp
     let x = batch();
     let (_, g) = net.backward(x.view(), &LABELS)?;
     Sgd::new(0.1)?.step(&mut net, &g)?;
-    assert_eq!(
-        net.logits.weight,
-        &before.logits.weight - &(0.1 * &g.logits.weight)
-    );
-    assert_eq!(
-        net.hidden1.bias,
-        &before.hidden1.bias - &(0.1 * &g.hidden1.bias)
-    );
+    assert_eq!(net.logits.weight, &before.logits.weight - &(0.1 * &g.logits.weight));
+    assert_eq!(net.hidden1.bias, &before.hidden1.bias - &(0.1 * &g.hidden1.bias));
     assert!(net.cost(x.view(), &LABELS)? < before.cost(x.view(), &LABELS)?);
     Ok(())
 }
@@ -219,10 +162,6 @@ fn one_hot_rows_and_labels_train_alike() -> Result<(), backprop::Error> {
     let (c1, g1) = net.backward(x.view(), &LABELS)?;
     let (c2, g2) = net.backward(x.view(), &one_hot)?;
     assert!((c1 - c2).abs() < 1e-12);
-    assert!(
-        (&g1.hidden1.weight - &g2.hidden1.weight)
-            .iter()
-            .all(|d| d.abs() < 1e-12)
-    );
+    assert!((&g1.hidden1.weight - &g2.hidden1.weight).iter().all(|d| d.abs() < 1e-12));
     Ok(())
 }

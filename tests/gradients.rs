@@ -10,16 +10,12 @@ const TOLERANCE: f64 = 1e-5;
 
 /// A batch of 5 samples × `width` features with values spread over about [−2, 2].
 fn batch(width: usize) -> Array2<f64> {
-    Array2::from_shape_fn((5, width), |(i, j)| {
-        2.0 * ((7 * i + 3 * j) as f64 * 0.731 + 0.4).sin()
-    })
+    Array2::from_shape_fn((5, width), |(i, j)| 2.0 * ((7 * i + 3 * j) as f64 * 0.731 + 0.4).sin())
 }
 
 /// Regression targets for 5 samples × 3 outputs, in [0, 1] so that every cost accepts them.
 fn values() -> Array2<f64> {
-    Array2::from_shape_fn((5, 3), |(i, j)| {
-        0.5 + 0.45 * ((5 * i + j) as f64 * 1.37).cos()
-    })
+    Array2::from_shape_fn((5, 3), |(i, j)| 0.5 + 0.45 * ((5 * i + j) as f64 * 1.37).cos())
 }
 
 /// Class labels for 5 samples of 3 classes.
@@ -41,10 +37,7 @@ fn jitter_biases<F: backprop::Float, N: Network<F>>(net: &mut N) -> &mut N {
 
 fn assert_close(check: &GradCheck, what: &str) {
     assert_eq!(check.layers.len(), 4, "{what}: expected one line per layer");
-    assert!(
-        check.worst() <= TOLERANCE,
-        "{what}: gradients disagree with finite differences:\n{check}"
-    );
+    assert!(check.worst() <= TOLERANCE, "{what}: gradients disagree with finite differences:\n{check}");
 }
 
 /// Declares a 4-layer f64 network `$name` with every hidden layer using `$act`, and checks its
@@ -71,29 +64,13 @@ macro_rules! check_activation {
     };
 }
 
-check_activation!(
-    identity_gradients_match_finite_differences,
-    IdentityNet,
-    Identity
-);
-check_activation!(
-    sigmoid_gradients_match_finite_differences,
-    SigmoidNet,
-    Sigmoid
-);
+check_activation!(identity_gradients_match_finite_differences, IdentityNet, Identity);
+check_activation!(sigmoid_gradients_match_finite_differences, SigmoidNet, Sigmoid);
 check_activation!(tanh_gradients_match_finite_differences, TanhNet, Tanh);
 check_activation!(relu_gradients_match_finite_differences, ReluNet, Relu);
-check_activation!(
-    leaky_relu_gradients_match_finite_differences,
-    LeakyReluNet,
-    LeakyRelu
-);
+check_activation!(leaky_relu_gradients_match_finite_differences, LeakyReluNet, LeakyRelu);
 check_activation!(elu_gradients_match_finite_differences, EluNet, Elu);
-check_activation!(
-    softplus_gradients_match_finite_differences,
-    SoftplusNet,
-    Softplus
-);
+check_activation!(softplus_gradients_match_finite_differences, SoftplusNet, Softplus);
 check_activation!(gelu_gradients_match_finite_differences, GeluNet, Gelu);
 check_activation!(silu_gradients_match_finite_differences, SiluNet, Silu);
 
@@ -120,12 +97,7 @@ macro_rules! check_cost {
     };
 }
 
-check_cost!(
-    mse_gradients_match_finite_differences,
-    MseNet,
-    Mse,
-    &values()
-);
+check_cost!(mse_gradients_match_finite_differences, MseNet, Mse, &values());
 check_cost!(
     softmax_cross_entropy_gradients_match_finite_differences,
     SoftmaxNet,
@@ -138,12 +110,7 @@ check_cost!(
     BinaryCrossEntropy,
     &values()
 );
-check_cost!(
-    multiclass_hinge_gradients_match_finite_differences,
-    HingeNet,
-    MulticlassHinge,
-    &LABELS
-);
+check_cost!(multiclass_hinge_gradients_match_finite_differences, HingeNet, MulticlassHinge, &LABELS);
 
 #[test]
 fn output_activation_gradients_match_finite_differences() -> Result<(), backprop::Error> {
@@ -241,9 +208,6 @@ fn targets_as_views_or_references_agree() -> Result<(), backprop::Error> {
     let net = Views::with_seed(4);
     let y = values();
     let view: ArrayView2<'_, f64> = y.view();
-    assert_eq!(
-        net.backward(batch(4).view(), view)?,
-        net.backward(batch(4).view(), &y)?
-    );
+    assert_eq!(net.backward(batch(4).view(), view)?, net.backward(batch(4).view(), &y)?);
     Ok(())
 }

@@ -160,20 +160,14 @@ struct Expected {
 fn assert_matrix_close(what: &str, actual: &Array2<f64>, expected: &Array2<f64>) {
     assert_eq!(actual.dim(), expected.dim(), "{what}: shape");
     for (((i, j), &a), &e) in actual.indexed_iter().zip(expected.iter()) {
-        assert!(
-            relative_eq!(a, e, max_relative = TOL),
-            "{what}[{i}, {j}]: got {a:?}, expected {e:?}"
-        );
+        assert!(relative_eq!(a, e, max_relative = TOL), "{what}[{i}, {j}]: got {a:?}, expected {e:?}");
     }
 }
 
 fn assert_vector_close(what: &str, actual: &Array1<f64>, expected: &Array1<f64>) {
     assert_eq!(actual.len(), expected.len(), "{what}: length");
     for ((i, &a), &e) in actual.indexed_iter().zip(expected.iter()) {
-        assert!(
-            relative_eq!(a, e, max_relative = TOL),
-            "{what}[{i}]: got {a:?}, expected {e:?}"
-        );
+        assert!(relative_eq!(a, e, max_relative = TOL), "{what}[{i}]: got {a:?}, expected {e:?}");
     }
 }
 
@@ -192,16 +186,8 @@ macro_rules! check_tiny {
 
         let (cost, gradients) = net.backward(x.view(), $y)?;
         assert_relative_eq!(cost, expected.cost, max_relative = TOL);
-        assert_matrix_close(
-            "∂C/∂W hidden",
-            &gradients.hidden.weight,
-            &expected.hidden_weight,
-        );
-        assert_vector_close(
-            "∂C/∂b hidden",
-            &gradients.hidden.bias,
-            &expected.hidden_bias,
-        );
+        assert_matrix_close("∂C/∂W hidden", &gradients.hidden.weight, &expected.hidden_weight);
+        assert_vector_close("∂C/∂b hidden", &gradients.hidden.bias, &expected.hidden_bias);
         assert_matrix_close("∂C/∂W out", &gradients.out.weight, &expected.out_weight);
         assert_vector_close("∂C/∂b out", &gradients.out.bias, &expected.out_bias);
     }};
@@ -219,22 +205,10 @@ fn mse_expected() -> Expected {
             [0.3000477057069495, 0.27128347189867535],
             [0.028318927057132945, 0.008796600881802043]
         ],
-        hidden_bias: array![
-            -0.1256111965809978,
-            -0.09452662171131887,
-            -0.02909057682182367
-        ],
+        hidden_bias: array![-0.1256111965809978, -0.09452662171131887, -0.02909057682182367],
         out_weight: array![
-            [
-                0.08347470148229312,
-                -0.24221230986848807,
-                0.037915086009435175
-            ],
-            [
-                -0.15475154565070692,
-                0.6152464275752357,
-                -0.21795103667830323
-            ]
+            [0.08347470148229312, -0.24221230986848807, 0.037915086009435175],
+            [-0.15475154565070692, 0.6152464275752357, -0.21795103667830323]
         ],
         out_bias: array![-0.2613740829042107, 0.18907867356430463],
     }
@@ -252,22 +226,10 @@ fn softmax_expected() -> Expected {
             [-0.11507269762000083, -0.060772571132528534],
             [0.02849170482972823, 0.03108152894782716]
         ],
-        hidden_bias: array![
-            -0.042740360832632954,
-            0.08817469130896692,
-            -0.002590552024226929
-        ],
+        hidden_bias: array![-0.042740360832632954, 0.08817469130896692, -0.002590552024226929],
         out_weight: array![
-            [
-                -0.030705579863862756,
-                0.17041447970698298,
-                -0.08618784414720675
-            ],
-            [
-                0.030705579863862752,
-                -0.17041447970698295,
-                0.08618784414720675
-            ]
+            [-0.030705579863862756, 0.17041447970698298, -0.08618784414720675],
+            [0.030705579863862752, -0.17041447970698295, 0.08618784414720675]
         ],
         out_bias: array![-0.048412492410316726, 0.048412492410316726],
     }
@@ -285,22 +247,10 @@ fn bce_expected() -> Expected {
             [0.11612407156419345, 0.1347464598001946],
             [-0.02910740479888605, -0.04209784118342916]
         ],
-        hidden_bias: array![
-            -0.09169146136841434,
-            -0.0008779484296373152,
-            -0.009767042701674517
-        ],
+        hidden_bias: array![-0.09169146136841434, -0.0008779484296373152, -0.009767042701674517],
         out_weight: array![
-            [
-                0.06254461247478353,
-                -0.21973550989526314,
-                0.06239265688307693
-            ],
-            [
-                -0.07372165192258738,
-                0.2473220611178623,
-                -0.06316519286186865
-            ]
+            [0.06254461247478353, -0.21973550989526314, 0.06239265688307693],
+            [-0.07372165192258738, 0.2473220611178623, -0.06316519286186865]
         ],
         out_bias: array![-0.1278345043383705, 0.17144465010791624],
     }
@@ -318,22 +268,10 @@ fn hinge_expected() -> Expected {
             [-0.27675745698264514, -0.18629007870092953],
             [0.07221941098376539, 0.08827978979995231]
         ],
-        hidden_bias: array![
-            -0.025040257409094213,
-            0.16391234533458776,
-            0.004828572382671238
-        ],
+        hidden_bias: array![-0.025040257409094213, 0.16391234533458776, 0.004828572382671238],
         out_weight: array![
-            [
-                -0.09618851396123701,
-                0.44852908536629466,
-                -0.1942033336095999
-            ],
-            [
-                0.09618851396123701,
-                -0.44852908536629466,
-                0.1942033336095999
-            ]
+            [-0.09618851396123701, 0.44852908536629466, -0.1942033336095999],
+            [0.09618851396123701, -0.44852908536629466, 0.1942033336095999]
         ],
         out_bias: array![0.0, 0.0],
     }
@@ -341,32 +279,17 @@ fn hinge_expected() -> Expected {
 
 fn sigmoid_out_mse_expected() -> Expected {
     Expected {
-        output: array![
-            [0.4690585346634938, 0.6064462119214828],
-            [0.5252724566597652, 0.4864430882943496]
-        ],
+        output: array![[0.4690585346634938, 0.6064462119214828], [0.5252724566597652, 0.4864430882943496]],
         cost: 0.7803196653400206,
         hidden_weight: array![
             [-0.09411250004869426, -0.13204830882922633],
             [0.06057148320109684, 0.0738654109791933],
             [0.01530730153520454, 0.03812140375699588]
         ],
-        hidden_bias: array![
-            -0.02670047052689964,
-            0.0038384166934963757,
-            0.024315462359108704
-        ],
+        hidden_bias: array![-0.02670047052689964, 0.0038384166934963757, 0.024315462359108704],
         out_weight: array![
-            [
-                -0.0047913258060803664,
-                -0.012331708875618345,
-                0.02112960499059538
-            ],
-            [
-                -0.048328816478165434,
-                0.1536029450609973,
-                -0.03382973427197529
-            ]
+            [-0.0047913258060803664, -0.012331708875618345, 0.02112960499059538],
+            [-0.048328816478165434, 0.1536029450609973, -0.03382973427197529]
         ],
         out_bias: array![0.06163844020855321, 0.12755719861996737],
     }
@@ -398,15 +321,11 @@ fn softmax_cross_entropy_labels_and_one_hot_rows_give_identical_cost_and_gradien
     let x = tiny_x();
     let y = one_hot();
     // "Identical" up to a few ulps: both describe exactly the same targets.
-    let same =
-        |a: f64, b: f64| relative_eq!(a, b, epsilon = 0.0, max_relative = 4.0 * f64::EPSILON);
+    let same = |a: f64, b: f64| relative_eq!(a, b, epsilon = 0.0, max_relative = 4.0 * f64::EPSILON);
 
     let cost_labels = net.cost(x.view(), LABELS)?;
     let cost_one_hot = net.cost(x.view(), &y)?;
-    assert!(
-        same(cost_labels, cost_one_hot),
-        "cost: labels {cost_labels:?}, one-hot {cost_one_hot:?}"
-    );
+    assert!(same(cost_labels, cost_one_hot), "cost: labels {cost_labels:?}, one-hot {cost_one_hot:?}");
 
     let (cost_labels, g_labels) = net.backward(x.view(), LABELS)?;
     let (cost_one_hot, g_one_hot) = net.backward(x.view(), &y)?;
@@ -416,34 +335,15 @@ fn softmax_cross_entropy_labels_and_one_hot_rows_give_identical_cost_and_gradien
     );
     let flat = |v: &mut dyn Iterator<Item = &f64>| v.copied().collect::<Vec<f64>>();
     let pairs = [
-        (
-            "∂C/∂W hidden",
-            flat(&mut g_labels.hidden.weight.iter()),
-            flat(&mut g_one_hot.hidden.weight.iter()),
-        ),
-        (
-            "∂C/∂b hidden",
-            flat(&mut g_labels.hidden.bias.iter()),
-            flat(&mut g_one_hot.hidden.bias.iter()),
-        ),
-        (
-            "∂C/∂W out",
-            flat(&mut g_labels.out.weight.iter()),
-            flat(&mut g_one_hot.out.weight.iter()),
-        ),
-        (
-            "∂C/∂b out",
-            flat(&mut g_labels.out.bias.iter()),
-            flat(&mut g_one_hot.out.bias.iter()),
-        ),
+        ("∂C/∂W hidden", flat(&mut g_labels.hidden.weight.iter()), flat(&mut g_one_hot.hidden.weight.iter())),
+        ("∂C/∂b hidden", flat(&mut g_labels.hidden.bias.iter()), flat(&mut g_one_hot.hidden.bias.iter())),
+        ("∂C/∂W out", flat(&mut g_labels.out.weight.iter()), flat(&mut g_one_hot.out.weight.iter())),
+        ("∂C/∂b out", flat(&mut g_labels.out.bias.iter()), flat(&mut g_one_hot.out.bias.iter())),
     ];
     for (what, labels, one_hot) in pairs {
         assert_eq!(labels.len(), one_hot.len(), "{what}: size");
         for (k, (&a, &b)) in labels.iter().zip(&one_hot).enumerate() {
-            assert!(
-                same(a, b),
-                "{what} (entry {k} in row-major order): labels {a:?}, one-hot {b:?}"
-            );
+            assert!(same(a, b), "{what} (entry {k} in row-major order): labels {a:?}, one-hot {b:?}");
         }
     }
     Ok(())

@@ -34,12 +34,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// A layer from its parameters, checking that `weight` is `OUT × IN` and `bias` has `OUT`
     /// entries.
     pub fn new(weight: Array2<F>, bias: Array1<F>, activation: A) -> Result<Self, Error> {
-        let layer = Dense {
-            weight,
-            bias,
-            activation,
-            _float: PhantomData,
-        };
+        let layer = Dense { weight, bias, activation, _float: PhantomData };
         layer.check("dense")?;
         Ok(layer)
     }
@@ -70,12 +65,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
             let unit = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
             F::of(bound * (2.0 * unit - 1.0))
         });
-        Dense {
-            weight,
-            bias: Array1::zeros(OUT),
-            activation: A::default(),
-            _float: PhantomData,
-        }
+        Dense { weight, bias: Array1::zeros(OUT), activation: A::default(), _float: PhantomData }
     }
 
     /// Checks that the parameters have the shapes `IN` and `OUT` declare; `layer` names the
@@ -135,10 +125,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     ///
     /// If the shapes do not match the layer's; the generated networks check them first.
     pub fn gradients(&self, delta: &Array2<F>, a_prev: ArrayView2<'_, F>) -> LayerGradients<F> {
-        LayerGradients {
-            weight: delta.t().dot(&a_prev),
-            bias: delta.sum_axis(Axis(0)),
-        }
+        LayerGradients { weight: delta.t().dot(&a_prev), bias: delta.sum_axis(Axis(0)) }
     }
 
     /// The gradient that reaches a^{l−1}: (W^l)ᵀ δ^l per sample, δ^l W^l for a batch of rows.
@@ -152,9 +139,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     }
 }
 
-impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Default
-    for Dense<F, IN, OUT, A>
-{
+impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Default for Dense<F, IN, OUT, A> {
     fn default() -> Self {
         Self::zeros()
     }

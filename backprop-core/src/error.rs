@@ -34,9 +34,7 @@ pub enum Error {
     },
 
     /// The target rows have the wrong width.
-    #[error(
-        "targets have {found} values per sample (columns), but the network has {expected} outputs"
-    )]
+    #[error("targets have {found} values per sample (columns), but the network has {expected} outputs")]
     TargetWidth {
         /// The network's output size.
         expected: usize,
@@ -58,9 +56,7 @@ pub enum Error {
     },
 
     /// A target value is outside the range the cost is defined on.
-    #[error(
-        "sample {sample}, output {output}: the {cost} cost needs targets in {range}, found {value}"
-    )]
+    #[error("sample {sample}, output {output}: the {cost} cost needs targets in {range}, found {value}")]
     TargetOutOfRange {
         /// The cost that rejected the value.
         cost: &'static str,
@@ -118,9 +114,7 @@ pub enum Error {
     },
 
     /// The cost came out as NaN or infinite: the parameters have diverged.
-    #[error(
-        "the cost is not finite ({value}): the parameters hold non-finite values or have diverged"
-    )]
+    #[error("the cost is not finite ({value}): the parameters hold non-finite values or have diverged")]
     NonFiniteCost {
         /// The value found, printed.
         value: String,

@@ -40,26 +40,15 @@ impl LayerCheck {
 impl GradCheck {
     /// The largest relative error of any layer.
     pub fn worst(&self) -> f64 {
-        self.layers
-            .iter()
-            .map(LayerCheck::worst)
-            .fold(0.0, f64::max)
+        self.layers.iter().map(LayerCheck::worst).fold(0.0, f64::max)
     }
 }
 
 impl fmt::Display for GradCheck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{:<16} {:>12} {:>12} {:>12}",
-            "layer", "weight", "bias", "max |diff|"
-        )?;
+        writeln!(f, "{:<16} {:>12} {:>12} {:>12}", "layer", "weight", "bias", "max |diff|")?;
         for l in &self.layers {
-            writeln!(
-                f,
-                "{:<16} {:>12.3e} {:>12.3e} {:>12.3e}",
-                l.layer, l.weight, l.bias, l.max_abs_diff
-            )?;
+            writeln!(f, "{:<16} {:>12.3e} {:>12.3e} {:>12.3e}", l.layer, l.weight, l.bias, l.max_abs_diff)?;
         }
         Ok(())
     }
@@ -90,28 +79,18 @@ pub fn gradcheck_with_step<'a, N: Network<F>, F: Float>(
     gradients.visit(&mut |g| {
         analytic.push((
             g.layer,
-            g.weight
-                .iter()
-                .map(|&v| Float::to_f64(v))
-                .collect::<Vec<_>>(),
+            g.weight.iter().map(|&v| Float::to_f64(v)).collect::<Vec<_>>(),
             g.bias.iter().map(|&v| Float::to_f64(v)).collect::<Vec<_>>(),
         ));
     });
 
     let mut layers = Vec::with_capacity(analytic.len());
     for (l, (layer, weight, bias)) in analytic.iter().enumerate() {
-        let mut numeric = [
-            Vec::with_capacity(weight.len()),
-            Vec::with_capacity(bias.len()),
-        ];
+        let mut numeric = [Vec::with_capacity(weight.len()), Vec::with_capacity(bias.len())];
         for (which, numeric) in numeric.iter_mut().enumerate() {
             let count = if which == 0 { weight.len() } else { bias.len() };
             for index in 0..count {
-                let slot = Slot {
-                    layer: l,
-                    which,
-                    index,
-                };
+                let slot = Slot { layer: l, which, index };
                 let theta = slot.replace(net, None);
                 slot.replace(net, Some(theta + step));
                 let plus = net.cost(x, y);

@@ -23,9 +23,7 @@ mod network;
 pub mod optim;
 mod targets;
 
-pub use activation::{
-    Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh,
-};
+pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
 pub use cost::{BinaryCrossEntropy, Cost, Mse, MulticlassHinge, SoftmaxCrossEntropy};
 pub use dense::{Dense, LayerGradients};
 pub use error::Error;
@@ -50,10 +48,7 @@ pub fn check_input<F: Float>(x: ndarray::ArrayView2<'_, F>, inputs: usize) -> Re
         return Err(Error::EmptyBatch);
     }
     if x.ncols() != inputs {
-        return Err(Error::InputWidth {
-            expected: inputs,
-            found: x.ncols(),
-        });
+        return Err(Error::InputWidth { expected: inputs, found: x.ncols() });
     }
     check_finite("input", x)
 }

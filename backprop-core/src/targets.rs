@@ -70,27 +70,17 @@ impl<'a, F: Float> Targets<'a, F> {
     /// one per sample, rows as wide as the output, labels in range, values finite.
     pub fn check(&self, samples: usize, outputs: usize) -> Result<(), Error> {
         if self.len() != samples {
-            return Err(Error::TargetCount {
-                expected: samples,
-                found: self.len(),
-            });
+            return Err(Error::TargetCount { expected: samples, found: self.len() });
         }
         match self {
             Targets::Values(y) => {
                 if y.ncols() != outputs {
-                    return Err(Error::TargetWidth {
-                        expected: outputs,
-                        found: y.ncols(),
-                    });
+                    return Err(Error::TargetWidth { expected: outputs, found: y.ncols() });
                 }
                 crate::check_finite("targets", *y)
             }
             Targets::Classes(c) => match c.iter().position(|&label| label >= outputs) {
-                Some(sample) => Err(Error::LabelOutOfRange {
-                    sample,
-                    label: c[sample],
-                    classes: outputs,
-                }),
+                Some(sample) => Err(Error::LabelOutOfRange { sample, label: c[sample], classes: outputs }),
                 None => Ok(()),
             },
         }

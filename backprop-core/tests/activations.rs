@@ -37,10 +37,7 @@ fn check_derivative<A: Activation<f64>>(name: &str, a: A, kink_at_zero: bool) {
         assert_close(&format!("{name}'({z})"), a.derivative(z), numeric, 1e-6);
         checked += 1;
     }
-    assert_eq!(
-        checked, 200,
-        "{name}: every grid point is away from the kink"
-    );
+    assert_eq!(checked, 200, "{name}: every grid point is away from the kink");
 }
 
 #[test]
@@ -121,25 +118,12 @@ fn tanh_matches_reference_values() {
 
 #[test]
 fn leaky_relu_matches_reference_values() {
-    let table = [
-        (-2.0, -0.02, 0.01),
-        (-0.5, -0.005, 0.01),
-        (0.3, 0.3, 1.0),
-        (1.7, 1.7, 1.0),
-    ];
+    let table = [(-2.0, -0.02, 0.01), (-0.5, -0.005, 0.01), (0.3, 0.3, 1.0), (1.7, 1.7, 1.0)];
     check_reference("LeakyRelu", LeakyRelu::default(), &table);
-    let table = [
-        (-2.0, -0.4, 0.2),
-        (-0.5, -0.1, 0.2),
-        (0.3, 0.3, 1.0),
-        (1.7, 1.7, 1.0),
-    ];
+    let table = [(-2.0, -0.4, 0.2), (-0.5, -0.1, 0.2), (0.3, 0.3, 1.0), (1.7, 1.7, 1.0)];
     check_reference("LeakyRelu(0.2)", LeakyRelu::new(0.2), &table);
     // At the kink the derivative is the slope.
-    assert_eq!(
-        Activation::<f64>::derivative(&LeakyRelu::new(0.2), 0.0),
-        0.2
-    );
+    assert_eq!(Activation::<f64>::derivative(&LeakyRelu::new(0.2), 0.0), 0.2);
 }
 
 #[test]
@@ -151,16 +135,8 @@ fn elu_matches_reference_values() {
         (1.7, 1.7, 1.0),
     ];
     check_reference("Elu", Elu::default(), &table);
-    let halved: Vec<_> = table
-        .iter()
-        .map(|&(z, v, d)| {
-            if z > 0.0 {
-                (z, v, d)
-            } else {
-                (z, 0.5 * v, 0.5 * d)
-            }
-        })
-        .collect();
+    let halved: Vec<_> =
+        table.iter().map(|&(z, v, d)| if z > 0.0 { (z, v, d) } else { (z, 0.5 * v, 0.5 * d) }).collect();
     check_reference("Elu(0.5)", Elu::new(0.5), &halved);
 }
 
@@ -206,38 +182,18 @@ fn silu_matches_reference_values() {
 fn tails_keep_full_relative_precision() {
     let cases: [(&str, f64, f64); 13] = [
         ("sigmoid(-30)", sigmoid(-30.0), 9.357622968839299e-14),
-        (
-            "Sigmoid'(30)",
-            Sigmoid.derivative(30.0),
-            9.3576229688384233e-14,
-        ),
-        (
-            "Sigmoid'(-30)",
-            Sigmoid.derivative(-30.0),
-            9.3576229688384233e-14,
-        ),
+        ("Sigmoid'(30)", Sigmoid.derivative(30.0), 9.3576229688384233e-14),
+        ("Sigmoid'(-30)", Sigmoid.derivative(-30.0), 9.3576229688384233e-14),
         ("Tanh'(20)", Tanh.derivative(20.0), 1.6993417021166356e-17),
         ("softplus(-30)", softplus(-30.0), 9.3576229688397368e-14),
         ("Gelu(-6)", Gelu.apply(-6.0), -8.4396467007622971e-11),
         ("Gelu'(-6)", Gelu.derivative(-6.0), -7.7099739309536955e-10),
         ("Gelu(-10)", Gelu.apply(-10.0), -1.2040923482098107e-37),
-        (
-            "Gelu'(-10)",
-            Gelu.derivative(-10.0),
-            -2.7576380638540316e-36,
-        ),
+        ("Gelu'(-10)", Gelu.derivative(-10.0), -2.7576380638540316e-36),
         ("Silu(-30)", Silu.apply(-30.0), -2.8072868906517897e-12),
         ("Silu'(-30)", Silu.derivative(-30.0), -2.713710660963134e-12),
-        (
-            "Elu(-1e-10)",
-            Elu::default().apply(-1e-10),
-            -9.9999999995e-11,
-        ),
-        (
-            "Softplus'(-30)",
-            Softplus.derivative(-30.0),
-            9.357622968839299e-14,
-        ),
+        ("Elu(-1e-10)", Elu::default().apply(-1e-10), -9.9999999995e-11),
+        ("Softplus'(-30)", Softplus.derivative(-30.0), 9.357622968839299e-14),
     ];
     for (what, got, want) in cases {
         assert_close(what, got, want, 1e-12);
@@ -265,11 +221,7 @@ fn check_stability<A: Activation<f32> + Activation<f64>>(name: &str, a: A, limit
             ((limits.apply_neg)(z), limits.derivative_neg)
         };
         let results = [
-            (
-                "f64",
-                Activation::<f64>::apply(&a, z),
-                Activation::<f64>::derivative(&a, z),
-            ),
+            ("f64", Activation::<f64>::apply(&a, z), Activation::<f64>::derivative(&a, z)),
             (
                 "f32",
                 f64::from(Activation::<f32>::apply(&a, z as f32)),
@@ -283,12 +235,7 @@ fn check_stability<A: Activation<f32> + Activation<f64>>(name: &str, a: A, limit
             );
             // z as f32 is z to 6e-8 relative; the limits are exact in f64.
             assert_close(&format!("{name}({z:e}) in {ty}"), got_value, value, 1e-7);
-            assert_close(
-                &format!("{name}'({z:e}) in {ty}"),
-                got_derivative,
-                derivative,
-                1e-7,
-            );
+            assert_close(&format!("{name}'({z:e}) in {ty}"), got_derivative, derivative, 1e-7);
         }
     }
 }
@@ -298,12 +245,7 @@ fn sigmoid_is_stable_for_huge_inputs() {
     check_stability(
         "Sigmoid",
         Sigmoid,
-        Limits {
-            apply_pos: |_| 1.0,
-            derivative_pos: 0.0,
-            apply_neg: |_| 0.0,
-            derivative_neg: 0.0,
-        },
+        Limits { apply_pos: |_| 1.0, derivative_pos: 0.0, apply_neg: |_| 0.0, derivative_neg: 0.0 },
     );
     assert_eq!(sigmoid(-1e4_f64), 0.0);
     assert_eq!(sigmoid(1e4_f32), 1.0);
@@ -314,12 +256,7 @@ fn tanh_is_stable_for_huge_inputs() {
     check_stability(
         "Tanh",
         Tanh,
-        Limits {
-            apply_pos: |_| 1.0,
-            derivative_pos: 0.0,
-            apply_neg: |_| -1.0,
-            derivative_neg: 0.0,
-        },
+        Limits { apply_pos: |_| 1.0, derivative_pos: 0.0, apply_neg: |_| -1.0, derivative_neg: 0.0 },
     );
 }
 
@@ -328,12 +265,7 @@ fn leaky_relu_is_stable_for_huge_inputs() {
     check_stability(
         "LeakyRelu",
         LeakyRelu::default(),
-        Limits {
-            apply_pos: |z| z,
-            derivative_pos: 1.0,
-            apply_neg: |z| 0.01 * z,
-            derivative_neg: 0.01,
-        },
+        Limits { apply_pos: |z| z, derivative_pos: 1.0, apply_neg: |z| 0.01 * z, derivative_neg: 0.01 },
     );
 }
 
@@ -342,12 +274,7 @@ fn elu_is_stable_for_huge_inputs() {
     check_stability(
         "Elu",
         Elu::default(),
-        Limits {
-            apply_pos: |z| z,
-            derivative_pos: 1.0,
-            apply_neg: |_| -1.0,
-            derivative_neg: 0.0,
-        },
+        Limits { apply_pos: |z| z, derivative_pos: 1.0, apply_neg: |_| -1.0, derivative_neg: 0.0 },
     );
 }
 
@@ -356,12 +283,7 @@ fn softplus_is_stable_for_huge_inputs() {
     check_stability(
         "Softplus",
         Softplus,
-        Limits {
-            apply_pos: |z| z,
-            derivative_pos: 1.0,
-            apply_neg: |_| 0.0,
-            derivative_neg: 0.0,
-        },
+        Limits { apply_pos: |z| z, derivative_pos: 1.0, apply_neg: |_| 0.0, derivative_neg: 0.0 },
     );
     assert_eq!(softplus(1e4_f64), 1e4);
     assert_eq!(softplus(-1e4_f64), 0.0);
@@ -372,12 +294,7 @@ fn gelu_is_stable_for_huge_inputs() {
     check_stability(
         "Gelu",
         Gelu,
-        Limits {
-            apply_pos: |z| z,
-            derivative_pos: 1.0,
-            apply_neg: |_| 0.0,
-            derivative_neg: 0.0,
-        },
+        Limits { apply_pos: |z| z, derivative_pos: 1.0, apply_neg: |_| 0.0, derivative_neg: 0.0 },
     );
 }
 
@@ -386,19 +303,12 @@ fn silu_is_stable_for_huge_inputs() {
     check_stability(
         "Silu",
         Silu,
-        Limits {
-            apply_pos: |z| z,
-            derivative_pos: 1.0,
-            apply_neg: |_| 0.0,
-            derivative_neg: 0.0,
-        },
+        Limits { apply_pos: |z| z, derivative_pos: 1.0, apply_neg: |_| 0.0, derivative_neg: 0.0 },
     );
 }
 
 /// Calls `f` with the name, σ and σ' (in f32 and in f64) of every built-in activation.
-fn for_each_activation(
-    mut f: impl FnMut(&str, &dyn Fn(f32) -> (f32, f32), &dyn Fn(f64) -> (f64, f64)),
-) {
+fn for_each_activation(mut f: impl FnMut(&str, &dyn Fn(f32) -> (f32, f32), &dyn Fn(f64) -> (f64, f64))) {
     macro_rules! each {
         ($($name:literal => $a:expr),* $(,)?) => {$(
             f(
@@ -430,16 +340,10 @@ fn every_activation_is_finite_on_the_whole_float_range() {
         for &m in &magnitudes {
             for z in [m, -m] {
                 let (v, d) = f64s(z);
-                assert!(
-                    v.is_finite() && d.is_finite(),
-                    "{name}({z:e}) in f64: σ = {v}, σ' = {d}"
-                );
+                assert!(v.is_finite() && d.is_finite(), "{name}({z:e}) in f64: σ = {v}, σ' = {d}");
                 if z.abs() <= f64::from(f32::MAX) {
                     let (v, d) = f32s(z as f32);
-                    assert!(
-                        v.is_finite() && d.is_finite(),
-                        "{name}({z:e}) in f32: σ = {v}, σ' = {d}"
-                    );
+                    assert!(v.is_finite() && d.is_finite(), "{name}({z:e}) in f32: σ = {v}, σ' = {d}");
                 }
             }
         }

@@ -25,9 +25,7 @@ fn f32c<A: Activation<f64> + Activation<f32>>(name: &str, a: A) {
         let v64 = Activation::<f64>::apply(&a, f64::from(z));
         let d32 = f64::from(Activation::<f32>::derivative(&a, z));
         let d64 = Activation::<f64>::derivative(&a, f64::from(z));
-        worst = worst
-            .max((v32 - v64).abs() / v64.abs())
-            .max((d32 - d64).abs() / d64.abs());
+        worst = worst.max((v32 - v64).abs() / v64.abs()).max((d32 - d64).abs() / d64.abs());
     }
     println!("{name}: worst f32 rel {worst:e}");
 }
@@ -48,10 +46,6 @@ fn scratch() {
     f32c("gelu", Gelu);
     f32c("silu", Silu);
     for z in [9.0f32, 10.0, 10.5, 11.0, 12.0] {
-        println!(
-            "f32 gelu' {z}: {:e} ds0? {}",
-            Gelu.derivative(z),
-            Sigmoid.derivative(Gelu.apply(z))
-        );
+        println!("f32 gelu' {z}: {:e} ds0? {}", Gelu.derivative(z), Sigmoid.derivative(Gelu.apply(z)));
     }
 }

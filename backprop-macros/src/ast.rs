@@ -58,8 +58,6 @@ pub struct Size {
 impl Network {
     /// The float type's identifier, or `f32` when none could be read (an error already says so).
     pub fn float_ident(&self) -> Ident {
-        self.float
-            .clone()
-            .unwrap_or_else(|| Ident::new("f32", self.ident.span()))
+        self.float.clone().unwrap_or_else(|| Ident::new("f32", self.ident.span()))
     }
 }

@@ -32,9 +32,7 @@ fn stub(net: &Network) -> TokenStream {
     if net.origin == Origin::Derive {
         return TokenStream::new();
     }
-    let Network {
-        attrs, vis, ident, ..
-    } = net;
+    let Network { attrs, vis, ident, .. } = net;
     quote! {
         #(#attrs)*
         #vis struct #ident {}
@@ -67,12 +65,8 @@ struct Level<'a> {
 
 impl<'a> Resolved<'a> {
     fn new(net: &'a Network) -> syn::Result<Self> {
-        let missing = |what: &str| {
-            syn::Error::new(
-                net.missing_span,
-                format!("network `{}` has no {what}", net.ident),
-            )
-        };
+        let missing =
+            |what: &str| syn::Error::new(net.missing_span, format!("network `{}` has no {what}", net.ident));
         let cost = net.cost.as_ref().ok_or_else(|| missing("cost"))?;
         let mut inputs = net.input.ok_or_else(|| missing("input size"))?.value;
         let float = net.float_ident();
@@ -84,8 +78,7 @@ impl<'a> Resolved<'a> {
                 Some(ty) => quote!(#ty),
                 None => quote_spanned!(span=> ::backprop::Identity),
             };
-            let ty =
-                quote_spanned!(span=> ::backprop::Dense<#float, #inputs, #outputs, #activation>);
+            let ty = quote_spanned!(span=> ::backprop::Dense<#float, #inputs, #outputs, #activation>);
             let l = i + 1;
             levels.push(Level {
                 layer,
@@ -104,12 +97,7 @@ impl<'a> Resolved<'a> {
         if levels.is_empty() {
             return Err(missing("layers"));
         }
-        Ok(Resolved {
-            net,
-            float,
-            cost,
-            levels,
-        })
+        Ok(Resolved { net, float, cost, levels })
     }
 
     fn generate(&self) -> TokenStream {
@@ -129,13 +117,7 @@ impl<'a> Resolved<'a> {
 
     /// The struct of a `network!`: one public-as-the-struct field per layer.
     fn definition(&self) -> TokenStream {
-        let Network {
-            attrs,
-            vis,
-            ident,
-            origin,
-            ..
-        } = self.net;
+        let Network { attrs, vis, ident, origin, .. } = self.net;
         if *origin == Origin::Derive {
             return TokenStream::new();
         }
@@ -174,16 +156,11 @@ impl<'a> Resolved<'a> {
             " The gradients of every parameter of [`{ident}`], as returned by its `backward`: one field per layer, named like the layer, holding ∂C/∂W^l = δ^l (a^(l−1))ᵀ (equation (3)) and ∂C/∂b^l = δ^l (equation (4)), summed over the batch."
         );
         let names: Vec<&Ident> = self.levels.iter().map(|l| &l.layer.name).collect();
-        let name_strs: Vec<LitStr> = names
+        let name_strs: Vec<LitStr> = names.iter().map(|n| LitStr::new(&n.to_string(), n.span())).collect();
+        let docs = self
+            .levels
             .iter()
-            .map(|n| LitStr::new(&n.to_string(), n.span()))
-            .collect();
-        let docs = self.levels.iter().map(|l| {
-            format!(
-                " ∂C/∂W and ∂C/∂b of layer `{}` ({} → {}).",
-                l.layer.name, l.inputs, l.outputs
-            )
-        });
+            .map(|l| format!(" ∂C/∂W and ∂C/∂b of layer `{}` ({} → {}).", l.layer.name, l.inputs, l.outputs));
         quote! {
             #[doc = #doc]
             #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
@@ -232,12 +209,7 @@ impl<'a> Resolved<'a> {
 
     /// `impl Network`: sizes, the forward pass and the backward pass.
     fn network_impl(&self) -> TokenStream {
-        let Resolved {
-            net,
-            float,
-            cost,
-            levels,
-        } = self;
+        let Resolved { net, float, cost, levels } = self;
         let ident = &net.ident;
         let gradients = self.gradients_ident();
         let input = levels[0].inputs;
@@ -255,10 +227,7 @@ impl<'a> Resolved<'a> {
         let output_value = self.output();
         let backward = self.backward_pass();
         let names: Vec<&Ident> = levels.iter().map(|l| &l.layer.name).collect();
-        let name_strs: Vec<LitStr> = names
-            .iter()
-            .map(|n| LitStr::new(&n.to_string(), n.span()))
-            .collect();
+        let name_strs: Vec<LitStr> = names.iter().map(|n| LitStr::new(&n.to_string(), n.span())).collect();
         let grads = levels.iter().map(|l| &l.grad);
         let visit = quote! {
             #( f(::backprop::Parameters {
@@ -377,11 +346,7 @@ impl<'a> Resolved<'a> {
     /// What `forward` returns: z^L, or a^L if the last layer declares an activation.
     fn output(&self) -> Ident {
         let last = &self.levels[self.levels.len() - 1];
-        if last.layer.activation.is_some() {
-            last.a.clone()
-        } else {
-            last.z.clone()
-        }
+        if last.layer.activation.is_some() { last.a.clone() } else { last.z.clone() }
     }
 
     /// The backward pass: δ^L from the cost (1), then from the last layer down ∂C/∂W^l (3),
@@ -407,15 +372,9 @@ impl<'a> Resolved<'a> {
         };
         let mut blocks = vec![equation_1];
         for (i, l) in self.levels.iter().enumerate().rev() {
-            let Level {
-                delta, grad, span, ..
-            } = l;
+            let Level { delta, grad, span, .. } = l;
             let name = &l.layer.name;
-            let a_prev = if i == 0 {
-                format_ident!("__a0")
-            } else {
-                self.levels[i - 1].a.clone()
-            };
+            let a_prev = if i == 0 { format_ident!("__a0") } else { self.levels[i - 1].a.clone() };
             // (3) ∂C/∂W^l = δ^l (a^(l−1))ᵀ and (4) ∂C/∂b^l = δ^l.
             blocks.push(quote_spanned! {*span=>
                 let #grad = self.#name.gradients(&#delta, #a_prev.view());
@@ -423,12 +382,7 @@ impl<'a> Resolved<'a> {
             if i > 0 {
                 // (2) δ^(l−1) = σ'(z^(l−1)) ⊙ (W^l)ᵀ δ^l.
                 let below = &self.levels[i - 1];
-                let Level {
-                    z: z_below,
-                    delta: delta_below,
-                    span: span_below,
-                    ..
-                } = below;
+                let Level { z: z_below, delta: delta_below, span: span_below, .. } = below;
                 let name_below = &below.layer.name;
                 blocks.push(quote_spanned! {*span_below=>
                     let #delta_below = self.#name_below.delta(&#z_below, self.#name.back(&#delta));
@@ -442,12 +396,12 @@ impl<'a> Resolved<'a> {
     /// reported on the user's own tokens.
     fn assertions(&self) -> TokenStream {
         let float = &self.float;
-        let activations = self.levels.iter().filter_map(|l| l.layer.activation.as_ref()).map(|ty| {
-            quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = __assert_activation::<#ty>;)
-        });
+        let activations =
+            self.levels.iter().filter_map(|l| l.layer.activation.as_ref()).map(
+                |ty| quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = __assert_activation::<#ty>;),
+            );
         let cost = self.cost;
-        let cost_check =
-            quote_spanned!(syn::spanned::Spanned::span(cost)=> let _ = __assert_cost::<#cost>;);
+        let cost_check = quote_spanned!(syn::spanned::Spanned::span(cost)=> let _ = __assert_cost::<#cost>;);
         quote! {
             const _: () = {
                 fn __assert_activation<A: ::backprop::Activation<#float>>() {}
@@ -462,7 +416,5 @@ impl<'a> Resolved<'a> {
 /// A type as the user wrote it, without the spaces the token printer puts in.
 fn type_name(ty: &TokenStream) -> String {
     let text = ty.to_string().replace(' ', "");
-    text.strip_prefix("::backprop::")
-        .map(str::to_owned)
-        .unwrap_or(text)
+    text.strip_prefix("::backprop::").map(str::to_owned).unwrap_or(text)
 }

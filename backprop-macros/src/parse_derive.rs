@@ -149,9 +149,7 @@ fn layer(field: &syn::Field, errors: &mut Ctxt) -> Option<Layer> {
     }
     let args: Vec<&GenericArgument> = args.args.iter().collect();
     let float = match args[0] {
-        GenericArgument::Type(Type::Path(p))
-            if p.path.is_ident("f32") || p.path.is_ident("f64") =>
-        {
+        GenericArgument::Type(Type::Path(p)) if p.path.is_ident("f32") || p.path.is_ident("f64") => {
             p.path.get_ident().cloned()
         }
         other => {
@@ -167,19 +165,17 @@ fn layer(field: &syn::Field, errors: &mut Ctxt) -> Option<Layer> {
     let activation = match args.get(3) {
         Some(GenericArgument::Type(ty)) => Some(ty.clone()),
         Some(other) => {
-            errors.error_spanned_by(other, format!("the fourth argument of layer `{name}`'s `Dense` is its activation, a type such as `Relu`"));
+            errors.error_spanned_by(
+                other,
+                format!(
+                    "the fourth argument of layer `{name}`'s `Dense` is its activation, a type such as `Relu`"
+                ),
+            );
             None
         }
         None => None,
     };
-    Some(Layer {
-        attrs: Vec::new(),
-        name,
-        float,
-        inputs,
-        outputs,
-        activation,
-    })
+    Some(Layer { attrs: Vec::new(), name, float, inputs, outputs, activation })
 }
 
 /// A size argument of `Dense`, which must be an integer literal so that the macro can check
@@ -188,10 +184,7 @@ fn size(arg: &GenericArgument, layer: &Ident, what: &str, errors: &mut Ctxt) -> 
     if let GenericArgument::Const(Expr::Lit(lit)) = arg {
         if let Lit::Int(int) = &lit.lit {
             if let Ok(value) = int.base10_parse::<usize>() {
-                return Some(Size {
-                    value,
-                    span: int.span(),
-                });
+                return Some(Size { value, span: int.span() });
             }
         }
     }

@@ -153,19 +153,11 @@ fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> s
 
 /// Parses an integer literal as a size.
 fn parse_size(body: ParseStream, what: &str) -> syn::Result<Size> {
-    let lit: LitInt = body
-        .parse()
-        .map_err(|e| syn::Error::new(e.span(), format!("expected {what}")))?;
+    let lit: LitInt = body.parse().map_err(|e| syn::Error::new(e.span(), format!("expected {what}")))?;
     let value = lit.base10_parse::<usize>().map_err(|_| {
-        syn::Error::new(
-            lit.span(),
-            format!("expected {what}, as a plain non-negative integer"),
-        )
+        syn::Error::new(lit.span(), format!("expected {what}, as a plain non-negative integer"))
     })?;
-    Ok(Size {
-        value,
-        span: lit.span(),
-    })
+    Ok(Size { value, span: lit.span() })
 }
 
 /// Skips the rest of a malformed entry, up to and including its comma, so that parsing can go on

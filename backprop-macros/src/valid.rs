@@ -42,19 +42,15 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
             );
         }
     }
-    let real_layers = net
-        .layers
-        .iter()
-        .filter(|l| !suggested.iter().any(|k| l.name == k))
-        .count();
+    let real_layers = net.layers.iter().filter(|l| !suggested.iter().any(|k| l.name == k)).count();
     if real_layers == 0 {
         let message = match net.origin {
             Origin::Network => format!(
                 "network `{ident}` has no layers: declare at least the output layer after `input`, e.g. `out: 10,`"
             ),
-            Origin::Derive => format!(
-                "`{ident}` has no layers: add one field per layer, e.g. `out: Dense<f32, 4, 3>`"
-            ),
+            Origin::Derive => {
+                format!("`{ident}` has no layers: add one field per layer, e.g. `out: Dense<f32, 4, 3>`")
+            }
         };
         errors.push(syn::Error::new(net.missing_span, message));
     }
@@ -71,7 +67,12 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
     for layer in &net.layers {
         let name = &layer.name;
         if !seen.insert(name.to_string()) {
-            errors.error_spanned_by(name, format!("layer `{name}` is declared twice: give each layer a name of its own, e.g. `{name}2`"));
+            errors.error_spanned_by(
+                name,
+                format!(
+                    "layer `{name}` is declared twice: give each layer a name of its own, e.g. `{name}2`"
+                ),
+            );
         }
         if let Some(outputs) = layer.outputs {
             if outputs.value == 0 {
@@ -81,9 +82,7 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
                 ));
             }
         }
-        if layer.inputs.is_some_and(|i| i.value == 0)
-            && net.layers.first().is_some_and(|f| f.name == *name)
-        {
+        if layer.inputs.is_some_and(|i| i.value == 0) && net.layers.first().is_some_and(|f| f.name == *name) {
             if let Some(inputs) = layer.inputs {
                 errors.push(syn::Error::new(
                     inputs.span,
@@ -108,11 +107,7 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
                 }
             }
         }
-        if let Some(first) = net
-            .layers
-            .iter()
-            .find_map(|l| l.float.as_ref().map(|f| (l, f)))
-        {
+        if let Some(first) = net.layers.iter().find_map(|l| l.float.as_ref().map(|f| (l, f))) {
             for layer in &net.layers {
                 if let Some(float) = &layer.float {
                     if float != first.1 {

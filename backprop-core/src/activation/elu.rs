@@ -39,19 +39,11 @@ impl<F: Float> Activation<F> for Elu {
 
     #[inline(always)]
     fn apply(&self, z: F) -> F {
-        if z > F::zero() {
-            z
-        } else {
-            F::of(self.alpha) * z.exp_m1()
-        }
+        if z > F::zero() { z } else { F::of(self.alpha) * z.exp_m1() }
     }
 
     #[inline(always)]
     fn derivative(&self, z: F) -> F {
-        if z > F::zero() {
-            F::one()
-        } else {
-            F::of(self.alpha) * z.exp()
-        }
+        if z > F::zero() { F::one() } else { F::of(self.alpha) * z.exp() }
     }
 }

@@ -42,19 +42,11 @@ impl<F: Float> Activation<F> for LeakyRelu {
 
     #[inline(always)]
     fn apply(&self, z: F) -> F {
-        if z > F::zero() {
-            z
-        } else {
-            F::of(self.slope) * z
-        }
+        if z > F::zero() { z } else { F::of(self.slope) * z }
     }
 
     #[inline(always)]
     fn derivative(&self, z: F) -> F {
-        if z > F::zero() {
-            F::one()
-        } else {
-            F::of(self.slope)
-        }
+        if z > F::zero() { F::one() } else { F::of(self.slope) }
     }
 }

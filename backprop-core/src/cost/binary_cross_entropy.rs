@@ -53,11 +53,7 @@ impl<F: Float> Cost<F> for BinaryCrossEntropy {
         for (j, &zj) in z.iter().enumerate() {
             let yj = target.value(j);
             // softplus(z) − y z = [max(z, 0) − y z] + ln(1 + e^{−|z|}).
-            let linear = if zj > F::zero() {
-                (F::one() - yj) * zj
-            } else {
-                -yj * zj
-            };
+            let linear = if zj > F::zero() { (F::one() - yj) * zj } else { -yj * zj };
             cost += linear + (-zj.abs()).exp().ln_1p();
             if let Some(d) = delta.as_mut() {
                 d[j] = sigmoid(zj) - yj;

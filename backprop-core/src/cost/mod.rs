@@ -45,12 +45,7 @@ pub trait Cost<F: Float>: Default {
 
     /// The cost C_i of one sample with output `z` and target `target`; when `delta` is given,
     /// also writes ∂C_i/∂z into it (same length as `z`).
-    fn sample(
-        &self,
-        z: ArrayView1<'_, F>,
-        target: &Target<'_, F>,
-        delta: Option<ArrayViewMut1<'_, F>>,
-    ) -> F;
+    fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F;
 }
 
 /// Evaluates a cost on a batch: returns C = (1/n) Σ_i C_i and, when `delta` is given, writes
@@ -74,10 +69,7 @@ pub fn evaluate<F: Float, C: Cost<F>>(
     }
     if let Some(d) = &delta {
         if d.dim() != output.dim() {
-            return Err(Error::TargetWidth {
-                expected: outputs,
-                found: d.ncols(),
-            });
+            return Err(Error::TargetWidth { expected: outputs, found: d.ncols() });
         }
     }
     let mut total = F::zero();
@@ -90,13 +82,7 @@ pub fn evaluate<F: Float, C: Cost<F>>(
         d.mapv_inplace(|v| v * inv_n);
     }
     let mean = total * inv_n;
-    if mean.is_finite() {
-        Ok(mean)
-    } else {
-        Err(Error::NonFiniteCost {
-            value: mean.to_string(),
-        })
-    }
+    if mean.is_finite() { Ok(mean) } else { Err(Error::NonFiniteCost { value: mean.to_string() }) }
 }
 
 /// The cost of a batch and its gradient with respect to `output`: [`evaluate`] into a new
@@ -111,10 +97,7 @@ pub fn cost_and_gradient<F: Float, C: Cost<F>>(
 }
 
 /// Returns an error naming the first non-finite value of `values`, if any.
-pub(crate) fn check_finite<F: Float>(
-    what: &'static str,
-    values: ArrayView2<'_, F>,
-) -> Result<(), Error> {
+pub(crate) fn check_finite<F: Float>(what: &'static str, values: ArrayView2<'_, F>) -> Result<(), Error> {
     let mut found = None;
     Zip::indexed(values).for_each(|(i, j), &v| {
         if found.is_none() && !v.is_finite() {
@@ -122,12 +105,7 @@ pub(crate) fn check_finite<F: Float>(
         }
     });
     match found {
-        Some((sample, column, v)) => Err(Error::NonFinite {
-            what,
-            sample,
-            column,
-            value: v.to_string(),
-        }),
+        Some((sample, column, v)) => Err(Error::NonFinite { what, sample, column, value: v.to_string() }),
         None => Ok(()),
     }
 }

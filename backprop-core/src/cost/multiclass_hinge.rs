@@ -26,19 +26,11 @@ impl<F: Float> Cost<F> for MulticlassHinge {
     fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
         match class(target) {
             Some(_) => Ok(()),
-            None => Err(Error::NotOneHot {
-                cost: <Self as Cost<F>>::NAME,
-                sample,
-            }),
+            None => Err(Error::NotOneHot { cost: <Self as Cost<F>>::NAME, sample }),
         }
     }
 
-    fn sample(
-        &self,
-        z: ArrayView1<'_, F>,
-        target: &Target<'_, F>,
-        delta: Option<ArrayViewMut1<'_, F>>,
-    ) -> F {
+    fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {
         let Some(zy) = class(target).and_then(|y| z.get(y).map(|&zy| (y, zy))) else {
             // Unreachable through `evaluate`, which checks the targets first.
             return F::nan();

@@ -39,16 +39,9 @@ impl<F: Float> Cost<F> for SoftmaxCrossEntropy {
         Ok(())
     }
 
-    fn sample(
-        &self,
-        z: ArrayView1<'_, F>,
-        target: &Target<'_, F>,
-        delta: Option<ArrayViewMut1<'_, F>>,
-    ) -> F {
+    fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {
         // m = max_j z_j; S = Σ_k e^{z_k − m}, with the maximum's term e^0 = 1, so ln S ≥ 0.
-        let m = z
-            .iter()
-            .fold(F::neg_infinity(), |m, &v| if v > m { v } else { m });
+        let m = z.iter().fold(F::neg_infinity(), |m, &v| if v > m { v } else { m });
         let s = z.iter().fold(F::zero(), |s, &v| s + (v - m).exp());
         let ln_s = s.ln();
         // −log softmax(z)_j = (m − z_j) + ln S.
