@@ -18,9 +18,9 @@ const CUBIC: f64 = 0.044715;
 /// ½ sech²(u) = 2 s(2u) s(−2u) = 2 s'(2u), so σ(z) = z s(2u) and
 /// σ'(z) = s(2u) + z s'(2u) · 2√(2/π) (1 + 3 · 0.044715 z²). This keeps full relative precision
 /// in the negative tail, where 1 + tanh u would cancel, and is finite for every finite z: when
-/// |z| is so large that s'(2u) underflows to 0 (|z| ≳ 22 in `f64`, ≳ 10 in `f32`), the second
-/// term is dropped, since it is then 0 in exact arithmetic too but z² may have overflowed
-/// (0 · ∞ = NaN); σ' is then its limit, 1 for z → +∞ and 0 for z → −∞.
+/// |z| is so large that s'(2u) underflows to 0 (above about 21.5 in `f64`, 10.7 in `f32`), the
+/// second term is dropped, since it is then 0 in exact arithmetic too but z² may have
+/// overflowed (0 · ∞ = NaN); σ' is then its limit, 1 for z → +∞ and 0 for z → −∞.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Gelu;
 

@@ -4,8 +4,7 @@ use crate::{Activation, Float};
 ///
 /// For z ≥ 0 it is 1/(1 + e^{−z}); for z < 0 the equal e^z/(1 + e^z). Either way the
 /// exponential is of a non-positive number, so it lies in \[0, 1\] and never overflows:
-/// `sigmoid(-1e4)` is 0 and `sigmoid(1e4)` is 1, with full relative precision in between
-/// (1 − σ(z) is σ(−z), which is computed as such rather than by cancellation).
+/// `sigmoid(-1e4)` is 0 and `sigmoid(1e4)` is 1, with full relative precision in between.
 ///
 /// ```
 /// use backprop_core::activation::sigmoid;
@@ -27,7 +26,7 @@ pub fn sigmoid<F: Float>(z: F) -> F {
 /// The logistic sigmoid, σ(z) = 1/(1 + e^{−z}), σ'(z) = σ(z)(1 − σ(z)).
 ///
 /// The activation of Nielsen, *Neural Networks and Deep Learning*, ch. 1, eq. (3), which the
-/// paper cites as [2]; its derivative σ' = σ(1 − σ) is derived in ch. 3 ("The cross-entropy
+/// paper cites as \[2\]; its derivative σ' = σ(1 − σ) is derived in ch. 3 ("The cross-entropy
 /// cost function"). σ is computed by [`sigmoid`]; σ' as e^{−|z|}/(1 + e^{−|z|})², which equals
 /// σ(z)σ(−z) = σ(z)(1 − σ(z)) but neither overflows nor loses precision to cancellation for
 /// large |z| (it tends to 0 on both sides). Weights are initialised with Glorot's rule.

@@ -10,7 +10,7 @@ use crate::{Cost, Error, Float, Target};
 /// −Σ_j [y_j ln s(z_j) + (1 − y_j) ln(1 − s(z_j))] of sigmoid outputs a_j = s(z_j), written on the
 /// logits (ln s(z) = −softplus(−z) and softplus(z) − softplus(−z) = z); its gradient
 /// δ = a − y is Nielsen, *Neural Networks and Deep Learning*, ch. 3, "The cross-entropy cost
-/// function" (the paper's reference [2]); PyTorch calls it `BCEWithLogitsLoss`.
+/// function" (the paper's reference \[2\]); PyTorch calls it `BCEWithLogitsLoss`.
 ///
 /// It is computed as C_i = Σ_j [max(z_j, 0) − y_j z_j] + ln(1 + e^{−|z_j|}), with the first bracket
 /// as (1 − y_j) z_j for z_j > 0 and −y_j z_j otherwise: no exponential overflows, and a confident
@@ -29,7 +29,7 @@ impl<F: Float> Cost<F> for BinaryCrossEntropy {
     /// Target values must lie in \[0, 1\].
     fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
         if let Target::Values(row) = target {
-            let outside = |v: &F| !(*v >= F::zero() && *v <= F::one());
+            let outside = |v: &F| v.is_nan() || *v < F::zero() || *v > F::one();
             if let Some((output, &v)) = row.iter().enumerate().find(|(_, v)| outside(v)) {
                 return Err(Error::TargetOutOfRange {
                     cost: <Self as Cost<F>>::NAME,
@@ -43,20 +43,17 @@ impl<F: Float> Cost<F> for BinaryCrossEntropy {
         Ok(())
     }
 
-    fn sample(
-        &self,
-        z: ArrayView1<'_, F>,
-        target: &Target<'_, F>,
-        mut delta: Option<ArrayViewMut1<'_, F>>,
-    ) -> F {
+    fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {
         let mut cost = F::zero();
         for (j, &zj) in z.iter().enumerate() {
             let yj = target.value(j);
             // softplus(z) − y z = [max(z, 0) − y z] + ln(1 + e^{−|z|}).
             let linear = if zj > F::zero() { (F::one() - yj) * zj } else { -yj * zj };
             cost += linear + (-zj.abs()).exp().ln_1p();
-            if let Some(d) = delta.as_mut() {
-                d[j] = sigmoid(zj) - yj;
+        }
+        if let Some(mut d) = delta {
+            for (j, (dj, &zj)) in d.iter_mut().zip(&z).enumerate() {
+                *dj = sigmoid(zj) - target.value(j);
             }
         }
         cost

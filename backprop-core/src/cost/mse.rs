@@ -5,7 +5,7 @@ use crate::{Cost, Float, Target};
 /// Mean squared error, C = (1/n) Σ_i ½‖z_i − y_i‖², with ∂C_i/∂z_i = z_i − y_i.
 ///
 /// The quadratic cost of Nielsen, *Neural Networks and Deep Learning*, ch. 1, eq. (6) (there
-/// with a^L for z^L), which the paper cites as [2]. Class labels are read as one-hot rows.
+/// with a^L for z^L), which the paper cites as \[2\]. Class labels are read as one-hot rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mse;
 

@@ -31,11 +31,13 @@ impl<F: Float> Cost<F> for MulticlassHinge {
     }
 
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {
-        let Some(zy) = class(target).and_then(|y| z.get(y).map(|&zy| (y, zy))) else {
+        let Some((y, zy)) = class(target).and_then(|y| z.get(y).map(|&zy| (y, zy))) else {
             // Unreachable through `evaluate`, which checks the targets first.
+            if let Some(mut d) = delta {
+                d.fill(F::nan());
+            }
             return F::nan();
         };
-        let (y, zy) = zy;
         let mut cost = F::zero();
         let mut positive = F::zero();
         let margin = |zj: F| zj - zy + F::one();

@@ -8,13 +8,13 @@ use crate::{Cost, Error, Float, Target};
 ///
 /// For a class label y (or a one-hot row) this is the log-likelihood cost C_i = −log softmax(z)_y
 /// of a softmax output layer, Nielsen, *Neural Networks and Deep Learning*, ch. 3, eq. (80), with
-/// ∂C_i/∂z_k = softmax(z)_k − y_k, eq. (81) (the paper's reference [2]); the paper names it
+/// ∂C_i/∂z_k = softmax(z)_k − y_k, eq. (81) (the paper's reference \[2\]); the paper names it
 /// "cross-entropy" in section 5. Target rows may also be probability distributions (then Σ_j y_j = 1
 /// and δ = softmax(z) − y, as for one-hot rows), or any non-negative weights.
 ///
 /// It is computed with the log-sum-exp trick: with m = max_j z_j and S = Σ_k e^{z_k − m} ≥ 1,
 /// −log softmax(z)_j = (m − z_j) + ln S and softmax(z)_k = e^{z_k − m} / S. Every exponential is of
-/// a non-positive number, so the cost and δ are finite and exact for any finite logits: for
+/// a non-positive number, so the cost and δ are finite and accurate for any finite logits: for
 /// z = (10⁴, −10⁴) the cost of class 0 is 0 and that of class 1 is 2·10⁴.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SoftmaxCrossEntropy;
@@ -26,7 +26,7 @@ impl<F: Float> Cost<F> for SoftmaxCrossEntropy {
     /// Target values must be non-negative (probabilities, or one-hot rows).
     fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
         if let Target::Values(row) = target {
-            if let Some((output, &v)) = row.iter().enumerate().find(|(_, v)| !(**v >= F::zero())) {
+            if let Some((output, &v)) = row.iter().enumerate().find(|(_, v)| v.is_nan() || **v < F::zero()) {
                 return Err(Error::TargetOutOfRange {
                     cost: <Self as Cost<F>>::NAME,
                     sample,
@@ -51,6 +51,9 @@ impl<F: Float> Cost<F> for SoftmaxCrossEntropy {
             Target::Class(c) => {
                 let Some(&zc) = z.get(*c) else {
                     // Unreachable through `evaluate`, which checks labels against the width.
+                    if let Some(mut d) = delta {
+                        d.fill(F::nan());
+                    }
                     return F::nan();
                 };
                 if let Some(mut d) = delta {
