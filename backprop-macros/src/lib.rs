@@ -1,8 +1,8 @@
 //! The procedural macros of [`backprop`](https://docs.rs/backprop): `network!` and
 //! `#[derive(Backprop)]`.
 //!
-//! Both front ends parse their input into one description of the network ([`ast::Network`]),
-//! which [`valid`] checks in a pass of its own and [`expand`] turns into Rust: the forward and
+//! Both front ends parse their input into one description of the network (`ast::Network`),
+//! which `valid` checks in a pass of its own and `expand` turns into Rust: the forward and
 //! backward passes as straight-line code, one block per layer, in the order of the paper's
 //! equations (1)–(4). The macros never panic: every mistake becomes a compile error spanned on
 //! the offending token, and all mistakes of one declaration are reported together.
@@ -15,6 +15,8 @@ mod ctxt;
 mod expand;
 mod parse_derive;
 mod parse_network;
+#[cfg(test)]
+mod robustness;
 mod suggest;
 mod valid;
 
