@@ -37,15 +37,19 @@ fn exercise<F: backprop::Float, N: Network<F>>(net: &N) -> usize {
                 assert_eq!(net.forward(x.view()).is_ok(), valid_x, "forward on {rows}×{cols}, {special}");
                 for target_rows in 0..3 {
                     for target_cols in 0..4 {
-                        let mut y =
-                            Array2::from_shape_fn((target_rows, target_cols), |(i, j)| F::of(((i + j) % 2) as f64));
+                        let mut y = Array2::from_shape_fn((target_rows, target_cols), |(i, j)| {
+                            F::of(((i + j) % 2) as f64)
+                        });
                         if let Some(v) = y.iter_mut().last() {
                             *v = F::of(special);
                         }
                         let _ = net.cost(x.view(), &y);
                         let result = net.backward(x.view(), &y);
                         if !valid_x || target_rows != rows || target_cols != N::OUTPUT {
-                            assert!(result.is_err(), "backward accepted {rows}×{cols} with {target_rows}×{target_cols}");
+                            assert!(
+                                result.is_err(),
+                                "backward accepted {rows}×{cols} with {target_rows}×{target_cols}"
+                            );
                         }
                         calls += 2;
                     }
@@ -53,8 +57,14 @@ fn exercise<F: backprop::Float, N: Network<F>>(net: &N) -> usize {
                     let _ = net.cost(x.view(), &labels);
                     let result = net.backward(x.view(), &labels);
                     if labels.iter().any(|&l| l >= N::OUTPUT) {
-                        assert!(matches!(result, Err(Error::LabelOutOfRange { .. }) | Err(Error::InputWidth { .. })
-                            | Err(Error::NonFinite { .. }) | Err(Error::EmptyBatch) | Err(Error::TargetCount { .. })));
+                        assert!(matches!(
+                            result,
+                            Err(Error::LabelOutOfRange { .. })
+                                | Err(Error::InputWidth { .. })
+                                | Err(Error::NonFinite { .. })
+                                | Err(Error::EmptyBatch)
+                                | Err(Error::TargetCount { .. })
+                        ));
                     }
                     calls += 2;
                 }

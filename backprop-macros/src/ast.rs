@@ -28,6 +28,10 @@ pub struct Network {
     pub cost: Option<Type>,
     /// Where to report a missing `input` or `cost`, or an empty body.
     pub missing_span: Span,
+    /// Whether an error already says that the body cannot hold layers (a derive on an enum, a
+    /// union, a tuple or a unit struct, or whose fields are all not layers), so that an empty
+    /// network is not reported again.
+    pub body_reported: bool,
     /// Keywords a "did you mean" error has already pointed to, so they are not also reported
     /// as missing.
     pub suggested: Vec<&'static str>,

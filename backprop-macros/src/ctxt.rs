@@ -24,11 +24,6 @@ impl Ctxt {
         }
     }
 
-    /// Whether an error has been recorded.
-    pub fn has_errors(&self) -> bool {
-        self.errors.is_some()
-    }
-
     /// `Ok(value)` if nothing was recorded, or every error recorded.
     pub fn finish<T>(self, value: T) -> syn::Result<T> {
         match self.errors {

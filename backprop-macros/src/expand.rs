@@ -1,11 +1,14 @@
 //! The code generator: one network description in, the network's Rust out.
 //!
 //! The generated `forward` and `backward` are straight-line code, one block per layer, written
-//! in the order of the paper's equations and named after its symbols: `__z1` is z^1, `__a1` is
-//! a^1, `__delta1` is δ^1, `__grad1` holds ∂C/∂W^1 and ∂C/∂b^1.
+//! in the order of the paper's equations and named after its symbols: `__a0` is the input a^0,
+//! `__z1` is z^1, `__a1` is a^1, `__delta1` is δ^1, `__grad1` holds ∂C/∂W^1 and ∂C/∂b^1. Every local
+//! and parameter has such a `__` name, so that no constant of the user's module can be mistaken
+//! for it; only `with_seed(seed)` keeps the name its documentation shows.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Type};
 
 use crate::ast::{Layer, Network, Origin};
@@ -74,11 +77,13 @@ impl<'a> Resolved<'a> {
         for (i, layer) in net.layers.iter().enumerate() {
             let outputs = layer.outputs.ok_or_else(|| missing("layer size"))?.value;
             let span = layer.name.span();
-            let activation = match &layer.activation {
-                Some(ty) => quote!(#ty),
-                None => quote_spanned!(span=> ::backprop::Identity),
+            let (activation, ty_span) = match &layer.activation {
+                Some(ty) => (quote!(#ty), ty.span()),
+                None => (quote_spanned!(span=> ::backprop::Identity), span),
             };
-            let ty = quote_spanned!(span=> ::backprop::Dense<#float, #inputs, #outputs, #activation>);
+            // Spanned on the activation the user wrote: if that type is not an `Activation`,
+            // this field type is ill-formed, and that is the one error the user should see.
+            let ty = quote_spanned!(ty_span=> ::backprop::Dense<#float, #inputs, #outputs, #activation>);
             let l = i + 1;
             levels.push(Level {
                 layer,
@@ -170,8 +175,8 @@ impl<'a> Resolved<'a> {
 
             #[automatically_derived]
             impl ::backprop::Gradients<#float> for #gradients {
-                fn visit(&self, f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
-                    #( f(::backprop::Parameters {
+                fn visit(&self, __f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
+                    #( __f(::backprop::Parameters {
                         layer: #name_strs,
                         weight: self.#names.weight.view(),
                         bias: self.#names.bias.view(),
@@ -195,9 +200,10 @@ impl<'a> Resolved<'a> {
         let doc = format!(
             " Creates a `{ident}` with weights drawn deterministically from `seed`: uniform with He's bound for ReLU-like layers and Glorot's otherwise, and zero biases. The same seed gives bit-identical weights on every machine."
         );
+        let bounds = self.bounds(false);
         quote! {
             #[automatically_derived]
-            impl #ident {
+            impl #ident #bounds {
                 #[doc = #doc]
                 pub fn with_seed(seed: ::core::primitive::u64) -> Self {
                     let mut __rng = ::backprop::__private::seeded_rng(seed);
@@ -229,22 +235,23 @@ impl<'a> Resolved<'a> {
         let names: Vec<&Ident> = levels.iter().map(|l| &l.layer.name).collect();
         let name_strs: Vec<LitStr> = names.iter().map(|n| LitStr::new(&n.to_string(), n.span())).collect();
         let grads = levels.iter().map(|l| &l.grad);
+        let bounds = self.bounds(true);
         let visit = quote! {
-            #( f(::backprop::Parameters {
+            #( __f(::backprop::Parameters {
                 layer: #name_strs,
                 weight: self.#names.weight.view(),
                 bias: self.#names.bias.view(),
             }); )*
         };
         let visit_mut = quote! {
-            #( f(::backprop::ParametersMut {
+            #( __f(::backprop::ParametersMut {
                 layer: #name_strs,
                 weight: self.#names.weight.view_mut(),
                 bias: self.#names.bias.view_mut(),
             }); )*
         };
         let visit_with_gradients = quote! {
-            #( f(
+            #( __f(
                 ::backprop::ParametersMut {
                     layer: #name_strs,
                     weight: self.#names.weight.view_mut(),
@@ -252,14 +259,14 @@ impl<'a> Resolved<'a> {
                 },
                 ::backprop::Parameters {
                     layer: #name_strs,
-                    weight: gradients.#names.weight.view(),
-                    bias: gradients.#names.bias.view(),
+                    weight: __gradients.#names.weight.view(),
+                    bias: __gradients.#names.bias.view(),
                 },
             ); )*
         };
         quote! {
             #[automatically_derived]
-            impl ::backprop::Network<#float> for #ident {
+            impl ::backprop::Network<#float> for #ident #bounds {
                 const INPUT: ::core::primitive::usize = #input;
                 const OUTPUT: ::core::primitive::usize = #output;
                 const LAYERS: &'static [::backprop::LayerInfo] = &[#(#infos),*];
@@ -269,40 +276,38 @@ impl<'a> Resolved<'a> {
 
                 fn forward(
                     &self,
-                    x: ::backprop::ndarray::ArrayView2<'_, #float>,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
                 ) -> ::core::result::Result<::backprop::ndarray::Array2<#float>, ::backprop::Error> {
-                    ::backprop::__private::check_input(x, #input)?;
+                    ::backprop::__private::check_input(__a0, #input)?;
                     #checks
-                    let __a0 = x;
                     #forward
                     ::core::result::Result::Ok(#output_value)
                 }
 
                 fn backward<'__y>(
                     &self,
-                    x: ::backprop::ndarray::ArrayView2<'_, #float>,
-                    y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                    __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
                 ) -> ::core::result::Result<(#float, Self::Gradients), ::backprop::Error> {
-                    ::backprop::__private::check_input(x, #input)?;
+                    ::backprop::__private::check_input(__a0, #input)?;
                     #checks
-                    let __a0 = x;
                     #forward
                     #backward
                     ::core::result::Result::Ok((__cost, #gradients { #(#names: #grads,)* }))
                 }
 
-                fn visit_parameters(&self, f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
+                fn visit_parameters(&self, __f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
                     #visit
                 }
 
-                fn visit_parameters_mut(&mut self, f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>)) {
+                fn visit_parameters_mut(&mut self, __f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>)) {
                     #visit_mut
                 }
 
                 fn visit_with_gradients(
                     &mut self,
-                    gradients: &Self::Gradients,
-                    f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>, ::backprop::Parameters<'_, #float>),
+                    __gradients: &Self::Gradients,
+                    __f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>, ::backprop::Parameters<'_, #float>),
                 ) {
                     #visit_with_gradients
                 }
@@ -362,12 +367,12 @@ impl<'a> Resolved<'a> {
         // (1) δ^L = ∂C/∂z^L; with an output activation, δ^L = ∇_a C ⊙ σ'(z^L).
         let equation_1 = if last.layer.activation.is_some() {
             quote_spanned! {last.span=>
-                let (__cost, __grad_a) = ::backprop::__private::cost_and_gradient::<#float, #cost>(#output.view(), y.into())?;
+                let (__cost, __grad_a) = ::backprop::__private::cost_and_gradient::<#float, #cost>(#output.view(), __y.into())?;
                 let #delta_l = self.#last_name.delta(&#z_l, __grad_a);
             }
         } else {
             quote_spanned! {last.span=>
-                let (__cost, #delta_l) = ::backprop::__private::cost_and_gradient::<#float, #cost>(#output.view(), y.into())?;
+                let (__cost, #delta_l) = ::backprop::__private::cost_and_gradient::<#float, #cost>(#output.view(), __y.into())?;
             }
         };
         let mut blocks = vec![equation_1];
@@ -392,21 +397,41 @@ impl<'a> Resolved<'a> {
         quote!(#(#blocks)*)
     }
 
-    /// Compile-time checks that each activation is an `Activation` and the cost a `Cost`,
-    /// reported on the user's own tokens.
+    /// The where clause of the generated impls: each activation the user wrote is an
+    /// `Activation`, and (for `impl Network`) the cost a `Cost`.
+    ///
+    /// These bounds hold for every correct network. They are written with `for<'__a>` so that
+    /// the compiler takes them as assumptions of the impl rather than checking them there: if a
+    /// type is not an activation or a cost, the impl bodies still type-check, and the user sees
+    /// one error on their own token (the field's type, or [`Self::assertions`]) instead of one
+    /// more for every method called on the layer.
+    fn bounds(&self, with_cost: bool) -> TokenStream {
+        let float = &self.float;
+        let mut seen = Vec::new();
+        let mut bounds = Vec::new();
+        for ty in self.levels.iter().filter_map(|l| l.layer.activation.as_ref()) {
+            let text = quote!(#ty).to_string();
+            if !seen.contains(&text) {
+                seen.push(text);
+                bounds.push(quote_spanned!(ty.span()=> for<'__a> #ty: ::backprop::Activation<#float>));
+            }
+        }
+        if with_cost {
+            let cost = self.cost;
+            bounds.push(quote_spanned!(cost.span()=> for<'__a> #cost: ::backprop::Cost<#float>));
+        }
+        if bounds.is_empty() { TokenStream::new() } else { quote!(where #(#bounds),*) }
+    }
+
+    /// A compile-time check that the cost is a `Cost`, reported on the user's own token.
+    /// (An activation that is not an `Activation` needs no check of its own: the type of its
+    /// layer's field, `Dense<F, IN, OUT, A>`, is then ill-formed.)
     fn assertions(&self) -> TokenStream {
         let float = &self.float;
-        let activations =
-            self.levels.iter().filter_map(|l| l.layer.activation.as_ref()).map(
-                |ty| quote_spanned!(syn::spanned::Spanned::span(ty)=> let _ = __assert_activation::<#ty>;),
-            );
         let cost = self.cost;
-        let cost_check = quote_spanned!(syn::spanned::Spanned::span(cost)=> let _ = __assert_cost::<#cost>;);
+        let cost_check = quote_spanned!(cost.span()=> let _ = <#cost as ::backprop::Cost<#float>>::NAME;);
         quote! {
             const _: () = {
-                fn __assert_activation<A: ::backprop::Activation<#float>>() {}
-                fn __assert_cost<C: ::backprop::Cost<#float>>() {}
-                #(#activations)*
                 #cost_check
             };
         }

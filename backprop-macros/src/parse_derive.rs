@@ -23,6 +23,7 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
         layers: Vec::new(),
         cost: cost(input, &mut errors),
         missing_span: input.ident.span(),
+        body_reported: true,
         suggested: Vec::new(),
     };
     if let Some(param) = input.generics.params.first() {
@@ -34,14 +35,28 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
             ),
         );
     }
+    // Generic parameters are reported once, above, not again in every layer that uses them.
+    let generic = |arg: &GenericArgument| {
+        let ident = match arg {
+            GenericArgument::Type(Type::Path(path)) => path.path.get_ident(),
+            GenericArgument::Const(Expr::Path(path)) => path.path.get_ident(),
+            _ => None,
+        };
+        ident.is_some_and(|ident| {
+            input.generics.type_params().any(|p| p.ident == *ident)
+                || input.generics.const_params().any(|p| p.ident == *ident)
+        })
+    };
     match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(fields) => {
                 for field in &fields.named {
-                    if let Some(layer) = layer(field, &mut errors) {
+                    if let Some(layer) = layer(field, &generic, &mut errors) {
                         network.layers.push(layer);
                     }
                 }
+                // A field that is not a layer has an error of its own.
+                network.body_reported = !fields.named.is_empty();
                 if fields.named.is_empty() {
                     network.missing_span = fields.brace_token.span.join();
                 }
@@ -81,9 +96,11 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
 /// argument.
 fn cost(input: &DeriveInput, errors: &mut Ctxt) -> Option<Type> {
     let mut cost: Option<Type> = None;
-    let mut seen_attr = false;
+    // Whether an error already concerns the cost (a misspelled `cost`, or a malformed argument),
+    // so that it is not also reported as missing.
+    let mut cost_reported = false;
+    let mut unknown = Vec::new();
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("backprop")) {
-        seen_attr = true;
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("cost") {
                 let ty: Type = meta.value()?.parse()?;
@@ -95,21 +112,46 @@ fn cost(input: &DeriveInput, errors: &mut Ctxt) -> Option<Type> {
             } else {
                 let path = &meta.path;
                 let name = path.get_ident().map(Ident::to_string).unwrap_or_default();
-                let hint = match suggest::closest(&name, &["cost"]) {
-                    Some(s) => format!("did you mean `{s}`? "),
-                    None => String::new(),
+                // Skip its value, whatever it is, so that the arguments after it are still read.
+                let has_value = meta.input.peek(syn::Token![=]);
+                if has_value {
+                    meta.input.parse::<syn::Token![=]>()?;
+                }
+                let mut value = proc_macro2::TokenStream::new();
+                while !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                    value.extend([meta.input.parse::<proc_macro2::TokenTree>()?]);
+                }
+                let suggestion = suggest::closest(&name, &["cost"]);
+                cost_reported |= suggestion.is_some();
+                let hint = match suggestion {
+                    Some(keyword) if has_value && !value.is_empty() => format!(
+                        "did you mean `{keyword}`? Write `#[backprop({keyword} = {})]`",
+                        value.to_string().replace(' ', "")
+                    ),
+                    Some(keyword) => format!(
+                        "did you mean `{keyword}`? Write `#[backprop({keyword} = SoftmaxCrossEntropy)]`"
+                    ),
+                    None if matches!(name.as_str(), "lr" | "learning_rate") => {
+                        "the learning rate belongs to the optimiser, as in `Sgd::new(0.1)`, not to the network: remove it here; the only argument is `cost`".to_owned()
+                    }
+                    None => "the only argument is `cost`, as in `#[backprop(cost = SoftmaxCrossEntropy)]`: remove this one".to_owned(),
                 };
-                Err(meta.error(format!(
-                    "unknown argument `{}` of `#[backprop(...)]`: {hint}the only argument is `cost`, as in `#[backprop(cost = SoftmaxCrossEntropy)]`",
+                unknown.push(syn::Error::new_spanned(path, format!(
+                    "unknown argument `{}` in `#[backprop(...)]`: {hint}",
                     quote::quote!(#path).to_string().replace(' ', ""),
-                )))
+                )));
+                Ok(())
             }
         });
+        for error in unknown.drain(..) {
+            errors.push(error);
+        }
         if let Err(error) = parsed {
+            cost_reported = true;
             errors.push(error);
         }
     }
-    if cost.is_none() && !(seen_attr && errors.has_errors()) {
+    if cost.is_none() && !cost_reported {
         let at = input.attrs.iter().find(|a| a.path().is_ident("backprop"));
         let message = format!(
             "`{}` needs a cost: add `#[backprop(cost = SoftmaxCrossEntropy)]` (or `Mse`, `BinaryCrossEntropy`, `MulticlassHinge`) below `#[derive(Backprop)]`",
@@ -124,7 +166,7 @@ fn cost(input: &DeriveInput, errors: &mut Ctxt) -> Option<Type> {
 }
 
 /// The layer a field declares, if its type is `Dense<F, IN, OUT>` or `Dense<F, IN, OUT, A>`.
-fn layer(field: &syn::Field, errors: &mut Ctxt) -> Option<Layer> {
+fn layer(field: &syn::Field, generic: &dyn Fn(&GenericArgument) -> bool, errors: &mut Ctxt) -> Option<Layer> {
     let name = field.ident.clone()?;
     let not_dense = |errors: &mut Ctxt| {
         errors.error_spanned_by(
@@ -152,6 +194,7 @@ fn layer(field: &syn::Field, errors: &mut Ctxt) -> Option<Layer> {
         GenericArgument::Type(Type::Path(p)) if p.path.is_ident("f32") || p.path.is_ident("f64") => {
             p.path.get_ident().cloned()
         }
+        other if generic(other) => None,
         other => {
             errors.error_spanned_by(
                 other,
@@ -160,8 +203,11 @@ fn layer(field: &syn::Field, errors: &mut Ctxt) -> Option<Layer> {
             None
         }
     };
-    let inputs = size(args[1], &name, "inputs", errors);
-    let outputs = size(args[2], &name, "units", errors);
+    let size = |arg: &GenericArgument, what: &str, errors: &mut Ctxt| {
+        if generic(arg) { None } else { size(arg, &name, what, errors) }
+    };
+    let inputs = size(args[1], "inputs", errors);
+    let outputs = size(args[2], "units", errors);
     let activation = match args.get(3) {
         Some(GenericArgument::Type(ty)) => Some(ty.clone()),
         Some(other) => {
@@ -190,7 +236,10 @@ fn size(arg: &GenericArgument, layer: &Ident, what: &str, errors: &mut Ctxt) -> 
     }
     errors.error_spanned_by(
         arg,
-        format!("the number of {what} of layer `{layer}` must be an integer literal such as `128`, so that the macro can check that the layers fit together"),
+        format!(
+            "the number of {what} of layer `{layer}` must be an integer literal such as `128`, not `{}`, so that the macro can check that the layers fit together: write the number itself",
+            quote::quote!(#arg).to_string().replace(' ', "")
+        ),
     );
     None
 }

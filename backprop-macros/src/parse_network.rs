@@ -60,6 +60,7 @@ impl Parse for NetworkInput {
             layers: Vec::new(),
             cost: None,
             missing_span: brace.span.close(),
+            body_reported: false,
             suggested: Vec::new(),
         };
         while !body.is_empty() {
@@ -118,9 +119,10 @@ fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> s
             let text = name.to_string();
             if let Some(keyword) = suggest::closest(&text, KEYWORDS) {
                 network.suggested.push(keyword);
+                let value = entry_rest(body);
                 return Err(syn::Error::new(
                     name.span(),
-                    format!("unknown key `{text}`: did you mean `{keyword}`?"),
+                    format!("unknown key `{text}`: did you mean `{keyword}`? Write `{keyword}: {value},`"),
                 ));
             }
             return Err(body.error(format!(
@@ -158,6 +160,19 @@ fn parse_size(body: ParseStream, what: &str) -> syn::Result<Size> {
         syn::Error::new(lit.span(), format!("expected {what}, as a plain non-negative integer"))
     })?;
     Ok(Size { value, span: lit.span() })
+}
+
+/// The rest of the entry, up to its comma, as written (for messages); `...` if there is none.
+fn entry_rest(body: ParseStream) -> String {
+    let fork = body.fork();
+    let mut rest = proc_macro2::TokenStream::new();
+    while !fork.is_empty() && !fork.peek(Token![,]) {
+        match fork.parse::<TokenTree>() {
+            Ok(token) => rest.extend([token]),
+            Err(_) => break,
+        }
+    }
+    if rest.is_empty() { "...".to_owned() } else { rest.to_string().replace(' ', "") }
 }
 
 /// Skips the rest of a malformed entry, up to and including its comma, so that parsing can go on

@@ -48,8 +48,11 @@ fn mutations(stream: &TokenStream, edit: &dyn Fn(&TokenTree) -> Vec<TokenTree>) 
     out
 }
 
+/// A change to one token: what to put in its place.
+type Edit = Box<dyn Fn(&TokenTree) -> Vec<TokenTree>>;
+
 /// The single-token edits tried: delete, double, and replace by a few likely wrong tokens.
-fn edits() -> Vec<Box<dyn Fn(&TokenTree) -> Vec<TokenTree>>> {
+fn edits() -> Vec<Edit> {
     vec![
         Box::new(|_| Vec::new()),
         Box::new(|t| vec![t.clone(), t.clone()]),

@@ -22,9 +22,12 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
                 };
                 if missing && !suggested.contains(&keyword) {
                     suggested.push(keyword);
+                    let value = layer.outputs.map_or_else(|| "...".to_owned(), |size| size.value.to_string());
                     errors.error_spanned_by(
                         &layer.name,
-                        format!("unknown key `{name}`: did you mean `{keyword}`?"),
+                        format!(
+                            "unknown key `{name}`: did you mean `{keyword}`? Write `{keyword}: {value},`"
+                        ),
                     );
                 }
             }
@@ -43,7 +46,7 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
         }
     }
     let real_layers = net.layers.iter().filter(|l| !suggested.iter().any(|k| l.name == k)).count();
-    if real_layers == 0 {
+    if real_layers == 0 && !net.body_reported {
         let message = match net.origin {
             Origin::Network => format!(
                 "network `{ident}` has no layers: declare at least the output layer after `input`, e.g. `out: 10,`"
@@ -58,7 +61,7 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
         if input.value == 0 && net.origin == Origin::Network {
             errors.push(syn::Error::new(
                 input.span,
-                "the input size must be at least 1: a network needs at least one feature",
+                format!("network `{ident}` has 0 inputs: a network needs at least one input feature, e.g. `input: 784,`"),
             ));
         }
     }
@@ -76,9 +79,24 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
         }
         if let Some(outputs) = layer.outputs {
             if outputs.value == 0 {
+                let is_output = net.layers.last().is_some_and(|l| std::ptr::eq(l, layer));
+                let what = if is_output {
+                    "the output layer needs at least one unit, one per output of the network"
+                } else {
+                    "a layer needs at least one unit"
+                };
+                let example = match net.origin {
+                    Origin::Network => format!("`{name}: {}`", if is_output { 10 } else { 64 }),
+                    Origin::Derive => format!(
+                        "`Dense<{}, {}, {}>`",
+                        layer.float.as_ref().map_or_else(|| "f32".to_owned(), ToString::to_string),
+                        layer.inputs.map_or(64, |i| i.value),
+                        if is_output { 10 } else { 64 }
+                    ),
+                };
                 errors.push(syn::Error::new(
                     outputs.span,
-                    format!("layer `{name}` has 0 units: a layer needs at least one unit, e.g. `{name}: 16`"),
+                    format!("layer `{name}` has 0 units: {what}, e.g. {example}"),
                 ));
             }
         }
@@ -86,7 +104,7 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
             if let Some(inputs) = layer.inputs {
                 errors.push(syn::Error::new(
                     inputs.span,
-                    format!("layer `{name}` has 0 inputs: the network needs at least one input"),
+                    format!("layer `{name}` has 0 inputs: the first layer takes the network's input, which needs at least one feature, e.g. `Dense<{}, 784, ...>`", layer.float.as_ref().map_or_else(|| "f32".to_owned(), ToString::to_string)),
                 ));
             }
         }
@@ -114,8 +132,8 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
                         errors.error_spanned_by(
                             float,
                             format!(
-                                "layer `{}` computes in `{float}`, but layer `{}` computes in `{}`: all layers of a network use one float type",
-                                layer.name, first.0.name, first.1
+                                "layer `{}` computes in `{float}`, but layer `{}` computes in `{}`: all layers of a network use one float type, so write `{}` here too (or `{float}` in every layer)",
+                                layer.name, first.0.name, first.1, first.1
                             ),
                         );
                     }

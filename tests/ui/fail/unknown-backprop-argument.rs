@@ -14,4 +14,11 @@ struct Extra {
     out: Dense<f32, 8, 2>,
 }
 
+#[derive(Backprop)]
+#[backprop(learning_rate = 0.1)]
+struct NoCost {
+    hidden: Dense<f32, 4, 8, Relu>,
+    out: Dense<f32, 8, 2>,
+}
+
 fn main() {}

@@ -4,7 +4,7 @@
 
 use backprop::prelude::*;
 
-#[allow(dead_code, non_camel_case_types)]
+#[allow(dead_code, non_camel_case_types, non_upper_case_globals)]
 mod shadowed {
     // The standard prelude.
     struct Result;
@@ -33,6 +33,15 @@ mod shadowed {
     struct usize;
     struct u64;
     struct str;
+    // Constants named like parameters: an identifier pattern that names a constant is that
+    // constant, so generated parameters and locals have `__` names. (`with_seed(seed)` keeps the
+    // name its documentation shows, so `const seed` would still break it.)
+    const x: () = ();
+    const y: () = ();
+    const f: () = ();
+    const gradients: () = ();
+    const rng: () = ();
+    const cost: () = ();
     // Crates and modules.
     mod core {}
     mod std {}

@@ -20,5 +20,8 @@ fn main() {
     let x = Array2::<f32>::zeros((2, 4));
     let output = net.forward(x.view()).unwrap();
     assert_eq!(output.dim(), (2, 3));
+    let y = Array2::<f32>::ones((2, 3));
+    let (_cost, gradients) = net.backward(x.view(), &y).unwrap();
+    assert_eq!(gradients.out.bias.len(), 3);
     assert_eq!(net.hidden.weight.dim(), (8, 4));
 }

@@ -1,0 +1,7 @@
+use backprop::prelude::*;
+
+#[derive(Backprop)]
+#[backprop(cost = Mse)]
+struct Net {}
+
+fn main() {}
