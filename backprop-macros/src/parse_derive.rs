@@ -101,9 +101,20 @@ fn cost(input: &DeriveInput, errors: &mut Ctxt) -> Option<Type> {
     let mut cost_reported = false;
     let mut unknown = Vec::new();
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("backprop")) {
+        if !matches!(attr.meta, syn::Meta::List(_)) {
+            cost_reported = true;
+            errors.error_spanned_by(
+                attr,
+                "`#[backprop]` takes the network's cost in parentheses: write `#[backprop(cost = SoftmaxCrossEntropy)]`",
+            );
+            continue;
+        }
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("cost") {
-                let ty: Type = meta.value()?.parse()?;
+                let value = meta.value().map_err(|e| {
+                    syn::Error::new(e.span(), "expected `= <Cost>` after `cost`, e.g. `#[backprop(cost = SoftmaxCrossEntropy)]`")
+                })?;
+                let ty: Type = value.parse()?;
                 if cost.is_some() {
                     return Err(meta.error("`cost` is given twice: a network has one cost"));
                 }
