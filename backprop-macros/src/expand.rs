@@ -6,7 +6,7 @@
 //! and parameter has such a `__` name, so that no constant of the user's module can be mistaken
 //! for it; only `with_seed(seed)` keeps the name its documentation shows.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Type};
@@ -83,7 +83,8 @@ impl<'a> Resolved<'a> {
             };
             // Spanned on the activation the user wrote: if that type is not an `Activation`,
             // this field type is ill-formed, and that is the one error the user should see.
-            let ty = quote_spanned!(ty_span=> ::backprop::Dense<#float, #inputs, #outputs, #activation>);
+            let (n_in, n_out) = (Literal::usize_unsuffixed(inputs), Literal::usize_unsuffixed(outputs));
+            let ty = quote_spanned!(ty_span=> ::backprop::Dense<#float, #n_in, #n_out, #activation>);
             let l = i + 1;
             levels.push(Level {
                 layer,
@@ -133,13 +134,14 @@ impl<'a> Resolved<'a> {
             let doc = if attrs.iter().any(|a| a.path().is_ident("doc")) {
                 TokenStream::new()
             } else {
-                let text = format!(
-                    " Layer {}: {} → {} units, σ = `{}`.",
-                    i + 1,
-                    level.inputs,
-                    level.outputs,
-                    type_name(&level.activation)
-                );
+                let (l, inputs, outputs) = (i + 1, level.inputs, level.outputs);
+                let text = match &layer.activation {
+                    Some(_) => format!(" Layer {l}: {inputs} → {outputs} units, σ = `{}`.", type_name(&level.activation)),
+                    None if l == self.levels.len() => {
+                        format!(" Layer {l}, the output: {inputs} → {outputs} units, no activation (the output is z^{l}).")
+                    }
+                    None => format!(" Layer {l}: {inputs} → {outputs} units, no activation."),
+                };
                 quote!(#[doc = #text])
             };
             quote! { #(#attrs)* #doc #vis #name: #ty }
@@ -218,11 +220,11 @@ impl<'a> Resolved<'a> {
         let Resolved { net, float, cost, levels } = self;
         let ident = &net.ident;
         let gradients = self.gradients_ident();
-        let input = levels[0].inputs;
-        let output = levels[levels.len() - 1].outputs;
+        let input = Literal::usize_unsuffixed(levels[0].inputs);
+        let output = Literal::usize_unsuffixed(levels[levels.len() - 1].outputs);
         let infos = levels.iter().map(|l| {
             let name = LitStr::new(&l.layer.name.to_string(), l.span);
-            let (inputs, outputs) = (l.inputs, l.outputs);
+            let (inputs, outputs) = (Literal::usize_unsuffixed(l.inputs), Literal::usize_unsuffixed(l.outputs));
             let activation = type_name(&l.activation);
             quote! {
                 ::backprop::LayerInfo { name: #name, inputs: #inputs, outputs: #outputs, activation: #activation }
