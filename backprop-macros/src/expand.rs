@@ -162,8 +162,8 @@ impl<'a> Resolved<'a> {
         let doc = format!(
             " The gradients of every parameter of [`{ident}`], as returned by its `backward`: one field per layer, named like the layer, holding ∂C/∂W^l = δ^l (a^(l−1))ᵀ (equation (3)) and ∂C/∂b^l = δ^l (equation (4)), summed over the batch."
         );
-        let names: Vec<&Ident> = self.levels.iter().map(|l| &l.layer.name).collect();
-        let name_strs: Vec<LitStr> = names.iter().map(|n| LitStr::new(&n.to_string(), n.span())).collect();
+        let names = self.levels.iter().map(|l| &l.layer.name);
+        let parameters = self.levels.iter().map(|l| l.parameters(quote!(self), false));
         let docs = self
             .levels
             .iter()
@@ -178,11 +178,7 @@ impl<'a> Resolved<'a> {
             #[automatically_derived]
             impl ::backprop::Gradients<#float> for #gradients {
                 fn visit(&self, __f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
-                    #( __f(::backprop::Parameters {
-                        layer: #name_strs,
-                        weight: self.#names.weight.view(),
-                        bias: self.#names.bias.view(),
-                    }); )*
+                    #( __f(#parameters); )*
                 }
             }
         }
@@ -234,38 +230,16 @@ impl<'a> Resolved<'a> {
         let forward = self.forward_pass();
         let output_value = self.output();
         let backward = self.backward_pass();
-        let names: Vec<&Ident> = levels.iter().map(|l| &l.layer.name).collect();
-        let name_strs: Vec<LitStr> = names.iter().map(|n| LitStr::new(&n.to_string(), n.span())).collect();
+        let names = levels.iter().map(|l| &l.layer.name);
         let grads = levels.iter().map(|l| &l.grad);
         let bounds = self.bounds(true);
-        let visit = quote! {
-            #( __f(::backprop::Parameters {
-                layer: #name_strs,
-                weight: self.#names.weight.view(),
-                bias: self.#names.bias.view(),
-            }); )*
-        };
-        let visit_mut = quote! {
-            #( __f(::backprop::ParametersMut {
-                layer: #name_strs,
-                weight: self.#names.weight.view_mut(),
-                bias: self.#names.bias.view_mut(),
-            }); )*
-        };
-        let visit_with_gradients = quote! {
-            #( __f(
-                ::backprop::ParametersMut {
-                    layer: #name_strs,
-                    weight: self.#names.weight.view_mut(),
-                    bias: self.#names.bias.view_mut(),
-                },
-                ::backprop::Parameters {
-                    layer: #name_strs,
-                    weight: __gradients.#names.weight.view(),
-                    bias: __gradients.#names.bias.view(),
-                },
-            ); )*
-        };
+        let parameters: Vec<TokenStream> = levels.iter().map(|l| l.parameters(quote!(self), false)).collect();
+        let parameters_mut: Vec<TokenStream> =
+            levels.iter().map(|l| l.parameters(quote!(self), true)).collect();
+        let gradients_of = levels.iter().map(|l| l.parameters(quote!(__gradients), false));
+        let visit = quote!(#( __f(#parameters); )*);
+        let visit_mut = quote!(#( __f(#parameters_mut); )*);
+        let visit_with_gradients = quote!(#( __f(#parameters_mut, #gradients_of); )*);
         quote! {
             #[automatically_derived]
             impl ::backprop::Network<#float> for #ident #bounds {
@@ -436,6 +410,23 @@ impl<'a> Resolved<'a> {
             const _: () = {
                 #cost_check
             };
+        }
+    }
+}
+
+impl Level<'_> {
+    /// `Parameters { layer, weight, bias }` (or `ParametersMut`) viewing this layer's entries of
+    /// `owner`, the network or its gradients.
+    fn parameters(&self, owner: TokenStream, mutable: bool) -> TokenStream {
+        let name = &self.layer.name;
+        let layer = LitStr::new(&name.to_string(), name.span());
+        let (ty, view) = if mutable {
+            (quote!(ParametersMut), quote!(view_mut))
+        } else {
+            (quote!(Parameters), quote!(view))
+        };
+        quote! {
+            ::backprop::#ty { layer: #layer, weight: #owner.#name.weight.#view(), bias: #owner.#name.bias.#view() }
         }
     }
 }
