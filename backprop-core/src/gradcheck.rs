@@ -87,10 +87,13 @@ pub fn gradcheck_with_step<'a, N: Network<F>, F: Float>(
     let mut layers = Vec::with_capacity(analytic.len());
     for (l, (layer, weight, bias)) in analytic.iter().enumerate() {
         let mut numeric = [Vec::with_capacity(weight.len()), Vec::with_capacity(bias.len())];
-        for (which, numeric) in numeric.iter_mut().enumerate() {
-            let count = if which == 0 { weight.len() } else { bias.len() };
+        for (tensor, numeric) in [Tensor::Weight, Tensor::Bias].into_iter().zip(&mut numeric) {
+            let count = match tensor {
+                Tensor::Weight => weight.len(),
+                Tensor::Bias => bias.len(),
+            };
             for index in 0..count {
-                let slot = Slot { layer: l, which, index };
+                let slot = Slot { layer: l, tensor, index };
                 let theta = slot.replace(net, None);
                 slot.replace(net, Some(theta + step));
                 let plus = net.cost(x, y);
@@ -127,10 +130,17 @@ pub fn gradcheck<'a, N: Network<F>, F: Float>(
     gradcheck_with_step(net, x, y, F::of(step))
 }
 
-/// One scalar parameter: entry `index` of the weight (`which == 0`) or bias of layer `layer`.
+/// Which of a layer's parameters.
+#[derive(Clone, Copy)]
+enum Tensor {
+    Weight,
+    Bias,
+}
+
+/// One scalar parameter: entry `index` (in row-major order) of a tensor of layer `layer`.
 struct Slot {
     layer: usize,
-    which: usize,
+    tensor: Tensor,
     index: usize,
 }
 
@@ -139,12 +149,14 @@ impl Slot {
     fn replace<F: Float, N: Network<F>>(&self, net: &mut N, value: Option<F>) -> F {
         let mut old = F::zero();
         let mut layer = 0;
-        net.visit_parameters_mut(&mut |p| {
+        net.visit_parameters_mut(&mut |mut p| {
             if layer == self.layer {
-                let entry = if self.which == 0 {
-                    p.weight.into_iter().nth(self.index)
-                } else {
-                    p.bias.into_iter().nth(self.index)
+                let entry = match self.tensor {
+                    Tensor::Weight => {
+                        let columns = p.weight.ncols().max(1);
+                        p.weight.get_mut((self.index / columns, self.index % columns))
+                    }
+                    Tensor::Bias => p.bias.get_mut(self.index),
                 };
                 if let Some(entry) = entry {
                     old = *entry;
