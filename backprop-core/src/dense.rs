@@ -1,7 +1,5 @@
 //! The fully connected layer.
 
-use core::marker::PhantomData;
-
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand_core::RngCore;
 
@@ -14,6 +12,18 @@ use crate::{Activation, Error, Float, Identity, Init};
 /// of level l−1 to unit j of level l (the layout of PyTorch's `nn.Linear`). `bias` has `OUT`
 /// entries. The fields are public so that weights can be read and set; a shape that disagrees
 /// with `IN` and `OUT` is reported as [`Error::ParameterShape`] by the network's methods.
+///
+/// ```
+/// use backprop_core::ndarray::array;
+/// use backprop_core::{Dense, Relu};
+///
+/// // One unit with two inputs: z = 0.5·a₁ − 1·a₂ + 0.25, a = max(0, z).
+/// let layer = Dense::<f64, 2, 1, Relu>::new(array![[0.5, -1.0]], array![0.25], Relu)?;
+/// let z = layer.weighted_input(array![[2.0, 1.0], [0.0, 1.0]].view());
+/// assert_eq!(z, array![[0.25], [-0.75]]);
+/// assert_eq!(layer.activate(&z), array![[0.25], [0.0]]);
+/// # Ok::<(), backprop_core::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dense<F: Float, const IN: usize, const OUT: usize, A: Activation<F> = Identity> {
     /// W^l, `OUT × IN`.
@@ -22,7 +32,6 @@ pub struct Dense<F: Float, const IN: usize, const OUT: usize, A: Activation<F> =
     pub bias: Array1<F>,
     /// σ of this layer.
     pub activation: A,
-    _float: PhantomData<F>,
 }
 
 impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN, OUT, A> {
@@ -34,19 +43,14 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// A layer from its parameters, checking that `weight` is `OUT × IN` and `bias` has `OUT`
     /// entries.
     pub fn new(weight: Array2<F>, bias: Array1<F>, activation: A) -> Result<Self, Error> {
-        let layer = Dense { weight, bias, activation, _float: PhantomData };
+        let layer = Dense { weight, bias, activation };
         layer.check("dense")?;
         Ok(layer)
     }
 
     /// A layer of zero weights and biases.
     pub fn zeros() -> Self {
-        Dense {
-            weight: Array2::zeros((OUT, IN)),
-            bias: Array1::zeros(OUT),
-            activation: A::default(),
-            _float: PhantomData,
-        }
+        Dense { weight: Array2::zeros((OUT, IN)), bias: Array1::zeros(OUT), activation: A::default() }
     }
 
     /// A layer initialised from `rng`: weights uniform with the bound of [`A::INIT`](Activation::INIT)
@@ -65,7 +69,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
             let unit = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
             F::of(bound * (2.0 * unit - 1.0))
         });
-        Dense { weight, bias: Array1::zeros(OUT), activation: A::default(), _float: PhantomData }
+        Dense { weight, bias: Array1::zeros(OUT), activation: A::default() }
     }
 
     /// Checks that the parameters have the shapes `IN` and `OUT` declare; `layer` names the
