@@ -5,6 +5,9 @@ use backprop::ndarray::{Array2, ArrayView2};
 use backprop::prelude::*;
 use backprop::{GradCheck, gradcheck};
 
+/// Each network is checked with the weights of each of these seeds.
+const SEEDS: std::ops::Range<u64> = 0..8;
+
 /// The largest relative error (per tensor, see `LayerCheck`) accepted.
 const TOLERANCE: f64 = 1e-5;
 
@@ -56,9 +59,11 @@ macro_rules! check_activation {
                     cost: Mse,
                 }
             }
-            let mut net = $name::with_seed(11);
-            let check = gradcheck(jitter_biases(&mut net), batch(4).view(), &values())?;
-            assert_close(&check, stringify!($act));
+            for seed in SEEDS {
+                let mut net = $name::with_seed(seed);
+                let check = gradcheck(jitter_biases(&mut net), batch(4).view(), &values())?;
+                assert_close(&check, &format!("{}, seed {seed}", stringify!($act)));
+            }
             Ok(())
         }
     };
@@ -89,9 +94,11 @@ macro_rules! check_cost {
                     cost: $cost,
                 }
             }
-            let mut net = $name::with_seed(5);
-            let check = gradcheck(jitter_biases(&mut net), batch(4).view(), $targets)?;
-            assert_close(&check, stringify!($cost));
+            for seed in SEEDS {
+                let mut net = $name::with_seed(seed);
+                let check = gradcheck(jitter_biases(&mut net), batch(4).view(), $targets)?;
+                assert_close(&check, &format!("{}, seed {seed}", stringify!($cost)));
+            }
             Ok(())
         }
     };
@@ -124,9 +131,11 @@ fn output_activation_gradients_match_finite_differences() -> Result<(), backprop
             cost: Mse,
         }
     }
-    let mut net = SigmoidOutput::with_seed(3);
-    let check = gradcheck(jitter_biases(&mut net), batch(4).view(), &values())?;
-    assert_close(&check, "Sigmoid output with Mse");
+    for seed in SEEDS {
+        let mut net = SigmoidOutput::with_seed(seed);
+        let check = gradcheck(jitter_biases(&mut net), batch(4).view(), &values())?;
+        assert_close(&check, &format!("Sigmoid output with Mse, seed {seed}"));
+    }
     Ok(())
 }
 
