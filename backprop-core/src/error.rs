@@ -113,6 +113,17 @@ pub enum Error {
         found: Vec<usize>,
     },
 
+    /// A buffer passed in to be written has the wrong shape.
+    #[error("{what} must have shape {expected:?}, like the output, but the buffer given has shape {found:?}")]
+    BufferShape {
+        /// What the buffer is for.
+        what: &'static str,
+        /// The shape it must have.
+        expected: Vec<usize>,
+        /// The shape it has.
+        found: Vec<usize>,
+    },
+
     /// The cost came out as NaN or infinite: the parameters have diverged.
     #[error("the cost is not finite ({value}): the parameters hold non-finite values or have diverged")]
     NonFiniteCost {

@@ -28,10 +28,12 @@ pub enum Target<'a, F> {
 
 impl<F: Float> Target<'_, F> {
     /// The target value for output `j`: the value itself, or 1 for the class and 0 elsewhere.
+    /// NaN if `j` is past the end of a row of values (which [`Targets::check`] rules out), so
+    /// that a misuse shows as a non-finite cost rather than a panic.
     #[inline]
     pub fn value(&self, j: usize) -> F {
         match self {
-            Target::Values(row) => row[j],
+            Target::Values(row) => row.get(j).copied().unwrap_or_else(F::nan),
             Target::Class(c) => {
                 if *c == j {
                     F::one()
@@ -57,12 +59,12 @@ impl<'a, F: Float> Targets<'a, F> {
         self.len() == 0
     }
 
-    /// The target of sample `i`. `i` must be below [`len`](Targets::len).
+    /// The target of sample `i`, or `None` if `i` is not below [`len`](Targets::len).
     #[inline]
-    pub fn row(&self, i: usize) -> Target<'a, F> {
+    pub fn get(&self, i: usize) -> Option<Target<'a, F>> {
         match *self {
-            Targets::Values(y) => Target::Values(y.index_axis_move(Axis(0), i)),
-            Targets::Classes(c) => Target::Class(c[i]),
+            Targets::Values(y) => (i < y.nrows()).then(|| Target::Values(y.index_axis_move(Axis(0), i))),
+            Targets::Classes(c) => c.get(i).map(|&c| Target::Class(c)),
         }
     }
 

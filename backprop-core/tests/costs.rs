@@ -479,3 +479,12 @@ fn names_and_kinds() {
     assert_eq!(describe(BinaryCrossEntropy), ("BinaryCrossEntropy", false));
     assert_eq!(describe(MulticlassHinge), ("MulticlassHinge", true));
 }
+
+#[test]
+fn a_gradient_buffer_of_the_wrong_shape_is_an_error() {
+    let z = logits();
+    let mut delta = Array2::<f64>::zeros((z.nrows(), z.ncols() + 1));
+    let labels = [0usize, 1, 2];
+    let result = evaluate(&SoftmaxCrossEntropy, z.view(), Targets::from(&labels[..]), Some(delta.view_mut()));
+    assert!(matches!(result, Err(Error::BufferShape { .. })), "{result:?}");
+}

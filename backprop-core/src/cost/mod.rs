@@ -64,18 +64,23 @@ pub fn evaluate<F: Float, C: Cost<F>>(
         return Err(Error::EmptyBatch);
     }
     targets.check(n, outputs)?;
-    for i in 0..n {
-        cost.check_target(i, &targets.row(i))?;
-    }
     if let Some(d) = &delta {
         if d.dim() != output.dim() {
-            return Err(Error::TargetWidth { expected: outputs, found: d.ncols() });
+            return Err(Error::BufferShape {
+                what: "δ, the gradient of the cost",
+                expected: output.shape().to_vec(),
+                found: d.shape().to_vec(),
+            });
         }
     }
-    let mut total = F::zero();
+    let target = |i| targets.get(i).ok_or(Error::TargetCount { expected: n, found: targets.len() });
     for i in 0..n {
+        cost.check_target(i, &target(i)?)?;
+    }
+    let mut total = F::zero();
+    for (i, z) in output.rows().into_iter().enumerate() {
         let row_delta = delta.as_mut().map(|d| d.row_mut(i));
-        total += cost.sample(output.row(i), &targets.row(i), row_delta);
+        total += cost.sample(z, &target(i)?, row_delta);
     }
     let inv_n = F::one() / F::of_usize(n);
     if let Some(d) = delta.as_mut() {

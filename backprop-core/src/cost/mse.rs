@@ -24,8 +24,8 @@ impl<F: Float> Cost<F> for Mse {
         for (j, &zj) in z.iter().enumerate() {
             let r = zj - target.value(j);
             c += half * r * r;
-            if let Some(d) = delta.as_mut() {
-                d[j] = r;
+            if let Some(dj) = delta.as_mut().and_then(|d| d.get_mut(j)) {
+                *dj = r;
             }
         }
         c
