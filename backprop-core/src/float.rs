@@ -16,6 +16,11 @@ mod sealed {
 /// It gathers what the library needs of a float (ndarray's [`NdFloat`] for matrix products,
 /// [`FromPrimitive`] for conversions) and is sealed: only `f32` and `f64` implement it, which is
 /// what `network!` and `#[derive(Backprop)]` accept as a network's float type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a float type a network can compute in",
+    label = "use `f32` or `f64` here",
+    note = "networks compute in `f32` or `f64`"
+)]
 pub trait Float:
     NdFloat + FromPrimitive + Default + Debug + Display + Send + Sync + sealed::Sealed + 'static
 {
