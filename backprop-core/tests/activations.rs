@@ -6,16 +6,9 @@ use backprop_core::activation::{sigmoid, softplus};
 use backprop_core::{Activation, Dense, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu};
 use backprop_core::{Softplus, Tanh};
 
-/// Asserts |got − want| ≤ tol · max(|got|, |want|), naming what is compared.
-#[track_caller]
-fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
-    let scale = got.abs().max(want.abs());
-    assert!(
-        (got - want).abs() <= tol * scale,
-        "{what}: got {got:e}, want {want:e} (relative error {:e}, tolerance {tol:e})",
-        (got - want).abs() / scale
-    );
-}
+mod common;
+
+use common::assert_close;
 
 /// 200 points evenly spaced over [−6, 6] (none of them is 0).
 fn grid() -> impl Iterator<Item = f64> {

@@ -7,16 +7,9 @@ use backprop_core::{BinaryCrossEntropy, Cost, Error, MulticlassHinge, SoftmaxCro
 use backprop_core::{Float, Targets};
 use ndarray::{Array2, array};
 
-/// Asserts |got − want| ≤ tol · max(|got|, |want|), naming what is compared.
-#[track_caller]
-fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
-    let scale = got.abs().max(want.abs());
-    assert!(
-        (got - want).abs() <= tol * scale,
-        "{what}: got {got:e}, want {want:e} (relative error {:e}, tolerance {tol:e})",
-        (got - want).abs() / scale
-    );
-}
+mod common;
+
+use common::assert_close;
 
 /// The cost of a batch and δ = ∂C/∂z. δ starts filled with garbage, so that a cost which adds
 /// to δ instead of overwriting it fails the tests.
