@@ -163,26 +163,30 @@ fn parse_size(body: ParseStream, what: &str) -> syn::Result<Size> {
 }
 
 /// The rest of the entry, up to its comma, as written (for messages); `...` if there is none.
+/// Reads a fork: nothing is consumed.
 fn entry_rest(body: ParseStream) -> String {
-    let fork = body.fork();
-    let mut rest = proc_macro2::TokenStream::new();
-    while !fork.is_empty() && !fork.peek(Token![,]) {
-        match fork.parse::<TokenTree>() {
-            Ok(token) => rest.extend([token]),
-            Err(_) => break,
-        }
-    }
+    let rest = take_until_comma(&body.fork());
     if rest.is_empty() { "...".to_owned() } else { rest.to_string().replace(' ', "") }
 }
 
 /// Skips the rest of a malformed entry, up to and including its comma, so that parsing can go on
 /// and report the mistakes of the following entries too.
 fn skip_entry(body: ParseStream) -> syn::Result<()> {
-    while !body.is_empty() && !body.peek(Token![,]) {
-        body.parse::<TokenTree>()?;
-    }
+    take_until_comma(body);
     if body.peek(Token![,]) {
         body.parse::<Token![,]>()?;
     }
     Ok(())
+}
+
+/// Consumes and returns the tokens of `input` up to (not including) the next top-level comma.
+fn take_until_comma(input: ParseStream) -> proc_macro2::TokenStream {
+    let mut tokens = proc_macro2::TokenStream::new();
+    while !input.is_empty() && !input.peek(Token![,]) {
+        match input.parse::<TokenTree>() {
+            Ok(token) => tokens.extend([token]),
+            Err(_) => break,
+        }
+    }
+    tokens
 }
