@@ -50,9 +50,9 @@ extern crate self as backprop;
 
 pub use backprop_core::{
     Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients, Identity,
-    Init, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer,
-    Parameters, ParametersMut, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh, Target,
-    Targets, gradcheck, gradcheck_with_step,
+    Init, LayerBuffers, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge, Network,
+    Optimizer, Parameters, ParametersMut, Relu, SMALL_PRODUCT, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy,
+    Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step,
 };
 pub use backprop_core::{activation, cost, optim};
 
@@ -125,7 +125,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_core::cost::cost_and_gradient;
-    pub use backprop_core::{check_input, seeded_rng};
+    pub use backprop_core::{check_input, seeded_rng, workspace_error};
 }
 
 /// The README's examples, compiled and run as documentation tests.

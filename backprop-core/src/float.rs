@@ -2,7 +2,7 @@
 
 use core::fmt::{Debug, Display};
 
-use ndarray::NdFloat;
+use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
 use num_traits::FromPrimitive;
 
 mod sealed {
@@ -35,6 +35,17 @@ pub trait Float:
 
     /// Widens this value to `f64`, exactly.
     fn to_f64(self) -> f64;
+
+    /// `dst ← α·lhs·rhs` (or `dst + α·lhs·rhs` if `accumulate`) with the fastest kernel for
+    /// this type; `false` if the operands' layouts need the general fallback.
+    #[doc(hidden)]
+    fn matmul(
+        alpha: Self,
+        lhs: ArrayView2<'_, Self>,
+        rhs: ArrayView2<'_, Self>,
+        accumulate: bool,
+        dst: ArrayViewMut2<'_, Self>,
+    ) -> bool;
 }
 
 impl Float for f32 {
@@ -54,6 +65,16 @@ impl Float for f32 {
     fn to_f64(self) -> f64 {
         f64::from(self)
     }
+
+    fn matmul(
+        alpha: Self,
+        lhs: ArrayView2<'_, Self>,
+        rhs: ArrayView2<'_, Self>,
+        accumulate: bool,
+        dst: ArrayViewMut2<'_, Self>,
+    ) -> bool {
+        crate::linalg::faer_matmul(alpha, lhs, rhs, accumulate, dst)
+    }
 }
 
 impl Float for f64 {
@@ -72,5 +93,15 @@ impl Float for f64 {
     #[inline(always)]
     fn to_f64(self) -> f64 {
         self
+    }
+
+    fn matmul(
+        alpha: Self,
+        lhs: ArrayView2<'_, Self>,
+        rhs: ArrayView2<'_, Self>,
+        accumulate: bool,
+        dst: ArrayViewMut2<'_, Self>,
+    ) -> bool {
+        crate::linalg::faer_matmul(alpha, lhs, rhs, accumulate, dst)
     }
 }

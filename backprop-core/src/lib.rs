@@ -19,19 +19,22 @@ mod dense;
 mod error;
 mod float;
 pub mod gradcheck;
+pub mod linalg;
 mod network;
 pub mod optim;
 mod targets;
+mod workspace;
 
 pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
 pub use cost::{BinaryCrossEntropy, Cost, Mse, MulticlassHinge, SoftmaxCrossEntropy};
-pub use dense::{Dense, LayerGradients};
+pub use dense::{Dense, LayerGradients, SMALL_PRODUCT};
 pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};
 pub use network::{Gradients, LayerInfo, Network, Parameters, ParametersMut};
 pub use optim::{Optimizer, Sgd};
 pub use targets::{Target, Targets};
+pub use workspace::{LayerBuffers, Workspace, workspace_error};
 
 pub(crate) use cost::check_finite;
 

@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
-use crate::{Cost, Error, Float, Targets};
+use crate::{Cost, Error, Float, Optimizer, Targets, Workspace};
 
 /// What is known of a layer at compile time: its name and sizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,10 +88,55 @@ pub trait Network<F: Float>: Sized {
         gradients: &Self::Gradients,
         f: &mut dyn FnMut(ParametersMut<'_, F>, Parameters<'_, F>),
     );
+
+    /// A workspace for [`forward_in`](Network::forward_in), [`backward_in`](Network::backward_in)
+    /// and [`train_step`](Network::train_step): the buffers of every layer, grown to the
+    /// largest batch it is given and reused after that.
+    fn workspace() -> Workspace<F, Self::Gradients> {
+        Workspace::new(Self::LAYERS)
+    }
+
+    /// [`forward`](Network::forward) into `workspace`, allocating nothing once the workspace
+    /// has seen a batch this large: returns a view of the output in the workspace.
+    fn forward_in<'w>(
+        &self,
+        x: ArrayView2<'_, F>,
+        workspace: &'w mut Workspace<F, Self::Gradients>,
+    ) -> Result<ArrayView2<'w, F>, Error>;
+
+    /// [`backward`](Network::backward) into `workspace`: returns the cost and leaves the
+    /// gradients in [`Workspace::gradients`], allocating nothing once the workspace has seen a
+    /// batch this large.
+    fn backward_in<'a>(
+        &self,
+        x: ArrayView2<'_, F>,
+        y: impl Into<Targets<'a, F>>,
+        workspace: &mut Workspace<F, Self::Gradients>,
+    ) -> Result<F, Error>;
+
+    /// One step of training on the batch `(x, y)`: the forward pass, the backward pass and the
+    /// optimiser's update, allocating nothing once the workspace has seen a batch this large.
+    /// Returns the cost of the batch before the update.
+    ///
+    /// If the optimiser is plain gradient descent ([`Optimizer::fused_learning_rate`]), the
+    /// update W^l ← W^l − η ∂C/∂W^l is fused with equations (3) and (4): each layer's
+    /// parameters are updated as soon as δ^{l−1} no longer needs them, and the gradients are
+    /// never formed. Otherwise it is [`backward_in`](Network::backward_in) then
+    /// [`Optimizer::step`].
+    fn train_step<'a, O: Optimizer<F>>(
+        &mut self,
+        x: ArrayView2<'_, F>,
+        y: impl Into<Targets<'a, F>>,
+        workspace: &mut Workspace<F, Self::Gradients>,
+        optimizer: &mut O,
+    ) -> Result<F, Error>;
 }
 
 /// The gradients of a network's parameters, generated beside the network.
 pub trait Gradients<F: Float>: Sized {
+    /// Zero gradients, shaped like the network's parameters.
+    fn zeros() -> Self;
+
     /// Calls `f` with each layer's gradients, first layer first.
     fn visit(&self, f: &mut dyn FnMut(Parameters<'_, F>));
 }

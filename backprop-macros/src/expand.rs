@@ -64,6 +64,8 @@ struct Level<'a> {
     a: Ident,
     delta: Ident,
     grad: Ident,
+    /// The level's buffers in a workspace: z^l, a^l and δ^l.
+    buffers: Ident,
 }
 
 impl<'a> Resolved<'a> {
@@ -97,6 +99,7 @@ impl<'a> Resolved<'a> {
                 a: format_ident!("__a{}", l),
                 delta: format_ident!("__delta{}", l),
                 grad: format_ident!("__grad{}", l),
+                buffers: format_ident!("__level{}", l),
             });
             inputs = outputs;
         }
@@ -163,6 +166,9 @@ impl<'a> Resolved<'a> {
             " The gradients of every parameter of [`{ident}`], as returned by its `backward`: one field per layer, named like the layer, holding ∂C/∂W^l = δ^l (a^(l−1))ᵀ (equation (3)) and ∂C/∂b^l = δ^l (equation (4)), summed over the batch."
         );
         let names = self.levels.iter().map(|l| &l.layer.name);
+        let names2 = self.levels.iter().map(|l| &l.layer.name);
+        let outs = self.levels.iter().map(|l| Literal::usize_unsuffixed(l.outputs));
+        let ins = self.levels.iter().map(|l| Literal::usize_unsuffixed(l.inputs));
         let parameters = self.levels.iter().map(|l| l.parameters(quote!(self), false));
         let docs = self
             .levels
@@ -177,6 +183,10 @@ impl<'a> Resolved<'a> {
 
             #[automatically_derived]
             impl ::backprop::Gradients<#float> for #gradients {
+                fn zeros() -> Self {
+                    Self { #( #names2: ::backprop::LayerGradients::zeros(#outs, #ins), )* }
+                }
+
                 fn visit(&self, __f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
                     #( __f(#parameters); )*
                 }
@@ -227,6 +237,12 @@ impl<'a> Resolved<'a> {
             }
         });
         let checks = self.parameter_checks();
+        let prepare = self.prepare_workspace();
+        let forward_in = self.forward_pass_in();
+        let cost_in = self.cost_in();
+        let backward_in = self.backward_pass_in();
+        let train_in = self.train_pass_in();
+        let output_in = &levels[levels.len() - 1].buffers;
         let forward = self.forward_pass();
         let output_value = self.output();
         let backward = self.backward_pass();
@@ -270,6 +286,54 @@ impl<'a> Resolved<'a> {
                     #forward
                     #backward
                     ::core::result::Result::Ok((__cost, #gradients { #(#names: #grads,)* }))
+                }
+
+                fn forward_in<'__w>(
+                    &self,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                    __ws: &'__w mut ::backprop::Workspace<#float, Self::Gradients>,
+                ) -> ::core::result::Result<::backprop::ndarray::ArrayView2<'__w, #float>, ::backprop::Error> {
+                    ::backprop::__private::check_input(__a0, #input)?;
+                    #checks
+                    #prepare
+                    #forward_in
+                    ::core::result::Result::Ok(#output_in.a())
+                }
+
+                fn backward_in<'__y>(
+                    &self,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                    __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+                    __ws: &mut ::backprop::Workspace<#float, Self::Gradients>,
+                ) -> ::core::result::Result<#float, ::backprop::Error> {
+                    ::backprop::__private::check_input(__a0, #input)?;
+                    #checks
+                    #prepare
+                    #forward_in
+                    #cost_in
+                    #backward_in
+                    ::core::result::Result::Ok(__cost)
+                }
+
+                fn train_step<'__y, __O: ::backprop::Optimizer<#float>>(
+                    &mut self,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                    __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+                    __ws: &mut ::backprop::Workspace<#float, Self::Gradients>,
+                    __optimizer: &mut __O,
+                ) -> ::core::result::Result<#float, ::backprop::Error> {
+                    let ::core::option::Option::Some(__eta) = __optimizer.fused_learning_rate() else {
+                        let __cost = self.backward_in(__a0, __y, __ws)?;
+                        __optimizer.step(self, __ws.gradients())?;
+                        return ::core::result::Result::Ok(__cost);
+                    };
+                    ::backprop::__private::check_input(__a0, #input)?;
+                    #checks
+                    #prepare
+                    #forward_in
+                    #cost_in
+                    #train_in
+                    ::core::result::Result::Ok(__cost)
                 }
 
                 fn visit_parameters(&self, __f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
@@ -371,6 +435,103 @@ impl<'a> Resolved<'a> {
             }
         }
         quote!(#(#blocks)*)
+    }
+
+    /// Readies the workspace for the batch and names each level's buffers, `__level1` … `__levelL`.
+    fn prepare_workspace(&self) -> TokenStream {
+        let buffers = self.levels.iter().map(|l| &l.buffers);
+        quote! {
+            let (__levels, __gradients) = __ws.prepare::<Self>(__a0.nrows())?;
+            let [#(#buffers),*] = __levels else {
+                return ::core::result::Result::Err(::backprop::__private::workspace_error(Self::LAYERS, __levels));
+            };
+            let _ = &__gradients;
+        }
+    }
+
+    /// The forward pass into the workspace: z^l = a^(l−1) (W^l)ᵀ + b^l and a^l = σ(z^l), level
+    /// by level, into `__level<l>`.
+    fn forward_pass_in(&self) -> TokenStream {
+        let blocks = self.levels.iter().enumerate().map(|(i, l)| {
+            let Level { buffers, span, .. } = l;
+            let name = &l.layer.name;
+            let a_prev = self.a_prev_in(i);
+            quote_spanned!(*span=> self.#name.forward_in(#a_prev, #buffers);)
+        });
+        quote!(#(#blocks)*)
+    }
+
+    /// a^(l−1) for the level at `index`: the input for the first, else the level below's a.
+    fn a_prev_in(&self, index: usize) -> TokenStream {
+        if index == 0 {
+            quote!(__a0)
+        } else {
+            let below = &self.levels[index - 1].buffers;
+            quote!(#below.a())
+        }
+    }
+
+    /// Equation (1) into the workspace: the cost, and δ^L into the last level's buffers
+    /// (∇_a C ⊙ σ'(z^L) when the last layer declares an activation).
+    fn cost_in(&self) -> TokenStream {
+        let (cost, float) = (self.cost, &self.float);
+        let last = &self.levels[self.levels.len() - 1];
+        let (buffers, name) = (&last.buffers, &last.layer.name);
+        let output_activation = if last.layer.activation.is_some() {
+            quote_spanned!(last.span=> self.#name.output_delta_in(#buffers);)
+        } else {
+            TokenStream::new()
+        };
+        quote_spanned! {last.span=>
+            let __cost = ::backprop::cost::cost_in::<#float, #cost>(#buffers, __y.into())?;
+            #output_activation
+        }
+    }
+
+    /// The backward pass into the workspace: from the last level down, ∂C/∂W^l and ∂C/∂b^l
+    /// (3), (4) into the gradients, and δ^(l−1) (2).
+    fn backward_pass_in(&self) -> TokenStream {
+        let mut blocks = Vec::new();
+        for (i, l) in self.levels.iter().enumerate().rev() {
+            let Level { buffers, span, .. } = l;
+            let name = &l.layer.name;
+            let a_prev = self.a_prev_in(i);
+            blocks.push(quote_spanned! {*span=>
+                self.#name.gradients_in(#buffers, #a_prev, &mut __gradients.#name);
+            });
+            blocks.push(self.delta_below_in(i));
+        }
+        quote!(#(#blocks)*)
+    }
+
+    /// The backward pass fused with gradient descent: from the last level down, δ^(l−1) (2)
+    /// while W^l is unchanged, then W^l and b^l updated by η times (3) and (4).
+    fn train_pass_in(&self) -> TokenStream {
+        let mut blocks = Vec::new();
+        for (i, l) in self.levels.iter().enumerate().rev() {
+            let Level { buffers, span, .. } = l;
+            let name = &l.layer.name;
+            let a_prev = self.a_prev_in(i);
+            blocks.push(self.delta_below_in(i));
+            blocks.push(quote_spanned! {*span=>
+                self.#name.sgd_in(__eta, #buffers, #a_prev);
+            });
+        }
+        quote!(#(#blocks)*)
+    }
+
+    /// Equation (2) for the level below the one at `index`, into its buffers; nothing for the
+    /// first level.
+    fn delta_below_in(&self, index: usize) -> TokenStream {
+        if index == 0 {
+            return TokenStream::new();
+        }
+        let (l, below) = (&self.levels[index], &self.levels[index - 1]);
+        let (name, buffers) = (&l.layer.name, &l.buffers);
+        let (name_below, buffers_below) = (&below.layer.name, &below.buffers);
+        quote_spanned! {below.span=>
+            self.#name_below.delta_in(#buffers_below, self.#name.weight.view(), #buffers.delta());
+        }
     }
 
     /// The where clause of the generated impls: each activation the user wrote is an

@@ -71,4 +71,15 @@ pub trait Activation<F: Float>: Default {
 
     /// σ'(z), the derivative of [`apply`](Activation::apply) at `z`.
     fn derivative(&self, z: F) -> F;
+
+    /// σ'(z) when a = σ(z) is known too, as it is in the backward pass, which keeps a^l from
+    /// the forward pass. Some derivatives are cheaper from a: tanh'(z) = 1 − a² and
+    /// sigmoid'(z) = a(1 − a) need no second exponential (the identities of
+    /// [`Tanh`] and [`Sigmoid`]). The default ignores `a` and calls
+    /// [`derivative`](Activation::derivative).
+    #[inline(always)]
+    fn derivative_at(&self, z: F, a: F) -> F {
+        let _ = a;
+        self.derivative(z)
+    }
 }

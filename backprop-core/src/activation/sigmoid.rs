@@ -45,4 +45,10 @@ impl<F: Float> Activation<F> for Sigmoid {
         let d = F::one() + e;
         e / (d * d)
     }
+
+    /// σ'(z) = a(1 − a) from a = σ(z) (Nielsen, ch. 3): no second exponential.
+    #[inline(always)]
+    fn derivative_at(&self, _z: F, a: F) -> F {
+        a * (F::one() - a)
+    }
 }

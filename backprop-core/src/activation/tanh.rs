@@ -24,4 +24,12 @@ impl<F: Float> Activation<F> for Tanh {
         let d = F::one() + e;
         F::of(4.0) * e / (d * d)
     }
+
+    /// σ'(z) = 1 − a² from a = tanh z: one multiply instead of an exponential, the form
+    /// PyTorch's `tanh_backward` uses. Where a rounds to ±1 it gives 0 rather than the tiny
+    /// sech² z of [`derivative`](Activation::derivative), which changes no trained weight.
+    #[inline(always)]
+    fn derivative_at(&self, _z: F, a: F) -> F {
+        F::one() - a * a
+    }
 }

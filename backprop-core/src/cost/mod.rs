@@ -18,7 +18,7 @@ pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Zip};
 
-use crate::{Error, Float, Target, Targets};
+use crate::{Error, Float, LayerBuffers, Target, Targets};
 
 /// A cost C of one sample, and its gradient ∂C/∂z with respect to the network's output.
 ///
@@ -101,8 +101,25 @@ pub fn cost_and_gradient<F: Float, C: Cost<F>>(
     Ok((cost, gradient))
 }
 
+/// [`evaluate`] on the output layer's buffers of a [`Workspace`](crate::Workspace): the cost of
+/// the batch from its output a^L (z^L when the layer has no activation), with the gradient
+/// with respect to that output written into its δ. Allocates nothing.
+pub fn cost_in<F: Float, C: Cost<F>>(out: &mut LayerBuffers<F>, targets: Targets<'_, F>) -> Result<F, Error> {
+    let (_, output, delta) = out.backward_mut();
+    evaluate(&C::default(), output, targets, Some(delta))
+}
+
 /// Returns an error naming the first non-finite value of `values`, if any.
+///
+/// The common case, all finite, is one pass that LLVM vectorises (no early exit); only a
+/// failing batch is searched again for the position to report.
 pub(crate) fn check_finite<F: Float>(what: &'static str, values: ArrayView2<'_, F>) -> Result<(), Error> {
+    if let Some(slice) = values.as_slice_memory_order() {
+        let all_finite = slice.chunks(64).all(|c| c.iter().fold(true, |ok, v| ok & v.is_finite()));
+        if all_finite {
+            return Ok(());
+        }
+    }
     let mut found = None;
     Zip::indexed(values).for_each(|(i, j), &v| {
         if found.is_none() && !v.is_finite() {

@@ -13,6 +13,14 @@ pub trait Optimizer<F: Float> {
     ///
     /// Fails with [`Error::ParameterShape`] if a gradient's shape differs from its parameter's.
     fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error>;
+
+    /// The learning rate η if this optimiser's next update is exactly plain gradient descent,
+    /// θ ← θ − η ∂C/∂θ, with no state of its own: then [`Network::train_step`] applies it fused
+    /// with the backward pass, and does not call [`step`](Optimizer::step). `None` (the
+    /// default) for every other rule.
+    fn fused_learning_rate(&self) -> Option<F> {
+        None
+    }
 }
 
 /// Checks that every gradient in `gradients` has the shape of its parameter, before an

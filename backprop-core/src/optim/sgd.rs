@@ -36,4 +36,8 @@ impl<F: Float> Optimizer<F> for Sgd<F> {
         });
         Ok(())
     }
+
+    fn fused_learning_rate(&self) -> Option<F> {
+        Some(self.learning_rate)
+    }
 }

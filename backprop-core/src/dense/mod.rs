@@ -1,5 +1,9 @@
 //! The fully connected layer.
 
+mod inplace;
+
+pub use inplace::SMALL_PRODUCT;
+
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand_core::RngCore;
 
@@ -156,4 +160,11 @@ pub struct LayerGradients<F> {
     pub weight: Array2<F>,
     /// ∂C/∂b^l = δ^l, equation (4), summed over the batch; `OUT` entries.
     pub bias: Array1<F>,
+}
+
+impl<F: Float> LayerGradients<F> {
+    /// Zero gradients of a layer with `inputs` inputs and `outputs` units.
+    pub fn zeros(outputs: usize, inputs: usize) -> Self {
+        LayerGradients { weight: Array2::zeros((outputs, inputs)), bias: Array1::zeros(outputs) }
+    }
 }

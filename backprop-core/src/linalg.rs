@@ -1,0 +1,72 @@
+//! The matrix product every layer's forward and backward pass is made of.
+//!
+//! `C ← α·A·B + β·C` with β ∈ {0, 1}. Operands in row-major (standard) or column-major
+//! (transposed standard) layout go to [faer]'s pure-Rust kernels, chosen by measurement
+//! (`BENCHMARKS.md`): on this project's reference machine they run the products of the benchmark
+//! networks 1.1–1.6× faster than ndarray's `matrixmultiply` on one core, and use a second core
+//! well on large products. Any other layout (a strided view a user passed in) falls back to
+//! ndarray's `general_mat_mul`, so every input works.
+
+use faer::{Accum, MatMut, MatRef, Par};
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+use crate::Float;
+
+/// Products of at least this many floating-point operations (2·m·k·n) are split over every
+/// core of rayon's pool; smaller ones run on the calling thread, where a product of the
+/// `fmnist` benchmark's size (13 MFLOP) is faster than with two threads.
+pub const PARALLEL_FLOPS: usize = 64 << 20;
+
+/// `dst ← α·lhs·rhs`, or `dst ← dst + α·lhs·rhs` if `accumulate`.
+///
+/// The shapes must agree (`lhs` m×k, `rhs` k×n, `dst` m×n); callers check them first, and a
+/// mismatch is a bug of this crate (ndarray's fallback then panics).
+pub(crate) fn gemm<F: Float>(
+    alpha: F,
+    lhs: ArrayView2<'_, F>,
+    rhs: ArrayView2<'_, F>,
+    accumulate: bool,
+    mut dst: ArrayViewMut2<'_, F>,
+) {
+    debug_assert_eq!((lhs.nrows(), rhs.ncols()), dst.dim());
+    debug_assert_eq!(lhs.ncols(), rhs.nrows());
+    if dst.is_empty() {
+        return;
+    }
+    if !F::matmul(alpha, lhs, rhs, accumulate, dst.view_mut()) {
+        let beta = if accumulate { F::one() } else { F::zero() };
+        ndarray::linalg::general_mat_mul(alpha, &lhs, &rhs, beta, &mut dst);
+    }
+}
+
+/// A faer view of `a` if it is row-major or column-major contiguous.
+fn faer_ref<'a, T>(a: ArrayView2<'a, T>) -> Option<MatRef<'a, T>> {
+    let (rows, cols) = a.dim();
+    if let Some(slice) = a.to_slice() {
+        return Some(MatRef::from_row_major_slice(slice, rows, cols));
+    }
+    a.reversed_axes().to_slice().map(|slice| MatRef::from_column_major_slice(slice, rows, cols))
+}
+
+/// faer's product, or `false` if an operand's layout is not one faer can take from a slice.
+pub(crate) fn faer_matmul<T: faer::traits::ComplexField + Copy>(
+    alpha: T,
+    lhs: ArrayView2<'_, T>,
+    rhs: ArrayView2<'_, T>,
+    accumulate: bool,
+    mut dst: ArrayViewMut2<'_, T>,
+) -> bool {
+    let (m, k, n) = (lhs.nrows(), lhs.ncols(), rhs.ncols());
+    let (Some(lhs), Some(rhs)) = (faer_ref(lhs), faer_ref(rhs)) else {
+        return false;
+    };
+    let Some(dst) = dst.as_slice_mut() else {
+        return false;
+    };
+    let dst = MatMut::from_row_major_slice_mut(dst, m, n);
+    let accum = if accumulate { Accum::Add } else { Accum::Replace };
+    let flops = 2usize.saturating_mul(m).saturating_mul(k).saturating_mul(n);
+    let par = if flops >= PARALLEL_FLOPS { Par::rayon(0) } else { Par::Seq };
+    faer::linalg::matmul::matmul(dst, accum, lhs, rhs, alpha, par);
+    true
+}

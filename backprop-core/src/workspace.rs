@@ -1,0 +1,174 @@
+//! The buffers a training step works in, reused from step to step.
+
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Slice};
+
+use crate::{Error, Float, Gradients, LayerInfo, Network};
+
+/// The buffers of one layer for a batch: z^l, a^l = σ(z^l) and δ^l, one row per sample.
+///
+/// They hold room for the largest batch seen so far; the views cover the current batch.
+#[derive(Clone, Debug)]
+pub struct LayerBuffers<F> {
+    rows: usize,
+    z: Array2<F>,
+    a: Array2<F>,
+    delta: Array2<F>,
+}
+
+impl<F: Float> LayerBuffers<F> {
+    fn new(width: usize) -> Self {
+        LayerBuffers {
+            rows: 0,
+            z: Array2::zeros((0, width)),
+            a: Array2::zeros((0, width)),
+            delta: Array2::zeros((0, width)),
+        }
+    }
+
+    fn width(&self) -> usize {
+        self.z.ncols()
+    }
+
+    /// Makes room for `rows` samples; allocates only when `rows` exceeds every batch before.
+    fn resize(&mut self, rows: usize) {
+        if rows > self.z.nrows() {
+            let shape = (rows, self.width());
+            self.z = Array2::zeros(shape);
+            self.a = Array2::zeros(shape);
+            self.delta = Array2::zeros(shape);
+        }
+        self.rows = rows;
+    }
+
+    /// z^l of the current batch, n × units.
+    pub fn z(&self) -> ArrayView2<'_, F> {
+        self.z.slice_axis(Axis(0), Slice::from(..self.rows))
+    }
+
+    /// a^l = σ(z^l) of the current batch, n × units.
+    pub fn a(&self) -> ArrayView2<'_, F> {
+        self.a.slice_axis(Axis(0), Slice::from(..self.rows))
+    }
+
+    /// δ^l = ∂C/∂z^l of the current batch, n × units.
+    pub fn delta(&self) -> ArrayView2<'_, F> {
+        self.delta.slice_axis(Axis(0), Slice::from(..self.rows))
+    }
+
+    /// z^l, a^l and δ^l of the current batch, the first two writable.
+    pub(crate) fn forward_mut(&mut self) -> (ArrayViewMut2<'_, F>, ArrayViewMut2<'_, F>) {
+        let rows = self.rows;
+        (
+            self.z.slice_axis_mut(Axis(0), Slice::from(..rows)),
+            self.a.slice_axis_mut(Axis(0), Slice::from(..rows)),
+        )
+    }
+
+    /// z^l and a^l of the current batch, and δ^l writable.
+    pub(crate) fn backward_mut(&mut self) -> (ArrayView2<'_, F>, ArrayView2<'_, F>, ArrayViewMut2<'_, F>) {
+        let rows = self.rows;
+        (
+            self.z.slice_axis(Axis(0), Slice::from(..rows)),
+            self.a.slice_axis(Axis(0), Slice::from(..rows)),
+            self.delta.slice_axis_mut(Axis(0), Slice::from(..rows)),
+        )
+    }
+}
+
+/// Everything a training step of network `N` writes, kept between steps so that a step
+/// allocates nothing: z^l, a^l and δ^l of every layer for the batch, and the gradients.
+///
+/// Make one with [`Network::workspace`] and pass it to [`Network::forward_in`],
+/// [`Network::backward_in`] and [`Network::train_step`]. It grows to the largest batch it is
+/// given (the only time it allocates) and serves smaller ones, like a last partial batch,
+/// from the same memory.
+///
+/// ```
+/// use backprop::prelude::*;
+/// use backprop::ndarray::array;
+///
+/// network! {
+///     struct Xor<f64> { input: 2, hidden: 4 => Tanh, out: 1, cost: Mse }
+/// }
+///
+/// # fn main() -> Result<(), backprop::Error> {
+/// let mut net = Xor::with_seed(42);
+/// let x = array![[0., 0.], [0., 1.], [1., 0.], [1., 1.]];
+/// let y = array![[0.], [1.], [1.], [0.]];
+/// let mut ws = Xor::workspace();
+/// let mut sgd = Sgd::new(0.2)?;
+/// for _ in 0..1000 {
+///     net.train_step(x.view(), &y, &mut ws, &mut sgd)?;
+/// }
+/// assert!(net.cost(x.view(), &y)? < 1e-6);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Workspace<F: Float, G> {
+    layers: Vec<LayerBuffers<F>>,
+    gradients: G,
+    rows: usize,
+}
+
+impl<F: Float, G: Gradients<F>> Workspace<F, G> {
+    /// An empty workspace for a network with the given layers; it grows on first use.
+    pub fn new(layers: &[LayerInfo]) -> Self {
+        Workspace {
+            layers: layers.iter().map(|l| LayerBuffers::new(l.outputs)).collect(),
+            gradients: G::zeros(),
+            rows: 0,
+        }
+    }
+
+    /// The gradients written by the last [`Network::backward_in`] (∂C/∂W^l by equation (3),
+    /// ∂C/∂b^l by (4)); zero before the first. A [`Network::train_step`] whose optimiser
+    /// updates the parameters fused with the backward pass leaves them as they were.
+    pub fn gradients(&self) -> &G {
+        &self.gradients
+    }
+
+    /// The number of samples of the last batch.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The buffers of every layer, first layer first, as the last step left them.
+    pub fn layers(&self) -> &[LayerBuffers<F>] {
+        &self.layers
+    }
+
+    /// The network's output for the last batch: a^L (which is z^L when the last layer has
+    /// no activation), n × outputs; `None` before the first step.
+    pub fn output(&self) -> Option<ArrayView2<'_, F>> {
+        self.layers.last().filter(|_| self.rows > 0).map(LayerBuffers::a)
+    }
+
+    /// Readies the buffers for a batch of `rows` samples of network `N` and lends them with
+    /// the gradients. Generated code calls this; it checks that the workspace has `N`'s layers.
+    #[doc(hidden)]
+    pub fn prepare<N: Network<F, Gradients = G>>(
+        &mut self,
+        rows: usize,
+    ) -> Result<(&mut [LayerBuffers<F>], &mut G), Error> {
+        let widths = self.layers.iter().map(LayerBuffers::width);
+        if !widths.eq(N::LAYERS.iter().map(|l| l.outputs)) {
+            return Err(workspace_error(N::LAYERS, &self.layers));
+        }
+        for layer in &mut self.layers {
+            layer.resize(rows);
+        }
+        self.rows = rows;
+        Ok((&mut self.layers, &mut self.gradients))
+    }
+}
+
+/// The error of a workspace whose layers are not those of the network it is used with.
+#[doc(hidden)]
+pub fn workspace_error<F: Float>(layers: &[LayerInfo], found: &[LayerBuffers<F>]) -> Error {
+    Error::BufferShape {
+        what: "workspace (the units of each layer)",
+        expected: layers.iter().map(|l| l.outputs).collect(),
+        found: found.iter().map(LayerBuffers::width).collect(),
+    }
+}
