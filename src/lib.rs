@@ -41,6 +41,29 @@
 //! # }
 //! ```
 //!
+//! For training, the in-place variants do the same work without allocating: a [`Workspace`]
+//! holds z^l, a^l and δ^l of every layer for the batch, and [`Network::train_step`] runs the
+//! forward pass, the backward pass and the optimiser's update in it (fused into the backward
+//! pass for plain gradient descent).
+//!
+//! ```
+//! # use backprop::prelude::*;
+//! # use backprop::ndarray::array;
+//! # network! { pub struct Xor<f64> { input: 2, hidden: 4 => Tanh, out: 1, cost: Mse } }
+//! # fn main() -> Result<(), backprop::Error> {
+//! # let x = array![[0., 0.], [0., 1.], [1., 0.], [1., 1.]];
+//! # let y = array![[0.], [1.], [1.], [0.]];
+//! let mut net = Xor::with_seed(42);
+//! let mut ws = Xor::workspace();
+//! let mut sgd = Sgd::new(0.2)?;
+//! for _ in 0..1000 {
+//!     net.train_step(x.view(), &y, &mut ws, &mut sgd)?;
+//! }
+//! assert!(net.cost(x.view(), &y)? < 1e-6);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! The notation is that of J. Koushik, *Deriving the Backpropagation Equations*: w_jk^l is the
 //! weight from unit k of level l−1 to unit j of level l (so `weight` is `OUT × IN`), z^l the
 //! weighted input, a^l = σ(z^l) the activation, a^0 the input and z^L the output. Batches have

@@ -83,27 +83,8 @@ impl<F: Float> LayerBuffers<F> {
 /// given (the only time it allocates) and serves smaller ones, like a last partial batch,
 /// from the same memory.
 ///
-/// ```
-/// use backprop::prelude::*;
-/// use backprop::ndarray::array;
-///
-/// network! {
-///     struct Xor<f64> { input: 2, hidden: 4 => Tanh, out: 1, cost: Mse }
-/// }
-///
-/// # fn main() -> Result<(), backprop::Error> {
-/// let mut net = Xor::with_seed(42);
-/// let x = array![[0., 0.], [0., 1.], [1., 0.], [1., 1.]];
-/// let y = array![[0.], [1.], [1.], [0.]];
-/// let mut ws = Xor::workspace();
-/// let mut sgd = Sgd::new(0.2)?;
-/// for _ in 0..1000 {
-///     net.train_step(x.view(), &y, &mut ws, &mut sgd)?;
-/// }
-/// assert!(net.cost(x.view(), &y)? < 1e-6);
-/// # Ok(())
-/// # }
-/// ```
+/// The facade crate's documentation shows it in use: `let mut ws = Net::workspace();` once,
+/// then `net.train_step(x, y, &mut ws, &mut optimizer)?` for every batch.
 #[derive(Clone, Debug)]
 pub struct Workspace<F: Float, G> {
     layers: Vec<LayerBuffers<F>>,
