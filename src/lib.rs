@@ -75,7 +75,7 @@ pub use backprop_core::{
     Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients, Identity,
     Init, LayerBuffers, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge, Network,
     Optimizer, Parameters, ParametersMut, Relu, SMALL_PRODUCT, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy,
-    Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step,
+    Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step, seeded_rng,
 };
 pub use backprop_core::{activation, cost, optim};
 
@@ -148,7 +148,9 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_core::cost::cost_and_gradient;
-    pub use backprop_core::{check_input, seeded_rng, workspace_error};
+    pub use backprop_core::{
+        check_input, check_input_shape, check_input_values, seeded_rng, workspace_error,
+    };
 }
 
 /// The README's examples, compiled and run as documentation tests.

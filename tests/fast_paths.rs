@@ -290,3 +290,34 @@ fn a_workspace_for_other_layers_is_an_error() {
         Error::TargetCount { expected: 2, found: 3 }
     );
 }
+
+/// A non-finite input is reported by the in-place variants exactly as by the plain ones, and a
+/// failed `train_step` leaves the network as it was.
+#[test]
+fn non_finite_inputs_are_the_same_error() {
+    network! {
+        #[derive(Clone, Debug, PartialEq)]
+        struct Net<f64> { input: 3, hidden: 4 => Relu, out: 2, cost: Mse }
+    }
+    let net = Net::with_seed(0);
+    let y = values(3, 2);
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        for (i, j) in [(0, 0), (1, 2), (2, 1)] {
+            let mut x = batch(3, 3);
+            x[[i, j]] = bad;
+            let expected = net.backward(x.view(), &y).unwrap_err();
+            assert!(
+                matches!(expected, Error::NonFinite { what: "input", sample, column, .. } if (sample, column) == (i, j))
+            );
+            let mut ws = Net::workspace();
+            assert_eq!(net.forward_in(x.view(), &mut ws).unwrap_err(), expected);
+            assert_eq!(net.backward_in(x.view(), &y, &mut ws).unwrap_err(), expected);
+            let mut trained = net.clone();
+            assert_eq!(
+                trained.train_step(x.view(), &y, &mut ws, &mut Sgd::new(0.1).unwrap()).unwrap_err(),
+                expected
+            );
+            assert_eq!(trained, net);
+        }
+    }
+}

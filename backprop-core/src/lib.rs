@@ -47,11 +47,29 @@ pub fn seeded_rng(seed: u64) -> rand_chacha::ChaCha8Rng {
 /// Checks that `x` is a batch for a network with `inputs` inputs: at least one row, `inputs`
 /// columns, finite values.
 pub fn check_input<F: Float>(x: ndarray::ArrayView2<'_, F>, inputs: usize) -> Result<(), Error> {
+    check_input_shape(x, inputs)?;
+    check_finite("input", x)
+}
+
+/// Checks that `x` has at least one row and `inputs` columns; its values are checked by
+/// [`check_input_values`] once the first layer has seen them.
+pub fn check_input_shape<F: Float>(x: ndarray::ArrayView2<'_, F>, inputs: usize) -> Result<(), Error> {
     if x.nrows() == 0 {
         return Err(Error::EmptyBatch);
     }
     if x.ncols() != inputs {
         return Err(Error::InputWidth { expected: inputs, found: x.ncols() });
     }
-    check_finite("input", x)
+    Ok(())
+}
+
+/// Checks that the input `x` is finite by looking at z^1 = x (W^1)ᵀ + b^1 in `first`, the first
+/// layer's buffers: a non-finite x_k makes every z_j^1 non-finite (NaN·w and ±∞·0 are NaN,
+/// ±∞·w is ±∞), so a finite z^1 (fewer values than x for every network that narrows) proves x
+/// finite. Only if z^1 is not is x searched, to name the value.
+pub fn check_input_values<F: Float>(
+    first: &LayerBuffers<F>,
+    x: ndarray::ArrayView2<'_, F>,
+) -> Result<(), Error> {
+    if check_finite("z^1", first.z()).is_ok() { Ok(()) } else { check_finite("input", x) }
 }

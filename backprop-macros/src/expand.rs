@@ -293,7 +293,7 @@ impl<'a> Resolved<'a> {
                     __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
                     __ws: &'__w mut ::backprop::Workspace<#float, Self::Gradients>,
                 ) -> ::core::result::Result<::backprop::ndarray::ArrayView2<'__w, #float>, ::backprop::Error> {
-                    ::backprop::__private::check_input(__a0, #input)?;
+                    ::backprop::__private::check_input_shape(__a0, #input)?;
                     #checks
                     #prepare
                     #forward_in
@@ -306,7 +306,7 @@ impl<'a> Resolved<'a> {
                     __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
                     __ws: &mut ::backprop::Workspace<#float, Self::Gradients>,
                 ) -> ::core::result::Result<#float, ::backprop::Error> {
-                    ::backprop::__private::check_input(__a0, #input)?;
+                    ::backprop::__private::check_input_shape(__a0, #input)?;
                     #checks
                     #prepare
                     #forward_in
@@ -327,7 +327,7 @@ impl<'a> Resolved<'a> {
                         __optimizer.step(self, __ws.gradients())?;
                         return ::core::result::Result::Ok(__cost);
                     };
-                    ::backprop::__private::check_input(__a0, #input)?;
+                    ::backprop::__private::check_input_shape(__a0, #input)?;
                     #checks
                     #prepare
                     #forward_in
@@ -450,13 +450,18 @@ impl<'a> Resolved<'a> {
     }
 
     /// The forward pass into the workspace: z^l = a^(l−1) (W^l)ᵀ + b^l and a^l = σ(z^l), level
-    /// by level, into `__level<l>`.
+    /// by level, into `__level<l>`; the input's values are checked through z^1.
     fn forward_pass_in(&self) -> TokenStream {
         let blocks = self.levels.iter().enumerate().map(|(i, l)| {
             let Level { buffers, span, .. } = l;
             let name = &l.layer.name;
             let a_prev = self.a_prev_in(i);
-            quote_spanned!(*span=> self.#name.forward_in(#a_prev, #buffers);)
+            let check = if i == 0 {
+                quote!(::backprop::__private::check_input_values(#buffers, __a0)?;)
+            } else {
+                TokenStream::new()
+            };
+            quote_spanned!(*span=> self.#name.forward_in(#a_prev, #buffers); #check)
         });
         quote!(#(#blocks)*)
     }

@@ -1,0 +1,269 @@
+//! One training step (forward + backward + SGD update, f32, softmax cross-entropy on the
+//! logits) of three networks, generated code against a straightforward hand-written ndarray
+//! implementation of the same math, measured in the same run:
+//!
+//! | workload | network | batch |
+//! |---|---|---|
+//! | `fmnist` | 784-128-64-10, ReLU | 64 |
+//! | `tiny` | 4-16-3, tanh | 1 |
+//! | `wide` | 1024-1024-1024-10, ReLU | 256 |
+//!
+//! `cargo bench --bench training` prints criterion's estimates, then a table of samples/s,
+//! µs/step, GFLOP/s and the ratio generated/baseline from the medians it just measured.
+//! FLOPs of a step: 2 per weight forward, 4 per weight backward, 2 for the first layer (whose
+//! input needs no gradient).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use backprop::ndarray::{Array1, Array2, ArrayView2, Axis};
+use backprop::prelude::*;
+use backprop::{Network, seeded_rng};
+use criterion::{BenchmarkId, Criterion, Throughput};
+use rand_core::RngCore;
+
+network! {
+    /// The `fmnist` workload.
+    #[derive(Clone)]
+    pub struct Fmnist<f32> { input: 784, hidden1: 128 => Relu, hidden2: 64 => Relu, logits: 10, cost: SoftmaxCrossEntropy }
+}
+
+network! {
+    /// The `tiny` workload.
+    #[derive(Clone)]
+    pub struct Tiny<f32> { input: 4, hidden: 16 => Tanh, logits: 3, cost: SoftmaxCrossEntropy }
+}
+
+network! {
+    /// The `wide` workload.
+    #[derive(Clone)]
+    pub struct Wide<f32> { input: 1024, hidden1: 1024 => Relu, hidden2: 1024 => Relu, logits: 10, cost: SoftmaxCrossEntropy }
+}
+
+/// The hidden activation of the baseline.
+#[derive(Clone, Copy)]
+enum Act {
+    Relu,
+    Tanh,
+}
+
+/// The baseline: the same network as plain ndarray code, written the way one would by hand —
+/// `dot` for every product, `mapv` for σ, a new matrix for every intermediate.
+#[derive(Clone)]
+struct Baseline {
+    layers: Vec<(Array2<f32>, Array1<f32>)>,
+    act: Act,
+}
+
+impl Baseline {
+    fn from_network<N: Network<f32>>(net: &N, act: Act) -> Self {
+        let mut layers = Vec::new();
+        net.visit_parameters(&mut |p| layers.push((p.weight.to_owned(), p.bias.to_owned())));
+        Baseline { layers, act }
+    }
+
+    /// z = a Wᵀ + b and a = σ(z) per layer; softmax cross-entropy on the logits; δ back down
+    /// by (2); W −= η δᵀ a_prev and b −= η Σ δ. Returns the mean cost.
+    fn step(&mut self, x: ArrayView2<'_, f32>, labels: &[usize], eta: f32) -> f32 {
+        let n = x.nrows() as f32;
+        let last = self.layers.len() - 1;
+        let mut zs = Vec::with_capacity(self.layers.len());
+        let mut acts: Vec<Array2<f32>> = vec![x.to_owned()];
+        for (l, (w, b)) in self.layers.iter().enumerate() {
+            let z = acts[l].dot(&w.t()) + b;
+            let a = if l == last {
+                z.clone()
+            } else {
+                match self.act {
+                    Act::Relu => z.mapv(|v| v.max(0.0)),
+                    Act::Tanh => z.mapv(f32::tanh),
+                }
+            };
+            zs.push(z);
+            acts.push(a);
+        }
+        // Softmax cross-entropy: δ^L = (softmax(z) − onehot(y)) / n.
+        let mut delta = acts[last + 1].clone();
+        let mut cost = 0.0;
+        for (mut row, &y) in delta.axis_iter_mut(Axis(0)).zip(labels) {
+            let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+            row.mapv_inplace(|v| (v - max).exp());
+            let sum = row.sum();
+            cost -= (row[y] / sum).ln();
+            row.mapv_inplace(|v| v / sum / n);
+            row[y] -= 1.0 / n;
+        }
+        for l in (0..=last).rev() {
+            let grad_w = delta.t().dot(&acts[l]);
+            let grad_b = delta.sum_axis(Axis(0));
+            if l > 0 {
+                let back = delta.dot(&self.layers[l].0);
+                let d = match self.act {
+                    Act::Relu => zs[l - 1].mapv(|z| if z > 0.0 { 1.0 } else { 0.0 }),
+                    Act::Tanh => acts[l].mapv(|a| 1.0 - a * a),
+                };
+                delta = back * d;
+            }
+            let (w, b) = &mut self.layers[l];
+            w.scaled_add(-eta, &grad_w);
+            b.scaled_add(-eta, &grad_b);
+        }
+        cost / n
+    }
+}
+
+/// A workload: a name, its sizes, a batch.
+struct Workload {
+    name: &'static str,
+    sizes: &'static [usize],
+    batch: usize,
+}
+
+impl Workload {
+    fn flops_per_step(&self) -> f64 {
+        let weights = self.sizes.windows(2).map(|w| (w[0] * w[1]) as f64);
+        let per_sample: f64 = weights.enumerate().map(|(l, w)| if l == 0 { 4.0 * w } else { 6.0 * w }).sum();
+        per_sample * self.batch as f64
+    }
+
+    fn data(&self) -> (Array2<f32>, Vec<usize>) {
+        let mut rng = seeded_rng(7);
+        let x = Array2::from_shape_simple_fn((self.batch, self.sizes[0]), || {
+            (rng.next_u32() >> 8) as f32 / (1 << 24) as f32
+        });
+        let classes = self.sizes[self.sizes.len() - 1] as u32;
+        let labels = (0..self.batch).map(|_| (rng.next_u32() % classes) as usize).collect();
+        (x, labels)
+    }
+}
+
+const FMNIST: Workload = Workload { name: "fmnist", sizes: &[784, 128, 64, 10], batch: 64 };
+const TINY: Workload = Workload { name: "tiny", sizes: &[4, 16, 3], batch: 1 };
+const WIDE: Workload = Workload { name: "wide", sizes: &[1024, 1024, 1024, 10], batch: 256 };
+
+/// A small learning rate: the weights move little over millions of steps, so every step does
+/// the same work on the same kind of numbers.
+const ETA: f32 = 1e-4;
+
+fn bench_workload<N: Network<f32> + Clone>(
+    c: &mut Criterion,
+    w: &Workload,
+    net: N,
+    act: Act,
+    time: Duration,
+) {
+    let (x, labels) = w.data();
+    let mut group = c.benchmark_group(w.name);
+    group.throughput(Throughput::Elements(w.batch as u64));
+    group.measurement_time(time).warm_up_time(Duration::from_secs(1));
+    if w.batch > 64 {
+        group.sample_size(10);
+    }
+    let mut generated = net.clone();
+    let mut ws = N::workspace();
+    let mut sgd = Sgd::new(ETA).unwrap_or(Sgd { learning_rate: ETA });
+    group.bench_function(BenchmarkId::new("generated", w.batch), |b| {
+        b.iter(|| generated.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut sgd))
+    });
+    let mut baseline = Baseline::from_network(&net, act);
+    group.bench_function(BenchmarkId::new("baseline", w.batch), |b| {
+        b.iter(|| baseline.step(black_box(x.view()), &labels, ETA))
+    });
+    group.finish();
+}
+
+/// The median time per step, in seconds, that criterion just wrote for `group/function/batch`.
+fn median_seconds(group: &str, function: &str, batch: usize) -> Option<f64> {
+    let dir = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+    let path = std::path::Path::new(&dir)
+        .join("criterion")
+        .join(group)
+        .join(function)
+        .join(batch.to_string())
+        .join("new/estimates.json");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    Some(json["median"]["point_estimate"].as_f64()? * 1e-9)
+}
+
+fn summary(workloads: &[&Workload]) {
+    println!(
+        "\n{:<8} {:<10} {:>14} {:>10} {:>9} {:>16}",
+        "workload", "code", "samples/s", "µs/step", "GFLOP/s", "generated/base"
+    );
+    for w in workloads {
+        let (Some(generated), Some(baseline)) =
+            (median_seconds(w.name, "generated", w.batch), median_seconds(w.name, "baseline", w.batch))
+        else {
+            continue;
+        };
+        for (code, t) in [("generated", generated), ("baseline", baseline)] {
+            let ratio =
+                if code == "generated" { format!("{:.2}×", baseline / generated) } else { String::new() };
+            println!(
+                "{:<8} {:<10} {:>14.0} {:>10.3} {:>9.1} {:>16}",
+                w.name,
+                code,
+                w.batch as f64 / t,
+                t * 1e6,
+                w.flops_per_step() / t * 1e-9,
+                ratio
+            );
+        }
+    }
+}
+
+/// The filter criterion was given: the first argument that is neither an option nor the
+/// value of one.
+fn positional_filter() -> Option<String> {
+    const WITH_VALUE: &[&str] = &[
+        "--profile-time",
+        "--save-baseline",
+        "--baseline",
+        "--load-baseline",
+        "--sample-size",
+        "--warm-up-time",
+        "--measurement-time",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--output-format",
+        "--plotting-backend",
+        "--color",
+        "-c",
+        "-s",
+        "-b",
+    ];
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if WITH_VALUE.contains(&arg.as_str()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            return Some(arg);
+        }
+    }
+    None
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    // `cargo bench --bench training -- fmnist` (or `fmnist/generated`) runs one workload.
+    let filter = positional_filter();
+    let selected =
+        |w: &Workload| filter.as_deref().is_none_or(|f| w.name.contains(f.split('/').next().unwrap_or(f)));
+    let mut ran = Vec::new();
+    if selected(&FMNIST) {
+        bench_workload(&mut c, &FMNIST, Fmnist::with_seed(1), Act::Relu, Duration::from_secs(5));
+        ran.push(&FMNIST);
+    }
+    if selected(&TINY) {
+        bench_workload(&mut c, &TINY, Tiny::with_seed(1), Act::Tanh, Duration::from_secs(3));
+        ran.push(&TINY);
+    }
+    if selected(&WIDE) {
+        bench_workload(&mut c, &WIDE, Wide::with_seed(1), Act::Relu, Duration::from_secs(8));
+        ran.push(&WIDE);
+    }
+    c.final_summary();
+    summary(&ran);
+}
