@@ -194,7 +194,8 @@ pub enum Error {
         problem: CsvProblem,
     },
 
-    /// A matrix has a different number of columns than the one it must match.
+    /// A matrix has a different number of columns than the one it must match (for a
+    /// [`Standardizer`](crate::data::Standardizer), the one it was fitted on).
     #[error("{what} has {found} columns, but {expected} were expected")]
     ColumnCount {
         /// What the matrix is, and what it must match.

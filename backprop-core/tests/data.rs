@@ -1,6 +1,7 @@
 //! Tests of the data module: the IDX and CSV readers on files the tests write themselves
 //! (good ones, and truncated, malformed and mismatched ones, which must give typed errors and
-//! never panic).
+//! never panic), standardisation against values computed independently (in Python), one-hot
+//! rows and the seeded split.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -9,10 +10,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use backprop_core::Error;
-use backprop_core::data::Dataset;
 use backprop_core::data::csv::{self, Column, CsvOptions, CsvProblem};
 use backprop_core::data::idx::{self, IdxData, IdxProblem, IdxType};
+use backprop_core::data::{Dataset, Standardizer, one_hot, permutation, split, split_indices};
 use ndarray::{Array2, array};
+
+mod common;
+
+use common::assert_close;
 
 // ---------------------------------------------------------------------------------------------
 // Files the tests write
@@ -469,12 +474,114 @@ fn csv_a_missing_file_is_an_io_error_naming_it() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Data sets
+// Standardisation, one-hot rows, the split
+
+#[test]
+fn standardizer_matches_values_computed_independently() {
+    // Reference values from Python: μ and the population σ of each column, and z = (x − μ)/σ.
+    // Column 0 has μ = 7/3 and σ = √14/3, so z = (−4, −1, 5)/√14; column 2 is constant.
+    let x = array![[1.0, 10.0, 5.0], [2.0, 20.0, 5.0], [4.0, 60.0, 5.0]];
+    let standardizer = Standardizer::fit(x.view()).unwrap();
+    let want_mean = [2.3333333333333335, 30.0, 5.0];
+    let want_std = [1.247219128924647, 21.602468994692867, 0.0];
+    for j in 0..3 {
+        assert_close("mean", standardizer.mean()[j], want_mean[j], 1e-15);
+        assert_eq!(standardizer.std()[j] == 0.0, want_std[j] == 0.0);
+        if want_std[j] > 0.0 {
+            assert_close("std", standardizer.std()[j], want_std[j], 1e-15);
+        }
+    }
+    let z = standardizer.transform(x.view()).unwrap();
+    let want = [
+        [-1.0690449676496978, -0.9258200997725515, 0.0],
+        [-0.2672612419124245, -0.46291004988627577, 0.0],
+        [1.3363062095621219, 1.3887301496588271, 0.0],
+    ];
+    for i in 0..3 {
+        for j in 0..2 {
+            assert_close("z", z[[i, j]], want[i][j], 1e-14);
+        }
+        assert_eq!(z[[i, 2]], 0.0, "a constant column becomes 0, not NaN");
+    }
+    let back = standardizer.inverse_transform(z.view()).unwrap();
+    for (b, x) in back.iter().zip(&x) {
+        assert_close("inverse", *b, *x, 1e-14);
+    }
+
+    let mut test = array![[3.0, 30.0, 7.0]];
+    standardizer.transform_in_place(&mut test).unwrap();
+    assert_close("z of unseen data", test[[0, 0]], 0.6666666666666666 / 1.247219128924647, 1e-14);
+    assert_eq!(test[[0, 2]], 2.0, "a constant column is only centred");
+}
+
+#[test]
+fn standardizer_errors() {
+    assert_eq!(Standardizer::<f32>::fit(Array2::zeros((0, 3)).view()), Err(Error::EmptyBatch));
+    let error = Standardizer::fit(array![[1.0f32, f32::NAN]].view()).unwrap_err();
+    assert!(matches!(error, Error::NonFinite { sample: 0, column: 1, .. }), "{error:?}");
+    let standardizer = Standardizer::fit(array![[1.0f32, 2.0], [3.0, 5.0]].view()).unwrap();
+    let error = standardizer.transform(array![[1.0f32]].view()).unwrap_err();
+    assert!(matches!(error, Error::ColumnCount { expected: 2, found: 1, .. }), "{error:?}");
+}
+
+#[test]
+fn one_hot_rows_and_labels_out_of_range() {
+    assert_eq!(
+        one_hot::<f64>(&[1, 0, 2, 1], 3).unwrap(),
+        array![[0., 1., 0.], [1., 0., 0.], [0., 0., 1.], [0., 1., 0.]]
+    );
+    assert_eq!(one_hot::<f32>(&[], 4).unwrap().dim(), (0, 4));
+    assert_eq!(one_hot::<f32>(&[0, 3], 3), Err(Error::LabelOutOfRange { sample: 1, label: 3, classes: 3 }));
+}
 
 /// A data set of `n` samples whose single feature is the sample's index.
 fn numbered(n: usize) -> Dataset<f64> {
     let x = Array2::from_shape_fn((n, 1), |(i, _)| i as f64);
     Dataset::new(x, (0..n).map(|i| i % 3).collect(), vec!["a".into(), "b".into(), "c".into()]).unwrap()
+}
+
+#[test]
+fn split_is_disjoint_complete_and_reproducible() {
+    let data = numbered(100);
+    let (train, validation) = split(&data, 0.25, 7).unwrap();
+    assert_eq!((train.len(), validation.len()), (75, 25));
+    let mut seen: Vec<usize> = train.x.iter().chain(validation.x.iter()).map(|&v| v as usize).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..100).collect::<Vec<_>>());
+    for part in [&train, &validation] {
+        for (row, &label) in part.x.rows().into_iter().zip(&part.labels) {
+            assert_eq!(row[0] as usize % 3, label, "labels travel with their samples");
+        }
+    }
+    assert_eq!(data.split(0.25, 7).unwrap(), (train.clone(), validation.clone()));
+    assert_ne!(split(&data, 0.25, 8).unwrap().1, validation);
+
+    assert_eq!(split_indices(10, 0.0, 1).unwrap().1.len(), 0);
+    assert_eq!(split_indices(10, 1.0, 1).unwrap().0.len(), 0);
+    assert_eq!(split_indices(10, 0.34, 1).unwrap().1.len(), 3);
+    for bad in [-0.1, 1.5, f64::NAN] {
+        assert!(matches!(split(&data, bad, 1), Err(Error::InvalidOption { .. })), "{bad}");
+    }
+}
+
+#[test]
+fn permutation_is_pinned_for_a_seed() {
+    // Regression pin: ChaCha8 seeded with 42 and the Fisher–Yates shuffle of this library. A
+    // change here changes every seeded split.
+    assert_eq!(permutation(10, 42), [1, 5, 9, 6, 3, 2, 0, 8, 4, 7]);
+}
+
+#[test]
+fn permutations_of_three_are_equally_likely() {
+    let mut counts = std::collections::HashMap::new();
+    for seed in 0..6000 {
+        *counts.entry(permutation(3, seed)).or_insert(0) += 1;
+    }
+    assert_eq!(counts.len(), 6);
+    for (p, &count) in &counts {
+        // 1000 expected, standard deviation √(6000 · 1/6 · 5/6) ≈ 29: ±150 is more than 5σ.
+        assert!((850..=1150).contains(&count), "{p:?} drawn {count} times");
+    }
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Data sets: readers for IDX files (MNIST, Fashion-MNIST) and CSV files.
+//! Data sets and what prepares them for a network: readers for IDX files (MNIST, Fashion-MNIST)
+//! and CSV files, standardisation, one-hot targets and a seeded train/validation split.
 //!
 //! Every reader returns a typed [`Error`] naming the file and what was wrong with it (a wrong
 //! magic number, a file shorter than its header promises, a bad number on line 12), never a
@@ -13,6 +14,13 @@ use crate::{Error, Float};
 
 pub mod csv;
 pub mod idx;
+mod one_hot;
+mod split;
+mod standardize;
+
+pub use one_hot::one_hot;
+pub use split::{permutation, shuffle, split, split_indices};
+pub use standardize::Standardizer;
 
 /// A labelled data set for classification: one sample per row of `x`, one class label per
 /// sample, and the names of the classes.
@@ -92,6 +100,16 @@ impl<F: Float> Dataset<F> {
             labels: indices.iter().map(|&i| self.labels[i]).collect(),
             classes: self.classes.clone(),
         })
+    }
+
+    /// The labels as one-hot rows, [`one_hot`]`(labels, classes)`.
+    pub fn one_hot(&self) -> Result<Array2<F>, Error> {
+        one_hot(&self.labels, self.classes.len())
+    }
+
+    /// Splits the data set into a training and a validation set, [`split`]`(self, ...)`.
+    pub fn split(&self, validation_fraction: f64, seed: u64) -> Result<(Self, Self), Error> {
+        split(self, validation_fraction, seed)
     }
 }
 
