@@ -54,7 +54,7 @@ pub use backprop_core::{
     Parameters, ParametersMut, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh, Target,
     Targets, gradcheck, gradcheck_with_step,
 };
-pub use backprop_core::{activation, cost, optim};
+pub use backprop_core::{activation, cost, data, optim};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
 /// dependency pinned to a matching version.

@@ -1,7 +1,7 @@
 //! Tests of the data module: the IDX and CSV readers on files the tests write themselves
 //! (good ones, and truncated, malformed and mismatched ones, which must give typed errors and
 //! never panic), standardisation against values computed independently (in Python), one-hot
-//! rows and the seeded split.
+//! rows, the seeded split, and the bundled Fashion-MNIST subset and iris data set.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use backprop_core::Error;
 use backprop_core::data::csv::{self, Column, CsvOptions, CsvProblem};
 use backprop_core::data::idx::{self, IdxData, IdxProblem, IdxType};
-use backprop_core::data::{Dataset, Standardizer, one_hot, permutation, split, split_indices};
+use backprop_core::data::{
+    Dataset, Standardizer, fashion_mnist, iris, one_hot, permutation, split, split_indices,
+};
 use ndarray::{Array2, array};
 
 mod common;
@@ -599,4 +601,56 @@ fn dataset_checks_and_select() {
     assert_eq!(picked.x, array![[4.0], [0.0], [4.0]]);
     assert_eq!(picked.labels, [1, 0, 1]);
     assert_eq!(data.select(&[5]), Err(Error::IndexOutOfRange { what: "a data set", index: 5, len: 5 }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bundled data sets
+
+#[test]
+fn the_bundled_fashion_mnist_subset() {
+    let (train, test) = fashion_mnist::load_dir::<f32>(fashion_mnist::bundled_dir()).unwrap();
+    assert_eq!(train.x.dim(), (5000, 784));
+    assert_eq!(test.x.dim(), (1000, 784));
+    assert_eq!(train.classes, fashion_mnist::CLASSES);
+    assert_eq!(train.class_counts(), [500; 10]);
+    assert_eq!(test.class_counts(), [100; 10]);
+    // Reference values read from the files with Python's gzip module.
+    assert_eq!(train.labels[..12], [9, 0, 0, 3, 0, 2, 7, 2, 5, 5, 0, 9]);
+    assert_eq!(test.labels[..12], [9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5]);
+    let bytes = |x: &Array2<f32>, i: usize| -> Vec<u32> {
+        x.row(i).iter().map(|&p| (p * 255.0).round() as u32).collect()
+    };
+    assert_eq!(bytes(&train.x, 0)[400..405], [0, 0, 0, 0, 237]);
+    assert_eq!(bytes(&train.x, 0).iter().sum::<u32>(), 76247);
+    assert_eq!(bytes(&train.x, 4999).iter().sum::<u32>(), 52817);
+    assert_eq!(bytes(&test.x, 0).iter().sum::<u32>(), 33456);
+    assert_close(
+        "sum of all test pixels",
+        test.x.iter().map(|&p| f64::from(p)).sum(),
+        223427.37647058823,
+        1e-6,
+    );
+    assert!(train.x.iter().all(|&p| (0.0..=1.0).contains(&p)));
+}
+
+#[test]
+fn the_bundled_iris_data_set() {
+    let data = iris::load::<f64>().unwrap();
+    assert_eq!((data.len(), data.features()), (150, 4));
+    assert_eq!(data.classes, iris::CLASSES);
+    assert_eq!(data.class_counts(), [50, 50, 50]);
+    assert_eq!(data.x.row(0).to_vec(), [5.1, 3.5, 1.4, 0.2]);
+    assert_eq!(data.x.row(149).to_vec(), [5.9, 3.0, 5.1, 1.8]);
+    assert_eq!((data.labels[0], data.labels[149]), (0, 2));
+    // Fisher's values for samples 35 and 38, where the UCI copy differs.
+    assert_eq!(data.x.row(34).to_vec(), [4.9, 3.1, 1.5, 0.2]);
+    assert_eq!(data.x.row(37).to_vec(), [4.9, 3.6, 1.4, 0.1]);
+    // μ and σ of each column, from Python.
+    let standardizer = Standardizer::fit(data.x.view()).unwrap();
+    let want_mean = [5.843333333333335, 3.057333333333334, 3.7580000000000027, 1.199333333333334];
+    let want_std = [0.8253012917851409, 0.43441096773549437, 1.7594040657753032, 0.7596926279021594];
+    for j in 0..4 {
+        assert_close("iris mean", standardizer.mean()[j], want_mean[j], 1e-14);
+        assert_close("iris std", standardizer.std()[j], want_std[j], 1e-14);
+    }
 }

@@ -154,6 +154,20 @@ pub struct Table<F> {
 /// label is an integer (so the labels `0, 1, 2` keep their values, and `1, 2, 3` become
 /// `0, 1, 2` with class names `"1", "2", "3"`), otherwise as text. A sample's label is the
 /// index of its value among the classes.
+///
+/// ```
+/// use backprop_core::data::csv::{self, Column, CsvOptions};
+/// use backprop_core::data::iris;
+///
+/// // sepal_length,sepal_width,petal_length,petal_width,species
+/// // 5.1,3.5,1.4,0.2,setosa
+/// // ...
+/// let data = csv::read::<f64>(iris::path(), &Column::Name("species".into()), &CsvOptions::new())?;
+/// assert_eq!(data.classes, ["setosa", "versicolor", "virginica"]);
+/// assert_eq!((data.len(), data.features()), (150, 4));
+/// assert_eq!(data.x.row(0).to_vec(), [5.1, 3.5, 1.4, 0.2]);
+/// # Ok::<(), backprop_core::Error>(())
+/// ```
 pub fn read<F: Float>(
     path: impl AsRef<Path>,
     label: &Column,

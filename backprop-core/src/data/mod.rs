@@ -1,10 +1,26 @@
 //! Data sets and what prepares them for a network: readers for IDX files (MNIST, Fashion-MNIST)
-//! and CSV files, standardisation, one-hot targets and a seeded train/validation split.
+//! and CSV files, the bundled Fashion-MNIST subset and iris data set, standardisation, one-hot
+//! targets and a seeded train/validation split.
 //!
 //! Every reader returns a typed [`Error`] naming the file and what was wrong with it (a wrong
 //! magic number, a file shorter than its header promises, a bad number on line 12), never a
 //! panic, and never allocates more than the data it actually reads, whatever a corrupt header
 //! claims.
+//!
+//! ```
+//! use backprop_core::data::{Standardizer, iris};
+//!
+//! # fn main() -> Result<(), backprop_core::Error> {
+//! let data = iris::load::<f64>()?;
+//! let (mut train, mut test) = data.split(0.2, 7)?;        // 120 training, 30 test samples
+//! let standardizer = Standardizer::fit(train.x.view())?;  // μ and σ of the training set only
+//! standardizer.transform_in_place(&mut train.x)?;
+//! standardizer.transform_in_place(&mut test.x)?;
+//! let targets = train.one_hot()?;                         // 120 × 3, for costs that want rows
+//! assert_eq!((train.len(), test.len(), targets.ncols()), (120, 30, 3));
+//! # Ok(())
+//! # }
+//! ```
 
 use std::path::Path;
 
@@ -13,7 +29,9 @@ use ndarray::{Array2, Axis};
 use crate::{Error, Float};
 
 pub mod csv;
+pub mod fashion_mnist;
 pub mod idx;
+pub mod iris;
 mod one_hot;
 mod split;
 mod standardize;
