@@ -122,6 +122,8 @@ fn idx_images_read_alike_plain_and_gzipped_scaled_to_the_unit_interval() {
         assert_eq!(x[[0, 0]], 0.0);
         assert_eq!(x[[0, 5]], 5.0 / 255.0);
         assert_eq!(x[[2, 1]], 81.0 / 255.0);
+        let x = idx::read_images::<f32>(&path).unwrap();
+        assert_eq!(x[[2, 1]], 81.0f32 / 255.0, "p / 255 rounded once");
         let array = idx::read(&path).unwrap();
         assert_eq!(array.dims, [3, 2, 3]);
         assert_eq!(array.magic(), idx::IMAGES_MAGIC);

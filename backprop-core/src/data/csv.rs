@@ -105,7 +105,11 @@ pub enum Column {
 }
 
 /// How to read a CSV file: by default, with a header row and commas between fields.
+///
+/// Build it with [`CsvOptions::new`] and the setters, so that options added later do not break
+/// your code: `CsvOptions::new().header(false).delimiter(b';')`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CsvOptions {
     /// Whether the first row names the columns.
     pub header: bool,

@@ -433,8 +433,9 @@ fn images<F: Float>(path: &Path, array: IdxArray, size: Option<(usize, usize)>) 
             IdxProblem::ImageSize { expected_rows, expected_cols, found_rows: rows, found_cols: cols };
         return Err(fail(problem));
     }
-    let scale = F::one() / F::of(255.0);
-    let values = pixels.iter().map(|&p| F::of(f64::from(p)) * scale).collect();
+    // p / 255 rounded once to F, looked up rather than computed for each of the pixels.
+    let scaled: Vec<F> = (0..=255u8).map(|p| F::of(f64::from(p) / 255.0)).collect();
+    let values = pixels.iter().map(|&p| scaled[usize::from(p)]).collect();
     let dims = array.dims.iter().map(|&d| d as u32).collect();
     Array2::from_shape_vec((count, rows * cols), values).map_err(|_| fail(IdxProblem::TooLarge { dims }))
 }
