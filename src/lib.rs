@@ -77,7 +77,7 @@ pub use backprop_core::{
     Optimizer, Parameters, ParametersMut, Relu, SMALL_PRODUCT, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy,
     Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step, seeded_rng,
 };
-pub use backprop_core::{activation, cost, optim};
+pub use backprop_core::{activation, cost, data, optim};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
 /// dependency pinned to a matching version.

@@ -1,5 +1,10 @@
 //! The typed error every fallible operation of the library returns.
 
+use std::path::PathBuf;
+
+use crate::data::csv::CsvProblem;
+use crate::data::idx::IdxProblem;
+
 /// What went wrong with data a user passed in.
 ///
 /// Each variant says what was expected and what was found, so that the message alone is enough
@@ -140,5 +145,75 @@ pub enum Error {
         expected: &'static str,
         /// The value found, printed.
         found: String,
+    },
+
+    /// A file could not be opened or read.
+    #[error("{}: {message}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The kind of the I/O error.
+        kind: std::io::ErrorKind,
+        /// The I/O error, printed.
+        message: String,
+    },
+
+    /// An IDX file (the format of MNIST and Fashion-MNIST) is malformed, truncated, or not of
+    /// the kind expected.
+    #[error("{}: {problem}", .path.display())]
+    Idx {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: IdxProblem,
+    },
+
+    /// An images file and a labels file hold different numbers of samples.
+    #[error(
+        "{} holds {images} images, but {} holds {labels} labels: a data set needs one label per image",
+        .images_path.display(),
+        .labels_path.display()
+    )]
+    ImageLabelCount {
+        /// The images file.
+        images_path: PathBuf,
+        /// The number of images it holds.
+        images: usize,
+        /// The labels file.
+        labels_path: PathBuf,
+        /// The number of labels it holds.
+        labels: usize,
+    },
+
+    /// A CSV file is malformed or does not hold what was asked for.
+    #[error("{}: {problem}", .path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it, and where.
+        problem: CsvProblem,
+    },
+
+    /// A matrix has a different number of columns than the one it must match (for a
+    /// [`Standardizer`](crate::data::Standardizer), the one it was fitted on).
+    #[error("{what} has {found} columns, but {expected} were expected")]
+    ColumnCount {
+        /// What the matrix is, and what it must match.
+        what: &'static str,
+        /// The number of columns it must have.
+        expected: usize,
+        /// The number of columns it has.
+        found: usize,
+    },
+
+    /// An index is not below the length of what it indexes.
+    #[error("index {index} is out of range for {what} of length {len}")]
+    IndexOutOfRange {
+        /// What is indexed.
+        what: &'static str,
+        /// The index found.
+        index: usize,
+        /// The length.
+        len: usize,
     },
 }

@@ -7,7 +7,9 @@
 //!   implement;
 //! - [`Error`], the typed error every fallible call returns;
 //! - [`Optimizer`] and [`Sgd`];
-//! - [`gradcheck()`], which compares a network's gradients with finite differences.
+//! - [`gradcheck()`], which compares a network's gradients with finite differences;
+//! - [`data`]: IDX and CSV readers, Fashion-MNIST and iris, standardisation, one-hot targets and a
+//!   seeded train/validation split.
 //!
 //! Users depend on the `backprop` facade crate, which re-exports all of this.
 
@@ -15,6 +17,7 @@ pub use ndarray;
 
 pub mod activation;
 pub mod cost;
+pub mod data;
 mod dense;
 mod error;
 mod float;

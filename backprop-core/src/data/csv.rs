@@ -1,0 +1,294 @@
+//! A reader for small tabular data sets in CSV files: numeric feature columns and a label
+//! column, or numeric columns only.
+//!
+//! Fields are trimmed of surrounding spaces; blank lines are skipped; quoting follows RFC 4180
+//! (the [`csv`](https://docs.rs/csv) crate reads the file). Every row must have as many fields
+//! as the first. A problem is an [`Error::Csv`] naming the file and, where it has one, the line
+//! and the column: lines and columns are counted from 1, as an editor shows them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use ndarray::Array2;
+
+use super::{Dataset, io_error};
+use crate::{Error, Float};
+
+/// What is wrong with a CSV file; [`Error::Csv`] names the file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CsvProblem {
+    /// The file holds no data rows (it is empty, blank, or a header alone).
+    #[error("the file holds no data rows")]
+    Empty,
+
+    /// The CSV reader could not read a row (invalid UTF-8, for instance).
+    #[error("{}{message}", .line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+    Malformed {
+        /// The line, where known.
+        line: Option<u64>,
+        /// The CSV reader's error, printed.
+        message: String,
+    },
+
+    /// A row has a different number of fields than the first row.
+    #[error("line {line} has {found} fields, but the first row has {expected}")]
+    Ragged {
+        /// The line of the row.
+        line: u64,
+        /// The number of fields of the first row.
+        expected: usize,
+        /// The number of fields of this row.
+        found: usize,
+    },
+
+    /// A field of a numeric column is not a finite number.
+    #[error(
+        "line {line}, column {column}{}: `{value}` is not a finite number",
+        .name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+    )]
+    NotANumber {
+        /// The line of the field.
+        line: u64,
+        /// The column of the field, counted from 1.
+        column: usize,
+        /// The column's name in the header, if the file has one.
+        name: Option<String>,
+        /// The field.
+        value: String,
+    },
+
+    /// The label column is named, but no column of the header has that name.
+    #[error("no column is named `{name}`; the header names {columns:?}")]
+    NoSuchColumn {
+        /// The name asked for.
+        name: String,
+        /// The names in the header.
+        columns: Vec<String>,
+    },
+
+    /// The label column is named, but the file is read without a header.
+    #[error(
+        "the label column is named `{name}`, but the file is read without a header: read it with `CsvOptions::header(true)` or give the column's index"
+    )]
+    NoHeader {
+        /// The name asked for.
+        name: String,
+    },
+
+    /// The label column's index is not below the number of fields of a row.
+    #[error("the label column is index {index} (counted from 0), but the rows have {fields} fields")]
+    ColumnOutOfRange {
+        /// The index asked for, counted from 0.
+        index: usize,
+        /// The number of fields of a row.
+        fields: usize,
+    },
+
+    /// The rows have no field besides the label.
+    #[error("the rows have no field besides the label: a data set needs at least one feature column")]
+    NoFeatures,
+}
+
+/// Which column of a CSV file holds the labels.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Column {
+    /// The last column.
+    #[default]
+    Last,
+    /// The column at this index, counted from 0.
+    Index(usize),
+    /// The column with this name in the header.
+    Name(String),
+}
+
+/// How to read a CSV file: by default, with a header row and commas between fields.
+///
+/// Build it with [`CsvOptions::new`] and the setters, so that options added later do not break
+/// your code: `CsvOptions::new().header(false).delimiter(b';')`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CsvOptions {
+    /// Whether the first row names the columns.
+    pub header: bool,
+    /// The byte between fields.
+    pub delimiter: u8,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions { header: true, delimiter: b',' }
+    }
+}
+
+impl CsvOptions {
+    /// The default options: a header row, commas.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// These options, with or without a header row.
+    pub fn header(mut self, header: bool) -> Self {
+        self.header = header;
+        self
+    }
+
+    /// These options, with `delimiter` between fields (`b'\t'`, `b';'`).
+    pub fn delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = delimiter;
+        self
+    }
+}
+
+/// A CSV file of numbers: its column names and its values, one row per data row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table<F> {
+    /// The names of the columns from the header; empty if the file was read without one.
+    pub columns: Vec<String>,
+    /// The values.
+    pub values: Array2<F>,
+}
+
+/// Reads a classification data set from the CSV file at `path`: the column `label` holds the
+/// class of each row, every other column is a numeric feature.
+///
+/// The classes are the distinct values of the label column, sorted: as numbers when every
+/// label is an integer (so the labels `0, 1, 2` keep their values, and `1, 2, 3` become
+/// `0, 1, 2` with class names `"1", "2", "3"`), otherwise as text. A sample's label is the
+/// index of its value among the classes.
+///
+/// ```
+/// use backprop_core::data::csv::{self, Column, CsvOptions};
+/// use backprop_core::data::iris;
+///
+/// // sepal_length,sepal_width,petal_length,petal_width,species
+/// // 5.1,3.5,1.4,0.2,setosa
+/// // ...
+/// let data = csv::read::<f64>(iris::path(), &Column::Name("species".into()), &CsvOptions::new())?;
+/// assert_eq!(data.classes, ["setosa", "versicolor", "virginica"]);
+/// assert_eq!((data.len(), data.features()), (150, 4));
+/// assert_eq!(data.x.row(0).to_vec(), [5.1, 3.5, 1.4, 0.2]);
+/// # Ok::<(), backprop_core::Error>(())
+/// ```
+pub fn read<F: Float>(
+    path: impl AsRef<Path>,
+    label: &Column,
+    options: &CsvOptions,
+) -> Result<Dataset<F>, Error> {
+    let path = path.as_ref();
+    let fail = |problem| Error::Csv { path: path.to_path_buf(), problem };
+    let (header, rows) = rows(path, options)?;
+    let fields = rows.first().map_or(0, |(_, row)| row.len());
+    let label = match label {
+        Column::Last => fields.saturating_sub(1),
+        Column::Index(index) if *index < fields => *index,
+        Column::Index(index) => return Err(fail(CsvProblem::ColumnOutOfRange { index: *index, fields })),
+        Column::Name(name) => match &header {
+            None => return Err(fail(CsvProblem::NoHeader { name: name.clone() })),
+            Some(columns) => columns.iter().position(|c| c == name).ok_or_else(|| {
+                fail(CsvProblem::NoSuchColumn { name: name.clone(), columns: columns.clone() })
+            })?,
+        },
+    };
+    if fields < 2 {
+        return Err(fail(CsvProblem::NoFeatures));
+    }
+
+    let mut x = Array2::zeros((rows.len(), fields - 1));
+    for ((line, row), mut out) in rows.iter().zip(x.rows_mut()) {
+        let features = row.iter().enumerate().filter(|&(j, _)| j != label);
+        for ((j, field), value) in features.zip(out.iter_mut()) {
+            *value = number(field, *line, j, header.as_deref()).map_err(fail)?;
+        }
+    }
+
+    let names: Vec<&str> = rows.iter().map(|(_, row)| row.get(label).unwrap_or_default()).collect();
+    let classes = classes(&names);
+    let index: BTreeMap<&str, usize> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let labels = names.iter().map(|name| index.get(name).copied().unwrap_or_default()).collect();
+    Dataset::new(x, labels, classes)
+}
+
+/// Reads the CSV file at `path`, every column of which holds numbers: regression data, say,
+/// whose targets are some of the columns.
+pub fn read_table<F: Float>(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Table<F>, Error> {
+    let path = path.as_ref();
+    let (header, rows) = rows(path, options)?;
+    let fields = rows.first().map_or(0, |(_, row)| row.len());
+    let mut values = Array2::zeros((rows.len(), fields));
+    for ((line, row), mut out) in rows.iter().zip(values.rows_mut()) {
+        for ((j, field), value) in row.iter().enumerate().zip(out.iter_mut()) {
+            *value = number(field, *line, j, header.as_deref())
+                .map_err(|problem| Error::Csv { path: path.to_path_buf(), problem })?;
+        }
+    }
+    Ok(Table { columns: header.unwrap_or_default(), values })
+}
+
+/// The distinct `labels`, sorted as numbers if they are all integers, else as text.
+fn classes(labels: &[&str]) -> Vec<String> {
+    let distinct: BTreeSet<&str> = labels.iter().copied().collect();
+    let integers: Option<BTreeSet<(u64, &str)>> =
+        distinct.iter().map(|&s| s.parse::<u64>().ok().map(|n| (n, s))).collect();
+    match integers {
+        Some(integers) => integers.into_iter().map(|(_, s)| s.to_string()).collect(),
+        None => distinct.into_iter().map(str::to_string).collect(),
+    }
+}
+
+/// The finite number in `field`, at `line` and column index `j`.
+fn number<F: Float>(field: &str, line: u64, j: usize, header: Option<&[String]>) -> Result<F, CsvProblem> {
+    match field.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(F::of(v)),
+        _ => Err(CsvProblem::NotANumber {
+            line,
+            column: j + 1,
+            name: header.and_then(|h| h.get(j)).cloned(),
+            value: field.to_string(),
+        }),
+    }
+}
+
+/// A data row and its line.
+type Row = (u64, csv::StringRecord);
+
+/// The header (if `options` say there is one) and the data rows of the CSV file at `path`,
+/// checked to be at least one, all as wide as the first row.
+fn rows(path: &Path, options: &CsvOptions) -> Result<(Option<Vec<String>>, Vec<Row>), Error> {
+    let fail = |problem| Error::Csv { path: path.to_path_buf(), problem };
+    let file = File::open(path).map_err(|e| io_error(path, &e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .delimiter(options.delimiter)
+        .from_reader(BufReader::new(file));
+    let mut header = None;
+    let mut rows = Vec::new();
+    let mut width = None;
+    for record in reader.records() {
+        let record = record.map_err(|e| match e.kind() {
+            csv::ErrorKind::Io(io) => io_error(path, io),
+            _ => fail(CsvProblem::Malformed {
+                line: e.position().map(csv::Position::line),
+                message: e.to_string(),
+            }),
+        })?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let expected = *width.get_or_insert(record.len());
+        if record.len() != expected {
+            return Err(fail(CsvProblem::Ragged { line, expected, found: record.len() }));
+        }
+        if options.header && header.is_none() {
+            header = Some(record.iter().map(str::to_string).collect());
+        } else {
+            rows.push((line, record));
+        }
+    }
+    if rows.is_empty() {
+        return Err(fail(CsvProblem::Empty));
+    }
+    Ok((header, rows))
+}

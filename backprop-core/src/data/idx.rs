@@ -1,0 +1,540 @@
+//! The IDX file format of MNIST and Fashion-MNIST, gzipped or not.
+//!
+//! An IDX file (Y. LeCun, C. Cortes and C. Burges, *The MNIST database of handwritten digits*,
+//! section "file formats") is a header and then the values of an n-dimensional array:
+//!
+//! - the magic number, 4 bytes: two zero bytes, the type code of the values (0x08 `u8`,
+//!   0x09 `i8`, 0x0B `i16`, 0x0C `i32`, 0x0D `f32`, 0x0E `f64`) and the number of
+//!   dimensions n;
+//! - n sizes, each a big-endian `u32`;
+//! - the values, big-endian, in row-major order (the last index changes fastest).
+//!
+//! Images files are `u8` with 3 dimensions (magic 0x00000803: count × rows × columns), labels
+//! files `u8` with 1 dimension (magic 0x00000801). A file that starts with the gzip magic bytes
+//! 1f 8b is decompressed as it is read, so `train-images-idx3-ubyte.gz` and its decompressed
+//! `train-images-idx3-ubyte` read alike.
+//!
+//! The readers check the header against the content: a file that ends early or goes on past
+//! what its header promises, an unknown type code, or sizes whose product overflows is an
+//! [`Error::Idx`] naming the file and the [`IdxProblem`]. Memory grows only with the data
+//! actually read, so a corrupt header cannot make the reader allocate gigabytes.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::bufread::MultiGzDecoder;
+use ndarray::Array2;
+
+use super::{Dataset, check_labels, io_error};
+use crate::{Error, Float};
+
+/// The magic number of an images file: `u8` values, 3 dimensions.
+pub const IMAGES_MAGIC: u32 = 0x0000_0803;
+
+/// The magic number of a labels file: `u8` values, 1 dimension.
+pub const LABELS_MAGIC: u32 = 0x0000_0801;
+
+/// What is wrong with an IDX file; [`Error::Idx`] names the file.
+///
+/// Byte counts are of the file's content: for a gzipped file, after decompression.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdxProblem {
+    /// The content ends inside the header.
+    #[error("the content ends after {found} bytes, inside the header, which is {expected} bytes long")]
+    ShortHeader {
+        /// The length of the header (at least the 4 bytes of the magic number).
+        expected: u64,
+        /// The length of the content.
+        found: u64,
+    },
+
+    /// The first two bytes are not zero: this is not an IDX file.
+    #[error(
+        "not an IDX file: it starts with the bytes {magic:02x?}, but an IDX file starts with two zero bytes, a type code and the number of dimensions"
+    )]
+    NotIdx {
+        /// The first four bytes.
+        magic: [u8; 4],
+    },
+
+    /// The type code (third byte) is not one the format defines.
+    #[error(
+        "unknown IDX type code 0x{code:02x}: the format defines 0x08 (u8), 0x09 (i8), 0x0b (i16), 0x0c (i32), 0x0d (f32) and 0x0e (f64)"
+    )]
+    UnknownType {
+        /// The type code found.
+        code: u8,
+    },
+
+    /// A valid IDX file, but not of the type and number of dimensions asked for.
+    #[error("expected magic 0x{expected:08x} for {what}, found 0x{found:08x}")]
+    UnexpectedMagic {
+        /// What the file was read as: `"images (u8, 3 dimensions)"`, `"labels (u8, 1 dimension)"`.
+        what: &'static str,
+        /// The magic number expected.
+        expected: u32,
+        /// The magic number found.
+        found: u32,
+    },
+
+    /// The sizes in the header make more bytes than this machine can address.
+    #[error("the header's sizes {dims:?} make more bytes of data than this machine can address")]
+    TooLarge {
+        /// The sizes in the header.
+        dims: Vec<u32>,
+    },
+
+    /// The content ends before all the values its header promises.
+    #[error(
+        "the content ends after {found} bytes, but its header (type {dtype}, sizes {dims:?}) promises {expected}"
+    )]
+    Truncated {
+        /// The type of the values.
+        dtype: IdxType,
+        /// The sizes in the header.
+        dims: Vec<usize>,
+        /// The length the header promises, header included.
+        expected: u64,
+        /// The length of the content.
+        found: u64,
+    },
+
+    /// The content goes on after all the values its header promises.
+    #[error(
+        "the content goes on past the {expected} bytes its header (type {dtype}, sizes {dims:?}) promises"
+    )]
+    TrailingBytes {
+        /// The type of the values.
+        dtype: IdxType,
+        /// The sizes in the header.
+        dims: Vec<usize>,
+        /// The length the header promises, header included.
+        expected: u64,
+    },
+
+    /// The file starts like a gzip file, but its compressed stream is cut short or corrupt.
+    #[error(
+        "the file is gzipped, but its compressed stream is cut short or corrupt after {decompressed} bytes of content: {message}"
+    )]
+    Gzip {
+        /// How many bytes had been decompressed when decompression failed.
+        decompressed: u64,
+        /// The decompressor's error, printed.
+        message: String,
+    },
+
+    /// The images do not have the size a data set needs.
+    #[error(
+        "the images are {found_rows}×{found_cols} pixels, but {expected_rows}×{expected_cols} are needed"
+    )]
+    ImageSize {
+        /// The number of rows needed.
+        expected_rows: usize,
+        /// The number of columns needed.
+        expected_cols: usize,
+        /// The number of rows found.
+        found_rows: usize,
+        /// The number of columns found.
+        found_cols: usize,
+    },
+
+    /// A label is not below the number of classes of the data set.
+    #[error(
+        "label {index} is {label}, but the data set has {classes} classes, so labels must be in 0..{classes}"
+    )]
+    LabelOutOfRange {
+        /// The position of the label in the file.
+        index: usize,
+        /// The label found.
+        label: usize,
+        /// The number of classes.
+        classes: usize,
+    },
+}
+
+/// The type of the values of an IDX file, given by its type code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdxType {
+    /// Unsigned bytes, type code 0x08.
+    U8,
+    /// Signed bytes, type code 0x09.
+    I8,
+    /// Big-endian 16-bit signed integers, type code 0x0B.
+    I16,
+    /// Big-endian 32-bit signed integers, type code 0x0C.
+    I32,
+    /// Big-endian IEEE 754 single-precision floats, type code 0x0D.
+    F32,
+    /// Big-endian IEEE 754 double-precision floats, type code 0x0E.
+    F64,
+}
+
+impl IdxType {
+    /// The type with type code `code`, or `None` if the format defines no such code.
+    pub fn from_code(code: u8) -> Option<Self> {
+        Some(match code {
+            0x08 => IdxType::U8,
+            0x09 => IdxType::I8,
+            0x0B => IdxType::I16,
+            0x0C => IdxType::I32,
+            0x0D => IdxType::F32,
+            0x0E => IdxType::F64,
+            _ => return None,
+        })
+    }
+
+    /// The type code, the third byte of the magic number.
+    pub fn code(self) -> u8 {
+        match self {
+            IdxType::U8 => 0x08,
+            IdxType::I8 => 0x09,
+            IdxType::I16 => 0x0B,
+            IdxType::I32 => 0x0C,
+            IdxType::F32 => 0x0D,
+            IdxType::F64 => 0x0E,
+        }
+    }
+
+    /// The size of one value in bytes.
+    pub fn size(self) -> usize {
+        match self {
+            IdxType::U8 | IdxType::I8 => 1,
+            IdxType::I16 => 2,
+            IdxType::I32 | IdxType::F32 => 4,
+            IdxType::F64 => 8,
+        }
+    }
+}
+
+impl core::fmt::Display for IdxType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            IdxType::U8 => "u8",
+            IdxType::I8 => "i8",
+            IdxType::I16 => "i16",
+            IdxType::I32 => "i32",
+            IdxType::F32 => "f32",
+            IdxType::F64 => "f64",
+        })
+    }
+}
+
+/// The values of an IDX file, in row-major order, in the type the file declares.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IdxData {
+    /// Type code 0x08.
+    U8(Vec<u8>),
+    /// Type code 0x09.
+    I8(Vec<i8>),
+    /// Type code 0x0B.
+    I16(Vec<i16>),
+    /// Type code 0x0C.
+    I32(Vec<i32>),
+    /// Type code 0x0D.
+    F32(Vec<f32>),
+    /// Type code 0x0E.
+    F64(Vec<f64>),
+}
+
+impl IdxData {
+    /// The type of the values.
+    pub fn dtype(&self) -> IdxType {
+        match self {
+            IdxData::U8(_) => IdxType::U8,
+            IdxData::I8(_) => IdxType::I8,
+            IdxData::I16(_) => IdxType::I16,
+            IdxData::I32(_) => IdxType::I32,
+            IdxData::F32(_) => IdxType::F32,
+            IdxData::F64(_) => IdxType::F64,
+        }
+    }
+
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            IdxData::U8(v) => v.len(),
+            IdxData::I8(v) => v.len(),
+            IdxData::I16(v) => v.len(),
+            IdxData::I32(v) => v.len(),
+            IdxData::F32(v) => v.len(),
+            IdxData::F64(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The values widened to `f64` (exactly: every type of the format fits).
+    pub fn to_f64(&self) -> Vec<f64> {
+        match self {
+            IdxData::U8(v) => v.iter().map(|&x| f64::from(x)).collect(),
+            IdxData::I8(v) => v.iter().map(|&x| f64::from(x)).collect(),
+            IdxData::I16(v) => v.iter().map(|&x| f64::from(x)).collect(),
+            IdxData::I32(v) => v.iter().map(|&x| f64::from(x)).collect(),
+            IdxData::F32(v) => v.iter().map(|&x| f64::from(x)).collect(),
+            IdxData::F64(v) => v.clone(),
+        }
+    }
+}
+
+/// An n-dimensional array read from an IDX file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdxArray {
+    /// The sizes of the dimensions, from the header.
+    pub dims: Vec<usize>,
+    /// The values, as many as the product of `dims`.
+    pub data: IdxData,
+}
+
+impl IdxArray {
+    /// The magic number of the file it was read from: type code in the third byte, number of
+    /// dimensions in the fourth.
+    pub fn magic(&self) -> u32 {
+        (u32::from(self.data.dtype().code()) << 8) | (self.dims.len() as u32 & 0xFF)
+    }
+}
+
+/// Reads the IDX file at `path`, gzipped or not, whatever its type and number of dimensions.
+pub fn read(path: impl AsRef<Path>) -> Result<IdxArray, Error> {
+    let path = path.as_ref();
+    let mut reader = Content::open(path)?;
+    let fail = |problem| Error::Idx { path: path.to_path_buf(), problem };
+
+    let mut magic = [0u8; 4];
+    let found = reader.fill(&mut magic)?;
+    if found < magic.len() {
+        return Err(fail(IdxProblem::ShortHeader { expected: 4, found: found as u64 }));
+    }
+    if magic[0] != 0 || magic[1] != 0 {
+        return Err(fail(IdxProblem::NotIdx { magic }));
+    }
+    let dtype =
+        IdxType::from_code(magic[2]).ok_or_else(|| fail(IdxProblem::UnknownType { code: magic[2] }))?;
+    let rank = usize::from(magic[3]);
+    let header_len = 4 + 4 * rank as u64;
+
+    let mut sizes = vec![0u8; 4 * rank];
+    let found = reader.fill(&mut sizes)?;
+    if found < sizes.len() {
+        return Err(fail(IdxProblem::ShortHeader { expected: header_len, found: 4 + found as u64 }));
+    }
+    let dims32: Vec<u32> =
+        sizes.chunks_exact(4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let too_large = || fail(IdxProblem::TooLarge { dims: dims32.clone() });
+    let dims = dims32.iter().map(|&d| usize::try_from(d).ok()).collect::<Option<Vec<usize>>>();
+    let dims = dims.ok_or_else(too_large)?;
+    let data_len = dims
+        .iter()
+        .try_fold(dtype.size(), |len, &d| len.checked_mul(d))
+        .filter(|&len| len <= isize::MAX as usize)
+        .ok_or_else(too_large)?;
+    let expected = header_len + data_len as u64;
+
+    let bytes = reader.take_exact(data_len)?;
+    if bytes.len() < data_len {
+        let found = header_len + bytes.len() as u64;
+        return Err(fail(IdxProblem::Truncated { dtype, dims, expected, found }));
+    }
+    if reader.fill(&mut [0u8; 1])? > 0 {
+        return Err(fail(IdxProblem::TrailingBytes { dtype, dims, expected }));
+    }
+    Ok(IdxArray { dims, data: decode(dtype, bytes) })
+}
+
+/// The values of type `dtype` in the big-endian `bytes`.
+fn decode(dtype: IdxType, bytes: Vec<u8>) -> IdxData {
+    fn each<const N: usize, T>(bytes: &[u8], from: fn([u8; N]) -> T) -> Vec<T> {
+        bytes.chunks_exact(N).map(|b| from(b.try_into().unwrap_or([0; N]))).collect()
+    }
+    match dtype {
+        IdxType::U8 => IdxData::U8(bytes),
+        IdxType::I8 => IdxData::I8(bytes.into_iter().map(|b| b as i8).collect()),
+        IdxType::I16 => IdxData::I16(each(&bytes, i16::from_be_bytes)),
+        IdxType::I32 => IdxData::I32(each(&bytes, i32::from_be_bytes)),
+        IdxType::F32 => IdxData::F32(each(&bytes, f32::from_be_bytes)),
+        IdxType::F64 => IdxData::F64(each(&bytes, f64::from_be_bytes)),
+    }
+}
+
+/// Reads an images file (magic 0x00000803: `u8`, count × rows × columns) into a matrix with one
+/// image per row, its pixels in row-major order scaled from 0..=255 to [0, 1] (x / 255).
+pub fn read_images<F: Float>(path: impl AsRef<Path>) -> Result<Array2<F>, Error> {
+    let path = path.as_ref();
+    images(path, read(path)?, None)
+}
+
+/// Reads a labels file (magic 0x00000801: `u8`, one dimension) into one label per entry.
+pub fn read_labels(path: impl AsRef<Path>) -> Result<Vec<usize>, Error> {
+    let path = path.as_ref();
+    labels(path, read(path)?)
+}
+
+/// Reads an images file and its labels file ([`read_images`], [`read_labels`]) into a data set
+/// with the class names `classes`. The files must hold as many images as labels
+/// ([`Error::ImageLabelCount`]) and every label must be below `classes.len()`.
+///
+/// ```no_run
+/// use backprop_core::data::idx;
+///
+/// let digits: Vec<String> = (0..10).map(|d| d.to_string()).collect();
+/// let mnist = idx::read_dataset::<f32>(
+///     "mnist/train-images-idx3-ubyte.gz",
+///     "mnist/train-labels-idx1-ubyte.gz",
+///     digits,
+/// )?;
+/// assert_eq!(mnist.features(), 784);
+/// # Ok::<(), backprop_core::Error>(())
+/// ```
+pub fn read_dataset<F: Float>(
+    images: impl AsRef<Path>,
+    labels: impl AsRef<Path>,
+    classes: Vec<String>,
+) -> Result<Dataset<F>, Error> {
+    read_pair(images.as_ref(), labels.as_ref(), classes, None)
+}
+
+/// [`read_dataset`], with the images required to be `size` = (rows, columns) pixels when given.
+pub(crate) fn read_pair<F: Float>(
+    images_path: &Path,
+    labels_path: &Path,
+    classes: Vec<String>,
+    size: Option<(usize, usize)>,
+) -> Result<Dataset<F>, Error> {
+    let labels = labels(labels_path, read(labels_path)?)?;
+    if let Err(Error::LabelOutOfRange { sample, label, classes }) = check_labels(&labels, classes.len()) {
+        let problem = IdxProblem::LabelOutOfRange { index: sample, label, classes };
+        return Err(Error::Idx { path: labels_path.to_path_buf(), problem });
+    }
+    let x = images(images_path, read(images_path)?, size)?;
+    if x.nrows() != labels.len() {
+        return Err(Error::ImageLabelCount {
+            images_path: images_path.to_path_buf(),
+            images: x.nrows(),
+            labels_path: labels_path.to_path_buf(),
+            labels: labels.len(),
+        });
+    }
+    Dataset::new(x, labels, classes)
+}
+
+/// The images of `array`, read from `path`, one per row, scaled to [0, 1].
+fn images<F: Float>(path: &Path, array: IdxArray, size: Option<(usize, usize)>) -> Result<Array2<F>, Error> {
+    let fail = |problem| Error::Idx { path: path.to_path_buf(), problem };
+    let (&[count, rows, cols], IdxData::U8(pixels)) = (array.dims.as_slice(), &array.data) else {
+        let (what, expected, found) = ("images (u8, 3 dimensions)", IMAGES_MAGIC, array.magic());
+        return Err(fail(IdxProblem::UnexpectedMagic { what, expected, found }));
+    };
+    if let Some((expected_rows, expected_cols)) = size.filter(|&s| s != (rows, cols)) {
+        let problem =
+            IdxProblem::ImageSize { expected_rows, expected_cols, found_rows: rows, found_cols: cols };
+        return Err(fail(problem));
+    }
+    // p / 255 rounded once to F, looked up rather than computed for each of the pixels.
+    let scaled: Vec<F> = (0..=255u8).map(|p| F::of(f64::from(p) / 255.0)).collect();
+    let values = pixels.iter().map(|&p| scaled[usize::from(p)]).collect();
+    let dims = array.dims.iter().map(|&d| d as u32).collect();
+    Array2::from_shape_vec((count, rows * cols), values).map_err(|_| fail(IdxProblem::TooLarge { dims }))
+}
+
+/// The labels of `array`, read from `path`.
+fn labels(path: &Path, array: IdxArray) -> Result<Vec<usize>, Error> {
+    let found = array.magic();
+    match (array.dims.len(), array.data) {
+        (1, IdxData::U8(labels)) => Ok(labels.into_iter().map(usize::from).collect()),
+        _ => {
+            let problem = IdxProblem::UnexpectedMagic {
+                what: "labels (u8, 1 dimension)",
+                expected: LABELS_MAGIC,
+                found,
+            };
+            Err(Error::Idx { path: path.to_path_buf(), problem })
+        }
+    }
+}
+
+/// The content of a file being read, decompressed if it is gzipped.
+struct Content {
+    path: PathBuf,
+    reader: Box<dyn Read>,
+    gzip: bool,
+    /// The bytes of content read so far.
+    read: u64,
+}
+
+impl Content {
+    /// Opens `path`, and decompresses it if it starts with the gzip magic bytes 1f 8b.
+    fn open(path: &Path) -> Result<Self, Error> {
+        let mut file = BufReader::new(File::open(path).map_err(|e| io_error(path, &e))?);
+        let mut start = [0u8; 2];
+        let mut raw =
+            Content { path: path.to_path_buf(), reader: Box::new(io::empty()), gzip: false, read: 0 };
+        let mut found = 0;
+        while found < start.len() {
+            match file.read(&mut start[found..]) {
+                Ok(0) => break,
+                Ok(n) => found += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_error(path, &e)),
+            }
+        }
+        let start = start[..found].to_vec();
+        raw.gzip = start == [0x1f, 0x8b];
+        let chained = BufReader::new(io::Cursor::new(start).chain(file));
+        raw.reader = if raw.gzip { Box::new(MultiGzDecoder::new(chained)) } else { Box::new(chained) };
+        Ok(raw)
+    }
+
+    /// Reads until `buf` is full or the content ends; returns how many bytes were read.
+    fn fill(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        let mut found = 0;
+        while found < buf.len() {
+            match self.reader.read(&mut buf[found..]) {
+                Ok(0) => break,
+                Ok(n) => {
+                    found += n;
+                    self.read += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.error(&e)),
+            }
+        }
+        Ok(found)
+    }
+
+    /// Reads the next `len` bytes, or all that is left if fewer. The buffer grows with what is
+    /// read, not with `len`, which comes from a header that may be corrupt.
+    fn take_exact(&mut self, len: usize) -> Result<Vec<u8>, Error> {
+        const CHUNK: usize = 1 << 20;
+        let mut bytes = Vec::new();
+        while bytes.len() < len {
+            let start = bytes.len();
+            let step = (len - start).min(CHUNK);
+            bytes.resize(start + step, 0);
+            let found = self.fill(&mut bytes[start..])?;
+            if found < step {
+                bytes.truncate(start + found);
+                break;
+            }
+        }
+        Ok(bytes)
+    }
+
+    /// The error for `e`, met while reading: a gzip stream that does not decompress is an
+    /// [`IdxProblem::Gzip`], anything else an [`Error::Io`].
+    fn error(&self, e: &io::Error) -> Error {
+        let corrupt = matches!(
+            e.kind(),
+            io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+        );
+        if self.gzip && corrupt {
+            let problem = IdxProblem::Gzip { decompressed: self.read, message: e.to_string() };
+            Error::Idx { path: self.path.clone(), problem }
+        } else {
+            io_error(&self.path, e)
+        }
+    }
+}
