@@ -54,6 +54,9 @@ pub use backprop_core::{
     Parameters, ParametersMut, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh, Target,
     Targets, gradcheck, gradcheck_with_step,
 };
+pub use backprop_core::{
+    Adam, AdamW, ClipGradNorm, Constant, Cosine, Schedule, StepDecay, UpdateRule, WeightDecay,
+};
 pub use backprop_core::{activation, cost, optim};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
@@ -112,12 +115,12 @@ pub use backprop_macros::network;
 pub use backprop_macros::Backprop;
 
 /// Everything a user of the library needs in scope: the macros, the traits, [`Dense`], the
-/// built-in activations and costs, and [`Sgd`].
+/// built-in activations and costs, the optimisers and the learning-rate schedules.
 pub mod prelude {
     pub use crate::{
-        Activation, Backprop, BinaryCrossEntropy, Cost, Dense, Elu, Gelu, Gradients, Identity, LeakyRelu,
-        Mse, MulticlassHinge, Network, Optimizer, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus,
-        Tanh, network,
+        Activation, Adam, AdamW, Backprop, BinaryCrossEntropy, ClipGradNorm, Constant, Cosine, Cost, Dense,
+        Elu, Gelu, Gradients, Identity, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Relu, Schedule,
+        Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, StepDecay, Tanh, WeightDecay, network,
     };
 }
 

@@ -6,7 +6,9 @@
 //! - [`Dense`], the fully connected layer, and [`Network`], the trait generated networks
 //!   implement;
 //! - [`Error`], the typed error every fallible call returns;
-//! - [`Optimizer`] and [`Sgd`];
+//! - [`Optimizer`] and the optimisers [`Sgd`] (with momentum or Nesterov momentum), [`Adam`],
+//!   [`AdamW`], the wrappers [`WeightDecay`] and [`ClipGradNorm`], and learning-rate
+//!   [`Schedule`]s, in [`optim`];
 //! - [`gradcheck()`], which compares a network's gradients with finite differences.
 //!
 //! Users depend on the `backprop` facade crate, which re-exports all of this.
@@ -30,7 +32,9 @@ pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};
 pub use network::{Gradients, LayerInfo, Network, Parameters, ParametersMut};
-pub use optim::{Optimizer, Sgd};
+pub use optim::{
+    Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, Schedule, Sgd, StepDecay, UpdateRule, WeightDecay,
+};
 pub use targets::{Target, Targets};
 
 pub(crate) use cost::check_finite;
