@@ -152,6 +152,15 @@ pub enum Error {
         norm: String,
     },
 
+    /// A file could not be written (or read).
+    #[error("{path}: {message}")]
+    Io {
+        /// The file, printed.
+        path: String,
+        /// What went wrong, as the operating system or the writer reported it.
+        message: String,
+    },
+
     /// A numerical option is outside its valid range.
     #[error("{what} must be {expected}, found {found}")]
     InvalidOption {

@@ -9,6 +9,8 @@
 //! - [`Optimizer`] and the optimisers [`Sgd`] (with momentum or Nesterov momentum), [`Adam`],
 //!   [`AdamW`], the wrappers [`WeightDecay`] and [`ClipGradNorm`], and learning-rate
 //!   [`Schedule`]s, in [`optim`];
+//! - [`Trainer`], which trains a network in mini-batches and returns a [`History`], and
+//!   [`train::evaluate`] and its relatives, in [`train`];
 //! - [`gradcheck()`], which compares a network's gradients with finite differences.
 //!
 //! Users depend on the `backprop` facade crate, which re-exports all of this.
@@ -24,6 +26,7 @@ pub mod gradcheck;
 mod network;
 pub mod optim;
 mod targets;
+pub mod train;
 
 pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
 pub use cost::{BinaryCrossEntropy, Cost, Mse, MulticlassHinge, SoftmaxCrossEntropy};
@@ -36,6 +39,7 @@ pub use optim::{
     Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, Schedule, Sgd, StepDecay, UpdateRule, WeightDecay,
 };
 pub use targets::{Target, Targets};
+pub use train::{ConfusionMatrix, History, Metrics, Progress, Trainer};
 
 pub(crate) use cost::check_finite;
 
