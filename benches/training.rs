@@ -161,7 +161,7 @@ fn bench_workload<N: Network<f32> + Clone>(
     }
     let mut generated = net.clone();
     let mut ws = N::workspace();
-    let mut sgd = Sgd::new(ETA).unwrap_or(Sgd { learning_rate: ETA });
+    let Ok(mut sgd) = Sgd::new(ETA) else { return };
     group.bench_function(BenchmarkId::new("generated", w.batch), |b| {
         b.iter(|| generated.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut sgd))
     });

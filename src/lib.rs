@@ -41,6 +41,43 @@
 //! # }
 //! ```
 //!
+//! A [`Trainer`] runs the steps for you: epochs of shuffled mini-batches, a learning-rate
+//! [`Schedule`], a validation set and early stopping, a progress bar on a terminal, and a
+//! [`History`] that can be written as CSV or drawn as an SVG plot:
+//!
+//! ```
+//! use backprop::prelude::*;
+//! use backprop::ndarray::Array2;
+//! use backprop::train::Progress;
+//!
+//! network! {
+//!     /// Two classes, told apart by the sign of x₀ + x₁.
+//!     pub struct Sign<f64> { input: 2, hidden: 4 => Tanh, logits: 2, cost: SoftmaxCrossEntropy }
+//! }
+//!
+//! # fn main() -> Result<(), backprop::Error> {
+//! let x = Array2::from_shape_fn((80, 2), |(i, j)| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
+//! let labels: Vec<usize> = x.rows().into_iter().map(|r| usize::from(r[0] + r[1] > 0.0)).collect();
+//! let (x_train, x_val) = x.view().split_at(backprop::ndarray::Axis(0), 64);
+//!
+//! let mut net = Sign::with_seed(1);
+//! let mut trainer = Trainer::new(Adam::new(0.05)?)
+//!     .epochs(20)
+//!     .batch_size(16)
+//!     .seed(7)                                // the same seed gives the same weights
+//!     .schedule(Cosine::new(20, 0.0)?)
+//!     .validation(x_val, &labels[64..])
+//!     .early_stopping(5, 0.0)
+//!     .progress(Progress::Off);               // the default shows a bar on a terminal
+//! let history = trainer.fit(&mut net, x_train, &labels[..64])?;
+//! // history.write_csv("history.csv")? and history.plot_svg("history.svg")? save it.
+//! let (first, last) = (&history.epochs[0], &history.epochs[history.epochs.len() - 1]);
+//! assert!(last.train_loss < first.train_loss);
+//! assert!(last.validation_accuracy > Some(0.9));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! For training, the in-place variants do the same work without allocating: a [`Workspace`]
 //! holds z^l, a^l and δ^l of every layer for the batch, and [`Network::train_step`] runs the
 //! forward pass, the backward pass and the optimiser's update in it (fused into the backward
@@ -77,7 +114,11 @@ pub use backprop_core::{
     Optimizer, Parameters, ParametersMut, Relu, SMALL_PRODUCT, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy,
     Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step, seeded_rng,
 };
-pub use backprop_core::{activation, cost, data, optim};
+pub use backprop_core::{
+    Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, History, Metrics, Progress, Schedule,
+    StepDecay, Trainer, UpdateRule, WeightDecay,
+};
+pub use backprop_core::{activation, cost, data, optim, train};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
 /// dependency pinned to a matching version.
@@ -135,12 +176,12 @@ pub use backprop_macros::network;
 pub use backprop_macros::Backprop;
 
 /// Everything a user of the library needs in scope: the macros, the traits, [`Dense`], the
-/// built-in activations and costs, and [`Sgd`].
+/// built-in activations and costs, the optimisers, the learning-rate schedules and [`Trainer`].
 pub mod prelude {
     pub use crate::{
-        Activation, Backprop, BinaryCrossEntropy, Cost, Dense, Elu, Gelu, Gradients, Identity, LeakyRelu,
-        Mse, MulticlassHinge, Network, Optimizer, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus,
-        Tanh, network,
+        Activation, Adam, AdamW, Backprop, BinaryCrossEntropy, ClipGradNorm, Constant, Cosine, Cost, Dense,
+        Elu, Gelu, Gradients, Identity, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Relu, Schedule,
+        Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, StepDecay, Tanh, Trainer, WeightDecay, network,
     };
 }
 

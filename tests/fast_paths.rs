@@ -96,6 +96,17 @@ fn check<'y, N: Network<f64> + Clone>(
         &format!("{what}: fused train_step"),
     );
 
+    // Momentum is not fused: two steps, so that the velocity matters.
+    let (mut plain_net, mut fast_net) = (net.clone(), net.clone());
+    let (mut plain_sgd, mut fast_sgd) =
+        (sgd.clone().with_momentum(0.9).unwrap(), sgd.with_momentum(0.9).unwrap());
+    for _ in 0..2 {
+        let (_, g) = plain_net.backward(x, y).unwrap();
+        plain_sgd.step(&mut plain_net, &g).unwrap();
+        fast_net.train_step(x, y, ws, &mut fast_sgd).unwrap();
+    }
+    assert_same_tensors(&parameters_of(&fast_net), &parameters_of(&plain_net), &format!("{what}: momentum"));
+
     // Any other optimiser: backward_in, then its own step.
     let (mut plain_net, mut fast_net) = (net.clone(), net.clone());
     HalfStep.step(&mut plain_net, &gradients).unwrap();
@@ -116,6 +127,14 @@ impl Optimizer<f64> for HalfStep {
             p.weight.zip_mut_with(&g.weight, |w, &g| *w -= 0.5 * g.signum() * g.abs().sqrt());
             p.bias.zip_mut_with(&g.bias, |b, &g| *b -= 0.5 * g.signum() * g.abs().sqrt());
         });
+        Ok(())
+    }
+
+    fn learning_rate(&self) -> f64 {
+        0.5
+    }
+
+    fn set_learning_rate(&mut self, _: f64) -> Result<(), Error> {
         Ok(())
     }
 }

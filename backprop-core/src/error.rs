@@ -136,6 +136,27 @@ pub enum Error {
         value: String,
     },
 
+    /// An optimiser's state (momentum, moment estimates) was built for parameters of other
+    /// shapes than those of the network it is now stepping.
+    #[error(
+        "the optimiser's state was built for parameters of shapes {expected:?} (each layer's weight, then its bias), but this network's are {found:?}: use one optimiser per network, or reset it"
+    )]
+    OptimizerState {
+        /// The shapes the state was built for, in visit order.
+        expected: Vec<Vec<usize>>,
+        /// The shapes of the network's parameters, in visit order.
+        found: Vec<Vec<usize>>,
+    },
+
+    /// The gradients hold NaN or an infinity, so their norm is not finite.
+    #[error(
+        "the global norm of the gradients is not finite ({norm}): the cost or the parameters have diverged"
+    )]
+    NonFiniteGradient {
+        /// The norm found, printed.
+        norm: String,
+    },
+
     /// A numerical option is outside its valid range.
     #[error("{what} must be {expected}, found {found}")]
     InvalidOption {
@@ -147,7 +168,14 @@ pub enum Error {
         found: String,
     },
 
-    /// A file could not be opened or read.
+    /// A plot could not be drawn.
+    #[error("the plot could not be drawn: {message}")]
+    Plot {
+        /// What the plotting library reported.
+        message: String,
+    },
+
+    /// A file could not be opened, read or written.
     #[error("{}: {message}", .path.display())]
     Io {
         /// The file.

@@ -6,10 +6,16 @@
 //! - [`Dense`], the fully connected layer, and [`Network`], the trait generated networks
 //!   implement;
 //! - [`Error`], the typed error every fallible call returns;
-//! - [`Optimizer`] and [`Sgd`];
-//! - [`gradcheck()`], which compares a network's gradients with finite differences;
+//! - [`Optimizer`] and the optimisers [`Sgd`] (with momentum or Nesterov momentum), [`Adam`],
+//!   [`AdamW`], the wrappers [`WeightDecay`] and [`ClipGradNorm`], and learning-rate
+//!   [`Schedule`]s, in [`optim`];
+//! - [`Trainer`], which trains a network in mini-batches and returns a [`History`], and
+//!   [`train::evaluate`] and its relatives, in [`train`];
+//! - [`Workspace`], the reusable buffers of the in-place passes [`Network::forward_in`],
+//!   [`Network::backward_in`] and [`Network::train_step`];
 //! - [`data`]: IDX and CSV readers, Fashion-MNIST and iris, standardisation, one-hot targets and a
-//!   seeded train/validation split.
+//!   seeded train/validation split;
+//! - [`gradcheck()`], which compares a network's gradients with finite differences.
 //!
 //! Users depend on the `backprop` facade crate, which re-exports all of this.
 
@@ -26,6 +32,7 @@ pub mod linalg;
 mod network;
 pub mod optim;
 mod targets;
+pub mod train;
 mod workspace;
 
 pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
@@ -35,8 +42,11 @@ pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};
 pub use network::{Gradients, LayerInfo, Network, Parameters, ParametersMut};
-pub use optim::{Optimizer, Sgd};
+pub use optim::{
+    Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, Schedule, Sgd, StepDecay, UpdateRule, WeightDecay,
+};
 pub use targets::{Target, Targets};
+pub use train::{ConfusionMatrix, History, Metrics, Progress, Trainer};
 pub use workspace::{LayerBuffers, Workspace, workspace_error};
 
 pub(crate) use cost::check_finite;

@@ -1,8 +1,43 @@
-//! Optimisers: rules that update a network's parameters from their gradients.
+//! Optimisers: rules that update a network's parameters from their gradients, and schedules of
+//! the learning rate.
+//!
+//! Every optimiser updates any generated network through one mechanism the macro generates,
+//! [`Network::visit_with_gradients`], which hands over each layer's parameters with their
+//! gradients. An optimiser sees the parameters as *tensors* numbered in visit order: the first
+//! layer's weight is tensor 0, its bias tensor 1, the second layer's weight tensor 2, and so on.
+//! State that an optimiser keeps per parameter (momentum, moment estimates) is kept per tensor in
+//! that order, allocated on the first step.
+//!
+//! | optimiser | update | source |
+//! |---|---|---|
+//! | [`Sgd`] | θ ← θ − η g, with optional (Nesterov) momentum | Robbins & Monro 1951; Polyak 1964; Sutskever et al. 2013 |
+//! | [`Adam`] | θ ← θ − η m̂ / (√v̂ + ε) | Kingma & Ba 2015 |
+//! | [`AdamW`] | θ ← θ − ηλθ, then Adam | Loshchilov & Hutter 2019 |
+//! | [`WeightDecay`] | g ← g + λθ, then any optimiser | L2 regularisation |
+//! | [`ClipGradNorm`] | g ← g · min(1, c / (‖g‖ + 10⁻⁶)), then any optimiser | Pascanu et al. 2013 |
+//!
+//! [`WeightDecay`] and [`ClipGradNorm`] wrap any optimiser that implements [`UpdateRule`], and
+//! nest: `ClipGradNorm::new(WeightDecay::new(Sgd::new(0.1)?, 1e-4)?, 1.0)?` clips the raw
+//! gradients, then adds the decay, as PyTorch does when `clip_grad_norm_` precedes
+//! `SGD(weight_decay=...).step()`. Schedules ([`Schedule`]: [`Constant`], [`StepDecay`],
+//! [`Cosine`]) set the learning rate of any optimiser through
+//! [`Optimizer::set_learning_rate`].
 
+mod adam;
+mod adamw;
+mod clip;
+mod schedule;
 mod sgd;
+mod weight_decay;
 
+pub use adam::Adam;
+pub use adamw::AdamW;
+pub use clip::ClipGradNorm;
+pub use schedule::{Constant, Cosine, Schedule, StepDecay};
 pub use sgd::Sgd;
+pub use weight_decay::WeightDecay;
+
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 
 use crate::{Error, Float, Network};
 
@@ -11,8 +46,19 @@ use crate::{Error, Float, Network};
 pub trait Optimizer<F: Float> {
     /// Updates `net` in place from `gradients`, as returned by [`Network::backward`].
     ///
-    /// Fails with [`Error::ParameterShape`] if a gradient's shape differs from its parameter's.
+    /// Fails with [`Error::ParameterShape`] if a gradient's shape differs from its parameter's,
+    /// and with [`Error::OptimizerState`] if the optimiser keeps state that was built for a
+    /// network with other shapes. A step that fails changes nothing.
     fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error>;
+
+    /// The learning rate η the next step uses.
+    fn learning_rate(&self) -> F;
+
+    /// Sets the learning rate η of the next steps: what a [`Schedule`] or a trainer calls.
+    ///
+    /// Fails with [`Error::InvalidOption`] unless η is finite and not negative (zero is allowed,
+    /// so that a schedule may anneal to it).
+    fn set_learning_rate(&mut self, learning_rate: F) -> Result<(), Error>;
 
     /// The learning rate η if this optimiser's next update is exactly plain gradient descent,
     /// θ ← θ − η ∂C/∂θ, with no state of its own: then [`Network::train_step`] applies it fused
@@ -21,6 +67,61 @@ pub trait Optimizer<F: Float> {
     fn fused_learning_rate(&self) -> Option<F> {
         None
     }
+}
+
+/// Calls the function it is given with every parameter tensor of a step and that tensor's
+/// gradient, in visit order: `(index, parameter, gradient)`. It may be called more than once per
+/// step, and always yields the same tensors in the same order.
+pub type Tensors<'a, F> = dyn FnMut(&mut dyn FnMut(usize, ArrayViewD<'_, F>, ArrayViewD<'_, F>)) + 'a;
+
+/// An optimiser that updates one parameter tensor at a time: what [`WeightDecay`] and
+/// [`ClipGradNorm`] wrap, and what [`step_with_rule`] applies to a whole network.
+///
+/// A step is two passes: [`begin`](UpdateRule::begin) sees every (parameter, gradient) pair before
+/// anything changes — to allocate or check state, or to compute a global statistic such as the
+/// gradients' norm — and may fail; then [`update`](UpdateRule::update) is called once per tensor,
+/// in visit order, and changes the parameters. A wrapper passes its transformed gradients on to
+/// the optimiser inside it in both passes.
+pub trait UpdateRule<F: Float>: Optimizer<F> {
+    /// Prepares a step: `tensors` yields every parameter with its gradient, none changed yet.
+    fn begin(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error>;
+
+    /// Updates tensor `index` (in visit order) from its gradient. Only valid after a successful
+    /// [`begin`](UpdateRule::begin) of the same step; a tensor whose shape differs from what
+    /// `begin` saw is left as it is.
+    fn update(&mut self, index: usize, parameter: ArrayViewMutD<'_, F>, gradient: ArrayViewD<'_, F>);
+
+    /// Forgets all state (momentum, moment estimates, the step count), as if no step had been
+    /// taken; the options and the learning rate stay.
+    fn reset(&mut self);
+}
+
+/// One step of `rule` on `net`: checks the gradients' shapes, runs
+/// [`UpdateRule::begin`] over every tensor, then [`UpdateRule::update`] on each in visit order.
+///
+/// This is [`Optimizer::step`] for every optimiser of this module; an optimiser of your own that
+/// implements [`UpdateRule`] can use it too, and then composes with the wrappers.
+pub fn step_with_rule<F: Float, N: Network<F>, R: UpdateRule<F> + ?Sized>(
+    rule: &mut R,
+    net: &mut N,
+    gradients: &N::Gradients,
+) -> Result<(), Error> {
+    check_gradient_shapes(net, gradients)?;
+    rule.begin(&mut |f| {
+        let mut index = 0;
+        net.visit_with_gradients(gradients, &mut |p, g| {
+            f(index, p.weight.view().into_dyn(), g.weight.into_dyn());
+            f(index + 1, p.bias.view().into_dyn(), g.bias.into_dyn());
+            index += 2;
+        });
+    })?;
+    let mut index = 0;
+    net.visit_with_gradients(gradients, &mut |p, g| {
+        rule.update(index, p.weight.into_dyn(), g.weight.into_dyn());
+        rule.update(index + 1, p.bias.into_dyn(), g.bias.into_dyn());
+        index += 2;
+    });
+    Ok(())
 }
 
 /// Checks that every gradient in `gradients` has the shape of its parameter, before an
@@ -51,4 +152,105 @@ pub fn check_gradient_shapes<F: Float, N: Network<F>>(
         });
     });
     result
+}
+
+/// Checks a learning rate given to a constructor: positive and finite.
+pub(crate) fn check_initial_rate<F: Float>(learning_rate: F) -> Result<F, Error> {
+    check_option("the learning rate", learning_rate, "positive and finite", |v| v > F::zero())
+}
+
+/// Checks a learning rate set during training: finite and not negative.
+pub(crate) fn check_rate<F: Float>(learning_rate: F) -> Result<F, Error> {
+    check_option("the learning rate", learning_rate, "finite and not negative", |v| v >= F::zero())
+}
+
+/// Returns `value` if it is finite and `valid`, else [`Error::InvalidOption`].
+pub(crate) fn check_option<F: Float>(
+    what: &'static str,
+    value: F,
+    expected: &'static str,
+    valid: impl Fn(F) -> bool,
+) -> Result<F, Error> {
+    if value.is_finite() && valid(value) {
+        Ok(value)
+    } else {
+        Err(Error::InvalidOption { what, expected, found: value.to_string() })
+    }
+}
+
+/// Returns `count` if it is at least 1, else [`Error::InvalidOption`].
+pub(crate) fn check_count(what: &'static str, count: usize, expected: &'static str) -> Result<usize, Error> {
+    if count >= 1 {
+        Ok(count)
+    } else {
+        Err(Error::InvalidOption { what, expected, found: count.to_string() })
+    }
+}
+
+/// Per-tensor state of an optimiser: `K` buffers per tensor, shaped like it, in visit order.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Slots<F, const K: usize> {
+    pub(crate) buffers: Vec<[ArrayD<F>; K]>,
+}
+
+impl<F, const K: usize> Default for Slots<F, K> {
+    fn default() -> Self {
+        Slots { buffers: Vec::new() }
+    }
+}
+
+impl<F: Float, const K: usize> Slots<F, K> {
+    /// Allocates zero buffers shaped like the tensors on the first step; on later steps checks
+    /// that the tensors still have the shapes the buffers were built for.
+    pub(crate) fn prepare(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
+        if self.buffers.is_empty() {
+            let buffers = &mut self.buffers;
+            tensors(&mut |_, p, _| buffers.push(core::array::from_fn(|_| ArrayD::zeros(p.raw_dim()))));
+            return Ok(());
+        }
+        let (mut count, mut same) = (0, true);
+        tensors(&mut |i, p, _| {
+            same &= self.buffers.get(i).is_some_and(|b| b.iter().all(|b| b.shape() == p.shape()));
+            count += 1;
+        });
+        if same && count == self.buffers.len() {
+            return Ok(());
+        }
+        let mut found = Vec::new();
+        tensors(&mut |_, p, _| found.push(p.shape().to_vec()));
+        let expected =
+            self.buffers.iter().map(|b| b.first().map_or_else(Vec::new, |b| b.shape().to_vec())).collect();
+        Err(Error::OptimizerState { expected, found })
+    }
+
+    /// The buffers of tensor `index`, if they exist and have `shape`.
+    pub(crate) fn get_mut(&mut self, index: usize, shape: &[usize]) -> Option<&mut [ArrayD<F>; K]> {
+        self.buffers.get_mut(index).filter(|b| b.iter().all(|b| b.shape() == shape))
+    }
+
+    /// Forgets every buffer.
+    pub(crate) fn clear(&mut self) {
+        self.buffers.clear();
+    }
+}
+
+/// A scratch buffer per tensor, for wrappers that pass transformed gradients on: reused from
+/// step to step, reallocated only when a tensor's shape changes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Scratch<F> {
+    buffers: Vec<ArrayD<F>>,
+}
+
+impl<F: Float> Scratch<F> {
+    /// The buffer of tensor `index`, shaped like `like` (contents unspecified).
+    pub(crate) fn buffer(&mut self, index: usize, like: &ArrayViewD<'_, F>) -> &mut ArrayD<F> {
+        if self.buffers.len() <= index {
+            self.buffers.resize_with(index + 1, || ArrayD::zeros(ndarray::IxDyn(&[0])));
+        }
+        let buffer = &mut self.buffers[index];
+        if buffer.shape() != like.shape() {
+            *buffer = ArrayD::zeros(like.raw_dim());
+        }
+        buffer
+    }
 }

@@ -1,43 +1,129 @@
-use super::check_gradient_shapes;
+use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
+
+use super::{Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate, step_with_rule};
 use crate::{Error, Float, Network, Optimizer};
 
-/// Plain stochastic gradient descent, θ ← θ − η ∂C/∂θ.
+/// Stochastic gradient descent, with optional momentum or Nesterov momentum.
 ///
-/// Robbins & Monro, "A Stochastic Approximation Method", 1951; the update of Nielsen,
-/// *Neural Networks and Deep Learning*, ch. 1, eqs. (20)–(21).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Plain, θ ← θ − η g, where g = ∂C/∂θ: Robbins & Monro, "A Stochastic Approximation Method",
+/// 1951; the update of Nielsen, *Neural Networks and Deep Learning*, ch. 1, eqs. (20)–(21).
+///
+/// With momentum μ ([`with_momentum`](Sgd::with_momentum)), the heavy ball of Polyak, "Some
+/// methods of speeding up the convergence of iteration methods", 1964, in the formulation of
+/// PyTorch's `torch.optim.SGD` (dampening 0), with a velocity v per parameter that starts at 0:
+///
+/// v ← μ v + g,  θ ← θ − η v.
+///
+/// With Nesterov momentum ([`with_nesterov`](Sgd::with_nesterov)), Sutskever, Martens, Dahl &
+/// Hinton, "On the importance of initialization and momentum in deep learning", ICML 2013, again
+/// as PyTorch writes it (`nesterov=True`):
+///
+/// v ← μ v + g,  θ ← θ − η (g + μ v).
+///
+/// (PyTorch's v is η⁻¹ times Sutskever's; the two agree for a constant η.)
+///
+/// ```
+/// use backprop_core::Sgd;
+///
+/// let plain = Sgd::<f64>::new(0.1)?;
+/// let heavy_ball = Sgd::<f64>::new(0.1)?.with_momentum(0.9)?;
+/// let nesterov = Sgd::<f64>::new(0.1)?.with_nesterov(0.9)?;
+/// assert!(Sgd::<f64>::new(0.1)?.with_momentum(1.0).is_err());
+/// # Ok::<(), backprop_core::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
 pub struct Sgd<F> {
-    /// The learning rate η.
-    pub learning_rate: F,
+    learning_rate: F,
+    momentum: F,
+    nesterov: bool,
+    velocity: Slots<F, 1>,
 }
 
 impl<F: Float> Sgd<F> {
-    /// SGD with learning rate η = `learning_rate`, which must be positive and finite.
+    /// Plain SGD with learning rate η = `learning_rate`, which must be positive and finite.
     pub fn new(learning_rate: F) -> Result<Self, Error> {
-        if learning_rate > F::zero() && learning_rate.is_finite() {
-            Ok(Sgd { learning_rate })
-        } else {
-            Err(Error::InvalidOption {
-                what: "the learning rate",
-                expected: "positive and finite",
-                found: learning_rate.to_string(),
-            })
-        }
+        Ok(Sgd {
+            learning_rate: check_initial_rate(learning_rate)?,
+            momentum: F::zero(),
+            nesterov: false,
+            velocity: Slots::default(),
+        })
     }
+
+    /// Adds (heavy-ball) momentum μ = `momentum`, in [0, 1); 0 is plain SGD.
+    pub fn with_momentum(self, momentum: F) -> Result<Self, Error> {
+        let momentum = check_momentum(momentum, |m| m >= F::zero())?;
+        Ok(Sgd { momentum, nesterov: false, ..self })
+    }
+
+    /// Adds Nesterov momentum μ = `momentum`, in (0, 1): Nesterov's look-ahead needs a momentum,
+    /// so it is given here rather than switched on separately.
+    pub fn with_nesterov(self, momentum: F) -> Result<Self, Error> {
+        let momentum = check_momentum(momentum, |m| m > F::zero())?;
+        Ok(Sgd { momentum, nesterov: true, ..self })
+    }
+
+    /// The momentum μ (0 for plain SGD).
+    pub fn momentum(&self) -> F {
+        self.momentum
+    }
+
+    /// Whether the momentum is Nesterov's.
+    pub fn is_nesterov(&self) -> bool {
+        self.nesterov
+    }
+}
+
+fn check_momentum<F: Float>(momentum: F, valid: impl Fn(F) -> bool) -> Result<F, Error> {
+    check_option("the momentum", momentum, "in [0, 1) (in (0, 1) for Nesterov)", |m| valid(m) && m < F::one())
 }
 
 impl<F: Float> Optimizer<F> for Sgd<F> {
     fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
-        check_gradient_shapes(net, gradients)?;
-        let eta = self.learning_rate;
-        net.visit_with_gradients(gradients, &mut |mut p, g| {
-            p.weight.scaled_add(-eta, &g.weight);
-            p.bias.scaled_add(-eta, &g.bias);
-        });
+        step_with_rule(self, net, gradients)
+    }
+
+    fn learning_rate(&self) -> F {
+        self.learning_rate
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: F) -> Result<(), Error> {
+        self.learning_rate = check_rate(learning_rate)?;
         Ok(())
     }
 
+    /// η when there is no momentum: then the update is θ ← θ − η ∂C/∂θ, with no velocity to
+    /// keep, and a network's `train_step` fuses it with the backward pass.
     fn fused_learning_rate(&self) -> Option<F> {
-        Some(self.learning_rate)
+        (self.momentum == F::zero()).then_some(self.learning_rate)
+    }
+}
+
+impl<F: Float> UpdateRule<F> for Sgd<F> {
+    fn begin(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
+        if self.momentum > F::zero() { self.velocity.prepare(tensors) } else { Ok(()) }
+    }
+
+    fn update(&mut self, index: usize, mut parameter: ArrayViewMutD<'_, F>, gradient: ArrayViewD<'_, F>) {
+        if parameter.shape() != gradient.shape() {
+            return;
+        }
+        let (eta, mu, nesterov) = (self.learning_rate, self.momentum, self.nesterov);
+        if mu == F::zero() {
+            parameter.scaled_add(-eta, &gradient);
+            return;
+        }
+        let Some([velocity]) = self.velocity.get_mut(index, parameter.shape()) else {
+            return;
+        };
+        Zip::from(&mut parameter).and(velocity).and(&gradient).for_each(|theta, v, &g| {
+            *v = mu * *v + g;
+            let direction = if nesterov { g + mu * *v } else { *v };
+            *theta -= eta * direction;
+        });
+    }
+
+    fn reset(&mut self) {
+        self.velocity.clear();
     }
 }

@@ -1,0 +1,95 @@
+use ndarray::{ArrayViewD, ArrayViewMutD};
+
+use super::{Adam, Tensors, UpdateRule, check_option, step_with_rule};
+use crate::{Error, Float, Network, Optimizer};
+
+/// AdamW, Adam with decoupled weight decay: Loshchilov & Hutter, "Decoupled Weight Decay
+/// Regularization", ICLR 2019, Algorithm 2.
+///
+/// Each step first shrinks every parameter, then takes the [`Adam`] step with the unchanged
+/// gradient g = ∂C/∂θ:
+///
+/// θ ← θ − η λ θ,
+/// θ ← θ − η m̂ / (√v̂ + ε)  (m̂, v̂ as in [`Adam`]).
+///
+/// The decay is scaled by the learning rate η, as PyTorch's `torch.optim.AdamW` does (the paper
+/// scales it by the schedule multiplier η_t alone); it is not added to the gradient, so it does
+/// not pass through Adam's normalisation — which is the difference from Adam with L2
+/// regularisation ([`WeightDecay`](super::WeightDecay) around [`Adam`]). Every weight and bias is
+/// decayed.
+///
+/// ```
+/// use backprop_core::optim::AdamW;
+///
+/// let adamw = AdamW::<f32>::new(1e-3, 1e-2)?.with_betas(0.9, 0.95)?;
+/// assert_eq!(adamw.weight_decay(), 1e-2);
+/// # Ok::<(), backprop_core::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdamW<F> {
+    adam: Adam<F>,
+    weight_decay: F,
+}
+
+impl<F: Float> AdamW<F> {
+    /// AdamW with learning rate η (positive and finite), weight decay λ (finite and not
+    /// negative; PyTorch's default is 10⁻²) and Adam's default β₁, β₂, ε.
+    pub fn new(learning_rate: F, weight_decay: F) -> Result<Self, Error> {
+        let weight_decay =
+            check_option("the weight decay", weight_decay, "finite and not negative", |l| l >= F::zero())?;
+        Ok(AdamW { adam: Adam::new(learning_rate)?, weight_decay })
+    }
+
+    /// Sets β₁ and β₂, as [`Adam::with_betas`].
+    pub fn with_betas(self, beta1: F, beta2: F) -> Result<Self, Error> {
+        Ok(AdamW { adam: self.adam.with_betas(beta1, beta2)?, ..self })
+    }
+
+    /// Sets ε, as [`Adam::with_epsilon`].
+    pub fn with_epsilon(self, epsilon: F) -> Result<Self, Error> {
+        Ok(AdamW { adam: self.adam.with_epsilon(epsilon)?, ..self })
+    }
+
+    /// The weight decay λ.
+    pub fn weight_decay(&self) -> F {
+        self.weight_decay
+    }
+
+    /// The Adam step inside, with its options and state.
+    pub fn adam(&self) -> &Adam<F> {
+        &self.adam
+    }
+}
+
+impl<F: Float> Optimizer<F> for AdamW<F> {
+    fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
+        step_with_rule(self, net, gradients)
+    }
+
+    fn learning_rate(&self) -> F {
+        self.adam.learning_rate()
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: F) -> Result<(), Error> {
+        self.adam.set_learning_rate(learning_rate)
+    }
+}
+
+impl<F: Float> UpdateRule<F> for AdamW<F> {
+    fn begin(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
+        self.adam.begin(tensors)
+    }
+
+    fn update(&mut self, index: usize, mut parameter: ArrayViewMutD<'_, F>, gradient: ArrayViewD<'_, F>) {
+        if parameter.shape() != gradient.shape() {
+            return;
+        }
+        let shrink = F::one() - self.adam.learning_rate() * self.weight_decay;
+        parameter.mapv_inplace(|theta| theta * shrink);
+        self.adam.update(index, parameter, gradient);
+    }
+
+    fn reset(&mut self) {
+        self.adam.reset();
+    }
+}

@@ -1,0 +1,131 @@
+//! What a training run returns: one record per epoch.
+
+use core::fmt;
+use std::path::Path;
+
+use crate::{Error, Float};
+
+/// The measurements of one epoch of training.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Epoch<F> {
+    /// The epoch's number, counted from 1.
+    pub epoch: usize,
+    /// The learning rate η the epoch trained with.
+    pub learning_rate: F,
+    /// The cost on the training set: the mean of the mini-batch costs of the epoch, each taken
+    /// just before its step, weighted by the batch's size.
+    pub train_loss: F,
+    /// For classification costs, the accuracy on the training set with the weights at the end
+    /// of the epoch (one extra forward pass over the training set); `None` otherwise or when
+    /// switched off with [`Trainer::training_accuracy`](super::Trainer::training_accuracy).
+    pub train_accuracy: Option<f64>,
+    /// The cost on the validation set with the weights at the end of the epoch, if there is one.
+    pub validation_loss: Option<F>,
+    /// The accuracy on the validation set, for classification costs.
+    pub validation_accuracy: Option<f64>,
+    /// The wall-clock time of the epoch, evaluation included, in seconds.
+    pub seconds: f64,
+    /// Training samples per second of the epoch's training steps (evaluation excluded).
+    pub samples_per_second: f64,
+}
+
+/// The record of a training run, returned by [`Trainer::fit`](super::Trainer::fit).
+#[derive(Clone, Debug, PartialEq)]
+pub struct History<F> {
+    /// One record per epoch trained, in order.
+    pub epochs: Vec<Epoch<F>>,
+    /// The epoch (counted from 1) with the lowest validation loss, if there was a validation
+    /// set: the first of equal losses, and with early stopping the last that improved on the
+    /// best before it by more than `min_delta`. With early stopping, the network ends with
+    /// that epoch's weights.
+    pub best_epoch: Option<usize>,
+    /// Whether early stopping ended the run before its last epoch.
+    pub stopped_early: bool,
+}
+
+/// The header line of [`History::to_csv`].
+pub const CSV_HEADER: &str = "epoch,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,seconds,samples_per_second";
+
+impl<F: Float> History<F> {
+    /// The record of the last epoch trained.
+    pub fn last(&self) -> Option<&Epoch<F>> {
+        self.epochs.last()
+    }
+
+    /// The history as CSV: the header [`CSV_HEADER`], then one line per epoch; a value that was
+    /// not measured is an empty field. Floats are written in Rust's shortest round-trip form.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from(CSV_HEADER);
+        out.push('\n');
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        for e in &self.epochs {
+            let fields = [
+                e.epoch.to_string(),
+                e.learning_rate.to_string(),
+                e.train_loss.to_string(),
+                opt(e.train_accuracy.map(|v| v.to_string())),
+                opt(e.validation_loss.map(|v| v.to_string())),
+                opt(e.validation_accuracy.map(|v| v.to_string())),
+                e.seconds.to_string(),
+                e.samples_per_second.to_string(),
+            ];
+            out.push_str(&fields.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Writes [`to_csv`](History::to_csv) to the file at `path`, replacing it.
+    pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        write_file(path.as_ref(), &self.to_csv())
+    }
+}
+
+/// Writes `contents` to `path`, reporting a failure as [`Error::Io`].
+pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
+    std::fs::write(path, contents).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        kind: e.kind(),
+        message: e.to_string(),
+    })
+}
+
+/// A loss printed readably at any scale: four decimals, or scientific notation below 10⁻³.
+pub(crate) fn loss<F: Float>(v: F) -> String {
+    let v = v.to_f64();
+    if v == 0.0 || v.abs() >= 1e-3 { format!("{v:.4}") } else { format!("{v:.3e}") }
+}
+
+impl<F: Float> Epoch<F> {
+    /// The epoch's summary line, with `epoch 3/15` when the number of epochs is given.
+    pub(crate) fn summary(&self, epochs: Option<usize>) -> String {
+        let mut line = match epochs {
+            Some(total) => format!("epoch {}/{total}  loss {}", self.epoch, loss(self.train_loss)),
+            None => format!("epoch {}  loss {}", self.epoch, loss(self.train_loss)),
+        };
+        if let Some(a) = self.train_accuracy {
+            line += &format!("  accuracy {a:.4}");
+        }
+        if let Some(l) = self.validation_loss {
+            line += &format!("  validation loss {}", loss(l));
+        }
+        if let Some(a) = self.validation_accuracy {
+            line += &format!("  accuracy {a:.4}");
+        }
+        line += &format!(
+            "  lr {:.1e}  {:.2} s  {:.0} samples/s",
+            self.learning_rate.to_f64(),
+            self.seconds,
+            self.samples_per_second
+        );
+        line
+    }
+}
+
+impl<F: Float> fmt::Display for Epoch<F> {
+    /// One line: `epoch 3  loss 0.3412  accuracy 0.8812  validation loss 0.3711  accuracy
+    /// 0.8655  lr 1.0e-3  1.21 s  49500 samples/s`, leaving out what was not measured.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.summary(None))
+    }
+}

@@ -1,0 +1,225 @@
+//! Measuring a trained network: cost and accuracy, predicted classes, confusion matrices.
+
+use core::fmt;
+use core::ops::Range;
+
+use ndarray::{ArrayView1, ArrayView2, Axis, Slice};
+
+use crate::{Cost, Error, Float, Network, Target, Targets};
+
+/// How many samples [`evaluate`] and its relatives pass through the network at once, so that a
+/// large data set never becomes one huge matrix of activations.
+pub const EVALUATION_BATCH: usize = 1024;
+
+/// The cost of a network on a data set, and its accuracy for classification costs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Metrics<F> {
+    /// The cost C averaged over every sample.
+    pub loss: F,
+    /// The fraction of samples whose predicted class (the argmax of the output) is their class,
+    /// when the network's cost classifies ([`Cost::CLASSIFICATION`]); `None` otherwise.
+    pub accuracy: Option<f64>,
+}
+
+/// The cost and (for classification costs) the accuracy of `net` on `x` and `y`, computed in
+/// batches of [`EVALUATION_BATCH`] samples.
+///
+/// The class of a target is its label, or the argmax of its row for one-hot rows; the predicted
+/// class is the argmax of the output row (the first one on ties).
+pub fn evaluate<'a, F: Float, N: Network<F>>(
+    net: &N,
+    x: ArrayView2<'_, F>,
+    y: impl Into<Targets<'a, F>>,
+) -> Result<Metrics<F>, Error> {
+    let y = y.into();
+    crate::check_input(x, N::INPUT)?;
+    y.check(x.nrows(), N::OUTPUT)?;
+    let cost = N::Cost::default();
+    let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
+    let (mut total, mut correct) = (F::zero(), 0usize);
+    for range in chunks(x.nrows(), EVALUATION_BATCH) {
+        let targets = rows(y, range.clone());
+        let output = net.forward(x.slice_axis(Axis(0), Slice::from(range.clone())))?;
+        let mean = crate::cost::evaluate(&cost, output.view(), targets, None)?;
+        total += mean * F::of_usize(range.len());
+        if classify {
+            for (i, z) in output.rows().into_iter().enumerate() {
+                correct += usize::from(targets.get(i).map(|t| class_of(&t)) == Some(argmax(z)));
+            }
+        }
+    }
+    let n = x.nrows();
+    Ok(Metrics { loss: total / F::of_usize(n), accuracy: classify.then(|| correct as f64 / n as f64) })
+}
+
+/// The class `net` predicts for each sample of `x`: the argmax of its output row (the first one
+/// on ties), computed in batches of [`EVALUATION_BATCH`] samples.
+pub fn predict_classes<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Vec<usize>, Error> {
+    crate::check_input(x, N::INPUT)?;
+    let mut classes = Vec::with_capacity(x.nrows());
+    for range in chunks(x.nrows(), EVALUATION_BATCH) {
+        let output = net.forward(x.slice_axis(Axis(0), Slice::from(range)))?;
+        classes.extend(output.rows().into_iter().map(argmax));
+    }
+    Ok(classes)
+}
+
+/// Counts, for every pair of classes (actual, predicted), the samples of `x` whose target is of
+/// the first and that `net` assigns to the second. Targets are labels or one-hot rows.
+pub fn confusion_matrix<'a, F: Float, N: Network<F>>(
+    net: &N,
+    x: ArrayView2<'_, F>,
+    y: impl Into<Targets<'a, F>>,
+) -> Result<ConfusionMatrix, Error> {
+    let y = y.into();
+    crate::check_input(x, N::INPUT)?;
+    y.check(x.nrows(), N::OUTPUT)?;
+    let predicted = predict_classes(net, x)?;
+    let classes = N::OUTPUT;
+    let mut counts = vec![0; classes * classes];
+    for (i, &p) in predicted.iter().enumerate() {
+        let Some(actual) = y.get(i).map(|t| class_of(&t)) else { continue };
+        if let Some(count) = counts.get_mut(actual * classes + p) {
+            *count += 1;
+        }
+    }
+    Ok(ConfusionMatrix { classes, counts, names: Vec::new() })
+}
+
+/// A confusion matrix: how many samples of each actual class were predicted as each class.
+///
+/// Its [`Display`](fmt::Display) prints a table with one row per actual class and one column per
+/// predicted class, each row followed by the class's recall, then the overall accuracy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfusionMatrix {
+    classes: usize,
+    /// Row-major: `counts[actual * classes + predicted]`.
+    counts: Vec<usize>,
+    names: Vec<String>,
+}
+
+impl ConfusionMatrix {
+    /// Names the classes in the printed table, in class order; there must be one per class.
+    pub fn with_names<S: ToString>(self, names: &[S]) -> Result<Self, Error> {
+        if names.len() != self.classes {
+            return Err(Error::InvalidOption {
+                what: "the class names",
+                expected: "one per class (the network's number of outputs)",
+                found: format!("{} names for {} classes", names.len(), self.classes),
+            });
+        }
+        Ok(ConfusionMatrix { names: names.iter().map(ToString::to_string).collect(), ..self })
+    }
+
+    /// The number of classes.
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
+    /// The number of samples of class `actual` predicted as `predicted` (0 out of range).
+    pub fn count(&self, actual: usize, predicted: usize) -> usize {
+        if actual < self.classes && predicted < self.classes {
+            self.counts.get(actual * self.classes + predicted).copied().unwrap_or(0)
+        } else {
+            0
+        }
+    }
+
+    /// The number of samples counted.
+    pub fn total(&self) -> usize {
+        self.counts.iter().sum()
+    }
+
+    /// The number of samples predicted as their class: the diagonal.
+    pub fn correct(&self) -> usize {
+        (0..self.classes).map(|c| self.count(c, c)).sum()
+    }
+
+    /// The fraction of samples predicted as their class (0 for an empty matrix).
+    pub fn accuracy(&self) -> f64 {
+        ratio(self.correct(), self.total())
+    }
+
+    /// The fraction of the samples of class `class` predicted as `class` (0 if there are none).
+    pub fn recall(&self, class: usize) -> f64 {
+        let actual: usize = (0..self.classes).map(|p| self.count(class, p)).sum();
+        ratio(self.count(class, class), actual)
+    }
+
+    /// The fraction of the samples predicted as `class` that are of `class` (0 if there are
+    /// none).
+    pub fn precision(&self, class: usize) -> f64 {
+        let predicted: usize = (0..self.classes).map(|a| self.count(a, class)).sum();
+        ratio(self.count(class, class), predicted)
+    }
+
+    fn name(&self, class: usize) -> String {
+        self.names.get(class).cloned().unwrap_or_else(|| class.to_string())
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+impl fmt::Display for ConfusionMatrix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const CORNER: &str = "actual ↓";
+        let label = (0..self.classes)
+            .map(|c| self.name(c).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(CORNER.chars().count());
+        let digits = self.counts.iter().max().map_or(1, |m| m.to_string().len());
+        let width = (0..self.classes).map(|c| self.name(c).chars().count()).max().unwrap_or(1).max(digits);
+        writeln!(f, "{CORNER:label$}  predicted →")?;
+        write!(f, "{:label$}", "")?;
+        for c in 0..self.classes {
+            write!(f, " {:>width$}", self.name(c))?;
+        }
+        writeln!(f, "  recall")?;
+        for a in 0..self.classes {
+            write!(f, "{:label$}", self.name(a))?;
+            for p in 0..self.classes {
+                write!(f, " {:>width$}", self.count(a, p))?;
+            }
+            writeln!(f, "  {:>6.4}", self.recall(a))?;
+        }
+        write!(f, "accuracy {:.4} ({} of {})", self.accuracy(), self.correct(), self.total())
+    }
+}
+
+/// The index of the largest entry (the first on ties; NaN is never largest); 0 for an empty row.
+pub(crate) fn argmax<F: Float>(row: ArrayView1<'_, F>) -> usize {
+    let mut best = 0;
+    let mut max = F::neg_infinity();
+    for (j, &v) in row.iter().enumerate() {
+        if v > max {
+            max = v;
+            best = j;
+        }
+    }
+    best
+}
+
+/// The class of a target: its label, or the argmax of a row of values.
+pub(crate) fn class_of<F: Float>(target: &Target<'_, F>) -> usize {
+    match target {
+        Target::Class(c) => *c,
+        Target::Values(row) => argmax(row.view()),
+    }
+}
+
+/// The targets of the samples in `range` (which the caller keeps within `y`).
+pub(crate) fn rows<'a, F: Float>(y: Targets<'a, F>, range: Range<usize>) -> Targets<'a, F> {
+    match y {
+        Targets::Values(v) => Targets::Values(v.slice_axis_move(Axis(0), Slice::from(range))),
+        Targets::Classes(c) => Targets::Classes(c.get(range).unwrap_or(&[])),
+    }
+}
+
+/// `0..n` cut into consecutive ranges of `size` (the last one shorter).
+pub(crate) fn chunks(n: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
+    let size = size.max(1);
+    (0..n).step_by(size).map(move |start| start..(start + size).min(n))
+}

@@ -1,0 +1,18 @@
+//! Training: a [`Trainer`] that runs epochs of shuffled mini-batches through any optimiser and
+//! returns a [`History`]; measurements of a network on a data set ([`evaluate`],
+//! [`predict_classes`], [`confusion_matrix`]).
+//!
+//! With the default features, the trainer shows a progress bar on a terminal (`progress`,
+//! through indicatif), and a history can be drawn as an SVG plot (`plot`, through plotters).
+
+mod history;
+mod metrics;
+#[cfg(feature = "plot")]
+mod plot;
+mod progress;
+mod trainer;
+
+pub use history::{CSV_HEADER, Epoch, History};
+pub use metrics::{ConfusionMatrix, EVALUATION_BATCH, Metrics, confusion_matrix, evaluate, predict_classes};
+pub use progress::Progress;
+pub use trainer::Trainer;
