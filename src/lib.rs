@@ -146,7 +146,8 @@ pub use backprop_macros::Backprop;
 /// local derivative, the chain rule joins them), then simplified: constants folded, `x·1`,
 /// `x+0`, `x·0` removed, and every repeated subexpression computed once.
 ///
-/// The body may use float literals, named constants and paths to constants, the argument,
+/// The body may use float literals, named constants and paths to constants (possibly cast to
+/// `f32` or `f64` with `as`), the argument,
 /// `+ - * /`, unary `-`, parentheses, `let name = ...;` bindings, the methods `exp`, `ln`,
 /// `log2`, `log10`, `sqrt`, `powi` (an integer literal exponent), `powf` (a constant exponent),
 /// `sin`, `cos`, `tan`, `tanh`, `sinh`, `cosh`, `abs`, `signum`, `recip`, `max` and `min` (with a

@@ -49,7 +49,7 @@ enum Prec {
 }
 
 /// The precedence of `node` as written; `cast` if named constants are cast to another type.
-fn prec(node: &Node, cast: bool) -> Prec {
+fn prec(g: &Graph, node: &Node, cast: bool) -> Prec {
     match *node {
         Node::Select(..) => Prec::If,
         Node::Or(..) => Prec::Or,
@@ -59,7 +59,7 @@ fn prec(node: &Node, cast: bool) -> Prec {
         Node::Mul(..) | Node::Div(..) => Prec::Product,
         Node::Neg(_) | Node::Not(_) => Prec::Prefix,
         Node::Const(bits) if f64::from_bits(bits) < 0.0 => Prec::Prefix,
-        Node::Named(_) if cast => Prec::Cast,
+        Node::Named(i) if cast || g.constant(i).cast => Prec::Cast,
         _ => Prec::Atom,
     }
 }
@@ -142,12 +142,12 @@ impl Rust<'_> {
             Node::Const(bits) => self.literal(f64::from_bits(bits)),
             Node::Bool(b) => quote!(#b),
             Node::Named(index) => {
-                let path = &g.name(index).0;
+                let constant = &g.constant(index).tokens;
                 if self.ty == self.own {
-                    quote!(#path)
+                    constant.clone()
                 } else {
                     let ty = self.ty.tokens();
-                    quote!(#path as #ty)
+                    quote!(#constant as #ty)
                 }
             }
             Node::Arg => {
@@ -209,7 +209,7 @@ impl Rust<'_> {
                 }
             }
         };
-        if prec(node, self.ty != self.own) < needs { quote!((#code)) } else { code }
+        if prec(g, node, self.ty != self.own) < needs { quote!((#code)) } else { code }
     }
 
     /// `a op b` for a left-associative operator of precedence `p`.
@@ -367,7 +367,7 @@ fn text(g: &Graph, id: Id, needs: Prec, arg: &str, names: &HashMap<Id, String>) 
     let s = match *node {
         Node::Const(bits) => f64::from_bits(bits).to_string(),
         Node::Bool(b) => b.to_string(),
-        Node::Named(index) => g.name(index).1.clone(),
+        Node::Named(index) => g.constant(index).text.clone(),
         Node::Arg => arg.to_owned(),
         Node::Neg(a) => format!("-{}", t(a, Prec::Prefix)),
         Node::Not(a) => format!("!{}", t(a, Prec::Prefix)),
@@ -388,7 +388,7 @@ fn text(g: &Graph, id: Id, needs: Prec, arg: &str, names: &HashMap<Id, String>) 
             format!("if {} then {} else {}", t(c, Prec::Or), t(a, Prec::Sum), t(b, Prec::If))
         }
     };
-    if prec(node, false) < needs { format!("({s})") } else { s }
+    if prec(g, node, false) < needs { format!("({s})") } else { s }
 }
 
 #[cfg(test)]

@@ -150,7 +150,7 @@ impl Cmp {
 pub enum Node {
     /// A float constant, by its bits (so that nodes can be hashed); always finite.
     Const(u64),
-    /// A constant the macro cannot see the value of, by its index in [`Graph::names`].
+    /// A constant the macro cannot see the value of, by its index in the graph's constants.
     Named(usize),
     /// The argument z.
     Arg,
@@ -215,8 +215,18 @@ pub struct Graph {
     /// Whether each node depends on the argument.
     varies: Vec<bool>,
     index: HashMap<Node, Id>,
-    /// The paths of the named constants, as written, and their text for the formulas.
-    names: Vec<(syn::Path, String)>,
+    /// The named constants.
+    names: Vec<Constant>,
+}
+
+/// A constant the macro cannot see the value of: a path, as written, possibly cast to a float type.
+pub struct Constant {
+    /// The constant as written: `ALPHA`, `consts::PI`, or `ALPHA as f32`.
+    pub tokens: proc_macro2::TokenStream,
+    /// Whether it is written as a cast, `ALPHA as f32`.
+    pub cast: bool,
+    /// Its path, for the formulas.
+    pub text: String,
 }
 
 impl Graph {
@@ -243,8 +253,8 @@ impl Graph {
         self.value(id) == Some(v)
     }
 
-    /// The path of the named constant `index`, and its text.
-    pub fn name(&self, index: usize) -> &(syn::Path, String) {
+    /// The named constant `index`.
+    pub fn constant(&self, index: usize) -> &Constant {
         &self.names[index]
     }
 
@@ -261,13 +271,18 @@ impl Graph {
         id
     }
 
-    /// The named constant at `path` (one node per distinct path).
-    pub fn named(&mut self, path: &syn::Path) -> Id {
+    /// The named constant at `path`, cast to `cast` if any (one node per distinct constant).
+    pub fn named(&mut self, path: &syn::Path, cast: Option<&syn::Type>) -> Id {
         let text = quote::quote!(#path).to_string().replace(' ', "");
-        let index = match self.names.iter().position(|(_, t)| *t == text) {
+        let tokens = match cast {
+            Some(ty) => quote::quote!(#path as #ty),
+            None => quote::quote!(#path),
+        };
+        let key = tokens.to_string();
+        let index = match self.names.iter().position(|c| c.tokens.to_string() == key) {
             Some(index) => index,
             None => {
-                self.names.push((path.clone(), text));
+                self.names.push(Constant { tokens, cast: cast.is_some(), text });
                 self.names.len() - 1
             }
         };

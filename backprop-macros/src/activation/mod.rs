@@ -14,7 +14,7 @@ mod parse;
 mod simplify;
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{ToTokens, quote};
 use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
 use self::emit::Ty;
@@ -87,11 +87,16 @@ fn with_errors(item: TokenStream, cx: Ctxt, stub: TokenStream) -> TokenStream {
     tokens
 }
 
-/// The keyword that starts an item that is not a function, to span an error on.
+/// The keyword and name of an item that is not a function, to span an error on.
 fn item_keyword(item: &syn::Item) -> TokenStream {
+    let pair = |keyword: &dyn ToTokens, name: &Ident| quote!(#keyword #name);
     match item {
-        syn::Item::Struct(s) => quote!(#s.struct_token),
-        _ => quote!(#item),
+        syn::Item::Struct(s) => pair(&s.struct_token, &s.ident),
+        syn::Item::Enum(e) => pair(&e.enum_token, &e.ident),
+        syn::Item::Const(c) => pair(&c.const_token, &c.ident),
+        syn::Item::Static(s) => pair(&s.static_token, &s.ident),
+        syn::Item::Impl(i) => i.impl_token.to_token_stream(),
+        _ => item.to_token_stream(),
     }
 }
 
@@ -294,6 +299,7 @@ fn generate(func: &ItemFn, name: &Ident, init: Init, body: Option<&Body>) -> Tok
     let vis = &func.vis;
     let docs = func.attrs.iter().filter(|a| a.path().is_ident("doc"));
     let fn_name = &func.sig.ident;
+    // A `__` name, so that no constant of the user's module can be mistaken for the argument.
     let z = Ident::new("__z", Span::call_site());
     let init_doc = match init {
         Init::Glorot => "Layers with this activation initialise their weights with Glorot's rule.",

@@ -11,7 +11,7 @@ use crate::ctxt::Ctxt;
 
 /// What the body may contain, and what to do otherwise: the end of every error about the body.
 pub const SUPPORTED: &str = "the body of an `#[activation]` function may use float literals, \
-    constants, the argument, `+ - * /`, unary `-`, parentheses, `let` bindings, `if`/`else` on \
+    constants (possibly cast with `as`), the argument, `+ - * /`, unary `-`, parentheses, `let` bindings, `if`/`else` on \
     comparisons, the methods exp, ln, log2, log10, sqrt, powi (integer literal), powf (constant), \
     sin, cos, tan, tanh, sinh, cosh, abs, signum, recip, max and min (with a constant), and the \
     functions sigmoid, softplus and tanh of `backprop::activation`; for anything else, implement \
@@ -64,7 +64,10 @@ impl<'a> Lower<'a> {
                         _ => None,
                     };
                     let Some(name) = name else {
-                        self.unsupported(&local.pat, "this `let` pattern (only `let name = ...;` is)");
+                        self.unsupported(
+                            &local.pat,
+                            "this pattern (bind each value once to a name, as in `let u = 2.0 * z;`)",
+                        );
                         continue;
                     };
                     let id = match &local.init {
@@ -78,8 +81,12 @@ impl<'a> Lower<'a> {
                     }
                 }
                 Stmt::Expr(expr, None) if last => value = Some(self.expr(expr)),
+                // A loop, an assignment...: its own message; anything else is a statement.
+                Stmt::Expr(expr, _) if !is_value(expr) => {
+                    self.expr(expr);
+                }
                 Stmt::Expr(expr, _) => {
-                    self.unsupported(expr, "a statement (only `let` bindings and the final value are)");
+                    self.unsupported(expr, "a statement other than `let` (the body ends in its value)");
                 }
                 Stmt::Item(item) => {
                     self.unsupported(item, "an item inside the body");
@@ -125,7 +132,7 @@ impl<'a> Lower<'a> {
                 }
                 match std_constant(&path.path) {
                     Some(v) => self.g.num(v),
-                    None => self.g.named(&path.path),
+                    None => self.g.named(&path.path, None),
                 }
             }
             Expr::Paren(p) => self.expr(&p.expr),
@@ -178,13 +185,33 @@ impl<'a> Lower<'a> {
             Expr::Closure(e) => self.unsupported(e, "a closure"),
             Expr::Macro(e) => self.unsupported(e, "a macro call"),
             Expr::Return(e) => self.unsupported(e, "`return` (the body must end in its value)"),
-            Expr::Cast(e) => self.unsupported(e, "a cast"),
+            Expr::Cast(e) => self.cast(e),
             Expr::Assign(e) => self.unsupported(e, "an assignment"),
             Expr::Field(e) => self.unsupported(e, "a field access"),
             Expr::Index(e) => self.unsupported(e, "indexing"),
             Expr::Try(e) => self.unsupported(e, "`?`"),
             Expr::Unsafe(e) => self.unsupported(e.unsafe_token, "an `unsafe` block"),
             other => self.unsupported(other, "this expression"),
+        }
+    }
+
+    /// `c as f32` or `c as f64`, for a constant or a literal `c`.
+    fn cast(&mut self, cast: &syn::ExprCast) -> Id {
+        const CAST: &str = "this cast (only a constant or a literal may be cast, to `f32` or `f64`)";
+        let float = match &*cast.ty {
+            syn::Type::Path(t) if t.qself.is_none() => t.path.is_ident("f32") || t.path.is_ident("f64"),
+            _ => false,
+        };
+        let value = self.expr(&cast.expr);
+        if !float || self.g.varies(value) {
+            return self.unsupported(cast, CAST);
+        }
+        if self.g.value(value).is_some() {
+            return value;
+        }
+        match &*cast.expr {
+            Expr::Path(path) => self.g.named(&path.path, Some(&cast.ty)),
+            _ => self.unsupported(cast, CAST),
         }
     }
 
@@ -295,8 +322,17 @@ impl<'a> Lower<'a> {
         let through_library =
             segments.len() == 1 || segments.len() >= 2 && segments[segments.len() - 2] == "activation";
         let Some(function) = function.filter(|_| through_library && path.qself.is_none()) else {
-            return self
-                .unsupported(&call.func, &format!("a call of the function `{}`", segments.join("::")));
+            let written = segments.join("::");
+            let what = match segments.as_slice() {
+                [float, method]
+                    if matches!(float.as_str(), "f32" | "f64")
+                        && Func::METHODS.iter().any(|(n, _)| n == method) =>
+                {
+                    format!("a call of `{written}` (call it as a method, as in `z.{method}()`)")
+                }
+                _ => format!("a call of the function `{written}`"),
+            };
+            return self.unsupported(&call.func, &what);
         };
         if call.args.len() != 1 {
             let what = format!("`{name}` with {} arguments (it takes 1)", call.args.len());
@@ -308,6 +344,22 @@ impl<'a> Lower<'a> {
         };
         self.g.call(function, x)
     }
+}
+
+/// Whether `expr` is a value, as opposed to a construct that is one only syntactically (a loop, an
+/// assignment, ...), which `Lower::expr` rejects with a message of its own.
+fn is_value(expr: &Expr) -> bool {
+    !matches!(
+        expr,
+        Expr::ForLoop(_)
+            | Expr::While(_)
+            | Expr::Loop(_)
+            | Expr::Match(_)
+            | Expr::Macro(_)
+            | Expr::Return(_)
+            | Expr::Assign(_)
+            | Expr::Unsafe(_)
+    )
 }
 
 /// An integer literal, possibly negated, as an `i32`.
