@@ -159,6 +159,20 @@ pub use backprop_macros::Backprop;
 /// call of another function, another method, a second argument, a non-float type) is a compile
 /// error on that construct; implement [`Activation`] by hand for such a σ.
 ///
+/// The formulas are also the type's constants `FORMULA` and `DERIVATIVE`:
+///
+/// ```
+/// # use backprop::prelude::*;
+/// # #[activation]
+/// # fn swish(z: f64) -> f64 {
+/// #     z / (1.0 + (-z).exp())
+/// # }
+/// assert_eq!(Swish::FORMULA, "σ(z)  = z / (1 + exp(-z))");
+/// assert_eq!(Swish::DERIVATIVE, "σ'(z) = (t2 + z * t1) / (t2 * t2)
+///   where t1 = exp(-z)
+///         t2 = 1 + t1");
+/// ```
+///
 /// `#[activation(init = He)]` makes layers with this activation initialise their weights with
 /// He's rule (for ReLU-like σ) instead of Glorot's, the default.
 pub use backprop_macros::activation;

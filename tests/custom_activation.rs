@@ -384,3 +384,25 @@ fn generated_activations_are_plain_unit_structs() {
     let _ = (copy, copy);
     assert_eq!(sigmoid(0.0_f64), 0.5);
 }
+
+#[test]
+fn the_formulas_are_documented_and_available_as_constants() {
+    assert_eq!(Swish::FORMULA, "σ(z)  = z / (1 + exp(-z))");
+    assert_eq!(
+        Swish::DERIVATIVE,
+        "σ'(z) = (t2 + z * t1) / (t2 * t2)\n  where t1 = exp(-z)\n        t2 = 1 + t1"
+    );
+    // One shared exponential, constants folded and signs simplified.
+    assert_eq!(Selu::DERIVATIVE, "σ'(z) = if z > 0 then SELU_LAMBDA else SELU_LAMBDA * SELU_ALPHA * exp(z)");
+    assert_eq!(
+        Mish::DERIVATIVE,
+        "σ'(z) = t1 + z * (sigmoid(z) * (1 - t1 * t1))\n  where t1 = tanh(softplus(z))"
+    );
+    // x + x = 2x, and 2 · (0.5 · z) = z.
+    assert_eq!(
+        Huber::DERIVATIVE,
+        "σ'(z) = if z > -1 && z < 1 then z else if abs(z) - 0.5 < 10 then signum(z) else 0"
+    );
+    // The argument keeps its name.
+    assert!(Swish32::DERIVATIVE.starts_with("σ'(x) = (t2 + x * t1)"));
+}

@@ -342,21 +342,21 @@ fn generate(func: &ItemFn, name: &Ident, init: Init, body: Option<&Body>) -> Tok
             }
         }
     });
+    let mut consts = TokenStream::new();
     if let Some(b) = body {
-        let arg = b.arg.to_string();
-        let arg = arg.trim_start_matches("r#");
+        let [sigma, sigma_prime] = formulas(b);
         lines.push(String::new());
         lines.push(" ```text".to_owned());
-        for (symbol, root, prefix) in [("σ", b.sigma, "u"), ("σ'", b.sigma_prime, "t")] {
-            let (value, shared) = emit::formula(b.g, root, arg, prefix);
-            let head = format!("{symbol}({arg})");
-            lines.push(format!(" {head:<w$} = {value}", w = arg.chars().count() + 4));
-            for (i, (t, v)) in shared.iter().enumerate() {
-                let lead = if i == 0 { "where" } else { "" };
-                lines.push(format!(" {:>w$} {t} = {v}", lead, w = arg.chars().count() + 6 + 5));
-            }
-        }
+        lines.extend(sigma.lines().chain(sigma_prime.lines()).map(|line| format!(" {line}")));
         lines.push(" ```".to_owned());
+        consts = quote! {
+            impl #name {
+                /// σ, the formula `#[activation]` read from the function's body.
+                #vis const FORMULA: &'static ::core::primitive::str = #sigma;
+                /// σ', the formula `#[activation]` derived from the function's body.
+                #vis const DERIVATIVE: &'static ::core::primitive::str = #sigma_prime;
+            }
+        };
     }
     let has_docs = func.attrs.iter().any(|a| a.path().is_ident("doc"));
     let lines = lines.into_iter().skip(if has_docs { 0 } else { 1 });
@@ -373,8 +373,26 @@ fn generate(func: &ItemFn, name: &Ident, init: Init, body: Option<&Body>) -> Tok
         )]
         #vis struct #name;
 
+        #consts
         #(#impls)*
     }
+}
+
+/// The formulas of σ and σ', each a line `σ(z) = ...` followed by one line per shared
+/// subexpression, `  where t1 = ...`, aligned.
+fn formulas(b: &Body) -> [String; 2] {
+    let arg = b.arg.to_string();
+    let arg = arg.trim_start_matches("r#");
+    let width = arg.chars().count() + 4;
+    [("σ", b.sigma, "u"), ("σ'", b.sigma_prime, "t")].map(|(symbol, root, prefix)| {
+        let (value, shared) = emit::formula(b.g, root, arg, prefix);
+        let mut text = format!("{:<width$} = {value}", format!("{symbol}({arg})"));
+        for (i, (t, v)) in shared.iter().enumerate() {
+            let lead = if i == 0 { "where" } else { "" };
+            text.push_str(&format!("\n{lead:>7} {t} = {v}"));
+        }
+        text
+    })
 }
 
 #[cfg(test)]
