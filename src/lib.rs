@@ -173,6 +173,10 @@ pub use backprop_macros::Backprop;
 ///         t2 = 1 + t1");
 /// ```
 ///
+/// σ' is the formula the rules give, simplified, not rewritten for numerical stability: where
+/// that formula cancels or overflows, so does σ' (the derivative of `sigmoid(u)` is
+/// s(1 − s), which is 0 once s rounds to 1; the built-in activations are written to avoid this).
+///
 /// `#[activation(init = He)]` makes layers with this activation initialise their weights with
 /// He's rule (for ReLU-like σ) instead of Glorot's, the default.
 pub use backprop_macros::activation;

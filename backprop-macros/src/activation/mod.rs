@@ -444,6 +444,15 @@ mod tests {
     }
 
     #[test]
+    fn constants_of_the_standard_library_fold() {
+        let out = expand_str("", "fn f(z: f64) -> f64 { z * (2.0 * core::f64::consts::PI).sqrt() }");
+        assert!(out.contains("\"σ'(z) = 2.5066282746310002\""), "{out}");
+        // A literal equal to a constant of the standard library is written as that constant.
+        let out = expand_str("", "fn g(z: f64) -> f64 { z.log2() }");
+        assert!(out.contains(":: core :: f64 :: consts :: LN_2"), "{out}");
+    }
+
+    #[test]
     fn type_names_are_upper_camel_case() {
         let mut cx = Ctxt::default();
         let name =

@@ -39,6 +39,12 @@ impl<'a> Lower<'a> {
         self.g.num(0.0)
     }
 
+    /// Records that what is at `span` is `what`, which is not supported; it stands for 0.
+    fn unsupported_at(&mut self, span: proc_macro2::Span, what: &str) -> Id {
+        self.cx.push(syn::Error::new(span, format!("{what} is not supported here: {SUPPORTED}")));
+        self.g.num(0.0)
+    }
+
     /// A block: `let` bindings, then the value.
     pub fn block(&mut self, block: &Block) -> Id {
         let depth = self.scope.len();
@@ -261,21 +267,28 @@ impl<'a> Lower<'a> {
         if let Some(turbofish) = &m.turbofish {
             return self.unsupported(turbofish, "a turbofish");
         }
-        let arity = if matches!(name.as_str(), "powi" | "powf" | "max" | "min") { 1 } else { 0 };
-        let known = arity == 1 || Func::METHODS.iter().any(|(n, _)| *n == name);
-        if !known {
-            return self.unsupported(&m.method, &format!("the method `{name}`"));
-        }
+        let function = Func::METHODS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f);
+        let arity = match (function, name.as_str()) {
+            (Some(_), _) => 0,
+            (None, "powi" | "powf" | "max" | "min") => 1,
+            (None, _) => return self.unsupported(&m.method, &format!("the method `{name}`")),
+        };
         if m.args.len() != arity {
             let what = format!("`{name}` with {} arguments (it takes {arity})", m.args.len());
-            return self.unsupported(&m.args, &what);
+            return self.unsupported_at(m.paren_token.span.join(), &what);
         }
         let x = self.expr(&m.receiver);
-        let Some(arg) = m.args.first() else {
-            let f = Func::METHODS.iter().find(|(n, _)| *n == name).map_or(Func::Exp, |(_, f)| *f);
-            return self.g.call(f, x);
-        };
-        match name.as_str() {
+        match (function, m.args.first()) {
+            (Some(f), _) => self.g.call(f, x),
+            (None, Some(arg)) => self.method_of_two(m, &name, x, arg),
+            // The arity was checked: a method of one argument has it.
+            (None, None) => x,
+        }
+    }
+
+    /// `x.name(arg)`, for `powi`, `powf`, `max` and `min`.
+    fn method_of_two(&mut self, m: &syn::ExprMethodCall, name: &str, x: Id, arg: &Expr) -> Id {
+        match name {
             "powi" => match integer(arg) {
                 Some(n) => self.g.powi(x, n),
                 None => self.unsupported(arg, "an exponent of `powi` that is not an integer literal"),
@@ -336,7 +349,7 @@ impl<'a> Lower<'a> {
         };
         if call.args.len() != 1 {
             let what = format!("`{name}` with {} arguments (it takes 1)", call.args.len());
-            return self.unsupported(&call.args, &what);
+            return self.unsupported_at(call.paren_token.span.join(), &what);
         }
         let x = match call.args.first() {
             Some(arg) => self.expr(arg),
