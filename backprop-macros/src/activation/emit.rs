@@ -237,6 +237,14 @@ impl Rust<'_> {
     /// A literal of the target type for the finite `v`, negated if negative; a mathematical
     /// constant of the standard library by its name (`::core::f64::consts::LN_2`).
     fn literal(&self, v: f64) -> TokenStream {
+        let ty = self.ty.tokens();
+        // The simplifier folds only to finite constants; should another ever reach here, it is
+        // written by name rather than passed to `Literal`, which would panic on it.
+        if v.is_nan() {
+            return quote!(#ty::NAN);
+        } else if v.is_infinite() {
+            return if v < 0.0 { quote!(#ty::NEG_INFINITY) } else { quote!(#ty::INFINITY) };
+        }
         let magnitude = v.abs();
         if let Some(name) = std_constant(magnitude, self.ty) {
             let name = format_ident!("{name}");

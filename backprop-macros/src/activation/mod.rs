@@ -444,6 +444,15 @@ mod tests {
     }
 
     #[test]
+    fn piecewise_functions_become_if_else_if() {
+        let out = expand_str(
+            "",
+            "fn hard_tanh(z: f32) -> f32 { if z > 1.0 { 1.0 } else if z < -1.0 { -1.0 } else { z } }",
+        );
+        assert!(out.contains("if __z > 1f64 { 0f64 } else if __z < - 1f64 { 0f64 } else { 1f64 }"), "{out}");
+    }
+
+    #[test]
     fn constants_of_the_standard_library_fold() {
         let out = expand_str("", "fn f(z: f64) -> f64 { z * (2.0 * core::f64::consts::PI).sqrt() }");
         assert!(out.contains("\"σ'(z) = 2.5066282746310002\""), "{out}");
