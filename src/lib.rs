@@ -105,6 +105,9 @@
 //! weight from unit k of level l−1 to unit j of level l (so `weight` is `OUT × IN`), z^l the
 //! weighted input, a^l = σ(z^l) the activation, a^0 the input and z^L the output. Batches have
 //! one sample per row.
+//!
+//! A new activation needs only σ, written as a Rust function under
+//! [`#[activation]`](macro@activation): the macro derives σ' from its body at compile time.
 
 extern crate self as backprop;
 
@@ -175,6 +178,73 @@ pub use backprop_macros::network;
 /// generated is what [`network!`] generates, but for the struct itself.
 pub use backprop_macros::Backprop;
 
+/// Turns a function σ of one float argument into an activation type, whose derivative σ' is
+/// derived from the function's body symbolically, at compile time.
+///
+/// ```
+/// use backprop::prelude::*;
+///
+/// /// Swish: z·sigmoid(z).
+/// #[activation]
+/// fn swish(z: f64) -> f64 {
+///     z / (1.0 + (-z).exp())
+/// }
+///
+/// network! {
+///     pub struct Net<f32> { input: 4, hidden: 16 => Swish, out: 3, cost: SoftmaxCrossEntropy }
+/// }
+///
+/// assert_eq!(swish(0.0), 0.0);                         // the function stays callable
+/// assert_eq!(Swish.apply(0.0_f32), 0.0);               // σ, in f32 and f64
+/// assert_eq!(Swish.derivative(0.0_f64), 0.5);          // σ', derived from the body
+/// let _ = Net::with_seed(1);
+/// ```
+///
+/// It keeps the function as written and generates a unit struct named after it in
+/// UpperCamelCase (`gelu_tanh` gives `GeluTanh`), as visible as the function and documented with
+/// the function's documentation and the formulas of σ and σ', which implements
+/// [`Activation<f32>`](Activation) and [`Activation<f64>`](Activation). `apply` is the
+/// function's body (the function itself, for its own float type) and `derivative` the
+/// derivative of that body, taken by the local rules of the paper's gates (section 4: an add gate
+/// passes the gradient on, a multiply gate swaps its inputs, a function gate multiplies by its
+/// local derivative, the chain rule joins them), then simplified: constants folded, `x·1`,
+/// `x+0`, `x·0` removed, and every repeated subexpression computed once.
+///
+/// The body may use float literals, named constants and paths to constants (possibly cast to
+/// `f32` or `f64` with `as`), the argument,
+/// `+ - * /`, unary `-`, parentheses, `let name = ...;` bindings, the methods `exp`, `ln`,
+/// `log2`, `log10`, `sqrt`, `powi` (an integer literal exponent), `powf` (a constant exponent),
+/// `sin`, `cos`, `tan`, `tanh`, `sinh`, `cosh`, `abs`, `signum`, `recip`, `max` and `min` (with a
+/// constant), the functions [`sigmoid`](activation::sigmoid),
+/// [`softplus`](activation::softplus) and [`tanh`](activation::tanh) of
+/// [`backprop::activation`](mod@activation), and `if`/`else` on comparisons of such
+/// expressions, joined by `&&`, `||` and `!`: a piecewise σ, whose derivative is taken branch by
+/// branch (at a kink, σ' is that of the branch the condition selects). Anything else (a loop, a
+/// call of another function, another method, a second argument, a non-float type) is a compile
+/// error on that construct; implement [`Activation`] by hand for such a σ.
+///
+/// The formulas are also the type's constants `FORMULA` and `DERIVATIVE`:
+///
+/// ```
+/// # use backprop::prelude::*;
+/// # #[activation]
+/// # fn swish(z: f64) -> f64 {
+/// #     z / (1.0 + (-z).exp())
+/// # }
+/// assert_eq!(Swish::FORMULA, "σ(z)  = z / (1 + exp(-z))");
+/// assert_eq!(Swish::DERIVATIVE, "σ'(z) = (t2 + z * t1) / (t2 * t2)
+///   where t1 = exp(-z)
+///         t2 = 1 + t1");
+/// ```
+///
+/// σ' is the formula the rules give, simplified, not rewritten for numerical stability: where
+/// that formula cancels or overflows, so does σ' (the derivative of `sigmoid(u)` is
+/// s(1 − s), which is 0 once s rounds to 1; the built-in activations are written to avoid this).
+///
+/// `#[activation(init = He)]` makes layers with this activation initialise their weights with
+/// He's rule (for ReLU-like σ) instead of Glorot's, the default.
+pub use backprop_macros::activation;
+
 /// Everything a user of the library needs in scope: the macros, the traits, [`Dense`], the
 /// built-in activations and costs, the optimisers, the learning-rate schedules and [`Trainer`].
 pub mod prelude {
@@ -183,6 +253,8 @@ pub mod prelude {
         Elu, Gelu, Gradients, Identity, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Relu, Schedule,
         Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, StepDecay, Tanh, Trainer, WeightDecay, network,
     };
+    /// The attribute macro only: the module `backprop::activation` stays out of the prelude.
+    pub use backprop_macros::activation;
 }
 
 /// What the generated code calls and a user does not: not part of the public API.

@@ -1,5 +1,5 @@
-//! The procedural macros of [`backprop`](https://docs.rs/backprop): `network!` and
-//! `#[derive(Backprop)]`.
+//! The procedural macros of [`backprop`](https://docs.rs/backprop): `network!`,
+//! `#[derive(Backprop)]` and `#[activation]`.
 //!
 //! Both front ends parse their input into one description of the network (`ast::Network`),
 //! which `valid` checks in a pass of its own and `expand` turns into Rust: the forward and
@@ -7,9 +7,13 @@
 //! equations (1)–(4). The macros never panic: every mistake becomes a compile error spanned on
 //! the offending token, and all mistakes of one declaration are reported together.
 //!
+//! `#[activation]` (module `activation`) turns a function σ into an activation type whose
+//! derivative σ' is derived from the function's body symbolically, at compile time.
+//!
 //! Use them through the `backprop` crate, which documents them; the generated code refers to the
 //! library only by absolute paths through it (`::backprop::...`).
 
+mod activation;
 mod ast;
 mod ctxt;
 mod expand;
@@ -38,4 +42,13 @@ pub fn network(input: TokenStream) -> TokenStream {
 pub fn derive_backprop(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::network(parse_derive::description(&input)).into()
+}
+
+/// Turns a function of one float argument into an activation type, deriving its derivative
+/// symbolically from its body.
+///
+/// See the `backprop` crate for what the body may contain and what is generated.
+#[proc_macro_attribute]
+pub fn activation(attr: TokenStream, item: TokenStream) -> TokenStream {
+    activation::expand(attr.into(), item.into()).into()
 }

@@ -1,9 +1,10 @@
 //! The macros never panic: every declaration obtained from a valid one by deleting, doubling or
-//! replacing a single token is either accepted or turned into compile errors.
+//! replacing a single token is either accepted or turned into compile errors. The same holds for
+//! an `#[activation]` function.
 
 use proc_macro2::{Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
-use crate::{expand, parse_derive, parse_network};
+use crate::{activation, expand, parse_derive, parse_network};
 
 const NETWORK: &str = "
     /// Docs.
@@ -25,6 +26,15 @@ const DERIVE: &str = "
         pub hidden: Dense<f64, 4, 8, Relu>,
         pub second: backprop::Dense<f64, 8, 6, Tanh>,
         pub out: Dense<f64, 6, 3>,
+    }
+";
+
+const ACTIVATION: &str = "
+    /// Docs.
+    #[activation(init = He)]
+    pub fn gelu_like(z: f64) -> f64 {
+        let u = SCALE * (z + 0.044715 * z.powi(3));
+        if z > -3.0 { 0.5 * z * (1.0 + u.tanh()) } else { z.exp().max(1e-9) / sigmoid(z).sqrt() }
     }
 ";
 
@@ -78,6 +88,29 @@ fn expand_derive(tokens: TokenStream) -> TokenStream {
     }
 }
 
+/// `#[activation(...)] fn ...` split into the attribute's arguments and the item, as the compiler
+/// hands them to the macro; a mutation that breaks the attribute itself is an error already.
+fn expand_activation(tokens: TokenStream) -> TokenStream {
+    let mut trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let is_attribute = |i: usize| {
+        matches!(&trees[i], TokenTree::Punct(p) if p.as_char() == '#')
+            && matches!(trees.get(i + 1), Some(TokenTree::Group(g))
+                if g.stream().into_iter().next().is_some_and(|t| t.to_string() == "activation"))
+    };
+    let Some(at) = (0..trees.len()).find(|&i| is_attribute(i)) else {
+        return quote::quote!(compile_error!("no `#[activation]` attribute"));
+    };
+    let TokenTree::Group(group) = trees.remove(at + 1) else { return TokenStream::new() };
+    trees.remove(at);
+    let mut inner = group.stream().into_iter().skip(1);
+    let attr = match (inner.next(), inner.next()) {
+        (None, _) => TokenStream::new(),
+        (Some(TokenTree::Group(args)), None) => args.stream(),
+        _ => return quote::quote!(compile_error!("not an attribute the compiler would accept")),
+    };
+    activation::expand(attr, trees.into_iter().collect())
+}
+
 /// Whether `tokens` contains a `compile_error!` invocation.
 fn is_error(tokens: &TokenStream) -> bool {
     tokens.to_string().contains("compile_error")
@@ -91,6 +124,27 @@ fn valid_declarations_expand_without_errors() {
         assert!(!is_error(&output), "{output}");
         assert!(output.to_string().contains("impl :: backprop :: Network"), "{output}");
     }
+}
+
+#[test]
+fn a_valid_activation_expands_without_errors() {
+    let output = expand_activation(ACTIVATION.parse().unwrap_or_default());
+    assert!(!is_error(&output), "{output}");
+    assert!(output.to_string().contains("impl :: backprop :: Activation"), "{output}");
+}
+
+#[test]
+fn no_single_token_mistake_makes_activation_panic() {
+    let tokens: TokenStream = ACTIVATION.parse().unwrap_or_default();
+    let mut tried = 0;
+    for edit in edits() {
+        for mutated in mutations(&tokens, &*edit) {
+            tried += 1;
+            // Accepted or rejected, the expansion is tokens, never a panic.
+            let _ = expand_activation(mutated);
+        }
+    }
+    assert!(tried > 500, "only {tried} mutations tried");
 }
 
 #[test]

@@ -23,7 +23,7 @@ pub use relu::Relu;
 pub use sigmoid::{Sigmoid, sigmoid};
 pub use silu::Silu;
 pub use softplus::{Softplus, softplus};
-pub use tanh::Tanh;
+pub use tanh::{Tanh, tanh};
 
 use crate::Float;
 

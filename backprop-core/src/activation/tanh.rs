@@ -1,5 +1,22 @@
 use crate::{Activation, Float};
 
+/// The hyperbolic tangent, tanh z = (e^z − e^{−z})/(e^z + e^{−z}), as a function generic over the
+/// float type, so that it can be called like [`sigmoid`](crate::activation::sigmoid) and
+/// [`softplus`](crate::activation::softplus), as in the body of an `#[activation]` function.
+///
+/// It is the float method `z.tanh()`.
+///
+/// ```
+/// use backprop_core::activation::tanh;
+///
+/// assert_eq!(tanh(0.0_f64), 0.0);
+/// assert_eq!(tanh(1e4_f32), 1.0);
+/// ```
+#[inline(always)]
+pub fn tanh<F: Float>(z: F) -> F {
+    z.tanh()
+}
+
 /// The hyperbolic tangent, σ(z) = tanh z = (e^z − e^{−z})/(e^z + e^{−z}),
 /// σ'(z) = 1 − tanh² z.
 ///

@@ -1,0 +1,6 @@
+use backprop::prelude::*;
+
+#[activation]
+struct Swish;
+
+fn main() {}
