@@ -78,6 +78,7 @@ impl Float for f32 {
     /// the result over [−12, 12] (the standard library's `tanhf`: 1.4), and it is three times
     /// faster and vectorises.
     #[inline(always)]
+    #[allow(clippy::excessive_precision)] // Eigen's coefficients, digit for digit.
     fn tanh_activation(self) -> Self {
         const ALPHA: [f32; 7] = [
             -2.760_768_5e-16,
