@@ -40,38 +40,41 @@ impl<F: Float> LayerBuffers<F> {
         self.rows = rows;
     }
 
+    /// The first `rows` rows of `m`: all of it, without slicing, when the batch fills the buffer.
+    fn rows_of(m: &Array2<F>, rows: usize) -> ArrayView2<'_, F> {
+        if m.nrows() == rows { m.view() } else { m.slice_axis(Axis(0), Slice::from(..rows)) }
+    }
+
+    /// The first `rows` rows of `m`, writable.
+    fn rows_of_mut(m: &mut Array2<F>, rows: usize) -> ArrayViewMut2<'_, F> {
+        if m.nrows() == rows { m.view_mut() } else { m.slice_axis_mut(Axis(0), Slice::from(..rows)) }
+    }
+
     /// z^l of the current batch, n × units.
     pub fn z(&self) -> ArrayView2<'_, F> {
-        self.z.slice_axis(Axis(0), Slice::from(..self.rows))
+        Self::rows_of(&self.z, self.rows)
     }
 
     /// a^l = σ(z^l) of the current batch, n × units.
     pub fn a(&self) -> ArrayView2<'_, F> {
-        self.a.slice_axis(Axis(0), Slice::from(..self.rows))
+        Self::rows_of(&self.a, self.rows)
     }
 
     /// δ^l = ∂C/∂z^l of the current batch, n × units.
     pub fn delta(&self) -> ArrayView2<'_, F> {
-        self.delta.slice_axis(Axis(0), Slice::from(..self.rows))
+        Self::rows_of(&self.delta, self.rows)
     }
 
     /// z^l, a^l and δ^l of the current batch, the first two writable.
     pub(crate) fn forward_mut(&mut self) -> (ArrayViewMut2<'_, F>, ArrayViewMut2<'_, F>) {
         let rows = self.rows;
-        (
-            self.z.slice_axis_mut(Axis(0), Slice::from(..rows)),
-            self.a.slice_axis_mut(Axis(0), Slice::from(..rows)),
-        )
+        (Self::rows_of_mut(&mut self.z, rows), Self::rows_of_mut(&mut self.a, rows))
     }
 
     /// z^l and a^l of the current batch, and δ^l writable.
     pub(crate) fn backward_mut(&mut self) -> (ArrayView2<'_, F>, ArrayView2<'_, F>, ArrayViewMut2<'_, F>) {
         let rows = self.rows;
-        (
-            self.z.slice_axis(Axis(0), Slice::from(..rows)),
-            self.a.slice_axis(Axis(0), Slice::from(..rows)),
-            self.delta.slice_axis_mut(Axis(0), Slice::from(..rows)),
-        )
+        (Self::rows_of(&self.z, rows), Self::rows_of(&self.a, rows), Self::rows_of_mut(&mut self.delta, rows))
     }
 }
 

@@ -51,8 +51,9 @@ pub trait Cost<F: Float>: Default {
 /// Evaluates a cost on a batch: returns C = (1/n) Σ_i C_i and, when `delta` is given, writes
 /// δ^L = ∂C/∂z^L into it, row i being (1/n) ∂C_i/∂z_i (equation (1) of the paper, averaged).
 ///
-/// The targets are checked first: one per row of `output`, as wide as a row, labels in range,
-/// values finite and accepted by the cost. A non-finite cost is an error too.
+/// The targets are checked: one per row of `output`, as wide as a row, labels in range, values
+/// finite and accepted by the cost. A non-finite cost is an error too. After an error, what
+/// `delta` holds is unspecified.
 pub fn evaluate<F: Float, C: Cost<F>>(
     cost: &C,
     output: ArrayView2<'_, F>,
@@ -74,16 +75,15 @@ pub fn evaluate<F: Float, C: Cost<F>>(
         }
     }
     let target = |i| targets.get(i).ok_or(Error::TargetCount { expected: n, found: targets.len() });
-    for i in 0..n {
-        cost.check_target(i, &target(i)?)?;
-    }
     let mut total = F::zero();
     for (i, z) in output.rows().into_iter().enumerate() {
+        let target = target(i)?;
+        cost.check_target(i, &target)?;
         let row_delta = delta.as_mut().map(|d| d.row_mut(i));
-        total += cost.sample(z, &target(i)?, row_delta);
+        total += cost.sample(z, &target, row_delta);
     }
     let inv_n = F::one() / F::of_usize(n);
-    if let Some(d) = delta.as_mut() {
+    if let Some(d) = delta.as_mut().filter(|_| n > 1) {
         d.mapv_inplace(|v| v * inv_n);
     }
     let mean = total * inv_n;

@@ -138,16 +138,16 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
         let delta = here.delta();
         let eta = learning_rate;
         if Self::is_small(delta.nrows()) {
-            if let (Some(d), Some(x), Some(w)) =
-                (delta.as_slice(), a_prev.as_slice(), self.weight.as_slice_mut())
+            if let (Some(d), Some(x), Some(w), Some(b)) =
+                (delta.as_slice(), a_prev.as_slice(), self.weight.as_slice_mut(), self.bias.as_slice_mut())
             {
                 for (d, x) in d.chunks_exact(OUT).zip(x.chunks_exact(IN)) {
-                    for (&dj, w) in d.iter().zip(w.chunks_exact_mut(IN)) {
+                    for ((&dj, w), b) in d.iter().zip(w.chunks_exact_mut(IN)).zip(b.iter_mut()) {
                         let step = eta * dj;
                         w.iter_mut().zip(x).for_each(|(w, &x)| *w -= step * x);
+                        *b -= step;
                     }
                 }
-                column_sums_into(-eta, delta, self.bias.view_mut());
                 return;
             }
         }
