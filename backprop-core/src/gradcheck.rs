@@ -1,4 +1,4 @@
-//! Checking a network's `backward` against central finite differences.
+//! Checking a network's `backward` and `backward_in` against central finite differences.
 
 use core::fmt;
 
@@ -16,8 +16,9 @@ pub struct GradCheck {
 /// How far one layer's analytic gradients are from central finite differences.
 ///
 /// Each error is the relative error of the whole tensor, ‖g − ĝ‖₂ / (‖g‖₂ + ‖ĝ‖₂), where g is
-/// the gradient from `backward` and ĝ the finite-difference estimate (0 when both are zero). It
-/// is near machine precision for correct gradients; around 1 for wrong ones.
+/// the gradient from `backward` or from `backward_in` (the larger of the two errors) and ĝ the
+/// finite-difference estimate (0 when both are zero). It is near machine precision for correct
+/// gradients; around 1 for wrong ones.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerCheck {
     /// The layer's name.
@@ -54,7 +55,8 @@ impl fmt::Display for GradCheck {
     }
 }
 
-/// Compares `net.backward(x, y)` with central finite differences of `net.cost(x, y)`,
+/// Compares `net.backward(x, y)` and `net.backward_in(x, y, …)` with central finite differences
+/// of `net.cost(x, y)`,
 /// ∂C/∂θ ≈ (C(θ + h) − C(θ − h)) / 2h for every weight and bias θ, with h = `step`.
 ///
 /// Every parameter is restored bit for bit afterwards. Use f64 networks for a sharp check:
@@ -75,14 +77,10 @@ pub fn gradcheck_with_step<'a, N: Network<F>, F: Float>(
     }
     let y = y.into();
     let (_, gradients) = net.backward(x, y)?;
-    let mut analytic = Vec::new();
-    gradients.visit(&mut |g| {
-        analytic.push((
-            g.layer,
-            g.weight.iter().map(|&v| Float::to_f64(v)).collect::<Vec<_>>(),
-            g.bias.iter().map(|&v| Float::to_f64(v)).collect::<Vec<_>>(),
-        ));
-    });
+    let analytic = to_f64(&gradients);
+    let mut workspace = N::workspace();
+    net.backward_in(x, y, &mut workspace)?;
+    let in_place = to_f64(workspace.gradients());
 
     let mut layers = Vec::with_capacity(analytic.len());
     for (l, (layer, weight, bias)) in analytic.iter().enumerate() {
@@ -103,16 +101,16 @@ pub fn gradcheck_with_step<'a, N: Network<F>, F: Float>(
                 numeric.push((plus?.to_f64() - minus?.to_f64()) / (2.0 * step.to_f64()));
             }
         }
-        let max_abs_diff = weight
-            .iter()
-            .chain(bias)
-            .zip(numeric[0].iter().chain(&numeric[1]))
+        let (_, weight_in, bias_in) = &in_place[l];
+        let max_abs_diff = [(weight, bias), (weight_in, bias_in)]
+            .into_iter()
+            .flat_map(|(w, b)| w.iter().chain(b).zip(numeric[0].iter().chain(&numeric[1])))
             .map(|(a, n)| (a - n).abs())
             .fold(0.0, f64::max);
         layers.push(LayerCheck {
             layer,
-            weight: relative_error(weight, &numeric[0]),
-            bias: relative_error(bias, &numeric[1]),
+            weight: relative_error(weight, &numeric[0]).max(relative_error(weight_in, &numeric[0])),
+            bias: relative_error(bias, &numeric[1]).max(relative_error(bias_in, &numeric[1])),
             max_abs_diff,
         });
     }
@@ -128,6 +126,19 @@ pub fn gradcheck<'a, N: Network<F>, F: Float>(
 ) -> Result<GradCheck, Error> {
     let step = if F::NAME == "f64" { 1e-6 } else { 1e-2 };
     gradcheck_with_step(net, x, y, F::of(step))
+}
+
+/// Every layer's gradients, widened to `f64`: (layer, ∂C/∂W row by row, ∂C/∂b).
+fn to_f64<F: Float, G: Gradients<F>>(gradients: &G) -> Vec<(&'static str, Vec<f64>, Vec<f64>)> {
+    let mut all = Vec::new();
+    gradients.visit(&mut |g| {
+        all.push((
+            g.layer,
+            g.weight.iter().map(|&v| Float::to_f64(v)).collect(),
+            g.bias.iter().map(|&v| Float::to_f64(v)).collect(),
+        ));
+    });
+    all
 }
 
 /// Which of a layer's parameters.

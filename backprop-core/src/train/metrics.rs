@@ -37,10 +37,11 @@ pub fn evaluate<'a, F: Float, N: Network<F>>(
     let cost = N::Cost::default();
     let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
     let (mut total, mut correct) = (F::zero(), 0usize);
+    let mut workspace = N::workspace();
     for range in chunks(x.nrows(), EVALUATION_BATCH) {
         let targets = rows(y, range.clone());
-        let output = net.forward(x.slice_axis(Axis(0), Slice::from(range.clone())))?;
-        let mean = crate::cost::evaluate(&cost, output.view(), targets, None)?;
+        let output = net.forward_in(x.slice_axis(Axis(0), Slice::from(range.clone())), &mut workspace)?;
+        let mean = crate::cost::evaluate(&cost, output, targets, None)?;
         total += mean * F::of_usize(range.len());
         if classify {
             for (i, z) in output.rows().into_iter().enumerate() {
@@ -57,8 +58,9 @@ pub fn evaluate<'a, F: Float, N: Network<F>>(
 pub fn predict_classes<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Vec<usize>, Error> {
     crate::check_input(x, N::INPUT)?;
     let mut classes = Vec::with_capacity(x.nrows());
+    let mut workspace = N::workspace();
     for range in chunks(x.nrows(), EVALUATION_BATCH) {
-        let output = net.forward(x.slice_axis(Axis(0), Slice::from(range)))?;
+        let output = net.forward_in(x.slice_axis(Axis(0), Slice::from(range)), &mut workspace)?;
         classes.extend(output.rows().into_iter().map(argmax));
     }
     Ok(classes)
