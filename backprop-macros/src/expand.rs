@@ -237,7 +237,8 @@ impl<'a> Resolved<'a> {
             }
         });
         let checks = self.parameter_checks();
-        let prepare = self.prepare_workspace();
+        let prepare = self.prepare_workspace(false);
+        let prepare_with_gradients = self.prepare_workspace(true);
         let forward_in = self.forward_pass_in();
         let cost_in = self.cost_in();
         let backward_in = self.backward_pass_in();
@@ -308,7 +309,7 @@ impl<'a> Resolved<'a> {
                 ) -> ::core::result::Result<#float, ::backprop::Error> {
                     ::backprop::__private::check_input_shape(__a0, #input)?;
                     #checks
-                    #prepare
+                    #prepare_with_gradients
                     #forward_in
                     #cost_in
                     #backward_in
@@ -437,15 +438,16 @@ impl<'a> Resolved<'a> {
         quote!(#(#blocks)*)
     }
 
-    /// Readies the workspace for the batch and names each level's buffers, `__level1` … `__levelL`.
-    fn prepare_workspace(&self) -> TokenStream {
+    /// Readies the workspace for the batch and names each level's buffers, `__level1` … `__levelL`;
+    /// `__gradients` names the workspace's gradients when `gradients` is set (for `backward_in`).
+    fn prepare_workspace(&self, gradients: bool) -> TokenStream {
         let buffers = self.levels.iter().map(|l| &l.buffers);
+        let gradients = if gradients { quote!(__gradients) } else { quote!(_) };
         quote! {
-            let (__levels, __gradients) = __ws.prepare::<Self>(__a0.nrows())?;
+            let (__levels, #gradients) = __ws.prepare::<Self>(__a0.nrows())?;
             let [#(#buffers),*] = __levels else {
                 return ::core::result::Result::Err(::backprop::__private::workspace_error(Self::LAYERS, __levels));
             };
-            let _ = &__gradients;
         }
     }
 
