@@ -21,7 +21,8 @@ network! {
 /// Special values to plant in inputs and targets.
 const SPECIAL: [f64; 6] = [0.5, -3.0, 1e300, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
 
-/// Runs `forward`, `cost` and `backward` on every batch and target shape up to 3 × 4, with
+/// Runs `forward`, `cost` and `backward` (and `forward_in` and `backward_in`, which must give the
+/// same errors) on every batch and target shape up to 3 × 4, with
 /// label and value targets, with each special value planted in the input and in the targets,
 /// and checks that valid calls succeed and invalid ones return errors.
 fn exercise<F: backprop::Float, N: Network<F>>(net: &N) -> usize {
@@ -35,6 +36,8 @@ fn exercise<F: backprop::Float, N: Network<F>>(net: &N) -> usize {
                 }
                 let valid_x = rows > 0 && cols == N::INPUT && F::of(special).is_finite();
                 assert_eq!(net.forward(x.view()).is_ok(), valid_x, "forward on {rows}×{cols}, {special}");
+                let mut ws = N::workspace();
+                assert_eq!(net.forward_in(x.view(), &mut ws).is_ok(), valid_x, "forward_in on {rows}×{cols}");
                 for target_rows in 0..3 {
                     for target_cols in 0..4 {
                         let mut y = Array2::from_shape_fn((target_rows, target_cols), |(i, j)| {
@@ -45,6 +48,8 @@ fn exercise<F: backprop::Float, N: Network<F>>(net: &N) -> usize {
                         }
                         let _ = net.cost(x.view(), &y);
                         let result = net.backward(x.view(), &y);
+                        let in_place = net.backward_in(x.view(), &y, &mut ws);
+                        assert_eq!(in_place.err(), result.as_ref().err().cloned(), "backward_in vs backward");
                         if !valid_x || target_rows != rows || target_cols != N::OUTPUT {
                             assert!(
                                 result.is_err(),
@@ -56,6 +61,8 @@ fn exercise<F: backprop::Float, N: Network<F>>(net: &N) -> usize {
                     let labels: Vec<usize> = (0..target_rows).map(|i| i * 2).collect();
                     let _ = net.cost(x.view(), &labels);
                     let result = net.backward(x.view(), &labels);
+                    let in_place = net.backward_in(x.view(), &labels, &mut ws);
+                    assert_eq!(in_place.err(), result.as_ref().err().cloned(), "backward_in vs backward");
                     if labels.iter().any(|&l| l >= N::OUTPUT) {
                         assert!(matches!(
                             result,
