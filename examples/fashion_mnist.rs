@@ -40,7 +40,7 @@ const SEED: u64 = 1;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let epochs = match std::env::args().nth(1) {
-        Some(arg) => arg.parse()?,
+        Some(arg) => arg.parse().map_err(|_| format!("the argument is the number of epochs, not `{arg}`"))?,
         None => EPOCHS,
     };
 
