@@ -401,9 +401,9 @@ fn evaluation_prediction_and_confusion_matrix() -> TestResult {
     let table = matrix.with_names(&["left", "right"])?.to_string();
     let expected = "\
 actual ↓  predicted →
-          left right  recall
-left         2     1  0.6667
-right        0     2  1.0000
+         left right  recall
+left        2     1  0.6667
+right       0     2  1.0000
 accuracy 0.8000 (4 of 5)";
     assert_eq!(table, expected, "\n{table}");
     assert!(matches!(

@@ -6,7 +6,8 @@
 //! the crate, so that code using it runs anywhere:
 //!
 //! 1. the folder named by the environment variable `BACKPROP_FASHION_MNIST` ([`ENV_VAR`]), if it
-//!    is set;
+//!    is set (to the word `bundled` ([`BUNDLED`]), it selects the bundled subset even where the
+//!    full set is installed);
 //! 2. `/usr/share/datasets/fashion-mnist`, where Debian's package `dataset-fashion-mnist`
 //!    installs the full set ([`DEBIAN_DIR`]);
 //! 3. the bundled subset ([`bundled_dir`]): the first 500 training images of each class and the
@@ -49,8 +50,12 @@ pub const CLASSES: [&str; 10] = [
     "Ankle boot",
 ];
 
-/// The environment variable that names a folder holding the full set.
+/// The environment variable that names a folder holding the full set, or is [`BUNDLED`].
 pub const ENV_VAR: &str = "BACKPROP_FASHION_MNIST";
+
+/// The value of [`ENV_VAR`] that selects the bundled subset even where the full set is
+/// installed, to try a program on the small set. (A folder of that name is `./bundled`.)
+pub const BUNDLED: &str = "bundled";
 
 /// Where Debian's package `dataset-fashion-mnist` installs the full set.
 pub const DEBIAN_DIR: &str = "/usr/share/datasets/fashion-mnist";
@@ -90,9 +95,9 @@ pub enum Source {
 }
 
 impl Source {
-    /// Where [`load`] reads from: the folder named by [`ENV_VAR`] if it is set (even if the
-    /// files are not there: then [`load`] says so), else [`DEBIAN_DIR`] if it holds the training
-    /// images, else the bundled subset.
+    /// Where [`load`] reads from: the bundled subset if [`ENV_VAR`] is [`BUNDLED`], else the
+    /// folder named by [`ENV_VAR`] if it is set (even if the files are not there: then [`load`]
+    /// says so), else [`DEBIAN_DIR`] if it holds the training images, else the bundled subset.
     pub fn locate() -> Source {
         locate(std::env::var_os(ENV_VAR), Path::new(DEBIAN_DIR))
     }
@@ -123,6 +128,7 @@ impl fmt::Display for Source {
 /// [`Source::locate`], with the value of the environment variable and the Debian folder given.
 fn locate(env: Option<OsString>, debian: &Path) -> Source {
     match env.filter(|dir| !dir.is_empty()) {
+        Some(value) if value == BUNDLED => Source::Bundled(bundled_dir()),
         Some(dir) => Source::Env(PathBuf::from(dir)),
         None if find(debian, FILES[0]).is_ok() => Source::Debian(debian.to_path_buf()),
         None => Source::Bundled(bundled_dir()),
@@ -193,6 +199,13 @@ mod tests {
         assert_eq!(locate(Some("".into()), &bundled), Source::Debian(bundled.clone()));
         assert_eq!(locate(None, &bundled), Source::Debian(bundled.clone()));
         assert_eq!(locate(None, nowhere), Source::Bundled(bundled));
+    }
+
+    #[test]
+    fn bundled_in_the_environment_variable_selects_the_subset_even_where_the_full_set_is() {
+        let full = bundled_dir(); // a folder that holds the files, standing in for Debian's
+        assert_eq!(locate(Some(BUNDLED.into()), &full), Source::Bundled(bundled_dir()));
+        assert_eq!(locate(Some("./bundled".into()), &full), Source::Env("./bundled".into()));
     }
 
     #[test]

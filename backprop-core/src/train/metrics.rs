@@ -91,7 +91,8 @@ pub fn confusion_matrix<'a, F: Float, N: Network<F>>(
 /// A confusion matrix: how many samples of each actual class were predicted as each class.
 ///
 /// Its [`Display`](fmt::Display) prints a table with one row per actual class and one column per
-/// predicted class, each row followed by the class's recall, then the overall accuracy.
+/// predicted class (each as wide as its name or its largest count), each row followed by the
+/// class's recall, then the overall accuracy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfusionMatrix {
     classes: usize,
@@ -172,17 +173,23 @@ impl fmt::Display for ConfusionMatrix {
             .max()
             .unwrap_or(0)
             .max(CORNER.chars().count());
-        let digits = self.counts.iter().max().map_or(1, |m| m.to_string().len());
-        let width = (0..self.classes).map(|c| self.name(c).chars().count()).max().unwrap_or(1).max(digits);
+        // Each column as wide as its class's name or its largest count, so long names
+        // ("T-shirt/top") widen only their own column.
+        let widths: Vec<usize> = (0..self.classes)
+            .map(|p| {
+                let digits = (0..self.classes).map(|a| self.count(a, p).to_string().len()).max();
+                self.name(p).chars().count().max(digits.unwrap_or(1))
+            })
+            .collect();
         writeln!(f, "{CORNER:label$}  predicted →")?;
         write!(f, "{:label$}", "")?;
-        for c in 0..self.classes {
+        for (c, width) in widths.iter().enumerate() {
             write!(f, " {:>width$}", self.name(c))?;
         }
         writeln!(f, "  recall")?;
         for a in 0..self.classes {
             write!(f, "{:label$}", self.name(a))?;
-            for p in 0..self.classes {
+            for (p, width) in widths.iter().enumerate() {
                 write!(f, " {:>width$}", self.count(a, p))?;
             }
             writeln!(f, "  {:>6.4}", self.recall(a))?;
@@ -224,4 +231,25 @@ pub(crate) fn rows<'a, F: Float>(y: Targets<'a, F>, range: Range<usize>) -> Targ
 pub(crate) fn chunks(n: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
     let size = size.max(1);
     (0..n).step_by(size).map(move |start| start..(start + size).min(n))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn each_column_is_as_wide_as_its_name_or_its_largest_count() {
+        let matrix = ConfusionMatrix { classes: 3, counts: vec![120, 3, 0, 1, 7, 2, 0, 0, 9], names: vec![] };
+        let table = matrix.with_names(&["a", "long name", "c"]).unwrap().to_string();
+        let expected = "\
+actual ↓   predicted →
+            a long name c  recall
+a         120         3 0  0.9756
+long name   1         7 2  0.7000
+c           0         0 9  1.0000
+accuracy 0.9577 (136 of 142)";
+        assert_eq!(table, expected, "\n{table}");
+    }
 }

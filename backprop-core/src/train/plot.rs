@@ -57,9 +57,11 @@ fn draw<F: Float>(history: &History<F>, svg: &mut String) -> Result<(), String> 
     let (left, right) =
         if has_accuracy { root.split_horizontally(SIZE.0 / 2) } else { (root.clone(), root.clone()) };
     let (low, high) = bounds(losses.iter().flat_map(|(_, _, p)| p.iter().map(|&(_, v)| v)));
-    panel(&left, "loss per epoch", "loss", (1, last), (low, high), &losses)?;
+    // Losses fall and accuracies rise towards 1: each legend goes where its curves are not.
+    let (upper, lower) = (SeriesLabelPosition::UpperRight, SeriesLabelPosition::LowerRight);
+    panel(&left, "loss per epoch", "loss", (1, last), (low, high), &losses, upper)?;
     if has_accuracy {
-        panel(&right, "accuracy per epoch", "accuracy", (1, last), (0.0, 1.0), &accuracies)?;
+        panel(&right, "accuracy per epoch", "accuracy", (1, last), (0.0, 1.0), &accuracies, lower)?;
     }
     root.present().map_err(|e| e.to_string())
 }
@@ -83,7 +85,7 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (bottom, high + pad)
 }
 
-/// One panel: a titled chart with a mesh, axis descriptions, curves and a legend.
+/// One panel: a titled chart with a mesh, axis descriptions, curves and a legend at `legend`.
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     title: &str,
@@ -91,6 +93,7 @@ fn panel<DB: DrawingBackend>(
     (x0, x1): (u32, u32),
     (y0, y1): (f64, f64),
     curves: &[Curve],
+    legend: SeriesLabelPosition,
 ) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let mut chart = ChartBuilder::on(area)
@@ -118,7 +121,7 @@ fn panel<DB: DrawingBackend>(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(legend)
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .draw()
