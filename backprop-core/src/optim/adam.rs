@@ -1,6 +1,9 @@
-use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
+use ndarray::{ArrayViewD, ArrayViewMutD};
 
-use super::{Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate, step_with_rule};
+use super::{
+    Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate, for_each_element,
+    step_with_rule,
+};
 use crate::{Error, Float, Network, Optimizer};
 
 /// Adam: Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, Algorithm 1.
@@ -117,12 +120,13 @@ impl<F: Float> UpdateRule<F> for Adam<F> {
         let (eta, b1, b2, eps) = (self.learning_rate, self.beta1, self.beta2, self.epsilon);
         let (c1, c2) = self.corrections;
         let one = F::one();
-        Zip::from(&mut parameter).and(m).and(v).and(&gradient).for_each(|theta, m, v, &g| {
+        // η m̂/(√v̂ + ε) with m̂ = m/c₁ and √v̂ = √v/√c₂, arranged as PyTorch's `adam` does, so that
+        // each element costs one square root and one division.
+        let (step, sqrt_c2) = (eta / c1, c2.sqrt());
+        for_each_element(parameter.view_mut(), m.view_mut(), v.view_mut(), gradient, |theta, m, v, g| {
             *m = b1 * *m + (one - b1) * g;
             *v = b2 * *v + (one - b2) * g * g;
-            let m_hat = *m / c1;
-            let v_hat = *v / c2;
-            *theta -= eta * m_hat / (v_hat.sqrt() + eps);
+            *theta -= step * *m / (v.sqrt() / sqrt_c2 + eps);
         });
     }
 

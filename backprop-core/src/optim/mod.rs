@@ -254,3 +254,45 @@ impl<F: Float> Scratch<F> {
         buffer
     }
 }
+
+/// Runs `f` over the elements of a parameter tensor, its optimiser state `a` and `b`, and its
+/// gradient, in step. When all four are in standard layout (as the network's parameters, their
+/// gradients and the optimisers' buffers are) it is a loop over slices, which LLVM vectorises;
+/// otherwise ndarray's `Zip`, which takes any layout.
+pub(crate) fn for_each_element<F: Float>(
+    mut parameter: ArrayViewMutD<'_, F>,
+    mut a: ArrayViewMutD<'_, F>,
+    mut b: ArrayViewMutD<'_, F>,
+    gradient: ArrayViewD<'_, F>,
+    mut f: impl FnMut(&mut F, &mut F, &mut F, F),
+) {
+    if let (Some(p), Some(a), Some(b), Some(g)) =
+        (parameter.as_slice_mut(), a.as_slice_mut(), b.as_slice_mut(), gradient.as_slice())
+    {
+        for (((p, a), b), &g) in p.iter_mut().zip(a).zip(b).zip(g) {
+            f(p, a, b, g);
+        }
+    } else {
+        ndarray::Zip::from(&mut parameter)
+            .and(&mut a)
+            .and(&mut b)
+            .and(&gradient)
+            .for_each(|p, a, b, &g| f(p, a, b, g));
+    }
+}
+
+/// [`for_each_element`] for a parameter tensor with one state tensor.
+pub(crate) fn for_each_pair<F: Float>(
+    mut parameter: ArrayViewMutD<'_, F>,
+    mut a: ArrayViewMutD<'_, F>,
+    gradient: ArrayViewD<'_, F>,
+    mut f: impl FnMut(&mut F, &mut F, F),
+) {
+    if let (Some(p), Some(a), Some(g)) = (parameter.as_slice_mut(), a.as_slice_mut(), gradient.as_slice()) {
+        for ((p, a), &g) in p.iter_mut().zip(a).zip(g) {
+            f(p, a, g);
+        }
+    } else {
+        ndarray::Zip::from(&mut parameter).and(&mut a).and(&gradient).for_each(|p, a, &g| f(p, a, g));
+    }
+}

@@ -1,6 +1,8 @@
-use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
+use ndarray::{ArrayViewD, ArrayViewMutD};
 
-use super::{Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate, step_with_rule};
+use super::{
+    Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate, for_each_pair, step_with_rule,
+};
 use crate::{Error, Float, Network, Optimizer};
 
 /// Stochastic gradient descent, with optional momentum or Nesterov momentum.
@@ -116,7 +118,7 @@ impl<F: Float> UpdateRule<F> for Sgd<F> {
         let Some([velocity]) = self.velocity.get_mut(index, parameter.shape()) else {
             return;
         };
-        Zip::from(&mut parameter).and(velocity).and(&gradient).for_each(|theta, v, &g| {
+        for_each_pair(parameter.view_mut(), velocity.view_mut(), gradient, |theta, v, g| {
             *v = mu * *v + g;
             let direction = if nesterov { g + mu * *v } else { *v };
             *theta -= eta * direction;
