@@ -37,7 +37,18 @@ const BATCH_SIZE: usize = 64;
 /// gives the same numbers on every run.
 const SEED: u64 = 1;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Runs the example and prints an error as its message, not as a debug dump.
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let epochs = match std::env::args().nth(1) {
         Some(arg) => arg.parse().map_err(|_| format!("the argument is the number of epochs, not `{arg}`"))?,

@@ -26,7 +26,18 @@ network! {
 /// The seed of the split, the weights and the order of the batches.
 const SEED: u64 = 0;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Runs the example and prints an error as its message, not as a debug dump.
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let data = iris::load::<f64>()?; // the bundled CSV, 50 flowers of each species
     let (mut train, mut test) = data.split(0.2, SEED)?;
     let standardizer = Standardizer::fit(train.x.view())?; // μ and σ of the training set only

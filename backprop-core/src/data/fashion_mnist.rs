@@ -179,7 +179,8 @@ fn find(dir: &Path, name: &str) -> Result<PathBuf, Error> {
             path: gzipped,
             kind: std::io::ErrorKind::NotFound,
             message: format!(
-                "no such file, nor `{name}` without .gz: the folder must hold the four files {FILES:?}"
+                "no such file, nor `{name}` without .gz: the folder must hold the four files {} (each gzipped or not)",
+                FILES.join(", ")
             ),
         })
     }
