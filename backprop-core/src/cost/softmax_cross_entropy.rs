@@ -42,11 +42,20 @@ impl<F: Float> Cost<F> for SoftmaxCrossEntropy {
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {
         // m = max_j z_j; S = Σ_k e^{z_k − m}, with the maximum's term e^0 = 1, so ln S ≥ 0.
         let m = z.iter().fold(F::neg_infinity(), |m, &v| if v > m { v } else { m });
-        let s = z.iter().fold(F::zero(), |s, &v| s + (v - m).exp());
+        // With δ to fill, each e^{z_k − m} is computed once, into δ, and divided by S there.
+        let mut delta = delta;
+        let s = match delta.as_mut() {
+            Some(d) => d.iter_mut().zip(&z).fold(F::zero(), |s, (dk, &zk)| {
+                *dk = (zk - m).exp();
+                s + *dk
+            }),
+            None => z.iter().fold(F::zero(), |s, &v| s + (v - m).exp()),
+        };
         let ln_s = s.ln();
         // −log softmax(z)_j = (m − z_j) + ln S.
         let neg_log_softmax = |zj: F| (m - zj) + ln_s;
-        let softmax = |zk: F| (zk - m).exp() / s;
+        // softmax(z)_k from e^{z_k − m}, already in δ_k.
+        let softmax = |ek: F| ek / s;
         match target {
             Target::Class(c) => {
                 let Some(&zc) = z.get(*c) else {
@@ -57,9 +66,9 @@ impl<F: Float> Cost<F> for SoftmaxCrossEntropy {
                     return F::nan();
                 };
                 if let Some(mut d) = delta {
-                    for (k, (dk, &zk)) in d.iter_mut().zip(&z).enumerate() {
+                    for (k, dk) in d.iter_mut().enumerate() {
                         let yk = if k == *c { F::one() } else { F::zero() };
-                        *dk = softmax(zk) - yk;
+                        *dk = softmax(*dk) - yk;
                     }
                 }
                 neg_log_softmax(zc)
@@ -76,8 +85,8 @@ impl<F: Float> Cost<F> for SoftmaxCrossEntropy {
                     }
                 }
                 if let Some(mut d) = delta {
-                    for ((dk, &zk), &yk) in d.iter_mut().zip(&z).zip(y) {
-                        *dk = total * softmax(zk) - yk;
+                    for (dk, &yk) in d.iter_mut().zip(y) {
+                        *dk = total * softmax(*dk) - yk;
                     }
                 }
                 cost
