@@ -68,5 +68,22 @@ pub(crate) fn faer_matmul<T: faer::traits::ComplexField + Copy>(
     let flops = 2usize.saturating_mul(m).saturating_mul(k).saturating_mul(n);
     let par = if flops >= PARALLEL_FLOPS { Par::rayon(0) } else { Par::Seq };
     faer::linalg::matmul::matmul(dst, accum, lhs, rhs, alpha, par);
+    clear_upper_vector_state();
     true
+}
+
+/// Executes `vzeroupper` where the CPU has AVX.
+///
+/// faer's AVX-512 kernels return with the upper halves of the vector registers in use. Until
+/// something clears them, every legacy-SSE instruction after them — all code compiled for
+/// baseline x86-64, such as the layers' elementwise passes, the costs and the optimisers —
+/// waits on them: on this project's reference machine an Adam update ran 5.6× slower after one
+/// matrix product than before it (see `BENCHMARKS.md`). Clearing them is one instruction, which
+/// pulp's CPU-feature token lets safe code execute.
+#[inline(never)] // Keeps the callers, which small layers run through too, as lean as before.
+fn clear_upper_vector_state() {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(avx) = pulp::core_arch::x86::Avx::try_new() {
+        avx._mm256_zeroupper();
+    }
 }
