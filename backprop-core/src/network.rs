@@ -122,7 +122,8 @@ pub trait Network<F: Float>: Sized {
     /// update W^l ← W^l − η ∂C/∂W^l is fused with equations (3) and (4): each layer's
     /// parameters are updated as soon as δ^{l−1} no longer needs them, and the gradients are
     /// never formed. Otherwise it is [`backward_in`](Network::backward_in) then
-    /// [`Optimizer::step`].
+    /// [`Optimizer::step`]. Either way every check comes before the first parameter changes, so
+    /// a step that returns an error leaves the network as it was.
     fn train_step<'a, O: Optimizer<F>>(
         &mut self,
         x: ArrayView2<'_, F>,
