@@ -2,11 +2,13 @@
 
 use core::fmt::{Debug, Display};
 
-use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
+use ndarray::NdFloat;
 use num_traits::FromPrimitive;
 
 mod sealed {
-    pub trait Sealed {}
+    /// Only `f32` and `f64` implement it; it also carries what faer's matrix product needs of
+    /// a scalar, so that `linalg` can call it for any `Float`.
+    pub trait Sealed: faer::traits::ComplexField + Copy {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
 }
@@ -40,17 +42,6 @@ pub trait Float:
     /// rational approximation without branches or library calls, in `f64` the standard library's.
     #[doc(hidden)]
     fn tanh_activation(self) -> Self;
-
-    /// `dst ← α·lhs·rhs` (or `dst + α·lhs·rhs` if `accumulate`) with the fastest kernel for
-    /// this type; `false` if the operands' layouts need the general fallback.
-    #[doc(hidden)]
-    fn matmul(
-        alpha: Self,
-        lhs: ArrayView2<'_, Self>,
-        rhs: ArrayView2<'_, Self>,
-        accumulate: bool,
-        dst: ArrayViewMut2<'_, Self>,
-    ) -> bool;
 }
 
 impl Float for f32 {
@@ -96,16 +87,6 @@ impl Float for f32 {
         let q = BETA.iter().skip(1).fold(BETA[0], |q, &b| q * x2 + b);
         if x.abs() < 4e-4 { x } else { p / q }
     }
-
-    fn matmul(
-        alpha: Self,
-        lhs: ArrayView2<'_, Self>,
-        rhs: ArrayView2<'_, Self>,
-        accumulate: bool,
-        dst: ArrayViewMut2<'_, Self>,
-    ) -> bool {
-        crate::linalg::faer_matmul(alpha, lhs, rhs, accumulate, dst)
-    }
 }
 
 impl Float for f64 {
@@ -129,15 +110,5 @@ impl Float for f64 {
     #[inline(always)]
     fn tanh_activation(self) -> Self {
         self.tanh()
-    }
-
-    fn matmul(
-        alpha: Self,
-        lhs: ArrayView2<'_, Self>,
-        rhs: ArrayView2<'_, Self>,
-        accumulate: bool,
-        dst: ArrayViewMut2<'_, Self>,
-    ) -> bool {
-        crate::linalg::faer_matmul(alpha, lhs, rhs, accumulate, dst)
     }
 }

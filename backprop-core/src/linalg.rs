@@ -33,7 +33,7 @@ pub(crate) fn gemm<F: Float>(
     if dst.is_empty() {
         return;
     }
-    if !F::matmul(alpha, lhs, rhs, accumulate, dst.view_mut()) {
+    if !faer_matmul(alpha, lhs, rhs, accumulate, dst.view_mut()) {
         let beta = if accumulate { F::one() } else { F::zero() };
         ndarray::linalg::general_mat_mul(alpha, &lhs, &rhs, beta, &mut dst);
     }
@@ -49,7 +49,7 @@ fn faer_ref<'a, T>(a: ArrayView2<'a, T>) -> Option<MatRef<'a, T>> {
 }
 
 /// faer's product, or `false` if an operand's layout is not one faer can take from a slice.
-pub(crate) fn faer_matmul<T: faer::traits::ComplexField + Copy>(
+fn faer_matmul<T: faer::traits::ComplexField + Copy>(
     alpha: T,
     lhs: ArrayView2<'_, T>,
     rhs: ArrayView2<'_, T>,
