@@ -92,7 +92,6 @@ impl<F: Float> LayerBuffers<F> {
 pub struct Workspace<F: Float, G> {
     layers: Vec<LayerBuffers<F>>,
     gradients: G,
-    rows: usize,
 }
 
 impl<F: Float, G: Gradients<F>> Workspace<F, G> {
@@ -101,7 +100,6 @@ impl<F: Float, G: Gradients<F>> Workspace<F, G> {
         Workspace {
             layers: layers.iter().map(|l| LayerBuffers::new(l.outputs)).collect(),
             gradients: G::zeros(),
-            rows: 0,
         }
     }
 
@@ -114,7 +112,7 @@ impl<F: Float, G: Gradients<F>> Workspace<F, G> {
 
     /// The number of samples of the last batch.
     pub fn rows(&self) -> usize {
-        self.rows
+        self.layers.first().map_or(0, |l| l.rows)
     }
 
     /// The buffers of every layer, first layer first, as the last step left them.
@@ -125,7 +123,7 @@ impl<F: Float, G: Gradients<F>> Workspace<F, G> {
     /// The network's output for the last batch: a^L (which is z^L when the last layer has
     /// no activation), n × outputs; `None` before the first step.
     pub fn output(&self) -> Option<ArrayView2<'_, F>> {
-        self.layers.last().filter(|_| self.rows > 0).map(LayerBuffers::a)
+        self.layers.last().filter(|l| l.rows > 0).map(LayerBuffers::a)
     }
 
     /// Readies the buffers for a batch of `rows` samples of network `N` and lends them with
@@ -142,7 +140,6 @@ impl<F: Float, G: Gradients<F>> Workspace<F, G> {
         for layer in &mut self.layers {
             layer.resize(rows);
         }
-        self.rows = rows;
         Ok((&mut self.layers, &mut self.gradients))
     }
 }

@@ -165,8 +165,7 @@ impl<'a> Resolved<'a> {
         let doc = format!(
             " The gradients of every parameter of [`{ident}`], as returned by its `backward`: one field per layer, named like the layer, holding ∂C/∂W^l = δ^l (a^(l−1))ᵀ (equation (3)) and ∂C/∂b^l = δ^l (equation (4)), summed over the batch."
         );
-        let names = self.levels.iter().map(|l| &l.layer.name);
-        let names2 = self.levels.iter().map(|l| &l.layer.name);
+        let names: Vec<_> = self.levels.iter().map(|l| &l.layer.name).collect();
         let outs = self.levels.iter().map(|l| Literal::usize_unsuffixed(l.outputs));
         let ins = self.levels.iter().map(|l| Literal::usize_unsuffixed(l.inputs));
         let parameters = self.levels.iter().map(|l| l.parameters(quote!(self), false));
@@ -184,7 +183,7 @@ impl<'a> Resolved<'a> {
             #[automatically_derived]
             impl ::backprop::Gradients<#float> for #gradients {
                 fn zeros() -> Self {
-                    Self { #( #names2: ::backprop::LayerGradients::zeros(#outs, #ins), )* }
+                    Self { #( #names: ::backprop::LayerGradients::zeros(#outs, #ins), )* }
                 }
 
                 fn visit(&self, __f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
