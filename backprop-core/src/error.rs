@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::data::csv::CsvProblem;
 use crate::data::idx::IdxProblem;
+use crate::io::SafetensorsProblem;
 
 /// What went wrong with data a user passed in.
 ///
@@ -243,5 +244,16 @@ pub enum Error {
         index: usize,
         /// The length.
         len: usize,
+    },
+
+    /// A safetensors file (weights or a checkpoint) is malformed or does not fit the network or
+    /// the trainer it is loaded into.
+    #[error("{}: {problem}", .file.as_ref().map_or_else(|| "safetensors data".into(), |p| p.display().to_string()))]
+    Safetensors {
+        /// The file, or `None` for bytes given to
+        /// [`from_safetensors`](crate::Network::from_safetensors).
+        file: Option<PathBuf>,
+        /// What is wrong with it.
+        problem: SafetensorsProblem,
     },
 }

@@ -15,6 +15,7 @@
 //!   [`Network::backward_in`] and [`Network::train_step`];
 //! - [`data`]: IDX and CSV readers, Fashion-MNIST and iris, standardisation, one-hot targets and a
 //!   seeded train/validation split;
+//! - [`io`]: weights and checkpoints as safetensors files, which PyTorch reads and writes;
 //! - [`gradcheck()`], which compares a network's gradients with finite differences.
 //!
 //! Users depend on the `backprop` facade crate, which re-exports all of this.
@@ -28,6 +29,7 @@ mod dense;
 mod error;
 mod float;
 pub mod gradcheck;
+pub mod io;
 pub mod linalg;
 mod network;
 pub mod optim;

@@ -1,5 +1,7 @@
 //! The trait every generated network implements.
 
+use std::path::Path;
+
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use crate::{Cost, Error, Float, Optimizer, Targets, Workspace};
@@ -44,6 +46,8 @@ pub struct ParametersMut<'a, F> {
 ///
 /// Batches have one sample per row: the input `x` is `n × INPUT` and the output `n × OUTPUT`.
 pub trait Network<F: Float>: Sized {
+    /// The name of the network's type, as declared; recorded in the files it is saved to.
+    const NAME: &'static str;
     /// The number of inputs, the size of a^0.
     const INPUT: usize;
     /// The number of outputs, the size of z^L.
@@ -55,6 +59,9 @@ pub trait Network<F: Float>: Sized {
     type Cost: Cost<F>;
     /// The gradients of every parameter, one field per layer, named like the layer.
     type Gradients: Gradients<F>;
+
+    /// A network whose weights and biases are all zero: what [`load`](Network::load) fills.
+    fn zeros() -> Self;
 
     /// The forward pass: z^l = a^{l−1} (W^l)ᵀ + b^l and a^l = σ(z^l), layer by layer, with a^0
     /// the input. Returns the output z^L (or a^L = σ(z^L) if the last layer declares an
@@ -73,6 +80,71 @@ pub trait Network<F: Float>: Sized {
     fn cost<'a>(&self, x: ArrayView2<'_, F>, y: impl Into<Targets<'a, F>>) -> Result<F, Error> {
         let output = self.forward(x)?;
         crate::cost::evaluate(&Self::Cost::default(), output.view(), y.into(), None)
+    }
+
+    /// Writes the network's weights to the safetensors file at `path`, replacing it atomically
+    /// (a sibling `<name>.partial` file, synced, then renamed over `path`): see [`crate::io`]
+    /// for the format. PyTorch reads it as the `state_dict` of a module whose `nn.Linear`
+    /// attributes are named like the layers.
+    ///
+    /// ```
+    /// use backprop_core::Network;
+    /// # fn save<N: Network<f32>>(net: &N) -> Result<(), backprop_core::Error> {
+    /// net.save("model.safetensors")?;
+    /// let copy = N::load("model.safetensors")?;
+    /// # std::fs::remove_file("model.safetensors").ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        crate::io::weights::save(self, path.as_ref())
+    }
+
+    /// The bytes of the safetensors file [`save`](Network::save) writes.
+    fn to_safetensors(&self) -> Vec<u8> {
+        // Serialising cannot fail for a network: its tensor names are Rust identifiers with a
+        // suffix, its shapes are those of arrays in memory, and its header is a few hundred
+        // bytes (the format's limit is 100 MB). `try_to_safetensors` reports the error anyway.
+        self.try_to_safetensors().unwrap_or_default()
+    }
+
+    /// [`to_safetensors`](Network::to_safetensors), with the (unreachable) serialisation error
+    /// as a `Result` rather than an empty vector.
+    fn try_to_safetensors(&self) -> Result<Vec<u8>, Error> {
+        crate::io::weights::to_bytes(self)
+    }
+
+    /// A network with the weights of the safetensors file at `path`: see
+    /// [`load_into`](Network::load_into) for what the file must hold.
+    fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let mut net = Self::zeros();
+        net.load_into(path)?;
+        Ok(net)
+    }
+
+    /// A network with the weights of the safetensors file `bytes`, for example a trained model
+    /// embedded in the binary with `include_bytes!("model.safetensors")`.
+    fn from_safetensors(bytes: &[u8]) -> Result<Self, Error> {
+        let mut net = Self::zeros();
+        crate::io::weights::read_into(&mut net, bytes, None)?;
+        Ok(net)
+    }
+
+    /// Sets the weights from the safetensors file at `path`: a tensor `<layer>.weight` (OUT ×
+    /// IN) and `<layer>.bias` per layer, of element type F16, BF16, F32 or F64 (converted to
+    /// `F`), finite, and no other tensors (but a checkpoint's training state, which is
+    /// skipped). Where the file's metadata records the layers or the cost, they must be this
+    /// network's. Any misfit is an [`Error::Safetensors`] naming the tensor, and leaves the
+    /// network as it was: nothing changes unless the whole file fits.
+    fn load_into(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let bytes = crate::io::file::read(path)?;
+        crate::io::weights::read_into(self, &bytes, Some(path))
+    }
+
+    /// [`load_into`](Network::load_into) from the bytes of a safetensors file.
+    fn load_safetensors_into(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        crate::io::weights::read_into(self, bytes, None)
     }
 
     /// Calls `f` with each layer's parameters, first layer first.

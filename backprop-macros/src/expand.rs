@@ -235,6 +235,11 @@ impl<'a> Resolved<'a> {
                 ::backprop::LayerInfo { name: #name, inputs: #inputs, outputs: #outputs, activation: #activation }
             }
         });
+        let name = LitStr::new(&ident.to_string(), ident.span());
+        let zeros = levels.iter().map(|l| {
+            let name = &l.layer.name;
+            quote_spanned!(l.span=> #name: ::backprop::Dense::zeros())
+        });
         let checks = self.parameter_checks();
         let prepare = self.prepare_workspace(false);
         let prepare_with_gradients = self.prepare_workspace(true);
@@ -259,12 +264,17 @@ impl<'a> Resolved<'a> {
         quote! {
             #[automatically_derived]
             impl ::backprop::Network<#float> for #ident #bounds {
+                const NAME: &'static ::core::primitive::str = #name;
                 const INPUT: ::core::primitive::usize = #input;
                 const OUTPUT: ::core::primitive::usize = #output;
                 const LAYERS: &'static [::backprop::LayerInfo] = &[#(#infos),*];
 
                 type Cost = #cost;
                 type Gradients = #gradients;
+
+                fn zeros() -> Self {
+                    Self { #(#zeros,)* }
+                }
 
                 fn forward(
                     &self,

@@ -1,0 +1,46 @@
+//! Weights and checkpoints on disk, as safetensors files.
+//!
+//! [safetensors](https://huggingface.co/docs/safetensors) is the format PyTorch, candle and
+//! Hugging Face share: an 8-byte little-endian header length, a JSON header naming each tensor
+//! with its element type, shape and byte range, and the tensors' bytes, row-major and
+//! little-endian. It is read and written through the `safetensors` crate.
+//!
+//! A network's tensors are named as PyTorch names the `state_dict` of a module whose
+//! `nn.Linear` attributes are named like the layers: `hidden1.weight` (OUT × IN, the layout of
+//! both [`Dense`](crate::Dense) and `nn.Linear`) and `hidden1.bias`, in the network's float type
+//! (F32 or F64). The header's `__metadata__` records the network: its name
+//! ([`NETWORK_KEY`]), its layers with their sizes and activations ([`LAYERS_KEY`]), its cost
+//! ([`COST_KEY`]), its float type ([`FLOAT_KEY`]) and the library's version ([`VERSION_KEY`]),
+//! and `"format": "pt"`.
+//!
+//! Reading accepts F16, BF16, F32 and F64 tensors, converted to the network's float, and files
+//! written by PyTorch's `safetensors.torch.save_file` with no metadata. Where the metadata
+//! records the layers or the cost, they must be the network's. A file that does not fit —
+//! missing, unexpected or misshapen tensors, another element type, a non-finite value, other
+//! layers — is an [`Error::Safetensors`](crate::Error::Safetensors) naming the tensor, and
+//! changes nothing. The parser checks the header's length, offsets and shapes against the
+//! length of the file before it reads a tensor, and the reader allocates only the network's own
+//! shapes, so memory is bounded by the file's size and the network's.
+//!
+//! The methods are [`Network::save`](crate::Network::save),
+//! [`to_safetensors`](crate::Network::to_safetensors), [`load`](crate::Network::load),
+//! [`from_safetensors`](crate::Network::from_safetensors) and
+//! [`load_into`](crate::Network::load_into); [`Trainer::checkpoint`](crate::Trainer::checkpoint)
+//! writes checkpoints in the same format.
+
+pub(crate) mod file;
+mod problem;
+pub(crate) mod tensors;
+pub(crate) mod weights;
+
+pub use problem::SafetensorsProblem;
+pub use weights::{COST_KEY, FLOAT_KEY, LAYERS_KEY, NETWORK_KEY, VERSION_KEY};
+
+/// The `__metadata__` key that marks a checkpoint, whose value is the JSON of the training
+/// state (epoch, schedule, random generator, early stopping, history).
+pub const CHECKPOINT_KEY: &str = "backprop.checkpoint";
+
+/// The prefixes of a checkpoint's tensors that are not the network's parameters: the
+/// optimiser's state (`optimizer.hidden1.weight.m`) and the weights of the best epoch for early
+/// stopping (`best.hidden1.weight`).
+pub const STATE_PREFIXES: [&str; 2] = ["optimizer.", "best."];

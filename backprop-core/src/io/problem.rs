@@ -1,0 +1,116 @@
+//! What can be wrong with a safetensors file.
+
+/// What is wrong with a safetensors file (weights or a checkpoint); [`Error::Safetensors`]
+/// names the file.
+///
+/// Every problem names the tensor or the metadata key it is about, and says what the file holds
+/// and what the network (or the trainer) expects.
+///
+/// [`Error::Safetensors`]: crate::Error::Safetensors
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SafetensorsProblem {
+    /// The bytes are not a well-formed safetensors file: a header length past the end, a header
+    /// that is not JSON, offsets that overlap, leave gaps or run past the end, shapes that do not
+    /// match their byte ranges, and so on.
+    #[error("not a valid safetensors file: {message}")]
+    Format {
+        /// What the safetensors parser reported.
+        message: String,
+    },
+
+    /// A tensor the network needs is not in the file.
+    #[error("the file has no tensor `{tensor}`, which the network needs (shape {shape:?})")]
+    MissingTensor {
+        /// The tensor's name, as in PyTorch's `state_dict`: `hidden1.weight`.
+        tensor: String,
+        /// The shape the network needs.
+        shape: Vec<usize>,
+    },
+
+    /// The file holds tensors the network does not have.
+    #[error("the file holds tensors the network does not have: {}; the network's tensors are {}", quoted(.unexpected), quoted(.expected))]
+    UnexpectedTensors {
+        /// The names found in the file and not in the network, sorted.
+        unexpected: Vec<String>,
+        /// The network's tensor names, in layer order.
+        expected: Vec<String>,
+    },
+
+    /// A tensor has another shape than the network's parameter of that name.
+    #[error(
+        "tensor `{tensor}` has shape {found:?}, but the network's `{tensor}` has shape {expected:?}{hint}"
+    )]
+    Shape {
+        /// The tensor's name.
+        tensor: String,
+        /// The shape the network declares (a weight is OUT × IN).
+        expected: Vec<usize>,
+        /// The shape in the file.
+        found: Vec<usize>,
+        /// A hint when the found shape is the transpose of the expected one.
+        hint: &'static str,
+    },
+
+    /// A tensor's element type cannot be read as a float.
+    #[error("tensor `{tensor}` holds {found} values; weights can be F16, BF16, F32 or F64")]
+    Dtype {
+        /// The tensor's name.
+        tensor: String,
+        /// The element type in the file, as safetensors names it.
+        found: String,
+    },
+
+    /// A tensor holds NaN or an infinity.
+    #[error("tensor `{tensor}` holds a non-finite value ({value}) at index {index:?}")]
+    NonFinite {
+        /// The tensor's name.
+        tensor: String,
+        /// The index of the value, one entry per dimension.
+        index: Vec<usize>,
+        /// The value, printed.
+        value: String,
+    },
+
+    /// The file's metadata describes another network than the one it is loaded into.
+    #[error("the file's {what} is {file}, but the network declares {network}")]
+    Metadata {
+        /// What differs: `"layers"`, `"cost"`.
+        what: &'static str,
+        /// What the file records.
+        file: String,
+        /// What the network declares.
+        network: String,
+    },
+
+    /// A metadata entry the library wrote cannot be read back.
+    #[error("the metadata entry `{key}` cannot be read: {message}")]
+    BadMetadata {
+        /// The key in `__metadata__`.
+        key: String,
+        /// What is wrong with its value.
+        message: String,
+    },
+
+    /// A checkpoint was expected, but the file holds weights without a training state.
+    #[error(
+        "the file holds weights but no training state: resume from a file written by `Trainer::checkpoint`, or load the weights with `load`"
+    )]
+    NotACheckpoint,
+
+    /// A checkpoint was written by a different training setup than the one resuming it.
+    #[error("the checkpoint was written with {what} {checkpoint}, but this trainer has {trainer}")]
+    CheckpointMismatch {
+        /// What differs: `"the optimiser"`, `"the batch size"`, `"the network"`, ….
+        what: &'static str,
+        /// What the checkpoint records.
+        checkpoint: String,
+        /// What the trainer (or the network, or the data) resuming it has.
+        trainer: String,
+    },
+}
+
+/// `a`, `b` and `c` as "`a`, `b`, `c`".
+fn quoted(names: &[String]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}

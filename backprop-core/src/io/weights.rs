@@ -1,0 +1,220 @@
+//! A network's weights as a safetensors file that PyTorch reads as a `state_dict`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ndarray::{Array1, Array2, Ix1, Ix2};
+
+use super::SafetensorsProblem;
+use super::tensors::{Tensor, TensorFile};
+use crate::{Cost, Error, Float, LayerInfo, Network};
+
+/// The `__metadata__` key of the library's version.
+pub const VERSION_KEY: &str = "backprop.version";
+/// The `__metadata__` key of the network's type name.
+pub const NETWORK_KEY: &str = "backprop.network";
+/// The `__metadata__` key of the layers: a JSON array of `{"name", "inputs", "outputs",
+/// "activation"}` objects, first layer first.
+pub const LAYERS_KEY: &str = "backprop.layers";
+/// The `__metadata__` key of the cost's name.
+pub const COST_KEY: &str = "backprop.cost";
+/// The `__metadata__` key of the float type the network computes in, `f32` or `f64`.
+pub const FLOAT_KEY: &str = "backprop.float";
+
+/// The tensors of `net`'s parameters, named as PyTorch names the parameters of a module whose
+/// `nn.Linear` attributes are named like the layers: `<layer>.weight` (OUT × IN) and
+/// `<layer>.bias`, prefixed with `prefix`.
+pub(crate) fn parameter_tensors<F: Float, N: Network<F>>(net: &N, prefix: &str) -> Vec<Tensor> {
+    let mut tensors = Vec::with_capacity(2 * N::LAYERS.len());
+    net.visit_parameters(&mut |p| {
+        tensors.push(Tensor::of(format!("{prefix}{}.weight", p.layer), p.weight.into_dyn()));
+        tensors.push(Tensor::of(format!("{prefix}{}.bias", p.layer), p.bias.into_dyn()));
+    });
+    tensors
+}
+
+/// What the header of every file the library writes records of the network `N`: its name, its
+/// layers, its cost, its float type and the library's version; and `"format": "pt"`, which
+/// tells Hugging Face's tools that the tensors are a PyTorch `state_dict`.
+pub(crate) fn network_metadata<F: Float, N: Network<F>>() -> HashMap<String, String> {
+    HashMap::from([
+        ("format".to_owned(), "pt".to_owned()),
+        (VERSION_KEY.to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+        (NETWORK_KEY.to_owned(), N::NAME.to_owned()),
+        (LAYERS_KEY.to_owned(), layers_json(N::LAYERS)),
+        (COST_KEY.to_owned(), <N::Cost as Cost<F>>::NAME.to_owned()),
+        (FLOAT_KEY.to_owned(), F::NAME.to_owned()),
+    ])
+}
+
+/// The safetensors bytes of `net`: see [`Network::to_safetensors`].
+pub(crate) fn to_bytes<F: Float, N: Network<F>>(net: &N) -> Result<Vec<u8>, Error> {
+    super::tensors::serialize(&parameter_tensors(net, ""), network_metadata::<F, N>())
+}
+
+/// Writes `net` to `path` atomically: see [`Network::save`].
+pub(crate) fn save<F: Float, N: Network<F>>(net: &N, path: &Path) -> Result<(), Error> {
+    super::file::write_atomic(path, &to_bytes(net)?)
+}
+
+/// Sets the parameters of `net` from the safetensors `bytes` (read from `file`, if given):
+/// see [`Network::load_into`]. `net` is changed only if the whole file fits.
+pub(crate) fn read_into<F: Float, N: Network<F>>(
+    net: &mut N,
+    bytes: &[u8],
+    file: Option<&Path>,
+) -> Result<(), Error> {
+    let tensors = TensorFile::parse(bytes, file)?;
+    check_metadata::<F, N>(&tensors)?;
+    let parameters = read_parameters::<F, N>(&tensors, "")?;
+    // A checkpoint holds the trainer's state beside the weights; loading the weights from it
+    // is fine, and its other tensors are not the network's.
+    let checkpoint = tensors.metadata(super::CHECKPOINT_KEY).is_some();
+    check_names::<F, N>(&tensors, |name| checkpoint && is_state(name))?;
+    assign(net, parameters);
+    Ok(())
+}
+
+/// Whether a tensor name belongs to a checkpoint's training state rather than the network.
+fn is_state(name: &str) -> bool {
+    super::STATE_PREFIXES.iter().any(|prefix| name.starts_with(prefix))
+}
+
+/// Every parameter of `N`, read from the tensors named `<prefix><layer>.weight` and
+/// `<prefix><layer>.bias`, in layer order.
+pub(crate) fn read_parameters<F: Float, N: Network<F>>(
+    tensors: &TensorFile<'_>,
+    prefix: &str,
+) -> Result<Vec<(Array2<F>, Array1<F>)>, Error> {
+    let shape_error = |name: &str, e: ndarray::ShapeError| {
+        tensors.error(SafetensorsProblem::Format { message: format!("tensor `{name}`: {e}") })
+    };
+    N::LAYERS
+        .iter()
+        .map(|layer| {
+            let (w, b) = (format!("{prefix}{}.weight", layer.name), format!("{prefix}{}.bias", layer.name));
+            let weight = tensors.read::<F>(&w, &[layer.outputs, layer.inputs])?;
+            let bias = tensors.read::<F>(&b, &[layer.outputs])?;
+            Ok((
+                weight.into_dimensionality::<Ix2>().map_err(|e| shape_error(&w, e))?,
+                bias.into_dimensionality::<Ix1>().map_err(|e| shape_error(&b, e))?,
+            ))
+        })
+        .collect()
+}
+
+/// Sets every parameter of `net` from `parameters`, in layer order; their shapes were checked
+/// against [`Network::LAYERS`] when they were read.
+pub(crate) fn assign<F: Float, N: Network<F>>(net: &mut N, parameters: Vec<(Array2<F>, Array1<F>)>) {
+    let mut parameters = parameters.into_iter();
+    net.visit_parameters_mut(&mut |mut p| {
+        if let Some((w, b)) = parameters.next() {
+            if p.weight.dim() == w.dim() && p.bias.dim() == b.dim() {
+                p.weight.assign(&w);
+                p.bias.assign(&b);
+            }
+        }
+    });
+}
+
+/// Checks that the file holds no tensor that is neither a parameter of `N` nor `ignored`.
+pub(crate) fn check_names<F: Float, N: Network<F>>(
+    tensors: &TensorFile<'_>,
+    ignored: impl Fn(&str) -> bool,
+) -> Result<(), Error> {
+    let expected: Vec<String> =
+        N::LAYERS.iter().flat_map(|l| [format!("{}.weight", l.name), format!("{}.bias", l.name)]).collect();
+    let mut unexpected: Vec<String> = tensors
+        .names()
+        .into_iter()
+        .filter(|name| !expected.iter().any(|e| e == name) && !ignored(name))
+        .map(str::to_owned)
+        .collect();
+    if unexpected.is_empty() {
+        return Ok(());
+    }
+    unexpected.sort();
+    Err(tensors.error(SafetensorsProblem::UnexpectedTensors { unexpected, expected }))
+}
+
+/// Checks what the file's metadata records of the network, where it records it, against `N`:
+/// the layers (names, sizes and activations, in order) and the cost. A file without the
+/// library's metadata (written by PyTorch, say) is checked by its tensors alone.
+pub(crate) fn check_metadata<F: Float, N: Network<F>>(tensors: &TensorFile<'_>) -> Result<(), Error> {
+    if let Some(json) = tensors.metadata(LAYERS_KEY) {
+        let layers = parse_layers(json).map_err(|message| {
+            tensors.error(SafetensorsProblem::BadMetadata { key: LAYERS_KEY.to_owned(), message })
+        })?;
+        let declared: Vec<_> =
+            N::LAYERS.iter().map(|l| (l.name, l.inputs, l.outputs, l.activation)).collect();
+        let recorded: Vec<_> =
+            layers.iter().map(|l| (l.name.as_str(), l.inputs, l.outputs, l.activation.as_str())).collect();
+        if declared != recorded {
+            return Err(tensors.error(SafetensorsProblem::Metadata {
+                what: "layers",
+                file: describe(recorded.iter().copied()),
+                network: describe(declared.iter().copied()),
+            }));
+        }
+    }
+    if let Some(cost) = tensors.metadata(COST_KEY) {
+        let declared = <N::Cost as Cost<F>>::NAME;
+        if cost != declared {
+            return Err(tensors.error(SafetensorsProblem::Metadata {
+                what: "cost",
+                file: format!("`{cost}`"),
+                network: format!("`{declared}`"),
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// A layer as the metadata records it.
+struct RecordedLayer {
+    name: String,
+    inputs: usize,
+    outputs: usize,
+    activation: String,
+}
+
+/// The layers as JSON: `[{"name":"hidden","inputs":4,"outputs":8,"activation":"Tanh"}, …]`.
+fn layers_json(layers: &[LayerInfo]) -> String {
+    let layers: Vec<serde_json::Value> = layers
+        .iter()
+        .map(|l| {
+            serde_json::json!({
+                "name": l.name, "inputs": l.inputs, "outputs": l.outputs, "activation": l.activation,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(layers).to_string()
+}
+
+/// Reads [`layers_json`]'s format back.
+fn parse_layers(json: &str) -> Result<Vec<RecordedLayer>, String> {
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let array = value.as_array().ok_or("not a JSON array")?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| {
+            let text = |key: &str| layer.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+            let size =
+                |key: &str| layer.get(key).and_then(|v| v.as_u64()).and_then(|v| usize::try_from(v).ok());
+            let missing = |key: &str| format!("layer {i} has no `{key}`");
+            Ok(RecordedLayer {
+                name: text("name").ok_or_else(|| missing("name"))?,
+                inputs: size("inputs").ok_or_else(|| missing("inputs"))?,
+                outputs: size("outputs").ok_or_else(|| missing("outputs"))?,
+                activation: text("activation").ok_or_else(|| missing("activation"))?,
+            })
+        })
+        .collect()
+}
+
+/// `hidden 4→8 Tanh, out 8→3 Identity`.
+fn describe<'a>(layers: impl Iterator<Item = (&'a str, usize, usize, &'a str)>) -> String {
+    let layers: Vec<String> = layers.map(|(n, i, o, a)| format!("`{n}` {i}→{o} {a}")).collect();
+    if layers.is_empty() { "no layers".to_owned() } else { layers.join(", ") }
+}
