@@ -79,10 +79,23 @@ impl<'a> TensorFile<'a> {
     /// Parses `bytes`, read from `file` if given. The parser checks the header length, the
     /// JSON, and every tensor's byte range against the length of `bytes` before anything else
     /// is read, so a lying header cannot make it read or allocate past the file.
+    ///
+    /// The header is parsed here first, and every tensor's `data_offsets` checked to lie within
+    /// the bytes after it: the `safetensors` crate (0.8.0) adds the last offset to the header
+    /// length unchecked, which panics on overflow (as in debug builds) for offsets near
+    /// `usize::MAX`.
     pub(crate) fn parse(bytes: &'a [u8], file: Option<&'a Path>) -> Result<Self, Error> {
+        let header = Header::parse(bytes);
+        if let Some(header) = &header {
+            header.check_offsets().map_err(|message| Error::Safetensors {
+                file: file.map(Path::to_path_buf),
+                problem: SafetensorsProblem::Format { message },
+            })?;
+        }
         let tensors = SafeTensors::deserialize(bytes).map_err(|e| format_error(file, &e))?;
-        let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| format_error(file, &e))?;
-        let metadata = header.metadata().clone().unwrap_or_default();
+        // The `safetensors` crate accepted the header, so it is JSON whose `__metadata__`, if
+        // any, maps strings to strings.
+        let metadata = header.map(Header::metadata).unwrap_or_default();
         Ok(TensorFile { tensors, metadata, file })
     }
 
@@ -175,6 +188,53 @@ impl<'a> TensorFile<'a> {
             .chunks_exact(8)
             .map(|b| i64::from_le_bytes(b.try_into().unwrap_or_default()))
             .collect())
+    }
+}
+
+/// A safetensors header, parsed as JSON, and the number of bytes after it.
+struct Header {
+    json: serde_json::Map<String, serde_json::Value>,
+    data_len: usize,
+}
+
+impl Header {
+    /// The header of `bytes`, or `None` where its length or its JSON is wrong, which the
+    /// `safetensors` crate then reports. Headers over the crate's limit (100 MB) are not read.
+    fn parse(bytes: &[u8]) -> Option<Header> {
+        let len: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+        let len = usize::try_from(u64::from_le_bytes(len)).ok().filter(|&n| n <= 100_000_000)?;
+        let end = len.checked_add(8)?;
+        let json = serde_json::from_slice(bytes.get(8..end)?).ok()?;
+        match json {
+            serde_json::Value::Object(json) => Some(Header { json, data_len: bytes.len() - end }),
+            _ => None,
+        }
+    }
+
+    /// Checks that every tensor's `data_offsets` that are integers lie within the data.
+    fn check_offsets(&self) -> Result<(), String> {
+        let data_len = u64::try_from(self.data_len).unwrap_or(u64::MAX);
+        for (name, entry) in self.json.iter().filter(|(name, _)| *name != "__metadata__") {
+            let Some(offsets) = entry.get("data_offsets").and_then(serde_json::Value::as_array) else {
+                continue;
+            };
+            let offsets: Vec<u64> = offsets.iter().filter_map(serde_json::Value::as_u64).collect();
+            if offsets.iter().any(|&o| o > data_len) {
+                return Err(format!(
+                    "tensor `{name}` has data_offsets {offsets:?}, past the end of the {} bytes of data",
+                    self.data_len
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The `__metadata__` entries whose values are strings.
+    fn metadata(self) -> HashMap<String, String> {
+        let Some(serde_json::Value::Object(metadata)) = self.json.get("__metadata__") else {
+            return HashMap::new();
+        };
+        metadata.iter().filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned()))).collect()
     }
 }
 
