@@ -80,12 +80,15 @@ fn is_state(name: &str) -> bool {
     super::STATE_PREFIXES.iter().any(|prefix| name.starts_with(prefix))
 }
 
+/// One layer's weight (OUT × IN) and bias.
+pub(crate) type LayerParameters<F> = (Array2<F>, Array1<F>);
+
 /// Every parameter of `N`, read from the tensors named `<prefix><layer>.weight` and
 /// `<prefix><layer>.bias`, in layer order.
 pub(crate) fn read_parameters<F: Float, N: Network<F>>(
     tensors: &TensorFile<'_>,
     prefix: &str,
-) -> Result<Vec<(Array2<F>, Array1<F>)>, Error> {
+) -> Result<Vec<LayerParameters<F>>, Error> {
     let shape_error = |name: &str, e: ndarray::ShapeError| {
         tensors.error(SafetensorsProblem::Format { message: format!("tensor `{name}`: {e}") })
     };
@@ -105,7 +108,7 @@ pub(crate) fn read_parameters<F: Float, N: Network<F>>(
 
 /// Sets every parameter of `net` from `parameters`, in layer order; their shapes were checked
 /// against [`Network::LAYERS`] when they were read.
-pub(crate) fn assign<F: Float, N: Network<F>>(net: &mut N, parameters: Vec<(Array2<F>, Array1<F>)>) {
+pub(crate) fn assign<F: Float, N: Network<F>>(net: &mut N, parameters: Vec<LayerParameters<F>>) {
     let mut parameters = parameters.into_iter();
     net.visit_parameters_mut(&mut |mut p| {
         if let Some((w, b)) = parameters.next() {
