@@ -121,7 +121,7 @@ pub use backprop_core::{
     Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, History, Metrics, Progress, Schedule,
     StepDecay, Trainer, UpdateRule, WeightDecay,
 };
-pub use backprop_core::{activation, cost, data, optim, train};
+pub use backprop_core::{activation, cost, data, io, optim, train};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
 /// dependency pinned to a matching version.
