@@ -118,8 +118,8 @@ pub use backprop_core::{
     Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step, seeded_rng,
 };
 pub use backprop_core::{
-    Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, History, Metrics, Progress, Schedule,
-    StepDecay, Trainer, UpdateRule, WeightDecay,
+    Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, History, Metrics, OptimizerState, Progress,
+    Resumable, Schedule, StepDecay, Trainer, UpdateRule, WeightDecay,
 };
 pub use backprop_core::{activation, cost, data, io, optim, train};
 
@@ -250,8 +250,9 @@ pub use backprop_macros::activation;
 pub mod prelude {
     pub use crate::{
         Activation, Adam, AdamW, Backprop, BinaryCrossEntropy, ClipGradNorm, Constant, Cosine, Cost, Dense,
-        Elu, Gelu, Gradients, Identity, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Relu, Schedule,
-        Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, StepDecay, Tanh, Trainer, WeightDecay, network,
+        Elu, Gelu, Gradients, Identity, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Relu, Resumable,
+        Schedule, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, StepDecay, Tanh, Trainer, WeightDecay,
+        network,
     };
     /// The attribute macro only: the module `backprop::activation` stays out of the prelude.
     pub use backprop_macros::activation;

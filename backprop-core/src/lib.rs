@@ -45,7 +45,8 @@ pub use float::Float;
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};
 pub use network::{Gradients, LayerInfo, Network, Parameters, ParametersMut};
 pub use optim::{
-    Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, Schedule, Sgd, StepDecay, UpdateRule, WeightDecay,
+    Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, OptimizerState, Resumable, Schedule, Sgd,
+    StepDecay, UpdateRule, WeightDecay,
 };
 pub use targets::{Target, Targets};
 pub use train::{ConfusionMatrix, History, Metrics, Progress, Trainer};

@@ -35,12 +35,6 @@ impl Tensor {
             Tensor { name, dtype: Dtype::F64, shape, data }
         }
     }
-
-    /// The tensor `name` holding integers, as I64 (PyTorch's `torch.int64`).
-    pub(crate) fn of_integers(name: String, values: &[i64]) -> Self {
-        let data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        Tensor { name, dtype: Dtype::I64, shape: vec![values.len()], data }
-    }
 }
 
 impl View for &Tensor {
@@ -114,11 +108,6 @@ impl<'a> TensorFile<'a> {
         self.tensors.names()
     }
 
-    /// Whether the file holds a tensor called `name`.
-    pub(crate) fn contains(&self, name: &str) -> bool {
-        self.tensors.tensor(name).is_ok()
-    }
-
     /// The tensor `name`, which must have `shape`, converted to `F` from F16, BF16, F32 or F64
     /// and checked to be finite. The shape is checked before anything is allocated.
     pub(crate) fn read<F: Float>(&self, name: &str, shape: &[usize]) -> Result<ArrayD<F>, Error> {
@@ -163,31 +152,6 @@ impl<'a> TensorFile<'a> {
             }));
         }
         Ok(array)
-    }
-
-    /// The I64 tensor `name` of `len` entries.
-    pub(crate) fn read_integers(&self, name: &str, len: usize) -> Result<Vec<i64>, Error> {
-        let missing = || SafetensorsProblem::MissingTensor { tensor: name.to_owned(), shape: vec![len] };
-        let view = self.tensors.tensor(name).map_err(|_| self.error(missing()))?;
-        if view.shape() != [len] {
-            return Err(self.error(SafetensorsProblem::Shape {
-                tensor: name.to_owned(),
-                expected: vec![len],
-                found: view.shape().to_vec(),
-                hint: "",
-            }));
-        }
-        if view.dtype() != Dtype::I64 {
-            return Err(self.error(SafetensorsProblem::Dtype {
-                tensor: name.to_owned(),
-                found: format!("{:?} (an I64 tensor was expected)", view.dtype()),
-            }));
-        }
-        Ok(view
-            .data()
-            .chunks_exact(8)
-            .map(|b| i64::from_le_bytes(b.try_into().unwrap_or_default()))
-            .collect())
     }
 }
 

@@ -1,8 +1,8 @@
 use ndarray::{ArrayViewD, ArrayViewMutD};
 
 use super::{
-    Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate, for_each_element,
-    step_with_rule,
+    OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
+    for_each_element, step_with_rule,
 };
 use crate::{Error, Float, Network, Optimizer};
 
@@ -134,5 +134,26 @@ impl<F: Float> UpdateRule<F> for Adam<F> {
         self.moments.clear();
         self.steps = 0;
         self.corrections = (F::one(), F::one());
+    }
+}
+
+impl<F: Float> Resumable<F> for Adam<F> {
+    fn describe(&self) -> String {
+        format!("Adam(β₁ = {}, β₂ = {}, ε = {})", self.beta1, self.beta2, self.epsilon)
+    }
+
+    /// The step count t (`steps`) and the moment estimates m and v of every tensor.
+    fn state(&self) -> OptimizerState<F> {
+        OptimizerState {
+            counters: vec![("steps".to_owned(), self.steps)],
+            slots: self.moments.to_state(["m", "v"]),
+        }
+    }
+
+    fn set_state(&mut self, state: OptimizerState<F>) -> Result<(), Error> {
+        let steps = state.counter("steps")?;
+        self.moments = Slots::from_state(["m", "v"], state.slots)?;
+        self.steps = steps;
+        Ok(())
     }
 }

@@ -1,6 +1,6 @@
 use ndarray::{ArrayViewD, ArrayViewMutD};
 
-use super::{Adam, Tensors, UpdateRule, check_option, step_with_rule};
+use super::{Adam, OptimizerState, Resumable, Tensors, UpdateRule, check_option, step_with_rule};
 use crate::{Error, Float, Network, Optimizer};
 
 /// AdamW, Adam with decoupled weight decay: Loshchilov & Hutter, "Decoupled Weight Decay
@@ -91,5 +91,20 @@ impl<F: Float> UpdateRule<F> for AdamW<F> {
 
     fn reset(&mut self) {
         self.adam.reset();
+    }
+}
+
+impl<F: Float> Resumable<F> for AdamW<F> {
+    fn describe(&self) -> String {
+        format!("AdamW(λ = {}, {})", self.weight_decay, self.adam.describe())
+    }
+
+    /// Adam's state.
+    fn state(&self) -> OptimizerState<F> {
+        self.adam.state()
+    }
+
+    fn set_state(&mut self, state: OptimizerState<F>) -> Result<(), Error> {
+        self.adam.set_state(state)
     }
 }

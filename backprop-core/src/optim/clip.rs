@@ -1,6 +1,6 @@
 use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
 
-use super::{Scratch, Tensors, UpdateRule, check_option, step_with_rule};
+use super::{OptimizerState, Resumable, Scratch, Tensors, UpdateRule, check_option, step_with_rule};
 use crate::{Error, Float, Network, Optimizer};
 
 /// Gradient clipping by global norm around any optimiser: when the gradients of all parameters
@@ -127,5 +127,20 @@ impl<F: Float, O: UpdateRule<F>> UpdateRule<F> for ClipGradNorm<O, F> {
         self.inner.reset();
         self.scale = F::one();
         self.last_norm = None;
+    }
+}
+
+impl<F: Float, O: UpdateRule<F> + Resumable<F>> Resumable<F> for ClipGradNorm<O, F> {
+    fn describe(&self) -> String {
+        format!("ClipGradNorm(c = {}, {})", self.max_norm, self.inner.describe())
+    }
+
+    /// The state of the optimiser inside.
+    fn state(&self) -> OptimizerState<F> {
+        self.inner.state()
+    }
+
+    fn set_state(&mut self, state: OptimizerState<F>) -> Result<(), Error> {
+        self.inner.set_state(state)
     }
 }

@@ -28,6 +28,7 @@ mod adamw;
 mod clip;
 mod schedule;
 mod sgd;
+mod state;
 mod weight_decay;
 
 pub use adam::Adam;
@@ -35,6 +36,7 @@ pub use adamw::AdamW;
 pub use clip::ClipGradNorm;
 pub use schedule::{Constant, Cosine, Schedule, StepDecay};
 pub use sgd::Sgd;
+pub use state::{OptimizerState, Resumable};
 pub use weight_decay::WeightDecay;
 
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};

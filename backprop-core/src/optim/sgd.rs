@@ -1,7 +1,8 @@
 use ndarray::{ArrayViewD, ArrayViewMutD};
 
 use super::{
-    Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate, for_each_pair, step_with_rule,
+    OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
+    for_each_pair, step_with_rule,
 };
 use crate::{Error, Float, Network, Optimizer};
 
@@ -127,5 +128,30 @@ impl<F: Float> UpdateRule<F> for Sgd<F> {
 
     fn reset(&mut self) {
         self.velocity.clear();
+    }
+}
+
+impl<F: Float> Resumable<F> for Sgd<F> {
+    fn describe(&self) -> String {
+        match (self.momentum == F::zero(), self.nesterov) {
+            (true, _) => "Sgd".to_owned(),
+            (false, false) => format!("Sgd(momentum μ = {})", self.momentum),
+            (false, true) => format!("Sgd(Nesterov momentum μ = {})", self.momentum),
+        }
+    }
+
+    /// The velocity v of every tensor, with momentum; nothing for plain SGD.
+    fn state(&self) -> OptimizerState<F> {
+        let slots = if self.momentum > F::zero() { self.velocity.to_state(["velocity"]) } else { Vec::new() };
+        OptimizerState { counters: Vec::new(), slots }
+    }
+
+    fn set_state(&mut self, state: OptimizerState<F>) -> Result<(), Error> {
+        self.velocity = if self.momentum > F::zero() {
+            Slots::from_state(["velocity"], state.slots)?
+        } else {
+            Slots::from_state([], state.slots).map(|_| Slots::default())?
+        };
+        Ok(())
     }
 }

@@ -1,6 +1,6 @@
 use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
 
-use super::{Scratch, Tensors, UpdateRule, check_option, step_with_rule};
+use super::{OptimizerState, Resumable, Scratch, Tensors, UpdateRule, check_option, step_with_rule};
 use crate::{Error, Float, Network, Optimizer};
 
 /// L2 weight decay around any optimiser: the gradient of C + (λ/2)‖θ‖² is passed on instead of
@@ -101,5 +101,20 @@ impl<F: Float, O: UpdateRule<F>> UpdateRule<F> for WeightDecay<O, F> {
 
     fn reset(&mut self) {
         self.inner.reset();
+    }
+}
+
+impl<F: Float, O: UpdateRule<F> + Resumable<F>> Resumable<F> for WeightDecay<O, F> {
+    fn describe(&self) -> String {
+        format!("WeightDecay(λ = {}, {})", self.weight_decay, self.inner.describe())
+    }
+
+    /// The state of the optimiser inside.
+    fn state(&self) -> OptimizerState<F> {
+        self.inner.state()
+    }
+
+    fn set_state(&mut self, state: OptimizerState<F>) -> Result<(), Error> {
+        self.inner.set_state(state)
     }
 }

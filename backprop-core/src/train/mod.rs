@@ -5,6 +5,8 @@
 //! With the default features, the trainer shows a progress bar on a terminal (`progress`,
 //! through indicatif), and a history can be drawn as an SVG plot (`plot`, through plotters).
 
+mod checkpoint;
+mod early_stopping;
 mod history;
 mod metrics;
 #[cfg(feature = "plot")]

@@ -1,15 +1,20 @@
 //! The training loop: epochs of shuffled mini-batches.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, Slice};
+use ndarray::{Array2, ArrayView2, Axis, Slice};
+use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
 
+use super::early_stopping::Best;
 use super::history::{Epoch, History};
 use super::metrics::{Metrics, evaluate};
 use super::progress::{Display, Progress};
 use crate::optim::{check_count, check_option};
-use crate::{Constant, Cost, Error, Float, Network, Optimizer, Schedule, Targets};
+use crate::{
+    Constant, Cost, Error, Float, Network, Optimizer, OptimizerState, Resumable, Schedule, Targets, Workspace,
+};
 
 /// Trains a network with an optimiser: epochs of mini-batches drawn in a seeded random order,
 /// an optional validation set measured after each epoch, an optional learning-rate schedule and
@@ -32,6 +37,7 @@ pub struct Trainer<'v, F: Float, O> {
     early_stopping: Option<(usize, F)>,
     progress: Progress,
     training_accuracy: bool,
+    checkpoint: Option<Checkpointing<F, O>>,
 }
 
 impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
@@ -48,6 +54,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
             early_stopping: None,
             progress: Progress::Auto,
             training_accuracy: true,
+            checkpoint: None,
         }
     }
 
@@ -124,9 +131,10 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     ///
     /// Each epoch sets the optimiser's learning rate from the schedule, shuffles the samples,
     /// and takes one optimiser step per mini-batch; then it measures the validation set, if
-    /// any, and checks for early stopping. Every option, the data and the validation set are
-    /// checked before the first step. The optimiser keeps its state between calls; the
-    /// schedule starts again from the learning rate the optimiser had at the first call.
+    /// any, checks for early stopping, and writes a [`checkpoint`](Trainer::checkpoint) when
+    /// one is due. Every option, the data and the validation set are checked before the first
+    /// step. The optimiser keeps its state between calls; the schedule starts again from the
+    /// learning rate the optimiser had at the first call.
     pub fn fit<'a, N: Network<F>>(
         &mut self,
         net: &mut N,
@@ -134,6 +142,13 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         y: impl Into<Targets<'a, F>>,
     ) -> Result<History<F>, Error> {
         let y = y.into();
+        let plan = self.plan::<N>(x, y)?;
+        let run = Run::new(self.seed, x.nrows(), plan.epochs);
+        self.run(net, x, y, &plan, run)
+    }
+
+    /// Checks every option and the data, and fixes the schedule's initial rate.
+    fn plan<N: Network<F>>(&mut self, x: ArrayView2<'_, F>, y: Targets<'_, F>) -> Result<Plan<F>, Error> {
         let epochs = check_count("the number of epochs", self.epochs, "at least 1")?;
         let batch_size = check_count("the batch size", self.batch_size, "at least 1")?;
         check_data::<F, N>(x, y)?;
@@ -157,85 +172,270 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
             )),
         };
         let initial_rate = *self.initial_rate.get_or_insert(self.optimizer.learning_rate());
-        let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
+        Ok(Plan { epochs, batch: batch_size.min(x.nrows()), batch_size, early_stopping, initial_rate })
+    }
 
-        let n = x.nrows();
-        let batch = batch_size.min(n);
-        let batches = n.div_ceil(batch);
-        let mut order: Vec<usize> = (0..n).collect();
-        let mut rng = crate::seeded_rng(self.seed);
-        let mut x_batch = Array2::zeros((batch, N::INPUT));
-        let mut y_batch = BatchTargets::new(y, batch, N::OUTPUT);
-        let mut workspace = N::workspace();
-        let mut best = Best::default();
-        let mut history =
-            History { epochs: Vec::with_capacity(epochs), best_epoch: None, stopped_early: false };
+    /// Trains epoch after epoch from where `run` stands until the plan's last epoch or early
+    /// stopping, writing checkpoints when they are due.
+    fn run<N: Network<F>>(
+        &mut self,
+        net: &mut N,
+        x: ArrayView2<'_, F>,
+        y: Targets<'_, F>,
+        plan: &Plan<F>,
+        mut run: Run<F>,
+    ) -> Result<History<F>, Error> {
+        let mut buffers = Buffers::<F, N>::new(y, plan.batch);
         let mut display = Display::new(self.progress);
-
-        for epoch in 1..=epochs {
-            let learning_rate = self.schedule.rate(initial_rate, epoch - 1);
-            self.optimizer.set_learning_rate(learning_rate)?;
-            shuffle(&mut order, &mut rng);
-            display.start_epoch(epoch, epochs, batches);
-            let start = Instant::now();
-            let (mut total, mut seen) = (F::zero(), 0usize);
-            for (b, indices) in order.chunks(batch).enumerate() {
-                let m = indices.len();
-                for (row, &i) in indices.iter().enumerate() {
-                    x_batch.row_mut(row).assign(&x.row(i));
-                }
-                let targets = y_batch.gather(y, indices);
-                let x_batch = x_batch.slice_axis(Axis(0), Slice::from(..m));
-                let loss = net.train_step(x_batch, targets, &mut workspace, &mut self.optimizer)?;
-                total += loss * F::of_usize(m);
-                seen += m;
-                let running = (total / F::of_usize(seen)).to_f64();
-                display.batch_done(b + 1, running, seen as f64 / start.elapsed().as_secs_f64().max(1e-9));
+        while run.epoch < plan.epochs && !run.stopped {
+            let record = self.epoch(net, x, y, plan, &mut run, &mut buffers, &mut display)?;
+            display.end_epoch(&record.summary(Some(plan.epochs)));
+            let validation_loss = record.validation_loss;
+            run.history.epochs.push(record);
+            run.epoch += 1;
+            if let Some(loss) = validation_loss {
+                let (patience, min_delta) = match plan.early_stopping {
+                    Some((patience, min_delta)) => (Some(patience), min_delta),
+                    None => (None, F::zero()),
+                };
+                run.stopped = run.best.observe(run.epoch, loss, min_delta, patience, net);
+                run.history.best_epoch = Some(run.best.epoch);
+                run.history.stopped_early = run.stopped && run.epoch < plan.epochs;
             }
-            let train_seconds = start.elapsed().as_secs_f64();
-            let train_accuracy =
-                if classify && self.training_accuracy { evaluate(net, x, y)?.accuracy } else { None };
-            let validation = match self.validation {
-                Some((xv, yv)) => Some(evaluate(net, xv, yv)?),
-                None => None,
-            };
-            let record = Epoch {
-                epoch,
-                learning_rate,
-                train_loss: total / F::of_usize(seen.max(1)),
-                train_accuracy,
-                validation_loss: validation.map(|v: Metrics<F>| v.loss),
-                validation_accuracy: validation.and_then(|v| v.accuracy),
-                seconds: start.elapsed().as_secs_f64(),
-                samples_per_second: n as f64 / train_seconds.max(1e-9),
-            };
-            display.end_epoch(&record.summary(Some(epochs)));
-            history.epochs.push(record);
-
-            if let Some(v) = validation {
-                let min_delta = early_stopping.map_or(F::zero(), |(_, d)| d);
-                if best.loss.is_none_or(|b| v.loss < b - min_delta) {
-                    best.loss = Some(v.loss);
-                    best.epoch = epoch;
-                    best.since = 0;
-                    if early_stopping.is_some() {
-                        best.save(net);
-                    }
-                } else {
-                    best.since += 1;
-                }
-                history.best_epoch = Some(best.epoch);
-                if early_stopping.is_some_and(|(patience, _)| best.since >= patience) {
-                    history.stopped_early = epoch < epochs;
-                    break;
+            if let Some(checkpoint) = &self.checkpoint {
+                if run.stopped || run.epoch == plan.epochs || run.epoch % checkpoint.every == 0 {
+                    let setup = self.setup(x, y, plan);
+                    let optimizer = (checkpoint.snapshot)(&self.optimizer);
+                    super::checkpoint::write(&checkpoint.path, net, &setup, &optimizer, &run)?;
                 }
             }
         }
         display.finish();
-        if early_stopping.is_some() && history.last().is_some_and(|e| e.epoch != best.epoch) {
-            best.restore(net);
+        if plan.early_stopping.is_some() && run.history.last().is_some_and(|e| e.epoch != run.best.epoch) {
+            run.best.restore(net);
         }
-        Ok(history)
+        Ok(run.history)
+    }
+
+    /// One epoch: the learning rate from the schedule, a shuffle, one step per mini-batch, and
+    /// the measurements of the epoch's record.
+    #[allow(clippy::too_many_arguments)]
+    fn epoch<N: Network<F>>(
+        &mut self,
+        net: &mut N,
+        x: ArrayView2<'_, F>,
+        y: Targets<'_, F>,
+        plan: &Plan<F>,
+        run: &mut Run<F>,
+        buffers: &mut Buffers<F, N>,
+        display: &mut Display,
+    ) -> Result<Epoch<F>, Error> {
+        let epoch = run.epoch + 1;
+        let learning_rate = self.schedule.rate(plan.initial_rate, run.epoch);
+        self.optimizer.set_learning_rate(learning_rate)?;
+        shuffle(&mut run.order, &mut run.rng);
+        let n = x.nrows();
+        display.start_epoch(epoch, plan.epochs, n.div_ceil(plan.batch));
+        let start = Instant::now();
+        let (mut total, mut seen) = (F::zero(), 0usize);
+        for (b, indices) in run.order.chunks(plan.batch).enumerate() {
+            let m = indices.len();
+            for (row, &i) in indices.iter().enumerate() {
+                buffers.x.row_mut(row).assign(&x.row(i));
+            }
+            let targets = buffers.y.gather(y, indices);
+            let x_batch = buffers.x.slice_axis(Axis(0), Slice::from(..m));
+            let loss = net.train_step(x_batch, targets, &mut buffers.workspace, &mut self.optimizer)?;
+            total += loss * F::of_usize(m);
+            seen += m;
+            let running = (total / F::of_usize(seen)).to_f64();
+            display.batch_done(b + 1, running, seen as f64 / start.elapsed().as_secs_f64().max(1e-9));
+        }
+        let train_seconds = start.elapsed().as_secs_f64();
+        let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
+        let train_accuracy =
+            if classify && self.training_accuracy { evaluate(net, x, y)?.accuracy } else { None };
+        let validation = match self.validation {
+            Some((xv, yv)) => Some(evaluate(net, xv, yv)?),
+            None => None,
+        };
+        Ok(Epoch {
+            epoch,
+            learning_rate,
+            train_loss: total / F::of_usize(seen.max(1)),
+            train_accuracy,
+            validation_loss: validation.map(|v: Metrics<F>| v.loss),
+            validation_accuracy: validation.and_then(|v| v.accuracy),
+            seconds: start.elapsed().as_secs_f64(),
+            samples_per_second: n as f64 / train_seconds.max(1e-9),
+        })
+    }
+
+    /// What a checkpoint records of this trainer and its data, to be compared on resume.
+    fn setup(&self, x: ArrayView2<'_, F>, y: Targets<'_, F>, plan: &Plan<F>) -> Setup<F> {
+        Setup {
+            epochs: plan.epochs,
+            batch_size: plan.batch_size,
+            seed: self.seed,
+            initial_rate: plan.initial_rate,
+            schedule: format!("{:?}", self.schedule),
+            samples: x.nrows(),
+            data: fingerprint(x, y),
+            validation: self.validation.map(|(xv, yv)| (xv.nrows(), fingerprint(xv, yv))),
+            early_stopping: plan.early_stopping,
+            optimizer: self.checkpoint.as_ref().map(|c| (c.describe)(&self.optimizer)).unwrap_or_default(),
+        }
+    }
+}
+
+impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
+    /// Writes a checkpoint to `path` every `every` epochs (0 is taken as 1), and after the
+    /// last epoch: one safetensors file that holds the network, the optimiser's state, and in
+    /// its metadata the epoch, the schedule's position, the shuffling generator's state, the
+    /// early-stopping best (with its weights) and the history so far. Each write replaces the
+    /// file atomically (see [`Network::save`]), so a process killed at any moment leaves the
+    /// previous checkpoint whole. [`resume`](Trainer::resume) continues from it.
+    ///
+    /// The network's tensors have the names [`Network::save`] gives them, so
+    /// [`Network::load`] reads the weights of a checkpoint too.
+    pub fn checkpoint(self, path: impl Into<PathBuf>, every: usize) -> Self {
+        let checkpoint = Checkpointing {
+            path: path.into(),
+            every: every.max(1),
+            snapshot: <O as Resumable<F>>::state,
+            describe: <O as Resumable<F>>::describe,
+        };
+        Trainer { checkpoint: Some(checkpoint), ..self }
+    }
+
+    /// Continues the training that wrote the checkpoint at `path`: loads the network into
+    /// `net` and the optimiser's state into this trainer's, then runs the remaining epochs up
+    /// to [`epochs`](Trainer::epochs), writing checkpoints as [`fit`](Trainer::fit) does.
+    /// Returns the history of every epoch, those before the checkpoint included.
+    ///
+    /// The trainer must be configured as the one that wrote the checkpoint, with the same
+    /// data: the same optimiser with the same options and initial learning rate, batch size,
+    /// seed, training and validation data, and early stopping. The number of epochs may be
+    /// raised to train longer, and the schedule changed for the epochs to come. Then the
+    /// result is bit for bit that of a run that never stopped (for a schedule that depends on
+    /// the epoch only, as every built-in one does; a [`Cosine`](crate::Cosine) schedule
+    /// depends on its total, which must then be unchanged). Only the times in the history
+    /// differ.
+    ///
+    /// A checkpoint of another network, written by another optimiser or configuration, or for
+    /// other data, is an [`Error::Safetensors`] that says which, and changes neither the
+    /// network nor the optimiser.
+    pub fn resume<'a, N: Network<F>>(
+        &mut self,
+        path: impl AsRef<Path>,
+        net: &mut N,
+        x: ArrayView2<'_, F>,
+        y: impl Into<Targets<'a, F>>,
+    ) -> Result<History<F>, Error> {
+        let y = y.into();
+        let path = path.as_ref();
+        let plan = self.plan::<N>(x, y)?;
+        let setup = Setup { optimizer: self.optimizer.describe(), ..self.setup(x, y, &plan) };
+        let bytes = crate::io::file::read(path)?;
+        let run = super::checkpoint::read(&bytes, path, &setup, net, &mut self.optimizer)?;
+        self.run(net, x, y, &plan, run)
+    }
+}
+
+/// The options of a run, checked.
+struct Plan<F> {
+    epochs: usize,
+    /// The number of samples per step: the batch size, or all samples if there are fewer.
+    batch: usize,
+    /// The batch size as set.
+    batch_size: usize,
+    early_stopping: Option<(usize, F)>,
+    /// η₀, the rate the schedule starts from.
+    initial_rate: F,
+}
+
+/// Where a run stands after an epoch: with the network and the optimiser's state, what a
+/// checkpoint holds.
+pub(crate) struct Run<F> {
+    /// The epochs done.
+    pub(crate) epoch: usize,
+    /// The order of the samples, shuffled again each epoch.
+    pub(crate) order: Vec<usize>,
+    /// The generator of the shuffles.
+    pub(crate) rng: ChaCha8Rng,
+    pub(crate) best: Best<F>,
+    /// Whether early stopping ended the run.
+    pub(crate) stopped: bool,
+    pub(crate) history: History<F>,
+}
+
+impl<F: Float> Run<F> {
+    /// A run before its first epoch.
+    pub(crate) fn new(seed: u64, samples: usize, epochs: usize) -> Self {
+        Run {
+            epoch: 0,
+            order: (0..samples).collect(),
+            rng: crate::seeded_rng(seed),
+            best: Best::default(),
+            stopped: false,
+            history: History { epochs: Vec::with_capacity(epochs), best_epoch: None, stopped_early: false },
+        }
+    }
+
+    /// The order of the samples and the generator after `epochs` epochs: the same shuffles
+    /// replayed from the seed.
+    pub(crate) fn replay(seed: u64, samples: usize, epochs: usize) -> Self {
+        let mut run = Run::new(seed, samples, epochs);
+        for _ in 0..epochs {
+            shuffle(&mut run.order, &mut run.rng);
+        }
+        run.epoch = epochs;
+        run
+    }
+}
+
+/// What a checkpoint records of the trainer and the data it was written with.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Setup<F> {
+    /// The number of epochs planned (may differ on resume).
+    pub(crate) epochs: usize,
+    pub(crate) batch_size: usize,
+    pub(crate) seed: u64,
+    pub(crate) initial_rate: F,
+    /// The schedule, as `Debug` prints it (may differ on resume).
+    pub(crate) schedule: String,
+    pub(crate) samples: usize,
+    /// [`fingerprint`] of the training data.
+    pub(crate) data: u64,
+    /// The number of validation samples and their fingerprint.
+    pub(crate) validation: Option<(usize, u64)>,
+    /// Patience and `min_delta`.
+    pub(crate) early_stopping: Option<(usize, F)>,
+    /// [`Resumable::describe`] of the optimiser.
+    pub(crate) optimizer: String,
+}
+
+/// Where and how often [`Trainer::checkpoint`] writes, and how to read the optimiser's state:
+/// functions, so that [`Trainer::fit`] needs no [`Resumable`] bound of its own.
+#[derive(Debug)]
+struct Checkpointing<F, O> {
+    path: PathBuf,
+    every: usize,
+    snapshot: fn(&O) -> OptimizerState<F>,
+    describe: fn(&O) -> String,
+}
+
+/// A 64-bit fingerprint of a data set, inputs and targets: FNV-1a over the bits of every value
+/// and label. Equal data give equal fingerprints on every machine.
+fn fingerprint<F: Float>(x: ArrayView2<'_, F>, y: Targets<'_, F>) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(PRIME);
+    let h = x
+        .iter()
+        .fold(mix(0xcbf2_9ce4_8422_2325, x.ncols() as u64), |h, v| mix(h, Float::to_f64(*v).to_bits()));
+    match y {
+        Targets::Values(v) => v.iter().fold(mix(h, 1), |h, v| mix(h, Float::to_f64(*v).to_bits())),
+        Targets::Classes(c) => c.iter().fold(mix(h, 2), |h, &c| mix(h, c as u64)),
     }
 }
 
@@ -251,6 +451,24 @@ fn check_data<F: Float, N: Network<F>>(x: ArrayView2<'_, F>, y: Targets<'_, F>) 
         }
     }
     Ok(())
+}
+
+/// The buffers of a run, reused from batch to batch: the inputs and targets of the current
+/// mini-batch, and the network's workspace.
+struct Buffers<F: Float, N: Network<F>> {
+    x: Array2<F>,
+    y: BatchTargets<F>,
+    workspace: Workspace<F, N::Gradients>,
+}
+
+impl<F: Float, N: Network<F>> Buffers<F, N> {
+    fn new(y: Targets<'_, F>, batch: usize) -> Self {
+        Buffers {
+            x: Array2::zeros((batch, N::INPUT)),
+            y: BatchTargets::new(y, batch, N::OUTPUT),
+            workspace: N::workspace(),
+        }
+    }
 }
 
 /// The targets of the current mini-batch, gathered into a buffer reused from batch to batch.
@@ -291,54 +509,9 @@ impl<F: Float> BatchTargets<F> {
     }
 }
 
-/// The best validation loss so far, and the weights that had it.
-#[derive(Default)]
-struct Best<F> {
-    loss: Option<F>,
-    /// Its epoch, from 1.
-    epoch: usize,
-    /// Epochs since it.
-    since: usize,
-    weights: Vec<(Array2<F>, Array1<F>)>,
-}
-
-impl<F: Float> Best<F> {
-    /// Copies every parameter of `net`, reusing the buffers of the last copy.
-    fn save<N: Network<F>>(&mut self, net: &N) {
-        let mut i = 0;
-        let weights = &mut self.weights;
-        net.visit_parameters(&mut |p| {
-            match weights.get_mut(i) {
-                Some((w, b)) if w.dim() == p.weight.dim() && b.dim() == p.bias.dim() => {
-                    w.assign(&p.weight);
-                    b.assign(&p.bias);
-                }
-                _ => {
-                    weights.truncate(i);
-                    weights.push((p.weight.to_owned(), p.bias.to_owned()));
-                }
-            }
-            i += 1;
-        });
-    }
-
-    /// Sets every parameter of `net` to the saved copy.
-    fn restore<N: Network<F>>(&self, net: &mut N) {
-        let mut saved = self.weights.iter();
-        net.visit_parameters_mut(&mut |mut p| {
-            if let Some((w, b)) = saved.next() {
-                if w.dim() == p.weight.dim() && b.dim() == p.bias.dim() {
-                    p.weight.assign(w);
-                    p.bias.assign(b);
-                }
-            }
-        });
-    }
-}
-
 /// Shuffles `order` in place: Fisher–Yates (Knuth, TAOCP vol. 2, Algorithm 3.4.2P), each index
 /// drawn uniformly without bias from the generator's `u64` stream.
-fn shuffle(order: &mut [usize], rng: &mut impl RngCore) {
+pub(crate) fn shuffle(order: &mut [usize], rng: &mut impl RngCore) {
     for i in (1..order.len()).rev() {
         let j = below(rng, i as u64 + 1) as usize;
         order.swap(i, j);

@@ -1,0 +1,357 @@
+//! Checkpoints: a network and the state of its training in one safetensors file.
+//!
+//! The tensors are the network's (`hidden1.weight`, as [`Network::save`] names them), the
+//! optimiser's buffers (`optimizer.hidden1.weight.m`) and, with early stopping, the weights of
+//! the best epoch (`best.hidden1.weight`). The header's `__metadata__` holds the network's
+//! description (as for weights) and, under [`CHECKPOINT_KEY`], the training state as JSON: the
+//! epochs done, the configuration the run was written with, the optimiser's counters, the
+//! shuffling generator's position, the early-stopping best and the history so far. Floats are
+//! written in the shortest form that reads back to the same bits.
+
+use std::path::Path;
+
+use ndarray::ArrayD;
+use serde_json::{Value, json};
+
+use super::early_stopping::Best;
+use super::history::{Epoch, History};
+use super::trainer::{Run, Setup};
+use crate::io::tensors::{Tensor, TensorFile};
+use crate::io::weights::{
+    assign, check_metadata, check_names, network_metadata, parameter_tensors, read_parameters,
+};
+use crate::io::{CHECKPOINT_KEY, STATE_PREFIXES, SafetensorsProblem};
+use crate::{Error, Float, Network, OptimizerState, Resumable};
+
+/// Writes the checkpoint of `run` (after its last epoch) to `path`, atomically.
+pub(crate) fn write<F: Float, N: Network<F>>(
+    path: &Path,
+    net: &N,
+    setup: &Setup<F>,
+    optimizer: &OptimizerState<F>,
+    run: &Run<F>,
+) -> Result<(), Error> {
+    let mut tensors = parameter_tensors(net, "");
+    for (slot, buffers) in &optimizer.slots {
+        for (index, buffer) in buffers.iter().enumerate() {
+            tensors.push(Tensor::of(optimizer_tensor_name::<F, N>(index, slot), buffer.view()));
+        }
+    }
+    for (layer, (w, b)) in N::LAYERS.iter().zip(&run.best.weights) {
+        tensors.push(Tensor::of(format!("best.{}.weight", layer.name), w.view().into_dyn()));
+        tensors.push(Tensor::of(format!("best.{}.bias", layer.name), b.view().into_dyn()));
+    }
+    let mut metadata = network_metadata::<F, N>();
+    metadata.insert(CHECKPOINT_KEY.to_owned(), state_json(setup, optimizer, run).to_string());
+    let bytes = crate::io::tensors::serialize(&tensors, metadata)?;
+    crate::io::file::write_atomic(path, &bytes)
+}
+
+/// Reads the checkpoint `bytes` (from `path`) for a run configured as `setup`: checks that it
+/// was written for this network, optimiser, configuration and data, then sets `net` and
+/// `optimizer` from it and returns where the run stands. On any error neither changes.
+pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
+    bytes: &[u8],
+    path: &Path,
+    setup: &Setup<F>,
+    net: &mut N,
+    optimizer: &mut O,
+) -> Result<Run<F>, Error> {
+    let file = TensorFile::parse(bytes, Some(path))?;
+    let state =
+        file.metadata(CHECKPOINT_KEY).ok_or_else(|| file.error(SafetensorsProblem::NotACheckpoint))?;
+    check_metadata::<F, N>(&file)?;
+    let bad = |message: String| {
+        file.error(SafetensorsProblem::BadMetadata { key: CHECKPOINT_KEY.to_owned(), message })
+    };
+    let state: Value = serde_json::from_str(state).map_err(|e| bad(e.to_string()))?;
+    let state = State(&state);
+    compare_setup(&file, &state.get("setup").map_err(&bad)?, setup)?;
+
+    let parameters = read_parameters::<F, N>(&file, "")?;
+    check_names::<F, N>(&file, |name| STATE_PREFIXES.iter().any(|p| name.starts_with(p)))?;
+    let optimizer_state = read_optimizer_state::<F, N>(&file, &state.get("optimizer").map_err(&bad)?)
+        .map_err(|e| e.or(&bad))?;
+    let best = read_best::<F, N>(&file, &state.get("best").map_err(&bad)?).map_err(|e| e.or(&bad))?;
+    let history = read_history::<F>(&state.get("history").map_err(&bad)?).map_err(&bad)?;
+    let epoch = state.usize("epoch").map_err(&bad)?;
+    let stopped = state.bool("stopped").map_err(&bad)?;
+    if history.epochs.len() != epoch {
+        return Err(bad(format!(
+            "the history has {} epochs, but the checkpoint is after epoch {epoch}",
+            history.epochs.len()
+        )));
+    }
+    let mut run = Run::replay(setup.seed, setup.samples, epoch);
+    let position = state.get("rng").and_then(|rng| rng.string("word_pos")).map_err(&bad)?;
+    if position != run.rng.get_word_pos().to_string() {
+        return Err(file.error(SafetensorsProblem::CheckpointMismatch {
+            what: "the shuffling generator at position",
+            checkpoint: position,
+            trainer: format!(
+                "{} after replaying {epoch} epochs from seed {}",
+                run.rng.get_word_pos(),
+                setup.seed
+            ),
+        }));
+    }
+    run.best = best;
+    run.stopped = stopped;
+    run.history = history;
+
+    optimizer.set_state(optimizer_state)?;
+    assign(net, parameters);
+    Ok(run)
+}
+
+/// The name of buffer `slot` of parameter tensor `index` (in visit order) in a checkpoint:
+/// `optimizer.hidden1.weight.m`.
+fn optimizer_tensor_name<F: Float, N: Network<F>>(index: usize, slot: &str) -> String {
+    let layer = N::LAYERS.get(index / 2).map_or("?", |l| l.name);
+    let parameter = if index % 2 == 0 { "weight" } else { "bias" };
+    format!("optimizer.{layer}.{parameter}.{slot}")
+}
+
+/// The shape of parameter tensor `index` (in visit order) of `N`.
+fn parameter_shape<F: Float, N: Network<F>>(index: usize) -> Vec<usize> {
+    match N::LAYERS.get(index / 2) {
+        Some(layer) if index % 2 == 0 => vec![layer.outputs, layer.inputs],
+        Some(layer) => vec![layer.outputs],
+        None => Vec::new(),
+    }
+}
+
+/// The JSON of the training state.
+fn state_json<F: Float>(setup: &Setup<F>, optimizer: &OptimizerState<F>, run: &Run<F>) -> Value {
+    let counters: serde_json::Map<String, Value> =
+        optimizer.counters.iter().map(|(name, v)| (name.clone(), json!(v))).collect();
+    let slots: Vec<&str> = optimizer.slots.iter().map(|(name, _)| name.as_str()).collect();
+    let tensors = optimizer.slots.first().map_or(0, |(_, b)| b.len());
+    json!({
+        "epoch": run.epoch,
+        "stopped": run.stopped,
+        "setup": setup_json(setup),
+        "optimizer": { "counters": counters, "slots": slots, "tensors": tensors },
+        "rng": { "word_pos": run.rng.get_word_pos().to_string() },
+        "best": {
+            "loss": run.best.loss.map(Float::to_f64),
+            "epoch": run.best.epoch,
+            "since": run.best.since,
+            "weights": !run.best.weights.is_empty(),
+        },
+        "history": {
+            "best_epoch": run.history.best_epoch,
+            "stopped_early": run.history.stopped_early,
+            "epochs": run.history.epochs.iter().map(epoch_json).collect::<Vec<_>>(),
+        },
+    })
+}
+
+fn setup_json<F: Float>(setup: &Setup<F>) -> Value {
+    json!({
+        "epochs": setup.epochs,
+        "batch_size": setup.batch_size,
+        "seed": setup.seed,
+        "initial_rate": setup.initial_rate.to_f64(),
+        "schedule": setup.schedule,
+        "samples": setup.samples,
+        "data": format!("{:016x}", setup.data),
+        "validation": setup.validation.map(|(n, h)| json!({ "samples": n, "data": format!("{h:016x}") })),
+        "early_stopping": setup.early_stopping.map(|(p, d)| json!({ "patience": p, "min_delta": d.to_f64() })),
+        "optimizer": setup.optimizer,
+    })
+}
+
+fn epoch_json<F: Float>(e: &Epoch<F>) -> Value {
+    json!({
+        "epoch": e.epoch,
+        "learning_rate": e.learning_rate.to_f64(),
+        "train_loss": e.train_loss.to_f64(),
+        "train_accuracy": e.train_accuracy,
+        "validation_loss": e.validation_loss.map(Float::to_f64),
+        "validation_accuracy": e.validation_accuracy,
+        "seconds": e.seconds,
+        "samples_per_second": e.samples_per_second,
+    })
+}
+
+/// Compares the configuration a checkpoint records with the resuming trainer's: everything
+/// that decides the steps to come must be equal; the number of epochs and the schedule may
+/// differ.
+fn compare_setup<F: Float>(
+    file: &TensorFile<'_>,
+    recorded: &State<'_>,
+    setup: &Setup<F>,
+) -> Result<(), Error> {
+    let bad = |message: String| {
+        file.error(SafetensorsProblem::BadMetadata { key: CHECKPOINT_KEY.to_owned(), message })
+    };
+    let found = setup_json(setup);
+    let found = State(&found);
+    for (key, what) in [
+        ("optimizer", "the optimiser"),
+        ("initial_rate", "the initial learning rate"),
+        ("batch_size", "the batch size"),
+        ("seed", "the seed"),
+        ("samples", "a number of training samples of"),
+        ("data", "training data whose fingerprint is"),
+        ("validation", "the validation set"),
+        ("early_stopping", "early stopping"),
+    ] {
+        let checkpoint = recorded.get(key).map_err(&bad)?;
+        let trainer = found.get(key).map_err(&bad)?;
+        if checkpoint.0 != trainer.0 {
+            return Err(file.error(SafetensorsProblem::CheckpointMismatch {
+                what,
+                checkpoint: checkpoint.0.to_string(),
+                trainer: trainer.0.to_string(),
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// A problem reading the state: a typed error already, or a message for [`BadMetadata`].
+///
+/// [`BadMetadata`]: SafetensorsProblem::BadMetadata
+enum ReadError {
+    Typed(Error),
+    Message(String),
+}
+
+impl ReadError {
+    fn or(self, bad: &impl Fn(String) -> Error) -> Error {
+        match self {
+            ReadError::Typed(e) => e,
+            ReadError::Message(m) => bad(m),
+        }
+    }
+}
+
+impl From<Error> for ReadError {
+    fn from(e: Error) -> Self {
+        ReadError::Typed(e)
+    }
+}
+
+impl From<String> for ReadError {
+    fn from(m: String) -> Self {
+        ReadError::Message(m)
+    }
+}
+
+impl From<&str> for ReadError {
+    fn from(m: &str) -> Self {
+        ReadError::Message(m.to_owned())
+    }
+}
+
+/// The optimiser's state: counters from the JSON, buffers from the tensors, shaped like the
+/// network's parameters.
+fn read_optimizer_state<F: Float, N: Network<F>>(
+    file: &TensorFile<'_>,
+    state: &State<'_>,
+) -> Result<OptimizerState<F>, ReadError> {
+    let counters = state
+        .get("counters")?
+        .0
+        .as_object()
+        .ok_or("`counters` is not an object")?
+        .iter()
+        .map(|(name, v)| {
+            v.as_u64().map(|v| (name.clone(), v)).ok_or(format!("counter `{name}` is not a count"))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let tensors = state.usize("tensors")?;
+    if tensors != 0 && tensors != 2 * N::LAYERS.len() {
+        return Err(format!(
+            "the optimiser's state has {tensors} tensors per slot, but the network has {}",
+            2 * N::LAYERS.len()
+        )
+        .into());
+    }
+    let mut slots = Vec::new();
+    for slot in state.get("slots")?.0.as_array().ok_or("`slots` is not an array")? {
+        let slot = slot.as_str().ok_or("a slot name is not a string")?;
+        let buffers = (0..tensors)
+            .map(|i| file.read::<F>(&optimizer_tensor_name::<F, N>(i, slot), &parameter_shape::<F, N>(i)))
+            .collect::<Result<Vec<ArrayD<F>>, Error>>()?;
+        slots.push((slot.to_owned(), buffers));
+    }
+    Ok(OptimizerState { counters, slots })
+}
+
+/// The early-stopping best: its loss, epoch and age from the JSON, its weights from the
+/// `best.` tensors if it kept them.
+fn read_best<F: Float, N: Network<F>>(
+    file: &TensorFile<'_>,
+    state: &State<'_>,
+) -> Result<Best<F>, ReadError> {
+    let loss = state.optional_float("loss")?;
+    let weights = if state.bool("weights")? { read_parameters::<F, N>(file, "best.")? } else { Vec::new() };
+    Ok(Best { loss, epoch: state.usize("epoch")?, since: state.usize("since")?, weights })
+}
+
+fn read_history<F: Float>(state: &State<'_>) -> Result<History<F>, String> {
+    let best_epoch = match &state.get("best_epoch")?.0 {
+        Value::Null => None,
+        v => Some(v.as_u64().and_then(|v| usize::try_from(v).ok()).ok_or("`best_epoch` is not an epoch")?),
+    };
+    let epochs = state
+        .get("epochs")?
+        .0
+        .as_array()
+        .ok_or("`epochs` is not an array")?
+        .iter()
+        .map(|e| {
+            let e = State(e);
+            Ok(Epoch {
+                epoch: e.usize("epoch")?,
+                learning_rate: F::of(e.float("learning_rate")?),
+                train_loss: F::of(e.float("train_loss")?),
+                train_accuracy: e.optional_float("train_accuracy")?,
+                validation_loss: e.optional_float("validation_loss")?,
+                validation_accuracy: e.optional_float("validation_accuracy")?,
+                seconds: e.float("seconds")?,
+                samples_per_second: e.float("samples_per_second")?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(History { epochs, best_epoch, stopped_early: state.bool("stopped_early")? })
+}
+
+/// A JSON object of the state, read with messages that name the missing or mistyped key.
+struct State<'a>(&'a Value);
+
+impl<'a> State<'a> {
+    fn get(&self, key: &str) -> Result<State<'a>, String> {
+        self.0.get(key).map(State).ok_or_else(|| format!("no `{key}`"))
+    }
+
+    fn usize(&self, key: &str) -> Result<usize, String> {
+        self.get(key)?
+            .0
+            .as_u64()
+            .and_then(|v| usize::try_from(v).ok())
+            .ok_or_else(|| format!("`{key}` is not a count"))
+    }
+
+    fn bool(&self, key: &str) -> Result<bool, String> {
+        self.get(key)?.0.as_bool().ok_or_else(|| format!("`{key}` is not true or false"))
+    }
+
+    fn string(&self, key: &str) -> Result<String, String> {
+        self.get(key)?.0.as_str().map(str::to_owned).ok_or_else(|| format!("`{key}` is not a string"))
+    }
+
+    fn float(&self, key: &str) -> Result<f64, String> {
+        self.get(key)?.0.as_f64().ok_or_else(|| format!("`{key}` is not a number"))
+    }
+
+    fn optional_float<T: Float>(&self, key: &str) -> Result<Option<T>, String> {
+        match &self.get(key)?.0 {
+            Value::Null => Ok(None),
+            v => v.as_f64().map(|v| Some(T::of(v))).ok_or_else(|| format!("`{key}` is not a number")),
+        }
+    }
+}

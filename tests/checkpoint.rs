@@ -1,0 +1,427 @@
+//! Checkpoints: training k epochs, stopping, and resuming from the checkpoint gives the same bits
+//! as training straight through — for SGD with momentum and for Adam, with a step schedule and
+//! with a cosine schedule whose total is unchanged, with early stopping and its best weights —
+//! also when the first process is killed (SIGKILL) at a random moment, 200 times. A checkpoint
+//! of another network, optimiser, configuration or data set is a typed error that changes
+//! nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use backprop::io::SafetensorsProblem;
+use backprop::ndarray::{Array2, Axis, Slice};
+use backprop::prelude::*;
+use backprop::train::Progress;
+use backprop::{Error, History};
+
+network! {
+    /// Two inputs, two hidden layers, three classes.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Spiral<f32> {
+        input: 2,
+        hidden1: 24 => Tanh,
+        hidden2: 16 => Relu,
+        logits: 3,
+        cost: SoftmaxCrossEntropy,
+    }
+}
+
+network! {
+    /// Another network: one hidden layer of another size.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Other<f32> { input: 2, hidden1: 8 => Tanh, logits: 3, cost: SoftmaxCrossEntropy }
+}
+
+/// Three interleaved spiral arms of `n` points each, in a fixed order (no randomness).
+fn spiral(n: usize) -> (Array2<f32>, Vec<usize>) {
+    let mut x = Array2::zeros((3 * n, 2));
+    let mut labels = Vec::with_capacity(3 * n);
+    for class in 0..3 {
+        for i in 0..n {
+            let r = i as f32 / n as f32;
+            let t = class as f32 * 2.1 + 4.0 * r + ((i * 7919 + class * 104_729) % 97) as f32 / 97.0 * 0.3;
+            x[[class * n + i, 0]] = r * t.sin();
+            x[[class * n + i, 1]] = r * t.cos();
+            labels.push(class);
+        }
+    }
+    (x, labels)
+}
+
+/// A folder of its own for each test.
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("backprop-checkpoint-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The history without the times, which differ from run to run.
+fn without_times(history: &History<f32>) -> History<f32> {
+    let mut history = history.clone();
+    for e in &mut history.epochs {
+        e.seconds = 0.0;
+        e.samples_per_second = 0.0;
+    }
+    history
+}
+
+/// The weights of a network, as their bits.
+fn bits<N: Network<f32>>(net: &N) -> Vec<u32> {
+    let mut bits = Vec::new();
+    net.visit_parameters(&mut |p| {
+        bits.extend(p.weight.iter().map(|v| v.to_bits()));
+        bits.extend(p.bias.iter().map(|v| v.to_bits()));
+    });
+    bits
+}
+
+/// The learning-rate schedule of a run.
+#[derive(Clone, Copy)]
+enum Rates {
+    Constant,
+    /// Halved every 2 epochs.
+    Step,
+    /// Cosine over this many epochs.
+    Cosine(usize),
+}
+
+/// Trains `total` epochs straight, then `stop` epochs with checkpoints followed by a resume
+/// with a new trainer (as a new process would build it) up to `total`, and checks that both
+/// end with the same bits.
+fn stop_and_resume<O: Resumable<f32> + Clone>(
+    name: &str,
+    optimizer: O,
+    schedule: Rates,
+    stop: usize,
+    total: usize,
+    early_stopping: bool,
+) {
+    let (x, labels) = spiral(40);
+    let (xv, lv) = spiral(11);
+    let configure = |epochs: usize| {
+        let trainer = Trainer::new(optimizer.clone())
+            .epochs(epochs)
+            .batch_size(16)
+            .seed(5)
+            .progress(Progress::Off)
+            .validation(xv.view(), &lv);
+        let trainer = if early_stopping { trainer.early_stopping(100, 0.0) } else { trainer };
+        match schedule {
+            Rates::Constant => trainer,
+            Rates::Step => trainer.schedule(StepDecay::new(2, 0.5).unwrap()),
+            Rates::Cosine(total) => trainer.schedule(Cosine::new(total, 1e-4).unwrap()),
+        }
+    };
+
+    let mut straight = Spiral::with_seed(3);
+    let expected = configure(total).fit(&mut straight, x.view(), &labels).unwrap();
+
+    let path = folder(name).join("run.safetensors");
+    let mut first = Spiral::with_seed(3);
+    let partial = configure(stop).checkpoint(&path, 1).fit(&mut first, x.view(), &labels).unwrap();
+    assert_eq!(partial.epochs.len(), stop);
+
+    let mut resumed = Spiral::with_seed(99); // weights from the checkpoint, not from here
+    let history =
+        configure(total).checkpoint(&path, 1).resume(&path, &mut resumed, x.view(), &labels).unwrap();
+
+    assert_eq!(history.epochs.len(), total, "{name}: every epoch, those before the checkpoint included");
+    assert_eq!(without_times(&history), without_times(&expected), "{name}: history");
+    assert_eq!(bits(&resumed), bits(&straight), "{name}: weights");
+    assert_ne!(bits(&resumed), bits(&first), "{name}: the resumed run trained further");
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
+}
+
+#[test]
+fn momentum_with_a_step_schedule_resumes_bit_for_bit() {
+    let sgd = Sgd::new(0.05).unwrap().with_momentum(0.9).unwrap();
+    stop_and_resume("momentum", sgd, Rates::Step, 3, 7, false);
+}
+
+#[test]
+fn nesterov_resumes_bit_for_bit() {
+    let sgd = Sgd::new(0.05).unwrap().with_nesterov(0.9).unwrap();
+    stop_and_resume("nesterov", sgd, Rates::Constant, 2, 5, false);
+}
+
+#[test]
+fn adam_with_a_cosine_schedule_of_unchanged_total_resumes_bit_for_bit() {
+    let adam = Adam::new(0.01).unwrap();
+    stop_and_resume("adam-cosine", adam, Rates::Cosine(6), 3, 6, false);
+}
+
+#[test]
+fn wrapped_adamw_with_early_stopping_resumes_bit_for_bit() {
+    let adamw = ClipGradNorm::new(AdamW::new(0.02, 1e-3).unwrap(), 1.0).unwrap();
+    stop_and_resume("adamw-early", adamw, Rates::Step, 4, 8, true);
+}
+
+#[test]
+fn plain_sgd_on_the_fused_path_resumes_bit_for_bit() {
+    stop_and_resume("sgd", Sgd::new(0.1).unwrap(), Rates::Constant, 1, 4, false);
+}
+
+#[test]
+fn a_checkpoint_holds_the_named_tensors_and_loads_as_weights() {
+    let (x, labels) = spiral(10);
+    let path = folder("named").join("run.safetensors");
+    let mut net = Spiral::with_seed(1);
+    let mut trainer =
+        Trainer::new(Adam::new(0.01).unwrap()).epochs(2).progress(Progress::Off).checkpoint(&path, 1);
+    trainer.fit(&mut net, x.view(), &labels).unwrap();
+
+    let bytes = std::fs::read(&path).unwrap();
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + header_len]).unwrap();
+    let mut names: Vec<&str> = header.as_object().unwrap().keys().map(String::as_str).collect();
+    names.sort_unstable();
+    let mut expected = vec!["__metadata__"];
+    for layer in ["hidden1", "hidden2", "logits"] {
+        for parameter in ["weight", "bias"] {
+            expected.push(Box::leak(format!("{layer}.{parameter}").into_boxed_str()));
+            for slot in ["m", "v"] {
+                expected.push(Box::leak(format!("optimizer.{layer}.{parameter}.{slot}").into_boxed_str()));
+            }
+        }
+    }
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+    let state: serde_json::Value =
+        serde_json::from_str(header["__metadata__"]["backprop.checkpoint"].as_str().unwrap()).unwrap();
+    assert_eq!(state["epoch"], 2);
+    assert_eq!(state["optimizer"]["counters"]["steps"], 2 * 30_usize.div_ceil(32));
+
+    // The weights of a checkpoint load as a network.
+    assert_eq!(Spiral::load(&path).unwrap(), net);
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
+}
+
+/// Writes a checkpoint of `Spiral` trained 2 epochs by Adam (η = 0.01, batch 16, seed 5).
+fn adam_checkpoint(path: &Path) -> (Array2<f32>, Vec<usize>) {
+    let (x, labels) = spiral(20);
+    let mut net = Spiral::with_seed(1);
+    let mut trainer = Trainer::new(Adam::new(0.01).unwrap())
+        .epochs(2)
+        .batch_size(16)
+        .seed(5)
+        .progress(Progress::Off)
+        .checkpoint(path, 1);
+    trainer.fit(&mut net, x.view(), &labels).unwrap();
+    (x, labels)
+}
+
+/// The problem of an [`Error::Safetensors`].
+fn problem(error: Error) -> SafetensorsProblem {
+    match error {
+        Error::Safetensors { problem, .. } => problem,
+        other => panic!("expected Error::Safetensors, got {other:?}"),
+    }
+}
+
+#[test]
+fn resuming_with_another_network_optimiser_setup_or_data_is_an_error_that_changes_nothing() {
+    let dir = folder("mismatch");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = adam_checkpoint(&path);
+    let adam =
+        || Trainer::new(Adam::new(0.01).unwrap()).epochs(4).batch_size(16).seed(5).progress(Progress::Off);
+
+    // Another network: the file's layers are not this network's.
+    let mut other = Other::with_seed(2);
+    let before = other.clone();
+    let error = adam().resume(&path, &mut other, x.view(), &labels).unwrap_err();
+    println!("{error}");
+    assert!(matches!(problem(error), SafetensorsProblem::Metadata { what: "layers", ref file, ref network }
+            if file.contains("`hidden2` 24→16 Relu") && network.contains("`hidden1` 2→8 Tanh")),);
+    assert_eq!(other, before);
+
+    let mut net = Spiral::with_seed(7);
+    let before = net.clone();
+    let mismatch = |error: Error| match problem(error) {
+        SafetensorsProblem::CheckpointMismatch { what, checkpoint, trainer } => (what, checkpoint, trainer),
+        other => panic!("expected a mismatch, got {other:?}"),
+    };
+
+    // Another optimiser.
+    let mut sgd = Trainer::new(Sgd::new(0.01).unwrap().with_momentum(0.9).unwrap())
+        .epochs(4)
+        .batch_size(16)
+        .seed(5)
+        .progress(Progress::Off);
+    let error = sgd.resume(&path, &mut net, x.view(), &labels).unwrap_err();
+    println!("{error}");
+    let (what, checkpoint, trainer) = mismatch(error);
+    assert_eq!(what, "the optimiser");
+    assert!(checkpoint.contains("Adam(β₁ = 0.9, β₂ = 0.999"), "{checkpoint}");
+    assert!(trainer.contains("Sgd(momentum μ = 0.9)"), "{trainer}");
+    assert_eq!(sgd.optimizer().momentum(), 0.9);
+    assert_eq!(net, before);
+
+    // Other options of the same optimiser.
+    let mut betas = Trainer::new(Adam::new(0.01).unwrap().with_betas(0.8, 0.999).unwrap())
+        .epochs(4)
+        .batch_size(16)
+        .seed(5)
+        .progress(Progress::Off);
+    assert_eq!(mismatch(betas.resume(&path, &mut net, x.view(), &labels).unwrap_err()).0, "the optimiser");
+    assert_eq!(betas.optimizer().steps(), 0, "the optimiser's state is unchanged");
+
+    // Another initial rate, batch size, seed.
+    let mut rate =
+        Trainer::new(Adam::new(0.02).unwrap()).epochs(4).batch_size(16).seed(5).progress(Progress::Off);
+    assert_eq!(
+        mismatch(rate.resume(&path, &mut net, x.view(), &labels).unwrap_err()).0,
+        "the initial learning rate"
+    );
+    let error = adam().batch_size(8).resume(&path, &mut net, x.view(), &labels).unwrap_err();
+    let (what, checkpoint, trainer) = mismatch(error);
+    assert_eq!((what, checkpoint.as_str(), trainer.as_str()), ("the batch size", "16", "8"));
+    assert_eq!(
+        mismatch(adam().seed(6).resume(&path, &mut net, x.view(), &labels).unwrap_err()).0,
+        "the seed"
+    );
+
+    // Other data: as many samples, one label changed; or fewer samples.
+    let mut changed = labels.clone();
+    changed[0] = 2;
+    let error = adam().resume(&path, &mut net, x.view(), &changed).unwrap_err();
+    println!("{error}");
+    assert_eq!(mismatch(error).0, "training data whose fingerprint is");
+    let error =
+        adam().resume(&path, &mut net, x.slice_axis(Axis(0), Slice::from(..50)), &labels[..50]).unwrap_err();
+    assert_eq!(mismatch(error).0, "a number of training samples of");
+
+    // Early stopping that the first run did not have.
+    let error = adam().validation(x.view(), &labels).early_stopping(3, 0.0).resume(
+        &path,
+        &mut net,
+        x.view(),
+        &labels,
+    );
+    assert_eq!(mismatch(error.unwrap_err()).0, "the validation set");
+    assert_eq!(net, before, "no error changed the network");
+
+    // A file of weights is not a checkpoint; a missing file is an I/O error.
+    let weights = dir.join("weights.safetensors");
+    Spiral::with_seed(1).save(&weights).unwrap();
+    let error = adam().resume(&weights, &mut net, x.view(), &labels).unwrap_err();
+    println!("{error}");
+    assert_eq!(problem(error), SafetensorsProblem::NotACheckpoint);
+    let error = adam().resume(dir.join("none.safetensors"), &mut net, x.view(), &labels).unwrap_err();
+    assert!(matches!(error, Error::Io { kind: std::io::ErrorKind::NotFound, .. }), "{error:?}");
+    assert_eq!(net, before);
+
+    // The right trainer resumes.
+    let history = adam().resume(&path, &mut net, x.view(), &labels).unwrap();
+    assert_eq!(history.epochs.len(), 4);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn resuming_a_finished_run_trains_no_further_and_more_epochs_train_longer() {
+    let dir = folder("finished");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = adam_checkpoint(&path);
+    let trainer = |epochs| {
+        Trainer::new(Adam::new(0.01).unwrap()).epochs(epochs).batch_size(16).seed(5).progress(Progress::Off)
+    };
+    let mut net = Spiral::with_seed(1);
+    let history = trainer(2).resume(&path, &mut net, x.view(), &labels).unwrap();
+    assert_eq!(history.epochs.len(), 2);
+    assert_eq!(net, Spiral::load(&path).unwrap());
+    let history = trainer(3).resume(&path, &mut net, x.view(), &labels).unwrap();
+    assert_eq!(history.epochs.iter().map(|e| e.epoch).collect::<Vec<_>>(), [1, 2, 3]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The environment variable that makes [`child_trains_with_checkpoints`] train: the path of
+/// the checkpoint to write.
+const CHILD: &str = "BACKPROP_CHECKPOINT_CHILD";
+/// Epochs of the killed run and of the reference it is compared with.
+const KILL_EPOCHS: usize = 24;
+
+/// The trainer of the kill test: Adam on a step schedule.
+fn kill_trainer() -> Trainer<'static, f32, Adam<f32>> {
+    Trainer::new(Adam::new(0.01).unwrap())
+        .epochs(KILL_EPOCHS)
+        .batch_size(32)
+        .seed(11)
+        .schedule(StepDecay::new(10, 0.5).unwrap())
+        .training_accuracy(false)
+        .progress(Progress::Off)
+}
+
+/// Run by the kill test in a child process: trains with a checkpoint after every epoch until
+/// it is killed. Does nothing in a normal test run.
+#[test]
+fn child_trains_with_checkpoints() {
+    let Some(path) = std::env::var_os(CHILD) else { return };
+    let (x, labels) = spiral(20);
+    let mut net = Spiral::with_seed(4);
+    kill_trainer().checkpoint(path, 1).fit(&mut net, x.view(), &labels).unwrap();
+}
+
+#[test]
+fn a_process_killed_while_writing_checkpoints_leaves_one_that_resumes_bit_for_bit() {
+    let (x, labels) = spiral(20);
+    let dir = folder("kill");
+    let mut reference = Spiral::with_seed(4);
+    let expected = kill_trainer().fit(&mut reference, x.view(), &labels).unwrap();
+
+    let exe = std::env::current_exe().unwrap();
+    let path = dir.join("run.safetensors");
+    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+    let (mut resumed, mut fresh, mut partials) = (0, 0, 0);
+    let start = Instant::now();
+    let mut timings = [Duration::ZERO; 2];
+    const KILLS: usize = 200;
+    for kill in 0..KILLS {
+        std::fs::remove_file(&path).ok();
+        let mut child = Command::new(&exe)
+            .args(["child_trains_with_checkpoints", "--exact", "--test-threads=1"])
+            .env(CHILD, &path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // xorshift64: a delay of 0–60 ms after the start, when the child is loading or writing.
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        std::thread::sleep(Duration::from_micros(rng % 60_000));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let resume_start = Instant::now();
+        partials += usize::from(backprop_partial(&path).exists());
+
+        let mut net = Spiral::with_seed(0);
+        if !path.exists() {
+            fresh += 1;
+            continue;
+        }
+        let history = kill_trainer()
+            .resume(&path, &mut net, x.view(), &labels)
+            .unwrap_or_else(|e| panic!("kill {kill}: the checkpoint left does not resume: {e}"));
+        assert_eq!(without_times(&history), without_times(&expected), "kill {kill}");
+        assert_eq!(bits(&net), bits(&reference), "kill {kill}");
+        resumed += 1;
+        timings[1] += resume_start.elapsed();
+    }
+    println!("resuming took {:.1} s in all", timings[1].as_secs_f64());
+    println!(
+        "{KILLS} kills in {:.1} s: {resumed} left a checkpoint that resumed bit for bit, {fresh} came before the first checkpoint; {partials} left a partly written file",
+        start.elapsed().as_secs_f64()
+    );
+    assert!(resumed >= KILLS / 2, "most kills should land after the first checkpoint: {resumed}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The sibling file a checkpoint is written to before it is renamed over `path`.
+fn backprop_partial(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap().to_os_string();
+    name.push(".partial");
+    path.with_file_name(name)
+}
