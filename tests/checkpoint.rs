@@ -425,3 +425,32 @@ fn backprop_partial(path: &Path) -> PathBuf {
     name.push(".partial");
     path.with_file_name(name)
 }
+
+#[test]
+fn a_checkpoint_interval_of_zero_and_an_unwritable_path_are_errors() {
+    let (x, labels) = spiral(5);
+    let mut net = Spiral::with_seed(1);
+    let error = Trainer::new(Sgd::new(0.1).unwrap())
+        .progress(Progress::Off)
+        .checkpoint("unused.safetensors", 0)
+        .fit(&mut net, x.view(), &labels)
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::InvalidOption { what: "the number of epochs between checkpoints", .. }),
+        "{error:?}"
+    );
+    assert_eq!(net, Spiral::with_seed(1), "an invalid option is found before the first step");
+
+    let path = std::env::temp_dir().join("backprop-no-such-folder").join("run.safetensors");
+    let error = Trainer::new(Sgd::new(0.1).unwrap())
+        .epochs(1)
+        .progress(Progress::Off)
+        .checkpoint(&path, 1)
+        .fit(&mut net, x.view(), &labels)
+        .unwrap_err();
+    println!("{error}");
+    assert!(
+        matches!(&error, Error::Io { path: p, kind: std::io::ErrorKind::NotFound, .. } if p.starts_with(path.parent().unwrap())),
+        "{error:?}"
+    );
+}

@@ -171,6 +171,9 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
                 })?,
             )),
         };
+        if let Some(checkpoint) = &self.checkpoint {
+            check_count("the number of epochs between checkpoints", checkpoint.every, "at least 1")?;
+        }
         let initial_rate = *self.initial_rate.get_or_insert(self.optimizer.learning_rate());
         Ok(Plan { epochs, batch: batch_size.min(x.nrows()), batch_size, early_stopping, initial_rate })
     }
@@ -203,7 +206,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
                 run.history.stopped_early = run.stopped && run.epoch < plan.epochs;
             }
             if let Some(checkpoint) = &self.checkpoint {
-                if run.stopped || run.epoch == plan.epochs || run.epoch % checkpoint.every == 0 {
+                if run.stopped || run.epoch == plan.epochs || run.epoch % checkpoint.every.max(1) == 0 {
                     let setup = self.setup(x, y, plan);
                     let optimizer = (checkpoint.snapshot)(&self.optimizer);
                     super::checkpoint::write(&checkpoint.path, net, &setup, &optimizer, &run)?;
@@ -289,8 +292,8 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
 }
 
 impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
-    /// Writes a checkpoint to `path` every `every` epochs (0 is taken as 1), and after the
-    /// last epoch: one safetensors file that holds the network, the optimiser's state, and in
+    /// Writes a checkpoint to `path` every `every` epochs (at least 1), and after the last
+    /// epoch: one safetensors file that holds the network, the optimiser's state, and in
     /// its metadata the epoch, the schedule's position, the shuffling generator's state, the
     /// early-stopping best (with its weights) and the history so far. Each write replaces the
     /// file atomically (see [`Network::save`]), so a process killed at any moment leaves the
@@ -301,7 +304,7 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     pub fn checkpoint(self, path: impl Into<PathBuf>, every: usize) -> Self {
         let checkpoint = Checkpointing {
             path: path.into(),
-            every: every.max(1),
+            every,
             snapshot: <O as Resumable<F>>::state,
             describe: <O as Resumable<F>>::describe,
         };
