@@ -74,22 +74,26 @@ impl<'a> TensorFile<'a> {
     /// JSON, and every tensor's byte range against the length of `bytes` before anything else
     /// is read, so a lying header cannot make it read or allocate past the file.
     ///
-    /// The header is parsed here first, and every tensor's `data_offsets` checked to lie within
-    /// the bytes after it: the `safetensors` crate (0.8.0) adds the last offset to the header
-    /// length unchecked, which panics on overflow (as in debug builds) for offsets near
-    /// `usize::MAX`.
+    /// The header is parsed here first, and the tensors' `data_offsets` checked to tile the
+    /// bytes after it ([`Header::check`]): the `safetensors` crate (0.8.0) adds the last offset
+    /// to the header length unchecked, which panics on overflow (as in debug builds) for
+    /// offsets near `usize::MAX`, and its errors about offsets name a tensor at random.
     pub(crate) fn parse(bytes: &'a [u8], file: Option<&'a Path>) -> Result<Self, Error> {
-        let header = Header::parse(bytes);
-        if let Some(header) = &header {
-            header.check_offsets().map_err(|message| Error::Safetensors {
-                file: file.map(Path::to_path_buf),
-                problem: SafetensorsProblem::Format { message },
-            })?;
-        }
+        // The JSON is dropped before the `safetensors` crate parses it again, so that the
+        // two parses' memory is not held at once.
+        let metadata = match Header::parse(bytes) {
+            Some(header) => {
+                header.check().map_err(|message| Error::Safetensors {
+                    file: file.map(Path::to_path_buf),
+                    problem: SafetensorsProblem::Format { message },
+                })?;
+                header.metadata()
+            }
+            None => HashMap::new(),
+        };
+        // Where the `safetensors` crate accepts the header, it is JSON whose `__metadata__`, if
+        // any, maps strings to strings: the metadata read above.
         let tensors = SafeTensors::deserialize(bytes).map_err(|e| format_error(file, &e))?;
-        // The `safetensors` crate accepted the header, so it is JSON whose `__metadata__`, if
-        // any, maps strings to strings.
-        let metadata = header.map(Header::metadata).unwrap_or_default();
         Ok(TensorFile { tensors, metadata, file })
     }
 
@@ -175,20 +179,48 @@ impl Header {
         }
     }
 
-    /// Checks that every tensor's `data_offsets` that are integers lie within the data.
-    fn check_offsets(&self) -> Result<(), String> {
-        let data_len = u64::try_from(self.data_len).unwrap_or(u64::MAX);
+    /// Checks what the `safetensors` crate's own checks get wrong: every tensor's entry is a
+    /// JSON object (the crate also takes an array of its fields), and the tensors'
+    /// `data_offsets` tile the data from its first byte to its last, in the order of the
+    /// offsets — no overlap, no gap, nothing past the end. The crate checks the offsets too,
+    /// but adds the last one to the header length unchecked, and names a tensor that depends on
+    /// the order of a hash map, which changes from one run to the next. Entries whose offsets
+    /// are not two integers are left to the crate to report.
+    fn check(&self) -> Result<(), String> {
+        let mut ranges = Vec::new();
         for (name, entry) in self.json.iter().filter(|(name, _)| *name != "__metadata__") {
-            let Some(offsets) = entry.get("data_offsets").and_then(serde_json::Value::as_array) else {
-                continue;
+            let Some(entry) = entry.as_object() else {
+                return Err(format!("the header's entry for tensor `{name}` is not a JSON object"));
             };
-            let offsets: Vec<u64> = offsets.iter().filter_map(serde_json::Value::as_u64).collect();
-            if offsets.iter().any(|&o| o > data_len) {
-                return Err(format!(
-                    "tensor `{name}` has data_offsets {offsets:?}, past the end of the {} bytes of data",
-                    self.data_len
-                ));
+            let range = entry.get("data_offsets").and_then(serde_json::Value::as_array).and_then(|offsets| {
+                match offsets.as_slice() {
+                    [start, end] => Some((start.as_u64()?, end.as_u64()?)),
+                    _ => None,
+                }
+            });
+            let Some((start, end)) = range else {
+                return Ok(());
+            };
+            ranges.push((start, end, name));
+        }
+        ranges.sort_unstable();
+        let data_len = u64::try_from(self.data_len).unwrap_or(u64::MAX);
+        let mut next = 0;
+        for (start, end, name) in ranges {
+            let offsets = format!("tensor `{name}` has data_offsets [{start}, {end}]");
+            if end > data_len {
+                return Err(format!("{offsets}, past the end of the {data_len} bytes of data"));
+            } else if end < start {
+                return Err(format!("{offsets}, which end before they start"));
+            } else if start < next {
+                return Err(format!("{offsets}, which overlap the tensor before it, ending at {next}"));
+            } else if start > next {
+                return Err(format!("{offsets}, which leave bytes {next}..{start} unused"));
             }
+            next = end;
+        }
+        if next < data_len {
+            return Err(format!("the tensors end at byte {next} of the data, which has {data_len} bytes"));
         }
         Ok(())
     }
