@@ -6,7 +6,7 @@
 //! through indicatif), and a history can be drawn as an SVG plot (`plot`, through plotters).
 
 mod history;
-mod metrics;
+pub(crate) mod metrics;
 #[cfg(feature = "plot")]
 mod plot;
 mod progress;
