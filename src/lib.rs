@@ -262,7 +262,7 @@ pub mod prelude {
 pub mod __private {
     pub use backprop_core::cost::cost_and_gradient;
     pub use backprop_core::{
-        check_input, check_input_shape, check_input_values, seeded_rng, workspace_error,
+        check_input, check_input_shape, check_input_values, predict_one, seeded_rng, workspace_error,
     };
 }
 
