@@ -101,6 +101,27 @@
 //! # }
 //! ```
 //!
+//! A trained network predicts: [`Network::predict`] gives what the cost says the output means
+//! (softmax probabilities for [`SoftmaxCrossEntropy`], sigmoid probabilities for
+//! [`BinaryCrossEntropy`], z^L otherwise; see [`Cost::predict_in_place`]),
+//! [`Network::classify`] one class per sample, and the generated `predict_one` the prediction
+//! for one sample, taken and returned as arrays of the network's own sizes:
+//!
+//! ```
+//! # use backprop::prelude::*;
+//! # use backprop::ndarray::array;
+//! # network! { pub struct Sign<f64> { input: 2, hidden: 4 => Tanh, logits: 2, cost: SoftmaxCrossEntropy } }
+//! # fn main() -> Result<(), backprop::Error> {
+//! let net = Sign::with_seed(1);
+//! let p = net.predict(array![[0.5, 1.0], [-1.0, 0.2]].view())?; // 2 × 2, rows sum to 1
+//! let classes = net.classify(array![[0.5, 1.0], [-1.0, 0.2]].view())?;
+//! let one: [f64; 2] = net.predict_one(&[0.5, 1.0])?;
+//! assert!((p.row(0).sum() - 1.0).abs() < 1e-12 && classes.len() == 2);
+//! assert!((one[0] - p[[0, 0]]).abs() < 1e-12);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! The notation is that of J. Koushik, *Deriving the Backpropagation Equations*: w_jk^l is the
 //! weight from unit k of level l−1 to unit j of level l (so `weight` is `OUT × IN`), z^l the
 //! weighted input, a^l = σ(z^l) the activation, a^0 the input and z^L the output. Batches have
@@ -150,8 +171,10 @@ pub use backprop_core::ndarray;
 /// ```
 ///
 /// It generates the struct, with one [`Dense`] field per layer as visible as the struct; a
-/// `<Name>Gradients` struct with one [`LayerGradients`] field per layer; `with_seed`; and
-/// `impl Network<F>` with the forward and backward passes. A layer may be preceded by doc
+/// `<Name>Gradients` struct with one [`LayerGradients`] field per layer; `with_seed`;
+/// `predict_one`, [`Network::predict`] for one sample as an array of the network's input size,
+/// returning an array of its output size; and `impl Network<F>` with the forward and backward
+/// passes. A layer may be preceded by doc
 /// comments. The last layer may declare an activation; then the network's output is a^L = σ(z^L),
 /// the cost is taken of a^L, and δ^L = ∇_a C ⊙ σ'(z^L).
 pub use backprop_macros::network;
@@ -263,7 +286,7 @@ pub mod prelude {
 pub mod __private {
     pub use backprop_core::cost::cost_and_gradient;
     pub use backprop_core::{
-        check_input, check_input_shape, check_input_values, seeded_rng, workspace_error,
+        check_input, check_input_shape, check_input_values, predict_one, seeded_rng, workspace_error,
     };
 }
 

@@ -235,6 +235,19 @@ pub enum Error {
         found: usize,
     },
 
+    /// An array could not be built or reshaped to the shape asked for: ndarray's
+    /// [`ShapeError`](ndarray::ShapeError), converted by `?` in a function that returns this
+    /// error (for example around `Array2::from_shape_vec((rows, columns), values)`).
+    #[error("the array could not take the shape asked for: {message} (ndarray's ShapeError/{kind})")]
+    Shape {
+        /// The kind of the error, as ndarray names it: `"IncompatibleShape"` (the number of
+        /// elements is not the product of the shape's sizes), `"IncompatibleLayout"`,
+        /// `"RangeLimited"`, `"OutOfBounds"`, `"Unsupported"` or `"Overflow"`.
+        kind: &'static str,
+        /// What that kind means.
+        message: &'static str,
+    },
+
     /// An index is not below the length of what it indexes.
     #[error("index {index} is out of range for {what} of length {len}")]
     IndexOutOfRange {
@@ -256,4 +269,31 @@ pub enum Error {
         /// What is wrong with it.
         problem: SafetensorsProblem,
     },
+}
+
+impl From<ndarray::ShapeError> for Error {
+    /// Keeps the kind of the error and says what it means, so that `?` works on ndarray's
+    /// constructors (`from_shape_vec`, `from_shape`, `into_shape_with_order`).
+    fn from(error: ndarray::ShapeError) -> Self {
+        use ndarray::ErrorKind;
+        let (kind, message) = match error.kind() {
+            ErrorKind::IncompatibleShape => (
+                "IncompatibleShape",
+                "the number of elements is not the product of the shape's sizes, or the shapes do not match",
+            ),
+            ErrorKind::IncompatibleLayout => {
+                ("IncompatibleLayout", "the elements are not laid out in memory as the shape and order need")
+            }
+            ErrorKind::RangeLimited => {
+                ("RangeLimited", "the shape has more elements than fit in memory's index type")
+            }
+            ErrorKind::OutOfBounds => {
+                ("OutOfBounds", "an index or a stride reaches past the end of the elements")
+            }
+            ErrorKind::Unsupported => ("Unsupported", "the strides would make elements alias"),
+            ErrorKind::Overflow => ("Overflow", "computing the array's size or an offset overflows"),
+            _ => ("Other", "a shape or layout that ndarray does not support"),
+        };
+        Error::Shape { kind, message }
+    }
 }

@@ -16,6 +16,8 @@
 //! - [`data`]: IDX and CSV readers, Fashion-MNIST and iris, standardisation, one-hot targets and a
 //!   seeded train/validation split;
 //! - [`io`]: weights and checkpoints as safetensors files, which PyTorch reads and writes;
+//! - inference: [`Network::predict`], [`Network::classify`] and, generated for each network,
+//!   `predict_one`;
 //! - [`gradcheck()`], which compares a network's gradients with finite differences.
 //!
 //! Users depend on the `backprop` facade crate, which re-exports all of this.
@@ -29,6 +31,7 @@ mod dense;
 mod error;
 mod float;
 pub mod gradcheck;
+mod inference;
 pub mod io;
 pub mod linalg;
 mod network;
@@ -43,6 +46,7 @@ pub use dense::{Dense, LayerGradients, SMALL_PRODUCT};
 pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};
+pub use inference::predict_one;
 pub use network::{Gradients, LayerInfo, Network, Parameters, ParametersMut};
 pub use optim::{
     Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, OptimizerState, Resumable, Schedule, Sgd,

@@ -147,6 +147,65 @@ pub trait Network<F: Float>: Sized {
         crate::io::weights::read_into(self, bytes, None)
     }
 
+    /// What the network predicts for each sample of `x`, one row per sample (`n × OUTPUT`): the
+    /// output of the forward pass, each row turned by the cost's
+    /// [`predict_in_place`](Cost::predict_in_place) into what the cost says it means.
+    ///
+    /// | cost | prediction for a sample with output z |
+    /// |---|---|
+    /// | [`SoftmaxCrossEntropy`](crate::SoftmaxCrossEntropy) | softmax(z)_j = e^{z_j} / Σ_k e^{z_k}: the probability of each class, summing to 1 |
+    /// | [`BinaryCrossEntropy`](crate::BinaryCrossEntropy) | s(z_j) = 1 / (1 + e^{−z_j}): the probability of each output being on |
+    /// | [`Mse`](crate::Mse), [`MulticlassHinge`](crate::MulticlassHinge), and a cost of your own unless it says otherwise | z itself |
+    ///
+    /// Both transforms are computed without overflow: logits of ±10⁴ give probabilities of 1
+    /// and 0, not NaN.
+    ///
+    /// If the last layer declares an activation σ, the forward pass returns a^L = σ(z^L), and
+    /// that is what the cost is taken of in training ([`backward`](Network::backward) computes
+    /// ∇_a C there, then δ^L = ∇_a C ⊙ σ'(z^L)). `predict` is consistent with that: it applies
+    /// the cost's transform to a^L. For example `out: 3 => Sigmoid` with `BinaryCrossEntropy`
+    /// predicts s(s(z^L)), which lies between ½ and s(1) ≈ 0.73; to predict probabilities, leave the
+    /// last layer without an activation and let the cost read z^L as logits, as the built-in
+    /// costs intend.
+    ///
+    /// The forward pass runs through [`forward_in`](Network::forward_in) in batches of
+    /// [`EVALUATION_BATCH`](crate::train::EVALUATION_BATCH) samples, in one workspace, so a large
+    /// data set never becomes one huge matrix of activations; its values are those of
+    /// [`forward`](Network::forward) up to rounding (the two sum in different orders).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyBatch`] for a batch of no rows, [`Error::InputWidth`] for one of the wrong
+    /// width, [`Error::NonFinite`] for an input that holds NaN or an infinity (naming its row in
+    /// `x`) and for an output that is not finite (parameters that hold NaN or infinities, or
+    /// sums that overflow), and [`Error::ParameterShape`] for a layer whose parameters were
+    /// replaced by ones of the wrong shape.
+    fn predict(&self, x: ArrayView2<'_, F>) -> Result<Array2<F>, Error> {
+        crate::inference::predict(self, x)
+    }
+
+    /// The class of each sample of `x`, from its prediction p ([`predict`](Network::predict)):
+    ///
+    /// - with several outputs, the index of the largest p_j: the most probable class for
+    ///   `SoftmaxCrossEntropy` (the argmax of z^L), the highest score for `MulticlassHinge`.
+    ///   Where predictions are equal (probabilities that round to the same value, as the
+    ///   sigmoids of 20 and 30 do in `f32`), the one with the larger output of the forward pass,
+    ///   and then the first;
+    /// - with one output, 1 if p > ½ and 0 otherwise: for `BinaryCrossEntropy` when the
+    ///   probability s(z) is above one half (z > 0), for `Mse` trained on targets 0 and 1 when
+    ///   z itself is.
+    ///
+    /// [`train::predict_classes`](crate::train::predict_classes) is this method, and
+    /// [`train::evaluate`](crate::train::evaluate) and
+    /// [`train::confusion_matrix`](crate::train::confusion_matrix) count with these classes.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`predict`](Network::predict).
+    fn classify(&self, x: ArrayView2<'_, F>) -> Result<Vec<usize>, Error> {
+        crate::inference::classify(self, x)
+    }
+
     /// Calls `f` with each layer's parameters, first layer first.
     fn visit_parameters(&self, f: &mut dyn FnMut(Parameters<'_, F>));
 

@@ -1,9 +1,10 @@
 //! Tests of the built-in costs through `cost::evaluate` (which averages over the batch): δ
 //! against central finite differences, cost and δ against reference values computed
-//! independently (in Python), stability on huge logits, and the typed errors of bad targets.
+//! independently (in Python), stability on huge logits, and the typed errors of bad targets;
+//! and what each cost predicts (`Cost::predict_in_place`), against values computed in Python.
 
 use backprop_core::cost::evaluate;
-use backprop_core::{BinaryCrossEntropy, Cost, Error, MulticlassHinge, SoftmaxCrossEntropy};
+use backprop_core::{BinaryCrossEntropy, Cost, Error, Mse, MulticlassHinge, SoftmaxCrossEntropy};
 use backprop_core::{Float, Targets};
 use ndarray::{Array2, array};
 
@@ -480,4 +481,58 @@ fn a_gradient_buffer_of_the_wrong_shape_is_an_error() {
     let labels = [0usize, 1, 2];
     let result = evaluate(&SoftmaxCrossEntropy, z.view(), Targets::from(&labels[..]), Some(delta.view_mut()));
     assert!(matches!(result, Err(Error::BufferShape { .. })), "{result:?}");
+}
+
+/// The prediction of `cost` for every row of `z`, by `Cost::predict_in_place`.
+fn predictions<F: Float, C: Cost<F>>(cost: &C, z: &Array2<F>) -> Array2<F> {
+    let mut p = z.clone();
+    for row in p.rows_mut() {
+        cost.predict_in_place(row);
+    }
+    p
+}
+
+#[test]
+fn predictions_match_reference_values() {
+    // softmax and the logistic sigmoid of each row of `logits()`, computed in Python:
+    // [exp(v - max(row)) / sum(exp(u - max(row)) for u in row) for v in row], 1 / (1 + exp(-v)).
+    let softmax = array![
+        [0.1578608555714681, 0.02883857740577556, 0.7074832710488644, 0.10581729597389192],
+        [0.2919068750801127, 0.08792066119150818, 0.03234420370655574, 0.5878282600218232],
+        [0.15606179120618718, 0.5726370104155529, 0.23281683447952525, 0.03848436389873466],
+    ];
+    let sigmoid = array![
+        [0.6224593312018546, 0.23147521650098238, 0.8807970779778823, 0.52497918747894],
+        [0.8175744761936437, 0.574442516811659, 0.3318122278318339, 0.9002495108803148],
+        [0.401312339887548, 0.7109495026250039, 0.5, 0.14185106490048777],
+    ];
+    let cases = [
+        ("softmax", predictions(&SoftmaxCrossEntropy, &logits()), softmax),
+        ("sigmoid", predictions(&BinaryCrossEntropy, &logits()), sigmoid),
+    ];
+    for (name, got, want) in cases {
+        for ((i, j), &g) in got.indexed_iter() {
+            assert_close(&format!("{name}[{i}, {j}]"), g, want[[i, j]], 1e-15);
+        }
+    }
+    for (i, row) in predictions(&SoftmaxCrossEntropy, &logits()).rows().into_iter().enumerate() {
+        assert_close(&format!("the sum of softmax row {i}"), row.sum(), 1.0, 1e-15);
+    }
+    // Mse and the hinge loss predict the logits themselves.
+    assert_eq!(predictions(&Mse, &logits()), logits());
+    assert_eq!(predictions(&MulticlassHinge, &logits()), logits());
+}
+
+#[test]
+fn predictions_are_stable_on_huge_logits() {
+    for s in HUGE {
+        let z = array![[s, -s, 0.0], [-s, -s, -s]];
+        let softmax = array![[1.0, 0.0, 0.0], [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0]];
+        let sigmoid = array![[1.0, 0.0, 0.5], [0.0, 0.0, 0.0]];
+        assert_eq!(predictions(&SoftmaxCrossEntropy, &z), softmax, "softmax at {s:e}");
+        assert_eq!(predictions(&BinaryCrossEntropy, &z), sigmoid, "sigmoid at {s:e}");
+        let z = z.mapv(|v| v as f32);
+        assert_eq!(predictions(&SoftmaxCrossEntropy, &z), softmax.mapv(|v| v as f32), "f32 softmax at {s:e}");
+        assert_eq!(predictions(&BinaryCrossEntropy, &z), sigmoid.mapv(|v| v as f32), "f32 sigmoid at {s:e}");
+    }
 }

@@ -114,12 +114,14 @@ impl<'a> Resolved<'a> {
         let gradients = self.gradients();
         let with_seed = self.with_seed();
         let network = self.network_impl();
+        let predict_one = self.predict_one();
         let assertions = self.assertions();
         quote! {
             #definition
             #gradients
             #with_seed
             #network
+            #predict_one
             #assertions
         }
     }
@@ -360,6 +362,35 @@ impl<'a> Resolved<'a> {
                     __f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>, ::backprop::Parameters<'_, #float>),
                 ) {
                     #visit_with_gradients
+                }
+            }
+        }
+    }
+
+    /// `predict_one`: `Network::predict` for one sample, with the network's sizes as the array
+    /// lengths, so that an input of the wrong length is a compile error. In an impl of its own
+    /// with the cost's bound, which calling a `Network` method needs. Unused, it is no warning:
+    /// most programs never call it.
+    fn predict_one(&self) -> TokenStream {
+        let Resolved { net, float, cost, levels } = self;
+        let ident = &net.ident;
+        let (inputs, outputs) = (levels[0].inputs, levels[levels.len() - 1].outputs);
+        let (input, output) = (Literal::usize_unsuffixed(inputs), Literal::usize_unsuffixed(outputs));
+        let cost_name = type_name(&quote!(#cost));
+        let doc = format!(
+            " What `{ident}` predicts for one sample of {inputs} inputs: `Network::predict` on a batch of that one row, as an array of its {outputs} outputs, without building a matrix. The prediction is the one the cost `{cost_name}` defines (`Cost::predict_in_place`): softmax probabilities for `SoftmaxCrossEntropy`, sigmoid probabilities for `BinaryCrossEntropy`, the output z^L for `Mse` and `MulticlassHinge`. An array of another length than {inputs} is a compile error.\n\n # Errors\n\n Those of `Network::predict`: `Error::NonFinite` for an input that holds NaN or an infinity, or an output that is not finite; `Error::ParameterShape` for a layer whose parameters have the wrong shape."
+        );
+        let bounds = self.bounds(true);
+        quote! {
+            #[automatically_derived]
+            impl #ident #bounds {
+                #[doc = #doc]
+                #[allow(dead_code)]
+                pub fn predict_one(
+                    &self,
+                    __x: &[#float; #input],
+                ) -> ::core::result::Result<[#float; #output], ::backprop::Error> {
+                    ::backprop::__private::predict_one::<#float, Self, #input, #output>(self, __x)
                 }
             }
         }

@@ -19,6 +19,9 @@ use crate::{Cost, Error, Float, Target};
 /// Class labels are read as one-hot rows (one-vs-rest). [`Cost::CLASSIFICATION`] is `false`:
 /// the outputs are independent labels, any number of which may be on, so the accuracy of an
 /// argmax over them (what classification costs report) does not measure this cost's task.
+///
+/// Its prediction ([`Cost::predict_in_place`]) is the probability s(z_j) of each output being
+/// on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BinaryCrossEntropy;
 
@@ -41,6 +44,14 @@ impl<F: Float> Cost<F> for BinaryCrossEntropy {
             }
         }
         Ok(())
+    }
+
+    /// The probabilities a_j = s(z_j) = 1/(1 + e^{−z_j}), one per output: the sigmoid outputs
+    /// whose cross-entropy this cost is (Nielsen, *Neural Networks and Deep Learning*, ch. 1,
+    /// eq. (3)). Computed by [`sigmoid`], whose exponential is of −|z_j|, so that it never
+    /// overflows: s(10⁴) is 1 and s(−10⁴) is 0.
+    fn predict_in_place(&self, mut z: ArrayViewMut1<'_, F>) {
+        z.mapv_inplace(sigmoid);
     }
 
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {

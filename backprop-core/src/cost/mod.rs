@@ -46,6 +46,21 @@ pub trait Cost<F: Float>: Default {
     /// The cost C_i of one sample with output `z` and target `target`; when `delta` is given,
     /// also writes ∂C_i/∂z into it (same length as `z`).
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F;
+
+    /// Turns the network's output `z` for one sample, the value this cost is taken of, into what
+    /// the network predicts for that sample, in place. [`Network::predict`](crate::Network::predict)
+    /// calls it on every row of the output, so the cost says what its output means.
+    ///
+    /// The default leaves `z` as it is: the prediction is z^L itself. That is what regression
+    /// costs such as [`Mse`] predict, and what [`MulticlassHinge`] gives (scores whose largest
+    /// is the class, not probabilities). [`SoftmaxCrossEntropy`] turns the logits into the
+    /// probabilities softmax(z), and [`BinaryCrossEntropy`] into the probabilities s(z_j) of
+    /// the logistic sigmoid, one per output: the distributions their costs compare with the
+    /// targets. An implementation must not change the length of `z` and should keep finite
+    /// values finite.
+    fn predict_in_place(&self, z: ArrayViewMut1<'_, F>) {
+        let _ = z;
+    }
 }
 
 /// Evaluates a cost on a batch: returns C = (1/n) Σ_i C_i and, when `delta` is given, writes

@@ -6,6 +6,8 @@ use crate::{Cost, Float, Target};
 ///
 /// The quadratic cost of Nielsen, *Neural Networks and Deep Learning*, ch. 1, eq. (6) (there
 /// with a^L for z^L), which the paper cites as \[2\]. Class labels are read as one-hot rows.
+///
+/// Its prediction ([`Cost::predict_in_place`]) is z itself, the value fitted to the targets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mse;
 

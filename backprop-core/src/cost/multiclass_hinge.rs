@@ -15,6 +15,10 @@ use crate::{Cost, Error, Float, Target};
 ///
 /// Targets are class labels, or one-hot rows (a single 1, the rest 0): any other row is rejected
 /// with [`Error::NotOneHot`].
+///
+/// Its prediction ([`Cost::predict_in_place`]) is the scores z themselves: the largest is the
+/// class, but they are not probabilities (the loss only asks the class's score to lead the
+/// others by a margin of 1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MulticlassHinge;
 

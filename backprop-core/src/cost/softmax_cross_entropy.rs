@@ -16,6 +16,9 @@ use crate::{Cost, Error, Float, Target};
 /// −log softmax(z)_j = (m − z_j) + ln S and softmax(z)_k = e^{z_k − m} / S. Every exponential is of
 /// a non-positive number, so the cost and δ are finite and accurate for any finite logits: for
 /// z = (10⁴, −10⁴) the cost of class 0 is 0 and that of class 1 is 2·10⁴.
+///
+/// Its prediction ([`Cost::predict_in_place`]) is the probability of each class,
+/// softmax(z), computed the same way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SoftmaxCrossEntropy;
 
@@ -37,6 +40,24 @@ impl<F: Float> Cost<F> for SoftmaxCrossEntropy {
             }
         }
         Ok(())
+    }
+
+    /// The probabilities softmax(z)_j = e^{z_j} / Σ_k e^{z_k} (Nielsen, *Neural Networks and
+    /// Deep Learning*, ch. 3, eq. (78), the activations a^L of a softmax output layer), computed
+    /// as e^{z_j − m} / Σ_k e^{z_k − m} with m = max_k z_k. Subtracting m changes nothing
+    /// (numerator and denominator are both multiplied by e^{−m}) but makes every exponential
+    /// one of a non-positive number, at most 1, and the denominator at least 1: no overflow for
+    /// any finite logits (Goodfellow, Bengio and Courville, *Deep Learning*, §4.1). The
+    /// probabilities lie in \[0, 1\] and sum to 1 up to rounding; for z = (10⁴, −10⁴) they are
+    /// (1, 0).
+    fn predict_in_place(&self, mut z: ArrayViewMut1<'_, F>) {
+        let m = z.iter().fold(F::neg_infinity(), |m, &v| if v > m { v } else { m });
+        let mut s = F::zero();
+        for v in z.iter_mut() {
+            *v = (*v - m).exp();
+            s += *v;
+        }
+        z.mapv_inplace(|e| e / s);
     }
 
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {

@@ -3,8 +3,9 @@
 use core::fmt;
 use core::ops::Range;
 
-use ndarray::{ArrayView1, ArrayView2, Axis, Slice};
+use ndarray::{ArrayView2, Axis, Slice};
 
+use crate::inference::{class_of_output, predicted_class};
 use crate::{Cost, Error, Float, Network, Target, Targets};
 
 /// How many samples [`evaluate`] and its relatives pass through the network at once, so that a
@@ -16,7 +17,7 @@ pub const EVALUATION_BATCH: usize = 1024;
 pub struct Metrics<F> {
     /// The cost C averaged over every sample.
     pub loss: F,
-    /// The fraction of samples whose predicted class (the argmax of the output) is their class,
+    /// The fraction of samples whose predicted class ([`Network::classify`]'s) is their class,
     /// when the network's cost classifies ([`Cost::CLASSIFICATION`]); `None` otherwise.
     pub accuracy: Option<f64>,
 }
@@ -24,8 +25,10 @@ pub struct Metrics<F> {
 /// The cost and (for classification costs) the accuracy of `net` on `x` and `y`, computed in
 /// batches of [`EVALUATION_BATCH`] samples.
 ///
-/// The class of a target is its label, or the argmax of its row for one-hot rows; the predicted
-/// class is the argmax of the output row (the first one on ties).
+/// The class of a target is its label, or for a row of values the class a prediction equal to
+/// it stands for: the argmax of a one-hot row, and for a network with one output 1 if the
+/// value is above ½ and 0 otherwise. The predicted class is the one [`Network::classify`] gives:
+/// the argmax of the cost's prediction, or for one output 1 if the prediction is above ½.
 pub fn evaluate<'a, F: Float, N: Network<F>>(
     net: &N,
     x: ArrayView2<'_, F>,
@@ -38,6 +41,7 @@ pub fn evaluate<'a, F: Float, N: Network<F>>(
     let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
     let (mut total, mut correct) = (F::zero(), 0usize);
     let mut workspace = N::workspace();
+    let mut prediction = Vec::with_capacity(N::OUTPUT);
     for range in chunks(x.nrows(), EVALUATION_BATCH) {
         let targets = rows(y, range.clone());
         let output = net.forward_in(x.slice_axis(Axis(0), Slice::from(range.clone())), &mut workspace)?;
@@ -45,7 +49,8 @@ pub fn evaluate<'a, F: Float, N: Network<F>>(
         total += mean * F::of_usize(range.len());
         if classify {
             for (i, z) in output.rows().into_iter().enumerate() {
-                correct += usize::from(targets.get(i).map(|t| class_of(&t)) == Some(argmax(z)));
+                let predicted = class_of_output(&cost, z, &mut prediction);
+                correct += usize::from(targets.get(i).map(|t| class_of(&t)) == Some(predicted));
             }
         }
     }
@@ -53,21 +58,17 @@ pub fn evaluate<'a, F: Float, N: Network<F>>(
     Ok(Metrics { loss: total / F::of_usize(n), accuracy: classify.then(|| correct as f64 / n as f64) })
 }
 
-/// The class `net` predicts for each sample of `x`: the argmax of its output row (the first one
-/// on ties), computed in batches of [`EVALUATION_BATCH`] samples.
+/// The class `net` predicts for each sample of `x`: [`Network::classify`], the argmax of the
+/// cost's prediction (for one output, 1 if it is above ½), computed in batches of
+/// [`EVALUATION_BATCH`] samples.
 pub fn predict_classes<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Vec<usize>, Error> {
-    crate::check_input(x, N::INPUT)?;
-    let mut classes = Vec::with_capacity(x.nrows());
-    let mut workspace = N::workspace();
-    for range in chunks(x.nrows(), EVALUATION_BATCH) {
-        let output = net.forward_in(x.slice_axis(Axis(0), Slice::from(range)), &mut workspace)?;
-        classes.extend(output.rows().into_iter().map(argmax));
-    }
-    Ok(classes)
+    net.classify(x)
 }
 
 /// Counts, for every pair of classes (actual, predicted), the samples of `x` whose target is of
-/// the first and that `net` assigns to the second. Targets are labels or one-hot rows.
+/// the first and that `net` assigns to the second ([`Network::classify`]). Targets are labels
+/// or one-hot rows. There is one class per output, and two (0 and 1) for a network with one
+/// output.
 pub fn confusion_matrix<'a, F: Float, N: Network<F>>(
     net: &N,
     x: ArrayView2<'_, F>,
@@ -77,7 +78,7 @@ pub fn confusion_matrix<'a, F: Float, N: Network<F>>(
     crate::check_input(x, N::INPUT)?;
     y.check(x.nrows(), N::OUTPUT)?;
     let predicted = predict_classes(net, x)?;
-    let classes = N::OUTPUT;
+    let classes = if N::OUTPUT == 1 { 2 } else { N::OUTPUT };
     let mut counts = vec![0; classes * classes];
     for (i, &p) in predicted.iter().enumerate() {
         let Some(actual) = y.get(i).map(|t| class_of(&t)) else { continue };
@@ -107,7 +108,7 @@ impl ConfusionMatrix {
         if names.len() != self.classes {
             return Err(Error::InvalidOption {
                 what: "the class names",
-                expected: "one per class (the network's number of outputs)",
+                expected: "one per class (the network's number of outputs, or 2 for one output)",
                 found: format!("{} names for {} classes", names.len(), self.classes),
             });
         }
@@ -198,24 +199,13 @@ impl fmt::Display for ConfusionMatrix {
     }
 }
 
-/// The index of the largest entry (the first on ties; NaN is never largest); 0 for an empty row.
-pub(crate) fn argmax<F: Float>(row: ArrayView1<'_, F>) -> usize {
-    let mut best = 0;
-    let mut max = F::neg_infinity();
-    for (j, &v) in row.iter().enumerate() {
-        if v > max {
-            max = v;
-            best = j;
-        }
-    }
-    best
-}
-
-/// The class of a target: its label, or the argmax of a row of values.
+/// The class of a target: its label, or the class a prediction equal to a row of values
+/// stands for ([`predicted_class`]): the index of the largest value (the first on ties), or for
+/// a single value 1 if it is above ½ and 0 otherwise.
 pub(crate) fn class_of<F: Float>(target: &Target<'_, F>) -> usize {
     match target {
         Target::Class(c) => *c,
-        Target::Values(row) => argmax(row.view()),
+        Target::Values(row) => predicted_class(row.view(), row.view()),
     }
 }
 

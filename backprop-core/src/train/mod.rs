@@ -8,7 +8,7 @@
 mod checkpoint;
 mod early_stopping;
 mod history;
-mod metrics;
+pub(crate) mod metrics;
 #[cfg(feature = "plot")]
 mod plot;
 mod progress;

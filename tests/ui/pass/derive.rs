@@ -19,4 +19,6 @@ fn main() {
     let (_cost, gradients) = net.backward(x.view(), &y).unwrap();
     assert_eq!(gradients.hidden.weight.dim(), (8, 4));
     assert_eq!(<Net as Network<f64>>::INPUT, 4);
+    let one: [f64; 2] = net.predict_one(&[0.0; 4]).unwrap();
+    assert_eq!(one.to_vec(), net.predict(x.view()).unwrap().row(0).to_vec());
 }

@@ -102,4 +102,5 @@ fn main() {
     let (_, gradients) = derived.backward(x.view(), &y).unwrap();
     assert_eq!(gradients.out.weight.dim(), (1, 4));
     assert_eq!(<shadowed::Derived as Network<f64>>::OUTPUT, 1);
+    assert_eq!(derived.predict_one(&[0.0; 2]).unwrap(), [0.0]);
 }

@@ -24,4 +24,6 @@ fn main() {
     let (_cost, gradients) = net.backward(x.view(), &y).unwrap();
     assert_eq!(gradients.out.bias.len(), 3);
     assert_eq!(net.hidden.weight.dim(), (8, 4));
+    let one: [f32; 3] = net.predict_one(&[0.5; 4]).unwrap();
+    assert!(one.iter().all(|p| (0.0..=1.0).contains(p)));
 }

@@ -1,0 +1,143 @@
+//! Inference: what a trained network predicts for a batch ([`Network::predict`]), the classes it
+//! assigns ([`Network::classify`]), and its prediction for one sample ([`predict_one`], which
+//! the generated `predict_one` calls with the network's own sizes).
+
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, Axis, Slice};
+
+use crate::train::metrics::{EVALUATION_BATCH, chunks};
+use crate::{Cost, Error, Float, Network, check_finite};
+
+/// [`Network::predict`]: the network's output for every sample, each row turned into the cost's
+/// prediction by [`Cost::predict_in_place`].
+pub(crate) fn predict<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Array2<F>, Error> {
+    let mut predictions = outputs(net, x)?;
+    let cost = N::Cost::default();
+    for row in predictions.rows_mut() {
+        cost.predict_in_place(row);
+    }
+    Ok(predictions)
+}
+
+/// [`Network::classify`]: the class of every sample, from its prediction.
+pub(crate) fn classify<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Vec<usize>, Error> {
+    let outputs = outputs(net, x)?;
+    let cost = N::Cost::default();
+    let mut buffer = Vec::with_capacity(N::OUTPUT);
+    Ok(outputs.rows().into_iter().map(|z| class_of_output(&cost, z, &mut buffer)).collect())
+}
+
+/// What the `predict_one` generated for every network calls: [`Network::predict`] on the one
+/// sample `x`, a batch of one row, returned as an array.
+///
+/// `INPUT` and `OUTPUT` are the network's sizes, which the generated method writes as literals,
+/// so that an array of another length is a compile error in the caller's code. Given others, it
+/// returns [`Error::InputWidth`] for the input, and [`Error::BufferShape`] for the output.
+///
+/// # Errors
+///
+/// Those of [`Network::predict`].
+pub fn predict_one<F: Float, N: Network<F>, const INPUT: usize, const OUTPUT: usize>(
+    net: &N,
+    x: &[F; INPUT],
+) -> Result<[F; OUTPUT], Error> {
+    let x = ArrayView2::from_shape((1, INPUT), x.as_slice())?;
+    let prediction = net.predict(x)?;
+    if prediction.len() != OUTPUT {
+        return Err(Error::BufferShape {
+            what: "the array `predict_one` returns",
+            expected: vec![prediction.len()],
+            found: vec![OUTPUT],
+        });
+    }
+    let mut one = [F::zero(); OUTPUT];
+    for (p, &v) in one.iter_mut().zip(&prediction) {
+        *p = v;
+    }
+    Ok(one)
+}
+
+/// The output of `net`'s forward pass for every sample of `x` (z^L, or a^L if the last layer
+/// declares an activation), computed by [`Network::forward_in`] in batches of
+/// [`EVALUATION_BATCH`] samples in one workspace, so that a large data set never becomes one
+/// huge matrix of activations.
+///
+/// The input is checked as a whole first, so that an error names a sample by its row in `x`;
+/// an output that is not finite (parameters that hold NaN or infinities, or sums that overflow)
+/// is [`Error::NonFinite`] rather than a prediction of NaN.
+fn outputs<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Array2<F>, Error> {
+    crate::check_input(x, N::INPUT)?;
+    let mut outputs = Array2::zeros((x.nrows(), N::OUTPUT));
+    let mut workspace = N::workspace();
+    for range in chunks(x.nrows(), EVALUATION_BATCH) {
+        let rows = Slice::from(range);
+        let output = net.forward_in(x.slice_axis(Axis(0), rows), &mut workspace)?;
+        let mut part = outputs.slice_axis_mut(Axis(0), rows);
+        if output.dim() != part.dim() {
+            return Err(Error::BufferShape {
+                what: "the output of `forward_in`",
+                expected: part.shape().to_vec(),
+                found: output.shape().to_vec(),
+            });
+        }
+        part.assign(&output);
+    }
+    check_finite("the network's output", outputs.view())?;
+    Ok(outputs)
+}
+
+/// The class of one sample whose network output is `z`: its prediction by `cost`, written into
+/// `buffer`, then [`predicted_class`].
+pub(crate) fn class_of_output<F: Float, C: Cost<F>>(
+    cost: &C,
+    z: ArrayView1<'_, F>,
+    buffer: &mut Vec<F>,
+) -> usize {
+    buffer.clear();
+    buffer.extend(z.iter().copied());
+    cost.predict_in_place(ArrayViewMut1::from(buffer.as_mut_slice()));
+    predicted_class(ArrayView1::from(buffer.as_slice()), z)
+}
+
+/// The class a prediction `p` stands for, `z` being the network's output it came from: for one
+/// output, 1 if p₀ > ½ and 0 otherwise; for several, the index of the largest p_j, of those
+/// equal to it the one with the largest z_j, and of those the first. NaN is never largest; 0
+/// for an empty row.
+///
+/// The second key keeps the class the output says where the prediction rounds several outputs to
+/// the same value: the sigmoid of 20 and of 30 are both 1 in `f32`.
+pub(crate) fn predicted_class<F: Float>(p: ArrayView1<'_, F>, z: ArrayView1<'_, F>) -> usize {
+    if p.len() == 1 {
+        return usize::from(p.iter().any(|&v| v > F::of(0.5)));
+    }
+    let (mut best, mut best_p, mut best_z) = (0, F::neg_infinity(), F::neg_infinity());
+    for (j, (&pj, &zj)) in p.iter().zip(&z).enumerate() {
+        if pj > best_p || (pj == best_p && zj > best_z) {
+            (best, best_p, best_z) = (j, pj, zj);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+
+    #[test]
+    fn one_output_is_class_1_above_one_half() {
+        let class = |p: f64| predicted_class(array![p].view(), array![0.0].view());
+        assert_eq!((class(0.2), class(0.5), class(0.50001), class(3.0), class(f64::NAN)), (0, 0, 1, 1, 0));
+    }
+
+    #[test]
+    fn several_outputs_give_the_largest_then_the_largest_output_then_the_first() {
+        let class = |p: [f32; 3], z: [f32; 3]| {
+            predicted_class(array![p[0], p[1], p[2]].view(), array![z[0], z[1], z[2]].view())
+        };
+        assert_eq!(class([0.1, 0.7, 0.2], [0.0, 0.0, 0.0]), 1);
+        assert_eq!(class([1.0, 1.0, 0.0], [20.0, 30.0, 0.0]), 1);
+        assert_eq!(class([0.5, 0.5, 0.0], [1.0, 1.0, 0.0]), 0);
+        assert_eq!(class([f32::NAN, 0.2, 0.1], [5.0, 0.0, 0.0]), 1);
+    }
+}
