@@ -57,9 +57,62 @@ impl View for &Tensor {
 
 /// The bytes of a safetensors file holding `tensors` and, in its header's `__metadata__`,
 /// `metadata`.
+///
+/// The same tensors and metadata always give the same bytes: see [`sorted_header`].
 pub(crate) fn serialize(tensors: &[Tensor], metadata: HashMap<String, String>) -> Result<Vec<u8>, Error> {
-    safetensors::serialize(tensors.iter().map(|t| (t.name.as_str(), t)), Some(metadata))
-        .map_err(|e| format_error(None, &e))
+    let bytes = safetensors::serialize(tensors.iter().map(|t| (t.name.as_str(), t)), Some(metadata))
+        .map_err(|e| format_error(None, &e))?;
+    Ok(sorted_header(bytes))
+}
+
+/// `bytes` with every object of the header's JSON, `__metadata__` included, in the order of
+/// its keys. The `safetensors` crate writes the metadata from a `HashMap`, whose order changes
+/// from run to run; sorted, the same network gives the same file, byte for byte. The JSON
+/// keeps its characters, only in another order, so the header keeps its length and the
+/// tensors their offsets; anything unexpected leaves `bytes` as they are.
+fn sorted_header(mut bytes: Vec<u8>) -> Vec<u8> {
+    let length = bytes.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
+    let Some(end) = length.and_then(|n| usize::try_from(n).ok()).and_then(|n| n.checked_add(8)) else {
+        return bytes;
+    };
+    let Some(header) = bytes.get_mut(8..end) else { return bytes };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(header) else { return bytes };
+    let Ok(sorted) = serde_json::to_string(&Sorted(&json)) else { return bytes };
+    if sorted.len() <= header.len() {
+        let (text, padding) = header.split_at_mut(sorted.len());
+        text.copy_from_slice(sorted.as_bytes());
+        padding.fill(b' ');
+    }
+    bytes
+}
+
+/// A JSON value that serialises its objects' entries in the order of their keys, whatever
+/// order `serde_json::Map` keeps.
+struct Sorted<'a>(&'a serde_json::Value);
+
+impl serde::Serialize for Sorted<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            serde_json::Value::Object(object) => {
+                let mut entries: Vec<_> = object.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    map.serialize_entry(key, &Sorted(value))?;
+                }
+                map.end()
+            }
+            serde_json::Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Sorted(item))?;
+                }
+                seq.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
 }
 
 /// A parsed safetensors file: its tensors (views into the bytes) and its metadata.
@@ -252,5 +305,40 @@ fn format_error(file: Option<&Path>, error: &safetensors::SafeTensorError) -> Er
     Error::Safetensors {
         file: file.map(Path::to_path_buf),
         problem: SafetensorsProblem::Format { message: error.to_string() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same tensors and metadata, serialised from fresh `HashMap`s (each with its own
+    /// random order), give the same bytes, which parse back to the same content.
+    #[test]
+    fn the_same_content_gives_the_same_bytes() {
+        let weight = ndarray::array![[1.0_f32, -2.0], [0.5, 3.0]].into_dyn();
+        let serialize_once = || {
+            let tensors = [
+                Tensor::of("b.weight".to_owned(), weight.view()),
+                Tensor::of("a.bias".to_owned(), weight.view()),
+            ];
+            let metadata = (0..8).map(|i| (format!("key{i}"), format!("β{i}"))).collect();
+            serialize(&tensors, metadata).unwrap_or_default()
+        };
+        let first = serialize_once();
+        for _ in 0..20 {
+            assert_eq!(serialize_once(), first);
+        }
+        let file = TensorFile::parse(&first, None).map_err(|e| e.to_string());
+        let file = file.as_ref().map_err(String::as_str);
+        assert_eq!(file.map(|f| f.metadata("key7")), Ok(Some("β7")));
+        assert_eq!(file.map(|f| f.read::<f32>("b.weight", &[2, 2]).ok()), Ok(Some(weight.clone())));
+        let header_length = u64::from_le_bytes(first[..8].try_into().unwrap_or_default()) as usize;
+        let header = std::str::from_utf8(&first[8..8 + header_length]).unwrap_or_default();
+        assert!(header.starts_with(r#"{"__metadata__":{"key0":"β0","key1""#), "{header}");
+        assert!(
+            header.contains(r#""a.bias":{"data_offsets":[0,16],"dtype":"F32","shape":[2,2]}"#),
+            "{header}"
+        );
     }
 }
