@@ -1,12 +1,17 @@
 //! Classifies Fashion-MNIST with a 784-256-128-10 ReLU network declared with `network!`, trained
 //! by Adam with a cosine schedule on 90 % of the training images and watched on the other 10 %;
-//! then prints the test accuracy, a confusion matrix and the training speed, and writes the
-//! learning curves to `target/fashion_mnist.svg` and `target/fashion_mnist.csv`.
+//! then prints the test accuracy, a confusion matrix and the training speed, writes the
+//! learning curves to `target/fashion_mnist.svg` and `target/fashion_mnist.csv`, and saves the
+//! trained network to `target/fashion_mnist.safetensors`, which the `predict` example loads
+//! (and PyTorch can read).
 //!
 //! Run it with `cargo run --release --example fashion_mnist` (an argument sets the number of
-//! epochs: `-- 3`). It reads the full data set from the folder named by `BACKPROP_FASHION_MNIST`
-//! or from Debian's package `dataset-fashion-mnist`, and otherwise the subset bundled with the
-//! library; `BACKPROP_FASHION_MNIST=bundled` picks the subset even where the full set is.
+//! epochs: `-- 3`). It writes a checkpoint after every epoch to
+//! `target/fashion_mnist.checkpoint.safetensors`; `-- --resume` (or `-- 20 --resume`) continues
+//! an interrupted run from it, with the same result as if it had not stopped. It reads the full
+//! data set from the folder named by `BACKPROP_FASHION_MNIST` or from Debian's package
+//! `dataset-fashion-mnist`, and otherwise the subset bundled with the library;
+//! `BACKPROP_FASHION_MNIST=bundled` picks the subset even where the full set is.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -16,16 +21,10 @@ use backprop::data::fashion_mnist;
 use backprop::prelude::*;
 use backprop::train::{Progress, confusion_matrix, evaluate};
 
-network! {
-    /// A 28×28 grey image in, one logit per class out.
-    pub struct Fashion<f32> {
-        input: 784,
-        hidden1: 256 => Relu,
-        hidden2: 128 => Relu,
-        logits: 10,
-        cost: SoftmaxCrossEntropy,
-    }
-}
+#[path = "shared/fashion.rs"]
+mod fashion;
+
+use fashion::Fashion;
 
 /// Passes over the training images, unless the first argument says otherwise.
 const EPOCHS: usize = 15;
@@ -50,10 +49,20 @@ fn main() -> std::process::ExitCode {
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
-    let epochs = match std::env::args().nth(1) {
-        Some(arg) => arg.parse().map_err(|_| format!("the argument is the number of epochs, not `{arg}`"))?,
-        None => EPOCHS,
-    };
+    let (mut epochs, mut resume) = (EPOCHS, false);
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--resume" => resume = true,
+            _ => {
+                epochs = arg.parse().map_err(|_| {
+                    format!("the arguments are the number of epochs and `--resume`, not `{arg}`")
+                })?
+            }
+        }
+    }
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&target)?;
+    let checkpoint = target.join("fashion_mnist.checkpoint.safetensors");
 
     let data = fashion_mnist::load::<f32>()?; // pixels scaled to [0, 1]
     println!("{} training and {} test images from {}", data.train.len(), data.test.len(), data.source);
@@ -82,8 +91,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .seed(SEED)
         .schedule(Cosine::new(epochs, 0.0)?)
         .validation(validation.x.view(), &validation.labels)
-        .progress(progress);
-    let history = trainer.fit(&mut net, train.x.view(), &train.labels)?;
+        .progress(progress)
+        .checkpoint(&checkpoint, 1);
+    let history = if resume {
+        println!("resuming from {}", checkpoint.display());
+        trainer.resume(&checkpoint, &mut net, train.x.view(), &train.labels)?
+    } else {
+        trainer.fit(&mut net, train.x.view(), &train.labels)?
+    };
 
     let test = evaluate(&net, data.test.x.view(), &data.test.labels)?;
     let confusion = confusion_matrix(&net, data.test.x.view(), &data.test.labels)?;
@@ -94,11 +109,27 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         history.epochs.iter().map(|e| e.samples_per_second).sum::<f64>() / history.epochs.len() as f64;
     println!("training: {speed:.0} samples/s; wall time {:.1} s", start.elapsed().as_secs_f64());
 
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-    std::fs::create_dir_all(&target)?;
     let (svg, csv) = (target.join("fashion_mnist.svg"), target.join("fashion_mnist.csv"));
     history.plot_svg(&svg)?;
     history.write_csv(&csv)?;
     println!("learning curves: {} and {}", svg.display(), csv.display());
+
+    let model = target.join("fashion_mnist.safetensors");
+    let saving = Instant::now();
+    net.save(&model)?;
+    let saved = saving.elapsed();
+    let loading = Instant::now();
+    let loaded = Fashion::load(&model)?;
+    let loaded_in = loading.elapsed();
+    if loaded.forward(data.test.x.view())? != net.forward(data.test.x.view())? {
+        return Err("the saved network predicts differently from the trained one".into());
+    }
+    println!(
+        "model: {} ({} bytes; saved in {:.1} ms, loaded in {:.1} ms); `cargo run --release --example predict` uses it",
+        model.display(),
+        std::fs::metadata(&model)?.len(),
+        saved.as_secs_f64() * 1e3,
+        loaded_in.as_secs_f64() * 1e3
+    );
     Ok(())
 }
