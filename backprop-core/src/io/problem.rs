@@ -73,7 +73,7 @@ pub enum SafetensorsProblem {
     },
 
     /// The file's metadata describes another network than the one it is loaded into.
-    #[error("the file's {what} is {file}, but the network declares {network}")]
+    #[error("the file records the {what} {file}, but the network declares {network}")]
     Metadata {
         /// What differs: `"layers"`, `"cost"`.
         what: &'static str,
