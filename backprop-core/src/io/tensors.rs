@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use ndarray::{ArrayD, ArrayViewD, Dimension, IxDyn};
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use safetensors::{Dtype, SafeTensors, View};
 
 use super::SafetensorsProblem;
@@ -198,17 +198,15 @@ impl<'a> TensorFile<'a> {
                 }));
             }
         };
-        let array = ArrayD::from_shape_vec(IxDyn(shape), values).map_err(|e| {
-            self.error(SafetensorsProblem::Format { message: format!("tensor `{name}`: {e}") })
-        })?;
-        if let Some((index, value)) = array.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        if let Some(position) = values.iter().position(|v| !v.is_finite()) {
             return Err(self.error(SafetensorsProblem::NonFinite {
                 tensor: name.to_owned(),
-                index: index.as_array_view().to_vec(),
-                value: value.to_string(),
+                index: unravel(position, shape),
+                value: values[position].to_string(),
             }));
         }
-        Ok(array)
+        ArrayD::from_shape_vec(IxDyn(shape), values)
+            .map_err(|e| self.error(SafetensorsProblem::Format { message: format!("tensor `{name}`: {e}") }))
     }
 }
 
@@ -285,6 +283,19 @@ impl Header {
         };
         metadata.iter().filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned()))).collect()
     }
+}
+
+/// The index, one entry per dimension, of the value at `position` in row-major order of an
+/// array of `shape`.
+fn unravel(mut position: usize, shape: &[usize]) -> Vec<usize> {
+    let mut index = vec![0; shape.len()];
+    for (i, &size) in index.iter_mut().zip(shape).rev() {
+        if size > 0 {
+            *i = position % size;
+            position /= size;
+        }
+    }
+    index
 }
 
 /// Converts little-endian values of `N` bytes each to `F` through `f64`: exact for every type

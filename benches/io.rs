@@ -1,0 +1,82 @@
+//! Saving and loading the network of the `fashion_mnist` example (784-256-128-10, f32,
+//! 235 146 parameters, a 941 kB file), against baselines that do the least the same job needs,
+//! measured in the same run:
+//!
+//! | benchmark | what | baseline |
+//! |---|---|---|
+//! | `to_safetensors` | the file's bytes in memory | copying every parameter into one `Vec<u8>` |
+//! | `from_safetensors` | a new network from those bytes, every check included | `clone` of the network |
+//! | `save` | the bytes written to a file, synced, renamed, folder synced | `std::fs::write` of the same bytes, then `sync_all` |
+//! | `load` | a new network from the file | `std::fs::read` of the file |
+//!
+//! `cargo bench --bench io` prints criterion's estimates, then each median and its ratio to
+//! its baseline's median.
+
+use std::hint::black_box;
+use std::io::Write;
+use std::time::Duration;
+
+use backprop::prelude::*;
+use criterion::Criterion;
+
+network! {
+    /// The network of the `fashion_mnist` example.
+    #[derive(Clone)]
+    pub struct Fashion<f32> { input: 784, hidden1: 256 => Relu, hidden2: 128 => Relu, logits: 10, cost: SoftmaxCrossEntropy }
+}
+
+/// Every parameter's bytes, little-endian, in one vector: the least a file of them needs.
+fn raw_bytes(net: &Fashion) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    net.visit_parameters(&mut |p| {
+        p.weight.iter().chain(p.bias.iter()).for_each(|v| bytes.extend_from_slice(&v.to_le_bytes()));
+    });
+    bytes
+}
+
+fn main() {
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    let net = Fashion::with_seed(1);
+    let bytes = net.to_safetensors();
+    let dir = std::env::temp_dir().join(format!("backprop-bench-io-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok();
+    let (model, plain) = (dir.join("model.safetensors"), dir.join("plain.bin"));
+
+    let mut group = criterion.benchmark_group("io");
+    group.bench_function("to_safetensors", |b| b.iter(|| black_box(&net).to_safetensors()));
+    group.bench_function("to_safetensors_baseline", |b| b.iter(|| raw_bytes(black_box(&net))));
+    group.bench_function("from_safetensors", |b| b.iter(|| Fashion::from_safetensors(black_box(&bytes))));
+    group.bench_function("from_safetensors_baseline", |b| b.iter(|| black_box(&net).clone()));
+    group.bench_function("save", |b| b.iter(|| black_box(&net).save(&model)));
+    group.bench_function("save_baseline", |b| {
+        b.iter(|| {
+            let mut file = std::fs::File::create(&plain)?;
+            file.write_all(black_box(&bytes))?;
+            file.sync_all()
+        })
+    });
+    group.bench_function("load", |b| b.iter(|| Fashion::load(&model)));
+    group.bench_function("load_baseline", |b| b.iter(|| std::fs::read(&model)));
+    group.finish();
+    criterion.final_summary();
+    std::fs::remove_dir_all(&dir).ok();
+
+    println!("\n| benchmark | median | baseline | ratio |\n|---|---|---|---|");
+    for name in ["to_safetensors", "from_safetensors", "save", "load"] {
+        let median = |id: &str| read_median(&format!("io/{id}"));
+        if let (Some(ours), Some(base)) = (median(name), median(&format!("{name}_baseline"))) {
+            println!("| {name} | {:.3} ms | {:.3} ms | {:.2} |", ours / 1e6, base / 1e6, ours / base);
+        }
+    }
+}
+
+/// The median (ns) criterion just wrote for `group/function`.
+fn read_median(id: &str) -> Option<f64> {
+    let dir = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+    let path = std::path::Path::new(&dir).join("criterion").join(id).join("new/estimates.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
