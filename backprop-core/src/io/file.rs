@@ -20,7 +20,9 @@ pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Error> {
 /// 3. the folder is synced, so that the rename itself survives a crash.
 ///
 /// A process killed during step 1 leaves `path` as it was and a stale `.partial` file, which
-/// the next write replaces.
+/// the next write replaces. The `.partial` name is fixed, so there must be one writer per
+/// path at a time: two processes saving to the same path at once could rename each other's
+/// unfinished file.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let partial = partial_path(path);
     let written = File::create(&partial).and_then(|mut file| {
