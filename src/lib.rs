@@ -142,7 +142,8 @@ pub use backprop_core::{
     Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, History, Metrics, OptimizerState, Progress,
     Resumable, Schedule, StepDecay, Trainer, UpdateRule, WeightDecay,
 };
-pub use backprop_core::{activation, cost, data, io, optim, train};
+pub use backprop_core::{BackwardTrace, ForwardTrace};
+pub use backprop_core::{activation, cost, data, io, optim, trace, train};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
 /// dependency pinned to a matching version.
