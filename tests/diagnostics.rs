@@ -153,11 +153,11 @@ fn the_norms_are_those_of_the_first_steps_gradient_and_update() -> Result<(), Er
     // An optimiser that forms the gradients (Adam) gives the same gradient norms, from its own
     // step rather than an extra backward pass.
     let mut adam_net = net0.clone();
-    let adam = Trainer::new(Adam::new(1e-3)?)
-        .epochs(1)
-        .batch_size(96)
-        .progress(Progress::Off)
-        .fit(&mut adam_net, x.view(), &labels)?;
+    let adam = Trainer::new(Adam::new(1e-3)?).epochs(1).batch_size(96).progress(Progress::Off).fit(
+        &mut adam_net,
+        x.view(),
+        &labels,
+    )?;
     for (a, d) in adam.epochs[0].diagnostics.iter().zip(&history.epochs[0].diagnostics) {
         assert_eq!((a.gradient_norm, a.weight_norm), (d.gradient_norm, d.weight_norm));
         assert!(a.update_ratio > 0.0 && a.update_ratio != d.update_ratio);
