@@ -92,8 +92,7 @@ pub trait Network<F: Float>: Sized {
     /// σ is named after its type in snake case (`Relu` is `relu`); the built-in costs show δ^L's
     /// formula (`softmax(z³) − y`), a cost of your own shows ∂C/∂z^L.
     ///
-    /// The `backprop` crate's documentation shows the text for a network, under "See the
-    /// equations".
+    /// The `backprop` crate's documentation shows the text for a small network.
     fn equations() -> &'static str;
 
     /// [`equations`](Network::equations) as LaTeX: one `aligned` environment, for KaTeX,
