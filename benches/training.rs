@@ -12,12 +12,24 @@
 //! µs/step, GFLOP/s and the ratio generated/baseline from the medians it just measured.
 //! FLOPs of a step: 2 per weight forward, 4 per weight backward, 2 for the first layer (whose
 //! input needs no gradient).
+//!
+//! A fourth workload, `fmnist-epoch`, measures what the trainer's diagnostics cost: one epoch
+//! of `Trainer::fit` on the bundled Fashion-MNIST subset (5000 images, 79 batches of 64) with
+//! the `fmnist` network and the same SGD, with diagnostics (`diagnosed`) and without
+//! (`plain`, the baseline). Criterion measures the two one after the other, so a change of the
+//! machine's load between them shows as a difference; the ratio printed at the end is
+//! therefore measured in pairs: epochs with and without diagnostics alternate, and the median
+//! of the ratios of the pairs is reported with its quartiles, in the CPU time of the thread
+//! (from Linux's `/proc/thread-self/schedstat`, which leaves out the time other processes had
+//! the core) and in wall-clock time.
 
 use std::hint::black_box;
 use std::time::Duration;
 
+use backprop::data::fashion_mnist;
 use backprop::ndarray::{Array1, Array2, ArrayView2, Axis};
 use backprop::prelude::*;
+use backprop::train::Progress;
 use backprop::{Network, seeded_rng};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use rand_core::RngCore;
@@ -172,6 +184,38 @@ fn bench_workload<N: Network<f32> + Clone>(
     group.finish();
 }
 
+/// The name of the diagnostics' workload.
+const EPOCH: &str = "fmnist-epoch";
+
+/// One epoch of `Trainer::fit` on the bundled Fashion-MNIST subset, with and without
+/// diagnostics. The network keeps training from iteration to iteration, at the small rate of the
+/// step benchmarks, so every epoch does the same work; the training accuracy (an extra forward
+/// pass over the set, the same in both) is switched off, so the ratio is that of the epoch's
+/// steps alone.
+fn bench_epoch(c: &mut Criterion) {
+    let Ok((train, _)) = fashion_mnist::load_dir::<f32>(fashion_mnist::bundled_dir()) else {
+        eprintln!("{EPOCH}: the bundled Fashion-MNIST subset could not be read");
+        return;
+    };
+    let mut group = c.benchmark_group(EPOCH);
+    group.throughput(Throughput::Elements(train.x.nrows() as u64));
+    group.measurement_time(Duration::from_secs(8)).warm_up_time(Duration::from_secs(2)).sample_size(30);
+    for (name, diagnostics) in [("plain", false), ("diagnosed", true)] {
+        let mut net = Fmnist::with_seed(1);
+        let Ok(sgd) = Sgd::new(ETA) else { return };
+        let mut trainer = Trainer::new(sgd)
+            .epochs(1)
+            .batch_size(64)
+            .training_accuracy(false)
+            .diagnostics(diagnostics)
+            .progress(Progress::Off);
+        group.bench_function(BenchmarkId::new(name, 64), |b| {
+            b.iter(|| trainer.fit(&mut net, black_box(train.x.view()), &train.labels))
+        });
+    }
+    group.finish();
+}
+
 /// The median time per step, in seconds, that criterion just wrote for `group/function/batch`.
 fn median_seconds(group: &str, function: &str, batch: usize) -> Option<f64> {
     let dir = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
@@ -183,6 +227,77 @@ fn median_seconds(group: &str, function: &str, batch: usize) -> Option<f64> {
         .join("new/estimates.json");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
     Some(json["median"]["point_estimate"].as_f64()? * 1e-9)
+}
+
+/// The pairs of epochs (with and without diagnostics, in alternating order) of the paired
+/// measurement, after three pairs of warm-up.
+const PAIRS: usize = 60;
+
+/// The epoch with diagnostics against the epoch without: criterion's medians, then the paired
+/// measurement, which a load that changes over the run does not bias.
+fn epoch_summary() {
+    if let (Some(plain), Some(diagnosed)) =
+        (median_seconds(EPOCH, "plain", 64), median_seconds(EPOCH, "diagnosed", 64))
+    {
+        println!(
+            "\n{EPOCH}: criterion's medians: {:.2} ms per epoch without diagnostics, {:.2} ms with ({:+.2} %)",
+            plain * 1e3,
+            diagnosed * 1e3,
+            (diagnosed / plain - 1.0) * 100.0
+        );
+    }
+    let Ok((train, _)) = fashion_mnist::load_dir::<f32>(fashion_mnist::bundled_dir()) else { return };
+    let (Ok(sgd_plain), Ok(sgd_diagnosed)) = (Sgd::new(ETA), Sgd::new(ETA)) else { return };
+    let trainer = |sgd, diagnostics| {
+        Trainer::new(sgd)
+            .epochs(1)
+            .batch_size(64)
+            .training_accuracy(false)
+            .diagnostics(diagnostics)
+            .progress(Progress::Off)
+    };
+    let mut runs = [
+        (Fmnist::with_seed(1), trainer(sgd_plain, false)),
+        (Fmnist::with_seed(1), trainer(sgd_diagnosed, true)),
+    ];
+    let (mut cpu, mut wall) = (Vec::with_capacity(PAIRS), Vec::with_capacity(PAIRS));
+    for pair in 0..PAIRS + 3 {
+        let (mut cpu_seconds, mut wall_seconds) = ([0.0; 2], [0.0; 2]);
+        let order = if pair % 2 == 0 { [0, 1] } else { [1, 0] };
+        for k in order {
+            let (net, trainer) = &mut runs[k];
+            let (start, start_cpu) = (std::time::Instant::now(), thread_cpu_seconds());
+            if trainer.fit(net, black_box(train.x.view()), &train.labels).is_err() {
+                return;
+            }
+            wall_seconds[k] = start.elapsed().as_secs_f64();
+            cpu_seconds[k] = thread_cpu_seconds().zip(start_cpu).map_or(f64::NAN, |(end, start)| end - start);
+        }
+        if pair >= 3 {
+            cpu.push(cpu_seconds[1] / cpu_seconds[0]);
+            wall.push(wall_seconds[1] / wall_seconds[0]);
+        }
+    }
+    for (clock, ratios) in [("CPU time", &mut cpu), ("wall-clock time", &mut wall)] {
+        if ratios.iter().any(|r| !r.is_finite()) {
+            continue;
+        }
+        ratios.sort_by(f64::total_cmp);
+        let percent = |q: f64| (ratios[((ratios.len() - 1) as f64 * q).round() as usize] - 1.0) * 100.0;
+        println!(
+            "{EPOCH}: diagnostics cost {:+.2} % of an epoch in {clock} (median of {PAIRS} pairs; quartiles {:+.2} % and {:+.2} %)",
+            percent(0.5),
+            percent(0.25),
+            percent(0.75)
+        );
+    }
+}
+
+/// The CPU time the current thread has run, in seconds, from Linux's
+/// `/proc/thread-self/schedstat` (nanoseconds on the CPU, first field); `None` elsewhere.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(stat.split_whitespace().next()?.parse::<f64>().ok()? * 1e-9)
 }
 
 fn summary(workloads: &[&Workload]) {
@@ -249,8 +364,9 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     // `cargo bench --bench training -- fmnist` (or `fmnist/generated`) runs one workload.
     let filter = positional_filter();
-    let selected =
-        |w: &Workload| filter.as_deref().is_none_or(|f| w.name.contains(f.split('/').next().unwrap_or(f)));
+    let selected_name =
+        |name: &str| filter.as_deref().is_none_or(|f| name.contains(f.split('/').next().unwrap_or(f)));
+    let selected = |w: &Workload| selected_name(w.name);
     let mut ran = Vec::new();
     if selected(&FMNIST) {
         bench_workload(&mut c, &FMNIST, Fmnist::with_seed(1), Act::Relu, Duration::from_secs(5));
@@ -264,6 +380,14 @@ fn main() {
         bench_workload(&mut c, &WIDE, Wide::with_seed(1), Act::Relu, Duration::from_secs(8));
         ran.push(&WIDE);
     }
+    if selected_name(EPOCH) {
+        bench_epoch(&mut c);
+    }
     c.final_summary();
     summary(&ran);
+    // The paired measurement only when benchmarking (`cargo bench`), not when `cargo test`
+    // runs the benchmarks once to check them.
+    if selected_name(EPOCH) && std::env::args().any(|a| a == "--bench") {
+        epoch_summary();
+    }
 }

@@ -122,6 +122,58 @@
 //! # }
 //! ```
 //!
+//! Every network shows what it computes, in the paper's notation, for its own layers:
+//! [`Network::equations`] returns the forward and backward passes as the paper's equations,
+//! numbered (1)–(4), written at compile time (the network's documentation shows them too),
+//! [`Network::equations_latex`] the same as LaTeX, and [`Network::circuit_dot`] the circuit of
+//! gates in Graphviz's DOT language. [`Network::forward_trace`] and
+//! [`Network::backward_trace`] return the values of z^l, a^l, δ^l and the gradients of every
+//! layer, named by layer, and equal to those of `forward` and `backward` bit for bit:
+//!
+//! ```
+//! use backprop::prelude::*;
+//! use backprop::ndarray::array;
+//!
+//! network! {
+//!     pub struct Xor<f64> { input: 2, hidden: 4 => Tanh, out: 1, cost: Mse }
+//! }
+//!
+//! # fn main() -> Result<(), backprop::Error> {
+//! assert_eq!(Xor::equations(), "\
+//! Xor: 2 inputs → hidden: 4 tanh → out: 1, cost Mse
+//! For one sample x with target y: a⁰ = x, and ⊙ is the elementwise product.
+//! For a batch, C and its gradients are the means over its samples.
+//!
+//! Forward pass
+//!   hidden  z¹ = W¹ a⁰ + b¹   (W¹: 4×2, b¹: 4)
+//!           a¹ = tanh(z¹)
+//!   out     z² = W² a¹ + b²   (W²: 1×4, b²: 1)
+//!   cost    C = ½ ‖z² − y‖²
+//!
+//! Backward pass
+//!   out     δ² = ∂C/∂z² = z² − y        (1)
+//!           ∂C/∂W² = δ² (a¹)ᵀ           (3)
+//!           ∂C/∂b² = δ²                 (4)
+//!   hidden  δ¹ = tanh'(z¹) ⊙ (W²)ᵀ δ²   (2)
+//!           ∂C/∂W¹ = δ¹ (a⁰)ᵀ           (3)
+//!           ∂C/∂b¹ = δ¹                 (4)
+//! ");
+//! assert!(Xor::circuit_dot().starts_with("digraph \"Xor\" {"));
+//!
+//! let net = Xor::with_seed(42);
+//! let (x, y) = (array![[1.0, 0.0]], array![[1.0]]);
+//! let trace = net.backward_trace(x.view(), &y)?;
+//! let (cost, gradients) = net.backward(x.view(), &y)?;
+//! assert_eq!((trace.cost, &trace.layers[0].gradients), (cost, &gradients.hidden));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A [`Trainer`] records diagnostics of every layer in each epoch of its [`History`] (gradient,
+//! weight and update norms, and the units of ReLU-like layers that never fired), and warns
+//! once when a layer is dead or its gradient vanishes or explodes: see
+//! [`train::diagnostics`].
+//!
 //! The notation is that of J. Koushik, *Deriving the Backpropagation Equations*: w_jk^l is the
 //! weight from unit k of level l−1 to unit j of level l (so `weight` is `OUT × IN`), z^l the
 //! weighted input, a^l = σ(z^l) the activation, a^0 the input and z^L the output. Batches have
@@ -142,7 +194,8 @@ pub use backprop_core::{
     Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, History, Metrics, OptimizerState, Progress,
     Resumable, Schedule, StepDecay, Trainer, UpdateRule, WeightDecay,
 };
-pub use backprop_core::{activation, cost, data, io, optim, train};
+pub use backprop_core::{BackwardTrace, ForwardTrace};
+pub use backprop_core::{activation, cost, data, io, optim, trace, train};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
 /// dependency pinned to a matching version.

@@ -3,7 +3,7 @@
 
 use backprop::ndarray::Array2;
 use backprop::prelude::*;
-use backprop::{LayerGradients, LayerInfo};
+use backprop::{Init, LayerGradients, LayerInfo};
 
 network! {
     /// The declaration of DESIGN.md, scaled down.
@@ -49,9 +49,9 @@ fn both_front_ends_describe_the_same_network() {
     assert_eq!(
         <Derived as Network<f64>>::LAYERS,
         &[
-            LayerInfo { name: "hidden1", inputs: 6, outputs: 8, activation: "Relu" },
-            LayerInfo { name: "hidden2", inputs: 8, outputs: 5, activation: "Tanh" },
-            LayerInfo { name: "logits", inputs: 5, outputs: 3, activation: "Identity" },
+            LayerInfo { name: "hidden1", inputs: 6, outputs: 8, activation: "Relu", init: Init::He },
+            LayerInfo { name: "hidden2", inputs: 8, outputs: 5, activation: "Tanh", init: Init::Glorot },
+            LayerInfo { name: "logits", inputs: 5, outputs: 3, activation: "Identity", init: Init::Glorot },
         ]
     );
 }

@@ -252,18 +252,27 @@ fn history_as_csv_has_a_header_and_one_row_per_epoch() -> TestResult {
     let csv = history.to_csv();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4);
-    assert_eq!(lines[0], CSV_HEADER);
+    assert_eq!(
+        CSV_HEADER,
+        "epoch,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,seconds,samples_per_second"
+    );
+    // Then the diagnostics, four columns per layer; the tanh layers have no dead units to count.
     assert_eq!(
         lines[0],
-        "epoch,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,seconds,samples_per_second"
+        format!(
+            "{CSV_HEADER},hidden.gradient_norm,hidden.weight_norm,hidden.update_ratio,hidden.dead_fraction,\
+             logits.gradient_norm,logits.weight_norm,logits.update_ratio,logits.dead_fraction"
+        )
     );
     for (i, line) in lines[1..].iter().enumerate() {
         let fields: Vec<&str> = line.split(',').collect();
-        assert_eq!(fields.len(), 8, "{line}");
+        assert_eq!(fields.len(), 16, "{line}");
         assert_eq!(fields[0], (i + 1).to_string());
         assert_eq!(fields[1], "0.1");
         assert_eq!(fields[2].parse::<f64>().ok(), Some(history.epochs[i].train_loss), "round trip");
-        assert!(fields.iter().all(|f| !f.is_empty()), "everything was measured: {line}");
+        assert_eq!(fields[8].parse::<f64>().ok(), Some(history.epochs[i].diagnostics[0].gradient_norm));
+        let empty: Vec<usize> = (0..16).filter(|&f| fields[f].is_empty()).collect();
+        assert_eq!(empty, [11, 15], "everything was measured but dead units of tanh layers: {line}");
     }
 
     let path = std::env::temp_dir().join(format!("backprop-history-{}.csv", std::process::id()));
@@ -285,7 +294,8 @@ fn history_as_csv_has_a_header_and_one_row_per_epoch() -> TestResult {
 
 #[test]
 fn an_unwritable_path_is_an_io_error() -> TestResult {
-    let history: History<f64> = History { epochs: Vec::new(), best_epoch: None, stopped_early: false };
+    let history: History<f64> =
+        History { epochs: Vec::new(), best_epoch: None, stopped_early: false, warnings: Vec::new() };
     let path = std::env::temp_dir().join("backprop-no-such-directory").join("h.csv");
     assert!(matches!(history.write_csv(&path), Err(Error::Io { .. })));
     Ok(())
@@ -304,6 +314,10 @@ fn history_plots_as_svg_with_its_text() -> TestResult {
         assert!(svg.contains(text), "the plot lacks {text:?}");
     }
     assert!(svg.matches("<polyline").count() >= 4, "two curves per panel");
+    // The diagnostics' row: gradient norms and update ratios per layer; no ReLU-like layer, so
+    // no panel of dead units.
+    assert!(svg.contains("per layer (first batch)") && svg.contains("per layer (first step)"));
+    assert!(!svg.contains("units that never fired"));
 
     // One epoch, no validation, no accuracy: one panel, still a valid plot.
     let mut line = Line::with_seed(1);

@@ -18,7 +18,9 @@
 //! - [`io`]: weights and checkpoints as safetensors files, which PyTorch reads and writes;
 //! - inference: [`Network::predict`], [`Network::classify`] and, generated for each network,
 //!   `predict_one`;
-//! - [`gradcheck()`], which compares a network's gradients with finite differences.
+//! - [`gradcheck()`], which compares a network's gradients with finite differences;
+//! - what a network shows of itself: [`Network::equations`] (and as LaTeX),
+//!   [`Network::circuit_dot`], and the values of every layer in a [`trace`].
 //!
 //! Users depend on the `backprop` facade crate, which re-exports all of this.
 
@@ -37,6 +39,7 @@ pub mod linalg;
 mod network;
 pub mod optim;
 mod targets;
+pub mod trace;
 pub mod train;
 mod workspace;
 
@@ -53,6 +56,7 @@ pub use optim::{
     StepDecay, UpdateRule, WeightDecay,
 };
 pub use targets::{Target, Targets};
+pub use trace::{BackwardTrace, ForwardTrace};
 pub use train::{ConfusionMatrix, History, Metrics, Progress, Trainer};
 pub use workspace::{LayerBuffers, Workspace, workspace_error};
 

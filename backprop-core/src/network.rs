@@ -4,9 +4,10 @@ use std::path::Path;
 
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
-use crate::{Cost, Error, Float, Optimizer, Targets, Workspace};
+use crate::trace::{BackwardTrace, ForwardTrace};
+use crate::{Cost, Error, Float, Init, Optimizer, Targets, Workspace};
 
-/// What is known of a layer at compile time: its name and sizes.
+/// What is known of a layer at compile time: its name, its sizes and its activation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LayerInfo {
     /// The layer's field name.
@@ -17,6 +18,10 @@ pub struct LayerInfo {
     pub outputs: usize,
     /// Its activation, as written in the declaration (`"Identity"` when none is given).
     pub activation: &'static str,
+    /// How its activation's weights are initialised ([`Activation::INIT`](crate::Activation::INIT)):
+    /// [`Init::He`] marks a ReLU-like σ, whose units can die, which the trainer's diagnostics
+    /// watch for.
+    pub init: Init,
 }
 
 /// One layer's weight and bias (or their gradients), read-only.
@@ -75,6 +80,53 @@ pub trait Network<F: Float>: Sized {
         x: ArrayView2<'_, F>,
         y: impl Into<Targets<'a, F>>,
     ) -> Result<(F, Self::Gradients), Error>;
+
+    /// This network's forward and backward passes as the paper's equations, written for its
+    /// own layers, sizes, activations and cost, in Unicode text: for each layer
+    /// z^l = W^l a^{l−1} + b^l with W^l's shape and a^l = σ(z^l), the cost, then from the last
+    /// layer down δ^L = ∂C/∂z^L (1), δ^l = σ'(z^l) ⊙ (W^{l+1})ᵀ δ^{l+1} (2),
+    /// ∂C/∂W^l = δ^l (a^{l−1})ᵀ (3) and ∂C/∂b^l = δ^l (4), each with its number. Written at
+    /// compile time, like the code that computes them; the generated type's documentation
+    /// shows the same text.
+    ///
+    /// σ is named after its type in snake case (`Relu` is `relu`); the built-in costs show δ^L's
+    /// formula (`softmax(z³) − y`), a cost of your own shows ∂C/∂z^L.
+    ///
+    /// The `backprop` crate's documentation shows the text for a small network.
+    fn equations() -> &'static str;
+
+    /// [`equations`](Network::equations) as LaTeX: one `aligned` environment, for KaTeX,
+    /// MathJax (notebooks, documentation) or a LaTeX document.
+    fn equations_latex() -> &'static str;
+
+    /// The network as the circuit of gates the paper draws (its figures 1 and 2), in Graphviz's
+    /// DOT language: for each layer a matrix-product gate fed by W^l, an add gate fed by b^l
+    /// and the σ^l gate, then the cost fed by the target y. The forward wires (green) carry
+    /// the values with their sizes; the backward path (red, dashed) carries the gradients with
+    /// the numbers of equations (1)–(4). `dot -Tsvg circuit.dot -o circuit.svg` draws it.
+    fn circuit_dot() -> &'static str;
+
+    /// The forward pass, keeping every layer's z^l and a^l, named by layer: generated from the
+    /// same statements as [`forward`](Network::forward), so its
+    /// [`output`](ForwardTrace::output) is what `forward` returns, bit for bit.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`forward`](Network::forward).
+    fn forward_trace(&self, x: ArrayView2<'_, F>) -> Result<ForwardTrace<F>, Error>;
+
+    /// The backward pass, keeping every layer's z^l, a^l, δ^l and gradients, named by layer:
+    /// generated from the same statements as [`backward`](Network::backward), so its cost and
+    /// gradients are those `backward` returns, bit for bit.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`backward`](Network::backward).
+    fn backward_trace<'a>(
+        &self,
+        x: ArrayView2<'_, F>,
+        y: impl Into<Targets<'a, F>>,
+    ) -> Result<BackwardTrace<F>, Error>;
 
     /// The cost C of the batch, averaged over its samples.
     fn cost<'a>(&self, x: ArrayView2<'_, F>, y: impl Into<Targets<'a, F>>) -> Result<F, Error> {

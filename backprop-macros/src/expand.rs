@@ -13,6 +13,7 @@ use syn::{Ident, LitStr, Type};
 
 use crate::ast::{Layer, Network, Origin};
 use crate::ctxt::Ctxt;
+use crate::explain::{CostKind, Description, LayerDescription, sigma_name};
 use crate::valid;
 
 /// Validates `net` and generates its code, or every error found, with a stub of the struct so
@@ -110,10 +111,11 @@ impl<'a> Resolved<'a> {
     }
 
     fn generate(&self) -> TokenStream {
-        let definition = self.definition();
+        let description = self.description();
+        let definition = self.definition(&description);
         let gradients = self.gradients();
-        let with_seed = self.with_seed();
-        let network = self.network_impl();
+        let with_seed = self.with_seed(&description);
+        let network = self.network_impl(&description);
         let predict_one = self.predict_one();
         let assertions = self.assertions();
         quote! {
@@ -126,12 +128,35 @@ impl<'a> Resolved<'a> {
         }
     }
 
-    /// The struct of a `network!`: one public-as-the-struct field per layer.
-    fn definition(&self) -> TokenStream {
+    /// The description the explanations (`equations()`, `circuit_dot()`, the docs) are
+    /// written from.
+    fn description(&self) -> Description {
+        let name = |ident: &Ident| ident.to_string().trim_start_matches("r#").to_owned();
+        Description {
+            name: name(&self.net.ident),
+            input: self.levels[0].inputs,
+            layers: self
+                .levels
+                .iter()
+                .map(|l| LayerDescription {
+                    name: name(&l.layer.name),
+                    inputs: l.inputs,
+                    outputs: l.outputs,
+                    sigma: l.layer.activation.as_ref().map(sigma_name),
+                })
+                .collect(),
+            cost: CostKind::of(self.cost),
+        }
+    }
+
+    /// The struct of a `network!`: one public-as-the-struct field per layer, documented with
+    /// the user's documentation followed by the network's equations.
+    fn definition(&self, description: &Description) -> TokenStream {
         let Network { attrs, vis, ident, origin, .. } = self.net;
         if *origin == Origin::Derive {
             return TokenStream::new();
         }
+        let equations = equations_doc(description, attrs.iter().any(|a| a.path().is_ident("doc")));
         let fields = self.levels.iter().enumerate().map(|(i, level)| {
             let Level { layer, ty, .. } = level;
             let name = &layer.name;
@@ -153,6 +178,7 @@ impl<'a> Resolved<'a> {
         });
         quote! {
             #(#attrs)*
+            #(#[doc = #equations])*
             #vis struct #ident {
                 #(#fields,)*
             }
@@ -199,9 +225,15 @@ impl<'a> Resolved<'a> {
         format_ident!("{}Gradients", self.net.ident)
     }
 
-    /// `with_seed`: deterministic initialisation, layer by layer from one generator.
-    fn with_seed(&self) -> TokenStream {
+    /// `with_seed`: deterministic initialisation, layer by layer from one generator. For a
+    /// derive, whose struct keeps the user's documentation, the impl block carries the
+    /// network's equations, which rustdoc shows on the type's page.
+    fn with_seed(&self, description: &Description) -> TokenStream {
         let ident = &self.net.ident;
+        let equations = match self.net.origin {
+            Origin::Derive => equations_doc(description, false),
+            Origin::Network => Vec::new(),
+        };
         let layers = self.levels.iter().map(|l| {
             let name = &l.layer.name;
             quote_spanned!(l.span=> #name: ::backprop::Dense::with_rng(&mut __rng))
@@ -211,6 +243,7 @@ impl<'a> Resolved<'a> {
         );
         let bounds = self.bounds(false);
         quote! {
+            #(#[doc = #equations])*
             #[automatically_derived]
             impl #ident #bounds {
                 #[doc = #doc]
@@ -222,8 +255,9 @@ impl<'a> Resolved<'a> {
         }
     }
 
-    /// `impl Network`: sizes, the forward pass and the backward pass.
-    fn network_impl(&self) -> TokenStream {
+    /// `impl Network`: sizes, the forward pass and the backward pass, their traces, and the
+    /// equations and circuit they implement.
+    fn network_impl(&self, description: &Description) -> TokenStream {
         let Resolved { net, float, cost, levels } = self;
         let ident = &net.ident;
         let gradients = self.gradients_ident();
@@ -231,10 +265,18 @@ impl<'a> Resolved<'a> {
         let output = Literal::usize_unsuffixed(levels[levels.len() - 1].outputs);
         let infos = levels.iter().map(|l| {
             let name = LitStr::new(&l.layer.name.to_string(), l.span);
-            let (inputs, outputs) = (Literal::usize_unsuffixed(l.inputs), Literal::usize_unsuffixed(l.outputs));
-            let activation = type_name(&l.activation);
+            let (inputs, outputs) =
+                (Literal::usize_unsuffixed(l.inputs), Literal::usize_unsuffixed(l.outputs));
+            let activation_name = type_name(&l.activation);
+            let activation = &l.activation;
             quote! {
-                ::backprop::LayerInfo { name: #name, inputs: #inputs, outputs: #outputs, activation: #activation }
+                ::backprop::LayerInfo {
+                    name: #name,
+                    inputs: #inputs,
+                    outputs: #outputs,
+                    activation: #activation_name,
+                    init: <#activation as ::backprop::Activation<#float>>::INIT,
+                }
             }
         });
         let name = LitStr::new(&ident.to_string(), ident.span());
@@ -263,6 +305,11 @@ impl<'a> Resolved<'a> {
         let visit = quote!(#( __f(#parameters); )*);
         let visit_mut = quote!(#( __f(#parameters_mut); )*);
         let visit_with_gradients = quote!(#( __f(#parameters_mut, #gradients_of); )*);
+        let equations = LitStr::new(&description.equations(), Span::call_site());
+        let equations_latex = LitStr::new(&description.equations_latex(), Span::call_site());
+        let circuit_dot = LitStr::new(&description.circuit_dot(), Span::call_site());
+        let forward_trace = self.forward_trace();
+        let backward_trace = self.backward_trace();
         quote! {
             #[automatically_derived]
             impl ::backprop::Network<#float> for #ident #bounds {
@@ -346,6 +393,40 @@ impl<'a> Resolved<'a> {
                     #cost_in
                     #train_in
                     ::core::result::Result::Ok(__cost)
+                }
+
+                fn equations() -> &'static ::core::primitive::str {
+                    #equations
+                }
+
+                fn equations_latex() -> &'static ::core::primitive::str {
+                    #equations_latex
+                }
+
+                fn circuit_dot() -> &'static ::core::primitive::str {
+                    #circuit_dot
+                }
+
+                fn forward_trace(
+                    &self,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                ) -> ::core::result::Result<::backprop::trace::ForwardTrace<#float>, ::backprop::Error> {
+                    ::backprop::__private::check_input(__a0, #input)?;
+                    #checks
+                    #forward
+                    #forward_trace
+                }
+
+                fn backward_trace<'__y>(
+                    &self,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                    __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+                ) -> ::core::result::Result<::backprop::trace::BackwardTrace<#float>, ::backprop::Error> {
+                    ::backprop::__private::check_input(__a0, #input)?;
+                    #checks
+                    #forward
+                    #backward
+                    #backward_trace
                 }
 
                 fn visit_parameters(&self, __f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
@@ -433,6 +514,57 @@ impl<'a> Resolved<'a> {
     fn output(&self) -> Ident {
         let last = &self.levels[self.levels.len() - 1];
         if last.layer.activation.is_some() { last.a.clone() } else { last.z.clone() }
+    }
+
+    /// z^l and a^l of the level at `index` after the forward pass, to move into a trace: their
+    /// locals, or for a last layer without activation (whose a^L is z^L, which the pass does not
+    /// name) a copy of z^L and z^L itself.
+    fn z_and_a(&self, index: usize) -> (TokenStream, TokenStream) {
+        let Level { z, a, layer, .. } = &self.levels[index];
+        if index + 1 < self.levels.len() || layer.activation.is_some() {
+            (quote!(#z), quote!(#a))
+        } else {
+            (quote!(::core::clone::Clone::clone(&#z)), quote!(#z))
+        }
+    }
+
+    /// The end of `forward_trace`, after the forward pass: its locals z^l and a^l, moved into
+    /// the trace, named by layer.
+    fn forward_trace(&self) -> TokenStream {
+        let layers = self.levels.iter().enumerate().map(|(i, l)| {
+            let name = LitStr::new(&l.layer.name.to_string(), l.span);
+            let level = Literal::usize_unsuffixed(i + 1);
+            let (z, a) = self.z_and_a(i);
+            quote! {
+                ::backprop::trace::LayerForward { name: #name, level: #level, z: #z, a: #a }
+            }
+        });
+        quote! {
+            ::core::result::Result::Ok(::backprop::trace::ForwardTrace {
+                layers: ::core::convert::From::from([#(#layers),*]),
+            })
+        }
+    }
+
+    /// The end of `backward_trace`, after the forward and backward passes: their locals z^l,
+    /// a^l, δ^l and the gradients, moved into the trace, named by layer.
+    fn backward_trace(&self) -> TokenStream {
+        let layers = self.levels.iter().enumerate().map(|(i, l)| {
+            let name = LitStr::new(&l.layer.name.to_string(), l.span);
+            let level = Literal::usize_unsuffixed(i + 1);
+            let ((z, a), delta, grad) = (self.z_and_a(i), &l.delta, &l.grad);
+            quote! {
+                ::backprop::trace::LayerBackward {
+                    name: #name, level: #level, z: #z, a: #a, delta: #delta, gradients: #grad,
+                }
+            }
+        });
+        quote! {
+            ::core::result::Result::Ok(::backprop::trace::BackwardTrace {
+                cost: __cost,
+                layers: ::core::convert::From::from([#(#layers),*]),
+            })
+        }
     }
 
     /// The backward pass: δ^L from the cost (1), then from the last layer down ∂C/∂W^l (3),
@@ -637,6 +769,30 @@ impl Level<'_> {
             ::backprop::#ty { layer: #layer, weight: #owner.#name.weight.#view(), bias: #owner.#name.bias.#view() }
         }
     }
+}
+
+/// The network's equations as lines of documentation: a section "Equations" (after a blank
+/// line when `after_docs`), the text of `equations()` in a code block, and where to find more.
+fn equations_doc(description: &Description, after_docs: bool) -> Vec<String> {
+    let name = &description.name;
+    let mut lines = Vec::new();
+    if after_docs {
+        lines.push(String::new());
+    }
+    lines.push(" # Equations".to_owned());
+    lines.push(String::new());
+    lines.push(format!(
+        " The forward and backward passes generated for `{name}` compute these equations, those of the paper's section 2 and its equations (1)–(4) for this network's layers:"
+    ));
+    lines.push(String::new());
+    lines.push(" ```text".to_owned());
+    lines.extend(description.equations().lines().map(|line| format!(" {line}")));
+    lines.push(" ```".to_owned());
+    lines.push(String::new());
+    lines.push(format!(
+        " `{name}::equations()` returns this text and `{name}::equations_latex()` the same as LaTeX; `{name}::circuit_dot()` draws the network's circuit of gates in Graphviz's DOT language. `forward_trace(x)` returns z and a of every layer, and `backward_trace(x, y)` also δ and the gradients."
+    ));
+    lines
 }
 
 /// A type as the user wrote it, without the spaces the token printer puts in.

@@ -17,6 +17,7 @@ mod activation;
 mod ast;
 mod ctxt;
 mod expand;
+mod explain;
 mod parse_derive;
 mod parse_network;
 #[cfg(test)]

@@ -13,6 +13,7 @@ use std::path::Path;
 use ndarray::ArrayD;
 use serde_json::{Value, json};
 
+use super::diagnostics::{LayerDiagnostics, Problem, Warning};
 use super::early_stopping::Best;
 use super::history::{Epoch, History};
 use super::trainer::{Run, Setup};
@@ -143,6 +144,7 @@ fn state_json<F: Float>(setup: &Setup<F>, optimizer: &OptimizerState<F>, run: &R
             "best_epoch": run.history.best_epoch,
             "stopped_early": run.history.stopped_early,
             "epochs": run.history.epochs.iter().map(epoch_json).collect::<Vec<_>>(),
+            "warnings": run.history.warnings.iter().map(warning_json).collect::<Vec<_>>(),
         },
     })
 }
@@ -172,7 +174,34 @@ fn epoch_json<F: Float>(e: &Epoch<F>) -> Value {
         "validation_accuracy": e.validation_accuracy,
         "seconds": e.seconds,
         "samples_per_second": e.samples_per_second,
+        "diagnostics": e.diagnostics.iter().map(|d| json!({
+            "layer": d.layer,
+            "gradient_norm": number(d.gradient_norm),
+            "weight_norm": number(d.weight_norm),
+            "update_ratio": number(d.update_ratio),
+            "dead_fraction": d.dead_fraction,
+        })).collect::<Vec<_>>(),
     })
+}
+
+fn warning_json(w: &Warning) -> Value {
+    let problem = match w.problem {
+        Problem::Dead { never_fired, units } => json!({ "never_fired": never_fired, "units": units }),
+        Problem::Vanishing { gradient_norm, output_gradient_norm } => json!({
+            "gradient_norm": number(gradient_norm),
+            "output_gradient_norm": number(output_gradient_norm),
+        }),
+        Problem::Exploding { gradient_norm, weight_norm } => {
+            json!({ "gradient_norm": number(gradient_norm), "weight_norm": number(weight_norm) })
+        }
+    };
+    json!({ "epoch": w.epoch, "layer": w.layer, "kind": w.problem.kind(), "problem": problem })
+}
+
+/// A measurement as JSON: a number, or for one that is not finite (a gradient that exploded),
+/// the string Rust writes for it (`NaN`, `inf`, `-inf`), which JSON has no number for.
+fn number(v: f64) -> Value {
+    if v.is_finite() { json!(v) } else { json!(v.to_string()) }
 }
 
 /// Compares the configuration a checkpoint records with the resuming trainer's: everything
@@ -314,10 +343,43 @@ fn read_history<F: Float>(state: &State<'_>) -> Result<History<F>, String> {
                 validation_accuracy: e.optional_float("validation_accuracy")?,
                 seconds: e.float("seconds")?,
                 samples_per_second: e.float("samples_per_second")?,
+                diagnostics: e
+                    .list("diagnostics")?
+                    .iter()
+                    .map(read_layer_diagnostics)
+                    .collect::<Result<_, _>>()?,
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    Ok(History { epochs, best_epoch, stopped_early: state.bool("stopped_early")? })
+    let warnings = state.list("warnings")?.iter().map(read_warning).collect::<Result<_, _>>()?;
+    Ok(History { epochs, best_epoch, stopped_early: state.bool("stopped_early")?, warnings })
+}
+
+fn read_layer_diagnostics(d: &State<'_>) -> Result<LayerDiagnostics, String> {
+    Ok(LayerDiagnostics {
+        layer: d.string("layer")?,
+        gradient_norm: d.measurement("gradient_norm")?,
+        weight_norm: d.measurement("weight_norm")?,
+        update_ratio: d.measurement("update_ratio")?,
+        dead_fraction: d.optional_float("dead_fraction")?,
+    })
+}
+
+fn read_warning(w: &State<'_>) -> Result<Warning, String> {
+    let p = w.get("problem")?;
+    let problem = match w.string("kind")?.as_str() {
+        "dead" => Problem::Dead { never_fired: p.usize("never_fired")?, units: p.usize("units")? },
+        "vanishing" => Problem::Vanishing {
+            gradient_norm: p.measurement("gradient_norm")?,
+            output_gradient_norm: p.measurement("output_gradient_norm")?,
+        },
+        "exploding" => Problem::Exploding {
+            gradient_norm: p.measurement("gradient_norm")?,
+            weight_norm: p.measurement("weight_norm")?,
+        },
+        other => return Err(format!("a warning of an unknown kind `{other}`")),
+    };
+    Ok(Warning { epoch: w.usize("epoch")?, layer: w.string("layer")?, problem })
 }
 
 /// A JSON object of the state, read with messages that name the missing or mistyped key.
@@ -342,6 +404,28 @@ impl<'a> State<'a> {
 
     fn string(&self, key: &str) -> Result<String, String> {
         self.get(key)?.0.as_str().map(str::to_owned).ok_or_else(|| format!("`{key}` is not a string"))
+    }
+
+    /// The array at `key`, as states; an empty one when the key is absent (a checkpoint written
+    /// before the key existed).
+    fn list(&self, key: &str) -> Result<Vec<State<'a>>, String> {
+        match self.0.get(key) {
+            None => Ok(Vec::new()),
+            Some(v) => Ok(v
+                .as_array()
+                .ok_or_else(|| format!("`{key}` is not an array"))?
+                .iter()
+                .map(State)
+                .collect()),
+        }
+    }
+
+    /// A measurement written by [`number`]: a number, or the name of a value that is not finite.
+    fn measurement(&self, key: &str) -> Result<f64, String> {
+        let v = &self.get(key)?.0;
+        v.as_f64()
+            .or_else(|| v.as_str().and_then(|s| s.parse::<f64>().ok()).filter(|v| !v.is_finite()))
+            .ok_or_else(|| format!("`{key}` is not a number"))
     }
 
     fn float(&self, key: &str) -> Result<f64, String> {

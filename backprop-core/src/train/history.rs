@@ -3,6 +3,7 @@
 use core::fmt;
 use std::path::Path;
 
+use super::diagnostics::{LayerDiagnostics, Warning};
 use crate::{Error, Float};
 
 /// The measurements of one epoch of training.
@@ -27,6 +28,11 @@ pub struct Epoch<F> {
     pub seconds: f64,
     /// Training samples per second of the epoch's training steps (evaluation excluded).
     pub samples_per_second: f64,
+    /// Per layer, first layer first: the gradient, weight and update norms of the epoch's first
+    /// step and, for ReLU-like layers, the fraction of units that never fired in the epoch (see
+    /// [`diagnostics`](super::diagnostics)). Empty when
+    /// [`Trainer::diagnostics`](super::Trainer::diagnostics) is off.
+    pub diagnostics: Vec<LayerDiagnostics>,
 }
 
 /// The record of a training run, returned by [`Trainer::fit`](super::Trainer::fit).
@@ -41,9 +47,13 @@ pub struct History<F> {
     pub best_epoch: Option<usize>,
     /// Whether early stopping ended the run before its last epoch.
     pub stopped_early: bool,
+    /// The problems the trainer found in layers, each reported once (the first epoch it was seen
+    /// in): a dead layer, a vanishing or an exploding gradient.
+    pub warnings: Vec<Warning>,
 }
 
-/// The header line of [`History::to_csv`].
+/// The first columns of the header line of [`History::to_csv`]; with diagnostics, four columns
+/// per layer follow.
 pub const CSV_HEADER: &str = "epoch,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,seconds,samples_per_second";
 
 impl<F: Float> History<F> {
@@ -52,10 +62,25 @@ impl<F: Float> History<F> {
         self.epochs.last()
     }
 
-    /// The history as CSV: the header [`CSV_HEADER`], then one line per epoch; a value that was
-    /// not measured is an empty field. Floats are written in Rust's shortest round-trip form.
+    /// The history as CSV: the header, then one line per epoch; a value that was not measured is
+    /// an empty field. Floats are written in Rust's shortest round-trip form.
+    ///
+    /// The header is [`CSV_HEADER`], followed, when the epochs have
+    /// [`diagnostics`](Epoch::diagnostics), by `<layer>.gradient_norm`, `<layer>.weight_norm`,
+    /// `<layer>.update_ratio` and `<layer>.dead_fraction` for each layer.
     pub fn to_csv(&self) -> String {
         let mut out = String::from(CSV_HEADER);
+        let layers: Vec<&str> = self
+            .epochs
+            .iter()
+            .find(|e| !e.diagnostics.is_empty())
+            .map(|e| e.diagnostics.iter().map(|d| d.layer.as_str()).collect())
+            .unwrap_or_default();
+        for layer in &layers {
+            for column in ["gradient_norm", "weight_norm", "update_ratio", "dead_fraction"] {
+                out.push_str(&format!(",{layer}.{column}"));
+            }
+        }
         out.push('\n');
         let opt = |v: Option<String>| v.unwrap_or_default();
         for e in &self.epochs {
@@ -70,6 +95,18 @@ impl<F: Float> History<F> {
                 e.samples_per_second.to_string(),
             ];
             out.push_str(&fields.join(","));
+            for layer in &layers {
+                match e.diagnostics.iter().find(|d| d.layer == *layer) {
+                    Some(d) => out.push_str(&format!(
+                        ",{},{},{},{}",
+                        d.gradient_norm,
+                        d.weight_norm,
+                        d.update_ratio,
+                        opt(d.dead_fraction.map(|v| v.to_string()))
+                    )),
+                    None => out.push_str(",,,,"),
+                }
+            }
             out.push('\n');
         }
         out

@@ -1,11 +1,14 @@
 //! Training: a [`Trainer`] that runs epochs of shuffled mini-batches through any optimiser and
-//! returns a [`History`]; measurements of a network on a data set ([`evaluate`],
-//! [`predict_classes`], [`confusion_matrix`]).
+//! returns a [`History`], with [`diagnostics`] of every layer (gradient, weight and update
+//! norms, dead units) and [`Warning`]s when a layer is dead or its gradient vanishes or explodes;
+//! measurements of a network on a data set ([`evaluate`], [`predict_classes`],
+//! [`confusion_matrix`]).
 //!
 //! With the default features, the trainer shows a progress bar on a terminal (`progress`,
 //! through indicatif), and a history can be drawn as an SVG plot (`plot`, through plotters).
 
 mod checkpoint;
+pub mod diagnostics;
 mod early_stopping;
 mod history;
 pub(crate) mod metrics;
@@ -14,6 +17,7 @@ mod plot;
 mod progress;
 mod trainer;
 
+pub use diagnostics::{LayerDiagnostics, Problem, Warning};
 pub use history::{CSV_HEADER, Epoch, History};
 pub use metrics::{ConfusionMatrix, EVALUATION_BATCH, Metrics, confusion_matrix, evaluate, predict_classes};
 pub use progress::Progress;

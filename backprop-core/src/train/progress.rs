@@ -3,6 +3,9 @@
 use std::time::{Duration, Instant};
 
 /// What [`Trainer::fit`](super::Trainer::fit) shows on standard error while it trains.
+///
+/// Warnings about a layer ([`Warning`](super::Warning): dead, or a gradient that vanishes or
+/// explodes) are shown in every mode but [`Off`](Progress::Off), terminal or not.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Progress {
     /// When standard error is a terminal: a progress bar for the current epoch (`epoch 3/15`,
@@ -23,6 +26,7 @@ const REFRESH: Duration = Duration::from_millis(100);
 /// The display of one training run.
 pub(crate) struct Display {
     lines: bool,
+    warnings: bool,
     #[cfg(feature = "progress")]
     bar: Option<indicatif::ProgressBar>,
     last_refresh: Option<Instant>,
@@ -34,6 +38,7 @@ impl Display {
         let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
         Display {
             lines: mode == Progress::Lines || (mode == Progress::Auto && terminal),
+            warnings: mode != Progress::Off,
             #[cfg(feature = "progress")]
             bar: (mode == Progress::Auto && terminal).then(bar),
             last_refresh: None,
@@ -82,6 +87,20 @@ impl Display {
         if self.lines {
             eprintln!("{summary}");
         }
+    }
+
+    /// Shows a warning about the training, above the bar if there is one.
+    pub(crate) fn warn(&mut self, warning: &str) {
+        if !self.warnings {
+            return;
+        }
+        let line = format!("warning: {warning}");
+        #[cfg(feature = "progress")]
+        if let Some(bar) = &self.bar {
+            bar.println(line);
+            return;
+        }
+        eprintln!("{line}");
     }
 
     /// Ends the run, clearing the bar.
