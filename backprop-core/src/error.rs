@@ -61,6 +61,18 @@ pub enum Error {
         classes: usize,
     },
 
+    /// A class label of a network with one output is neither 0 nor 1. With one output, a label
+    /// is the target value itself (binary classification), not the index of a one-hot row.
+    #[error(
+        "sample {sample} has label {label}, but a network with one output reads labels as its targets, 0 or 1: give 0 or 1, or a network with one output per class"
+    )]
+    BinaryLabel {
+        /// The index of the sample in the batch.
+        sample: usize,
+        /// The label found.
+        label: usize,
+    },
+
     /// A target value is outside the range the cost is defined on.
     #[error("sample {sample}, output {output}: the {cost} cost needs targets in {range}, found {value}")]
     TargetOutOfRange {

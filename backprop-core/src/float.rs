@@ -42,6 +42,11 @@ pub trait Float:
     /// rational approximation without branches or library calls, in `f64` the standard library's.
     #[doc(hidden)]
     fn tanh_activation(self) -> Self;
+
+    /// The values 0 and 1, in memory that lives for the whole program: what a class label of a
+    /// network with one output stands for, as a row of targets (see [`Targets`](crate::Targets)).
+    #[doc(hidden)]
+    fn zero_and_one() -> &'static [Self; 2];
 }
 
 impl Float for f32 {
@@ -87,6 +92,10 @@ impl Float for f32 {
         let q = BETA.iter().skip(1).fold(BETA[0], |q, &b| q * x2 + b);
         if x.abs() < 4e-4 { x } else { p / q }
     }
+
+    fn zero_and_one() -> &'static [Self; 2] {
+        &[0.0, 1.0]
+    }
 }
 
 impl Float for f64 {
@@ -110,5 +119,9 @@ impl Float for f64 {
     #[inline(always)]
     fn tanh_activation(self) -> Self {
         self.tanh()
+    }
+
+    fn zero_and_one() -> &'static [Self; 2] {
+        &[0.0, 1.0]
     }
 }

@@ -33,8 +33,18 @@ pub trait Cost<F: Float>: Default {
     /// The cost's name, for messages.
     const NAME: &'static str;
 
-    /// Whether the cost classifies: its targets are classes and accuracy is meaningful.
+    /// Whether the cost classifies, so that accuracy is meaningful: its targets are classes
+    /// (one per sample: [`SoftmaxCrossEntropy`], [`MulticlassHinge`]), or yes/no labels, one per
+    /// output ([`BinaryCrossEntropy`]). [`train::evaluate`](crate::train::evaluate) and the
+    /// trainer report an accuracy only for such costs.
     const CLASSIFICATION: bool;
+
+    /// Whether each output is a yes/no label of its own rather than one of several classes
+    /// (default `false`). With several outputs, the accuracy of such a cost counts every output
+    /// of every sample (the element-wise accuracy of multi-label classification), and a
+    /// confusion matrix counts outputs, off and on, rather than samples. With one output both
+    /// readings agree.
+    const MULTI_LABEL: bool = false;
 
     /// Checks the target of sample `sample` beyond shape and finiteness, which are already
     /// checked (for example that it lies in \[0, 1\] or is one-hot).
@@ -60,6 +70,17 @@ pub trait Cost<F: Float>: Default {
     /// values finite.
     fn predict_in_place(&self, z: ArrayViewMut1<'_, F>) {
         let _ = z;
+    }
+
+    /// Whether an output `z` whose prediction (by [`predict_in_place`](Cost::predict_in_place))
+    /// is `p` says "yes": class 1 for a network with one output, and an output that is on for
+    /// a [`MULTI_LABEL`](Cost::MULTI_LABEL) cost. The default is p > ½, for predictions that
+    /// are probabilities or values fitted to 0 and 1. [`BinaryCrossEntropy`] decides on the
+    /// logit, z > 0, which is s(z) > ½ without the rounding of s(z) to ½ for |z| below about
+    /// 10⁻¹⁶ (6·10⁻⁸ in `f32`).
+    fn is_positive(&self, z: F, p: F) -> bool {
+        let _ = z;
+        p > F::of(0.5)
     }
 }
 
@@ -89,7 +110,7 @@ pub fn evaluate<F: Float, C: Cost<F>>(
             });
         }
     }
-    let target = |i| targets.get(i).ok_or(Error::TargetCount { expected: n, found: targets.len() });
+    let target = |i| targets.get(i, outputs).ok_or(Error::TargetCount { expected: n, found: targets.len() });
     let mut total = F::zero();
     for (i, z) in output.rows().into_iter().enumerate() {
         let target = target(i)?;

@@ -449,7 +449,7 @@ fn check_data<F: Float, N: Network<F>>(x: ArrayView2<'_, F>, y: Targets<'_, F>) 
     y.check(x.nrows(), N::OUTPUT)?;
     let cost = N::Cost::default();
     for i in 0..y.len() {
-        if let Some(target) = y.get(i) {
+        if let Some(target) = y.get(i, N::OUTPUT) {
             cost.check_target(i, &target)?;
         }
     }
