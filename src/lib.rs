@@ -139,7 +139,7 @@ pub use backprop_core::{
     Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step, seeded_rng,
 };
 pub use backprop_core::{
-    Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, History, Metrics, OptimizerState,
+    Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, FitError, History, Metrics, OptimizerState,
     Progress, Resumable, Schedule, SgdUpdate, StepDecay, Trainer, UpdateRule, WeightDecay,
 };
 pub use backprop_core::{activation, cost, data, io, optim, train};

@@ -53,7 +53,7 @@ pub use optim::{
     StepDecay, UpdateRule, WeightDecay,
 };
 pub use targets::{Target, Targets};
-pub use train::{ConfusionMatrix, History, Metrics, Progress, Trainer};
+pub use train::{ConfusionMatrix, FitError, History, Metrics, Progress, Trainer};
 pub use workspace::{LayerBuffers, Workspace, workspace_error};
 
 pub(crate) use cost::check_finite;
