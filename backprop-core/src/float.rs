@@ -47,7 +47,50 @@ pub trait Float:
     /// network with one output stands for, as a row of targets (see [`Targets`](crate::Targets)).
     #[doc(hidden)]
     fn zero_and_one() -> &'static [Self; 2];
+
+    /// max |v| over `values` (0 for none), for values known to be finite: an infinity gives
+    /// infinity, a NaN may be missed. One pass in the widest vector instructions the CPU has
+    /// (AVX-512 where there is), chosen at run time by pulp, in safe code.
+    #[doc(hidden)]
+    fn max_abs_of_finite(values: &[Self]) -> Self;
 }
+
+/// Defines a pulp kernel for max |v| over a slice of `$ty`.
+macro_rules! max_abs_kernel {
+    ($name:ident, $ty:ty, $as_simd:ident, $splat:ident, $max:ident, $abs:ident, $reduce:ident) => {
+        /// max |v| over a slice, in four vector accumulators.
+        struct $name<'a>(&'a [$ty]);
+
+        impl pulp::WithSimd for $name<'_> {
+            type Output = $ty;
+
+            #[inline(always)]
+            fn with_simd<S: pulp::Simd>(self, simd: S) -> $ty {
+                let (head, tail) = S::$as_simd(self.0);
+                let zero = simd.$splat(0.0);
+                let mut acc = [zero; 4];
+                let mut chunks = head.chunks_exact(4);
+                for chunk in &mut chunks {
+                    for (a, &v) in acc.iter_mut().zip(chunk) {
+                        *a = simd.$max(*a, simd.$abs(v));
+                    }
+                }
+                for &v in chunks.remainder() {
+                    acc[0] = simd.$max(acc[0], simd.$abs(v));
+                }
+                let [a, b, c, d] = acc;
+                let mut m = simd.$reduce(simd.$max(simd.$max(a, b), simd.$max(c, d)));
+                for &v in tail {
+                    m = if v.abs() > m { v.abs() } else { m };
+                }
+                m
+            }
+        }
+    };
+}
+
+max_abs_kernel!(MaxAbs32, f32, as_simd_f32s, splat_f32s, max_f32s, abs_f32s, reduce_max_f32s);
+max_abs_kernel!(MaxAbs64, f64, as_simd_f64s, splat_f64s, max_f64s, abs_f64s, reduce_max_f64s);
 
 impl Float for f32 {
     const NAME: &'static str = "f32";
@@ -96,6 +139,10 @@ impl Float for f32 {
     fn zero_and_one() -> &'static [Self; 2] {
         &[0.0, 1.0]
     }
+
+    fn max_abs_of_finite(values: &[Self]) -> Self {
+        pulp::Arch::new().dispatch(MaxAbs32(values))
+    }
 }
 
 impl Float for f64 {
@@ -123,5 +170,9 @@ impl Float for f64 {
 
     fn zero_and_one() -> &'static [Self; 2] {
         &[0.0, 1.0]
+    }
+
+    fn max_abs_of_finite(values: &[Self]) -> Self {
+        pulp::Arch::new().dispatch(MaxAbs64(values))
     }
 }
