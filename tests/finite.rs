@@ -6,7 +6,7 @@
 //! The edges attacked: NaN, ±∞, finite gradients and weights so large that the update overflows,
 //! and products large enough to run on two threads.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fmt::Debug;
 

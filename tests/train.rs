@@ -1,6 +1,9 @@
 //! The trainer: it lowers the loss, is reproducible bit for bit from its seed, stops early,
 //! reports its history as CSV and SVG, and rejects bad options with typed errors. Every test
-//! trains for at most a few hundred small steps.
+//! trains for at most a few hundred small steps. A failed fit returns its history and the epoch
+//! and batch of the failure, and a trainer moves to another thread.
+
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use backprop::ndarray::{Array2, ArrayView2, array};
 use backprop::prelude::*;
@@ -436,7 +439,10 @@ fn an_epoch_prints_as_one_summary_line() -> TestResult {
 
 /// A regression that diverges: gradient descent with η = 10⁴ on a line, each step multiplying
 /// the error by about 10⁴, until the cost or an update is no longer finite (in epoch 9 or so).
-fn diverging<'v>() -> Result<(Array2<f64>, Array2<f64>, Trainer<'v, f64, Sgd<f64>>), Error> {
+/// Inputs, targets, and a trainer for them.
+type Setup<'v> = (Array2<f64>, Array2<f64>, Trainer<'v, f64, Sgd<f64>>);
+
+fn diverging<'v>() -> Result<Setup<'v>, Error> {
     let (x, _) = blobs(64, 6);
     let y = x
         .map_axis(backprop::ndarray::Axis(1), |r| 0.5 * r[0] - r[1] + 0.25)
@@ -520,7 +526,7 @@ fn a_trainer_moves_to_another_thread() -> TestResult {
         s.spawn(move || {
             let mut trainer = trainer.progress(Progress::Off);
             let mut net = Blobs::with_seed(1);
-            trainer.fit(&mut net, x.view(), &labels)
+            trainer.fit(&mut net, x.view(), &labels).map_err(Error::from)
         })
         .join()
     });

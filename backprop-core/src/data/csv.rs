@@ -63,8 +63,9 @@ pub enum CsvProblem {
     /// A field is a finite number, but beyond the range of the float type it is read as (for
     /// `f32`, beyond ±3.4·10³⁸): it would become an infinity.
     #[error(
-        "line {line}, column {column}{}: `{value}` is beyond the range of {float} (largest magnitude {max})",
-        .name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+        "line {line}, column {column}{}: `{value}` is beyond the range of {float}, whose largest magnitude is about {}",
+        .name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
+        if *.float == "f32" { "3.4e38" } else { "1.8e308" }
     )]
     OutOfRange {
         /// The line of the field.
@@ -77,8 +78,6 @@ pub enum CsvProblem {
         value: String,
         /// The float type, `"f32"` or `"f64"`.
         float: &'static str,
-        /// The largest finite value of that type, printed.
-        max: String,
     },
 
     /// The label column is named, but no column of the header has that name.
@@ -306,7 +305,6 @@ fn number<F: Float>(field: &str, line: u64, j: usize, header: Option<&[String]>)
                     name: name(),
                     value: field.to_string(),
                     float: F::NAME,
-                    max: format!("{:e}", F::max_value().to_f64()),
                 })
             }
         }

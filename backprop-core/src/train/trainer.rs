@@ -147,6 +147,8 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// step changed nothing (see [`Optimizer::step`]), so the network has the weights of the
     /// last step taken, or, with [early stopping](Trainer::early_stopping), the weights of the
     /// best epoch so far. `?` turns a `FitError` into its `Error`.
+    // A FitError is returned at most once per training run, so its size costs nothing.
+    #[allow(clippy::result_large_err)]
     pub fn fit<'a, N: Network<F>>(
         &mut self,
         net: &mut N,
@@ -202,6 +204,8 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
 
     /// Trains epoch after epoch from where `run` stands until the plan's last epoch or early
     /// stopping, writing checkpoints when they are due.
+    // A FitError is returned at most once per training run, so its size costs nothing.
+    #[allow(clippy::result_large_err)]
     fn run<N: Network<F>>(
         &mut self,
         net: &mut N,
@@ -395,6 +399,8 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     /// A [`FitError`], as for [`fit`](Trainer::fit): its history is empty for an error found
     /// before training (an option, the data, the checkpoint), and holds every epoch, those of
     /// the checkpoint included, for an error in training.
+    // A FitError is returned at most once per training run, so its size costs nothing.
+    #[allow(clippy::result_large_err)]
     pub fn resume<'a, N: Network<F>>(
         &mut self,
         path: impl AsRef<Path>,
