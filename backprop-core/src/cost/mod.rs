@@ -147,26 +147,12 @@ pub fn cost_in<F: Float, C: Cost<F>>(out: &mut LayerBuffers<F>, targets: Targets
 
 /// Returns an error naming the first non-finite value of `values`, if any.
 ///
-/// The common case, all finite, is one vectorised pass with no early exit; only a failing
-/// batch is searched again for the position to report.
+/// The common case, all finite, is one vectorised pass with no early exit
+/// ([`Float::all_finite`], in the widest vector instructions the CPU has); only a failing batch
+/// is searched again for the position to report.
 pub(crate) fn check_finite<F: Float>(what: &'static str, values: ArrayView2<'_, F>) -> Result<(), Error> {
-    if let Some(slice) = values.as_slice_memory_order() {
-        // 0·v is 0 for a finite v and NaN otherwise; sixteen independent lanes let LLVM keep
-        // them in one vector register without reordering any sum.
-        let mut lanes = [F::zero(); 16];
-        let chunks = slice.chunks_exact(16);
-        let rest = chunks.remainder();
-        for chunk in chunks {
-            for (lane, &v) in lanes.iter_mut().zip(chunk) {
-                *lane += v * F::zero();
-            }
-        }
-        for (lane, &v) in lanes.iter_mut().zip(rest) {
-            *lane += v * F::zero();
-        }
-        if lanes.iter().all(|lane| *lane == F::zero()) {
-            return Ok(());
-        }
+    if values.as_slice_memory_order().is_some_and(F::all_finite) {
+        return Ok(());
     }
     let mut found = None;
     Zip::indexed(values).for_each(|(i, j), &v| {

@@ -160,9 +160,13 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
         if delta.nrows() as f64 * F::epsilon().to_f64() > 0.25 {
             return false;
         }
+        // δ may have overflowed in the backward pass: checked once, then read as finite.
+        if check_finite("δ", delta).is_err() {
+            return false;
+        }
         let (mut bound_w, mut bound_b) = (0.0_f64, 0.0_f64);
         for (d, a) in delta.rows().into_iter().zip(a_prev.rows()) {
-            let (d_max, a_max) = (max_abs(d).to_f64(), max_abs_1(a).to_f64());
+            let (d_max, a_max) = (max_abs_1(d).to_f64(), max_abs_1(a).to_f64());
             bound_w += d_max * a_max;
             bound_b += d_max;
         }
@@ -175,68 +179,11 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     }
 }
 
-/// max_k |v_k|, or NaN if any v_k is NaN or infinite (0 for no values): for δ, which may have
-/// overflowed in the backward pass.
-#[inline(always)]
-fn max_abs<F: Float>(v: ArrayView1<'_, F>) -> F {
-    match v.as_slice() {
-        Some(slice) => max_abs_slice::<F, true>(slice),
-        None => v.iter().fold(F::zero(), |m, &x| max_nan(m, x)),
-    }
-}
-
 /// max |v| of values known to be finite (parameters and activations the forward pass has
 /// checked): an infinity still gives an infinite bound, but a NaN is not looked for.
 #[inline(always)]
 fn max_abs_of_finite<F: Float>(v: &[F]) -> F {
     F::max_abs_of_finite(v)
-}
-
-/// max |v| over a slice in one pass of sixteen lanes that LLVM keeps in vector registers; with
-/// `CHECK`, NaN if any value is not finite (Σ v·0 in a second set of lanes: 0 for finite v, NaN
-/// otherwise).
-#[inline(always)]
-fn max_abs_slice<F: Float, const CHECK: bool>(slice: &[F]) -> F {
-    let (mut max, mut finite) = ([F::zero(); 16], [F::zero(); 16]);
-    let chunks = slice.chunks_exact(16);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        let Ok(chunk) = <&[F; 16]>::try_from(chunk) else { continue };
-        for i in 0..16 {
-            let a = chunk[i].abs();
-            max[i] = if a > max[i] { a } else { max[i] };
-        }
-        if CHECK {
-            for i in 0..16 {
-                finite[i] += chunk[i] * F::zero();
-            }
-        }
-    }
-    let mut m = max.iter().fold(F::zero(), |m, &v| if v > m { v } else { m });
-    for &v in rest {
-        let a = v.abs();
-        m = if a > m { a } else { m };
-        if CHECK && !v.is_finite() {
-            return F::nan();
-        }
-    }
-    if CHECK && finite.iter().any(|f| *f != F::zero()) {
-        return F::nan();
-    }
-    m
-}
-
-/// max(m, |v|), NaN once a value is NaN or infinite.
-#[inline(always)]
-fn max_nan<F: Float>(m: F, v: F) -> F {
-    let a = v.abs();
-    if m.is_nan() || !v.is_finite() {
-        F::nan()
-    } else if a > m {
-        a
-    } else {
-        m
-    }
 }
 
 /// max |v| of a matrix known to be finite, in any layout.
