@@ -13,7 +13,7 @@ use std::fmt::Debug;
 use backprop::ndarray::{Array2, ArrayView2};
 use backprop::prelude::*;
 use backprop::train::{Progress, evaluate};
-use backprop::{Error, Float};
+use backprop::{Error, Float, OptimizerState};
 
 network! {
     /// 4·8 + 8 + 8·2 + 2 = 58 parameters.
@@ -297,4 +297,23 @@ fn on_two_threads_a_refused_step_changes_nothing_either() {
     }
     net.train_step(x.view(), &y, &mut ws, &mut Sgd::new(1e-30).unwrap()).unwrap();
     assert!(all_finite(&net));
+}
+
+#[test]
+fn adam_refuses_a_state_whose_square_root_is_nan() {
+    // v < 0 can only come from a state set by hand; √v would be NaN. The bound Adam checks
+    // first (no square root) must not vouch for it.
+    let x = batch::<f32>(6, 4);
+    let mut net = Small::with_seed(1);
+    let (_, g) = net.backward(x.view(), &labels(6, 2)).unwrap();
+    let shapes: [&[usize]; 4] = [&[8, 4], &[8], &[2, 8], &[2]];
+    let filled =
+        |v: f32| shapes.iter().map(|s| backprop::ndarray::ArrayD::from_elem(s.to_vec(), v)).collect();
+    let state = OptimizerState {
+        counters: vec![("steps".to_owned(), 1)],
+        slots: vec![("m".to_owned(), filled(0.0)), ("v".to_owned(), filled(-1.0))],
+    };
+    let mut adam = Adam::new(1e-3).unwrap();
+    adam.set_state(state).unwrap();
+    refused("Adam with v < 0", &mut adam, &mut net, &g, "hidden");
 }

@@ -114,10 +114,15 @@ impl<F: Float> StepConstants<F> {
     /// root and one division. What `update` writes and what `begin` checks.
     #[inline(always)]
     fn element(&self, theta: F, m: F, v: F, g: F) -> (F, F, F) {
-        let one = F::one();
-        let m = self.beta1 * m + (one - self.beta1) * g;
-        let v = self.beta2 * v + (one - self.beta2) * g * g;
+        let (m, v) = self.moments(m, v, g);
         (theta - self.step * m / (v.sqrt() / self.sqrt_c2 + self.epsilon), m, v)
+    }
+
+    /// The new moment estimates m ← β₁ m + (1 − β₁) g and v ← β₂ v + (1 − β₂) g².
+    #[inline(always)]
+    fn moments(&self, m: F, v: F, g: F) -> (F, F) {
+        let one = F::one();
+        (self.beta1 * m + (one - self.beta1) * g, self.beta2 * v + (one - self.beta2) * g * g)
     }
 }
 
@@ -147,11 +152,25 @@ impl<F: Float> Adam<F> {
         let (constants, _) = self.constants(steps);
         let mut refused = None;
         tensors(&mut |i, p, g| {
+            if refused.is_some() {
+                return;
+            }
             let state = self.moments.get(i).map(|[m, v]| (m, v));
-            let finite = updates_are_finite(&p, state, &g, |theta, m, v, g| {
-                let theta = if shrink == F::one() { theta } else { theta * shrink };
-                constants.element(theta, m, v, g)
+            let shrunk = |theta: F| if shrink == F::one() { theta } else { theta * shrink };
+            // First without the square root and the division: with v ≥ 0 the denominator
+            // √v̂ + ε is at least ε, so |θ| + (η/c₁)·|m|/ε at most a quarter of the largest
+            // float proves the new θ finite, with m and v finite. Only where that bound fails
+            // is the update's own arithmetic run.
+            let (limit, reach) = (F::max_value() / F::of(4.0), constants.step / constants.epsilon);
+            let bounded = updates_are_finite(&p, state, &g, |theta, m, v, g| {
+                let (m, v) = constants.moments(m, v, g);
+                let bound = shrunk(theta).abs() + reach * m.abs();
+                (if bound <= limit && v >= F::zero() { F::zero() } else { F::nan() }, m, v)
             });
+            let finite = bounded
+                || updates_are_finite(&p, state, &g, |theta, m, v, g| {
+                    constants.element(shrunk(theta), m, v, g)
+                });
             if refused.is_none() && !finite {
                 refused = Some(i);
             }

@@ -174,15 +174,32 @@ pub fn updates_are_finite<F: Float>(
         return true; // left as it is by `update`
     }
     let finite = |ok: bool, (p, a, b): (F, F, F)| ok & p.is_finite() & a.is_finite() & b.is_finite();
-    match state {
-        Some((a, b)) if a.shape() == parameter.shape() && b.shape() == parameter.shape() => {
-            ndarray::Zip::from(parameter)
-                .and(a)
-                .and(b)
-                .and(gradient)
-                .fold(true, |ok, &p, &a, &b, &g| finite(ok, f(p, a, b, g)))
+    let state = state.filter(|(a, b)| a.shape() == parameter.shape() && b.shape() == parameter.shape());
+    // Slices when every tensor is in standard layout (the network's parameters, their gradients
+    // and the optimisers' buffers are): a loop LLVM vectorises, where ndarray's `Zip` over
+    // dynamic dimensions costs an index computation per element.
+    if let (Some(ps), Some(gs)) = (parameter.as_slice(), gradient.as_slice()) {
+        match state.map(|(a, b)| (a.as_slice(), b.as_slice())) {
+            None => {
+                return ps
+                    .iter()
+                    .zip(gs)
+                    .fold(true, |ok, (&p, &g)| finite(ok, f(p, F::zero(), F::zero(), g)));
+            }
+            Some((Some(a), Some(b))) => {
+                let elements = ps.iter().zip(a).zip(b).zip(gs);
+                return elements.fold(true, |ok, (((&p, &a), &b), &g)| finite(ok, f(p, a, b, g)));
+            }
+            Some(_) => {}
         }
-        _ => ndarray::Zip::from(parameter)
+    }
+    match state {
+        Some((a, b)) => ndarray::Zip::from(parameter)
+            .and(a)
+            .and(b)
+            .and(gradient)
+            .fold(true, |ok, &p, &a, &b, &g| finite(ok, f(p, a, b, g))),
+        None => ndarray::Zip::from(parameter)
             .and(gradient)
             .fold(true, |ok, &p, &g| finite(ok, f(p, F::zero(), F::zero(), g))),
     }
