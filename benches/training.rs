@@ -30,7 +30,7 @@ use backprop::data::fashion_mnist;
 use backprop::ndarray::{Array1, Array2, ArrayView2, Axis};
 use backprop::prelude::*;
 use backprop::train::Progress;
-use backprop::{Network, seeded_rng};
+use backprop::{LayerGradients, Network, SgdUpdate, seeded_rng};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use rand_core::RngCore;
 
@@ -210,9 +210,46 @@ fn bench_epoch(c: &mut Criterion) {
             .diagnostics(diagnostics)
             .progress(Progress::Off);
         group.bench_function(BenchmarkId::new(name, 64), |b| {
-            b.iter(|| trainer.fit(&mut net, black_box(train.x.view()), &train.labels))
+            b.iter(|| trainer.fit(&mut net, black_box(train.x.view()), &train.labels).is_ok())
         });
     }
+    group.finish();
+}
+
+/// The finiteness checks of one `fmnist` step on their own, measured beside the step: each
+/// layer's check of its weighted input z (the first layer's existed before; it also proves the
+/// input finite) and each layer's check of its fused gradient-descent update, on the buffers a
+/// step left in the workspace.
+fn bench_checks(c: &mut Criterion, time: Duration) {
+    let (x, labels) = FMNIST.data();
+    let mut net = Fmnist::with_seed(1);
+    let mut ws = Fmnist::workspace();
+    let Ok(mut sgd) = Sgd::new(ETA) else { return };
+    if net.train_step(x.view(), labels.as_slice(), &mut ws, &mut sgd).is_err() {
+        return;
+    }
+    let mut g =
+        [LayerGradients::zeros(128, 784), LayerGradients::zeros(64, 128), LayerGradients::zeros(10, 64)];
+    let mut group = c.benchmark_group("fmnist");
+    group.throughput(Throughput::Elements(FMNIST.batch as u64));
+    group.measurement_time(time).warm_up_time(Duration::from_secs(1));
+    group.bench_function(BenchmarkId::new("checks", FMNIST.batch), |b| {
+        b.iter(|| {
+            let [l1, l2, l3] = ws.layers() else { return false };
+            let [g1, g2, g3] = &mut g;
+            let z = [
+                net.hidden1.check_weighted_input("hidden1", l1.z(), Some(black_box(x.view()))),
+                net.hidden2.check_weighted_input("hidden2", l2.z(), None),
+                net.logits.check_weighted_input("logits", l3.z(), None),
+            ];
+            let updates = [
+                net.hidden1.sgd_check("hidden1", 0, ETA, l1, x.view(), g1),
+                net.hidden2.sgd_check("hidden2", 2, ETA, l2, l1.a(), g2),
+                net.logits.sgd_check("logits", 4, ETA, l3, l2.a(), g3),
+            ];
+            z.iter().all(Result::is_ok) && updates.iter().all(|u| matches!(u, Ok(SgdUpdate::Fused)))
+        })
+    });
     group.finish();
 }
 
@@ -301,6 +338,17 @@ fn thread_cpu_seconds() -> Option<f64> {
 }
 
 fn summary(workloads: &[&Workload]) {
+    if let (Some(checks), Some(step)) = (
+        median_seconds("fmnist", "checks", FMNIST.batch),
+        median_seconds("fmnist", "generated", FMNIST.batch),
+    ) {
+        println!(
+            "\nfmnist finiteness checks: {:.2} µs, {:.2} % of the generated step ({:.1} µs)",
+            checks * 1e6,
+            100.0 * checks / step,
+            step * 1e6
+        );
+    }
     println!(
         "\n{:<8} {:<10} {:>14} {:>10} {:>9} {:>16}",
         "workload", "code", "samples/s", "µs/step", "GFLOP/s", "generated/base"
@@ -370,6 +418,7 @@ fn main() {
     let mut ran = Vec::new();
     if selected(&FMNIST) {
         bench_workload(&mut c, &FMNIST, Fmnist::with_seed(1), Act::Relu, Duration::from_secs(5));
+        bench_checks(&mut c, Duration::from_secs(3));
         ran.push(&FMNIST);
     }
     if selected(&TINY) {

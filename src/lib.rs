@@ -191,8 +191,8 @@ pub use backprop_core::{
     Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step, seeded_rng,
 };
 pub use backprop_core::{
-    Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, History, Metrics, OptimizerState, Progress,
-    Resumable, Schedule, StepDecay, Trainer, UpdateRule, WeightDecay,
+    Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, FitError, History, Metrics, OptimizerState,
+    Progress, Resumable, Schedule, SgdUpdate, StepDecay, Trainer, UpdateRule, WeightDecay,
 };
 pub use backprop_core::{BackwardTrace, ForwardTrace};
 pub use backprop_core::{activation, cost, data, io, optim, trace, train};
@@ -338,9 +338,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_core::cost::cost_and_gradient;
-    pub use backprop_core::{
-        check_input, check_input_shape, check_input_values, predict_one, seeded_rng, workspace_error,
-    };
+    pub use backprop_core::{check_input, check_input_shape, predict_one, seeded_rng, workspace_error};
 }
 
 /// The README's examples, compiled and run as documentation tests.

@@ -15,7 +15,7 @@ use backprop::io::SafetensorsProblem;
 use backprop::ndarray::{Array2, Axis, Slice};
 use backprop::prelude::*;
 use backprop::train::Progress;
-use backprop::{Error, History};
+use backprop::{Error, FitError, History};
 
 network! {
     /// Two inputs, two hidden layers, three classes.
@@ -214,8 +214,8 @@ fn adam_checkpoint(path: &Path) -> (Array2<f32>, Vec<usize>) {
 }
 
 /// The problem of an [`Error::Safetensors`].
-fn problem(error: Error) -> SafetensorsProblem {
-    match error {
+fn problem(error: impl Into<Error>) -> SafetensorsProblem {
+    match error.into() {
         Error::Safetensors { problem, .. } => problem,
         other => panic!("expected Error::Safetensors, got {other:?}"),
     }
@@ -240,7 +240,7 @@ fn resuming_with_another_network_optimiser_setup_or_data_is_an_error_that_change
 
     let mut net = Spiral::with_seed(7);
     let before = net.clone();
-    let mismatch = |error: Error| match problem(error) {
+    let mismatch = |error: FitError<f32>| match problem(error) {
         SafetensorsProblem::CheckpointMismatch { what, checkpoint, trainer } => (what, checkpoint, trainer),
         other => panic!("expected a mismatch, got {other:?}"),
     };
@@ -310,7 +310,7 @@ fn resuming_with_another_network_optimiser_setup_or_data_is_an_error_that_change
     let error = adam().resume(&weights, &mut net, x.view(), &labels).unwrap_err();
     println!("{error}");
     assert_eq!(problem(error), SafetensorsProblem::NotACheckpoint);
-    let error = adam().resume(dir.join("none.safetensors"), &mut net, x.view(), &labels).unwrap_err();
+    let error = adam().resume(dir.join("none.safetensors"), &mut net, x.view(), &labels).unwrap_err().error;
     assert!(matches!(error, Error::Io { kind: std::io::ErrorKind::NotFound, .. }), "{error:?}");
     assert_eq!(net, before);
 
@@ -437,7 +437,8 @@ fn a_checkpoint_interval_of_zero_and_an_unwritable_path_are_errors() {
         .progress(Progress::Off)
         .checkpoint("unused.safetensors", 0)
         .fit(&mut net, x.view(), &labels)
-        .unwrap_err();
+        .unwrap_err()
+        .error;
     assert!(
         matches!(error, Error::InvalidOption { what: "the number of epochs between checkpoints", .. }),
         "{error:?}"
@@ -450,7 +451,8 @@ fn a_checkpoint_interval_of_zero_and_an_unwritable_path_are_errors() {
         .progress(Progress::Off)
         .checkpoint(&path, 1)
         .fit(&mut net, x.view(), &labels)
-        .unwrap_err();
+        .unwrap_err()
+        .error;
     println!("{error}");
     assert!(
         matches!(&error, Error::Io { path: p, kind: std::io::ErrorKind::NotFound, .. } if p.starts_with(path.parent().unwrap())),

@@ -33,11 +33,8 @@ fn data() -> (Array2<f64>, Vec<usize>) {
 
 fn train(net: &mut Deep, epochs: usize, rate: f64) -> Result<History<f64>, Error> {
     let (x, labels) = data();
-    Trainer::new(Sgd::new(rate)?).epochs(epochs).batch_size(16).progress(Progress::Off).fit(
-        net,
-        x.view(),
-        &labels,
-    )
+    let mut trainer = Trainer::new(Sgd::new(rate)?).epochs(epochs).batch_size(16).progress(Progress::Off);
+    Ok(trainer.fit(net, x.view(), &labels)?)
 }
 
 fn bits<N: Network<f64>>(net: &N) -> Vec<u64> {

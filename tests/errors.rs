@@ -125,7 +125,15 @@ fn parameters_of_the_wrong_shape_are_an_error() {
 fn diverged_parameters_give_an_error_not_a_nan_cost() {
     let mut net = Classifier::with_seed(0);
     net.out.weight.fill(f64::NAN);
-    assert!(matches!(net.cost(x().view(), &[0, 1]), Err(Error::NonFiniteCost { .. })));
+    let result = net.cost(x().view(), &[0, 1]);
+    assert!(
+        matches!(&result, Err(Error::NonFiniteParameter { layer: "out", parameter: "weight", index, .. }) if index == &[0, 0]),
+        "{result:?}"
+    );
+    // Finite parameters so large that the sums overflow.
+    let mut net = Classifier::with_seed(0);
+    net.out.weight.fill(f64::MAX);
+    assert!(matches!(net.cost(x().view(), &[0, 1]), Err(Error::Overflow { layer: "out", .. })));
 }
 
 #[test]

@@ -325,16 +325,18 @@ fn bad_input_is_a_typed_error_not_a_panic() {
         Err(Error::NonFinite { what: "input", sample: 0, column: 1, .. })
     ));
 
-    // Parameters that hold NaN make the output NaN: an error rather than NaN probabilities.
+    // Parameters that hold NaN: an error naming the parameter rather than NaN probabilities.
     let mut broken = net.clone();
     broken.logits.bias[3] = f32::NAN;
     let error = broken.predict(Array2::zeros((2, 5)).view()).unwrap_err();
-    assert!(matches!(error, Error::NonFinite { what: "the network's output", sample: 0, column: 3, .. }));
+    let expected =
+        Error::NonFiniteParameter { layer: "logits", parameter: "bias", index: vec![3], value: "NaN".into() };
+    assert_eq!(error, expected);
     assert_eq!(
         error.to_string(),
-        "the network's output holds a non-finite value (NaN) at sample 0, column 3"
+        "layer `logits`: its bias holds a non-finite value (NaN) at [3]: set the parameters to finite values (with_seed, load) before using the network"
     );
-    assert!(matches!(broken.predict_one(&[0.0; 5]), Err(Error::NonFinite { .. })));
+    assert!(matches!(broken.predict_one(&[0.0; 5]), Err(Error::NonFiniteParameter { layer: "logits", .. })));
 
     let mut misshapen = net.clone();
     misshapen.hidden.bias = backprop::ndarray::Array1::zeros(3);

@@ -1,6 +1,9 @@
 //! The trainer: it lowers the loss, is reproducible bit for bit from its seed, stops early,
 //! reports its history as CSV and SVG, and rejects bad options with typed errors. Every test
-//! trains for at most a few hundred small steps.
+//! trains for at most a few hundred small steps. A failed fit returns its history and the epoch
+//! and batch of the failure, and a trainer moves to another thread.
+
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use backprop::ndarray::{Array2, ArrayView2, array};
 use backprop::prelude::*;
@@ -338,7 +341,10 @@ fn fit_with(
     let mut trainer = trainer.progress(Progress::Off);
     let result = trainer.fit(&mut net, x, labels);
     assert_eq!(net, Blobs::with_seed(1), "a rejected fit changes nothing");
-    result
+    if let Err(failure) = &result {
+        assert!(failure.history.epochs.is_empty(), "found before the first epoch");
+    }
+    result.map_err(Error::from)
 }
 
 #[test]
@@ -442,5 +448,102 @@ fn an_epoch_prints_as_one_summary_line() -> TestResult {
         assert!(line.contains(part), "{line} lacks {part:?}");
     }
     assert!(!line.contains('\n'));
+    Ok(())
+}
+
+/// A regression that diverges: gradient descent with η = 10⁴ on a line, each step multiplying
+/// the error by about 10⁴, until the cost or an update is no longer finite (in epoch 9 or so).
+/// Inputs, targets, and a trainer for them.
+type Setup<'v> = (Array2<f64>, Array2<f64>, Trainer<'v, f64, Sgd<f64>>);
+
+fn diverging<'v>() -> Result<Setup<'v>, Error> {
+    let (x, _) = blobs(64, 6);
+    let y = x
+        .map_axis(backprop::ndarray::Axis(1), |r| 0.5 * r[0] - r[1] + 0.25)
+        .insert_axis(backprop::ndarray::Axis(1));
+    let trainer = Trainer::new(Sgd::new(1e4)?).epochs(100).batch_size(8).seed(5).progress(Progress::Off);
+    Ok((x, y, trainer))
+}
+
+#[test]
+fn a_diverging_fit_says_in_which_epoch_and_batch() -> TestResult {
+    let (x, y, mut trainer) = diverging()?;
+    let mut net = Line::with_seed(2);
+    let error = trainer.fit(&mut net, x.view(), &y).unwrap_err();
+    let message = error.to_string();
+    assert!(message.starts_with("epoch ") && message.contains(", batch "), "{message}");
+    Ok(())
+}
+
+#[test]
+fn a_failed_fit_keeps_the_best_weights_of_early_stopping() -> TestResult {
+    let (x, y, trainer) = diverging()?;
+    let mut net = Line::with_seed(2);
+    let mut trainer = trainer.validation(x.view(), &y).early_stopping(1000, 0.0);
+    assert!(trainer.fit(&mut net, x.view(), &y).is_err());
+    // The loss grows from the first step on, so epoch 1 is the best: the network has its weights.
+    let mut one_epoch = Line::with_seed(2);
+    let (_, _, trainer) = diverging()?;
+    trainer.epochs(1).fit(&mut one_epoch, x.view(), &y)?;
+    assert_eq!(bits(&net), bits(&one_epoch));
+    Ok(())
+}
+
+/// A schedule that gives NaN from the third epoch on.
+#[derive(Debug)]
+struct BrokenSchedule;
+
+impl Schedule<f64> for BrokenSchedule {
+    fn rate(&self, initial: f64, epoch: usize) -> f64 {
+        if epoch >= 2 { f64::NAN } else { initial }
+    }
+}
+
+#[test]
+fn a_schedule_that_gives_nan_is_found_before_the_first_step() -> TestResult {
+    let (x, labels) = blobs(20, 1);
+    let mut net = Blobs::with_seed(1);
+    let mut trainer = Trainer::new(Sgd::new(0.1)?).epochs(5).schedule(BrokenSchedule).progress(Progress::Off);
+    let error = trainer.fit(&mut net, x.view(), &labels).unwrap_err();
+    assert_eq!(net, Blobs::with_seed(1), "no step was taken");
+    assert!(error.to_string().contains("epoch 3"), "{error}");
+    Ok(())
+}
+
+#[test]
+fn a_failed_fit_returns_the_history_of_the_epochs_it_finished() -> TestResult {
+    let (x, y, trainer) = diverging()?;
+    let mut net = Line::with_seed(2);
+    let mut trainer = trainer.validation(x.view(), &y).early_stopping(1000, 0.0);
+    let failure = trainer.fit(&mut net, x.view(), &y).unwrap_err();
+    let Error::Training { epoch, batch, .. } = &failure.error else {
+        panic!("a training error, naming the step: {:?}", failure.error)
+    };
+    assert!(*epoch > 1 && *batch >= 1, "{}", failure.error);
+    assert_eq!(failure.history.epochs.len(), epoch - 1, "every finished epoch");
+    assert_eq!(failure.history.best_epoch, Some(1));
+    assert_eq!(failure.to_string(), format!("{} ({} epochs finished)", failure.error, epoch - 1));
+    // `?` turns the failure into the error, for functions that return `backprop::Error`.
+    let error: Error = failure.into();
+    assert!(matches!(error, Error::Training { .. }));
+    Ok(())
+}
+
+#[test]
+fn a_trainer_moves_to_another_thread() -> TestResult {
+    fn send<T: Send>(t: T) -> T {
+        t
+    }
+    let (x, labels) = blobs(40, 2);
+    let trainer = send(Trainer::new(Adam::new(0.02)?).epochs(2).schedule(Cosine::new(2, 0.0)?));
+    let history = std::thread::scope(|s| {
+        s.spawn(move || {
+            let mut trainer = trainer.progress(Progress::Off);
+            let mut net = Blobs::with_seed(1);
+            trainer.fit(&mut net, x.view(), &labels).map_err(Error::from)
+        })
+        .join()
+    });
+    assert_eq!(history.ok().and_then(Result::ok).map(|h| h.epochs.len()), Some(2));
     Ok(())
 }

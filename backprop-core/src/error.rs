@@ -61,6 +61,18 @@ pub enum Error {
         classes: usize,
     },
 
+    /// A class label of a network with one output is neither 0 nor 1. With one output, a label
+    /// is the target value itself (binary classification), not the index of a one-hot row.
+    #[error(
+        "sample {sample} has label {label}, but a network with one output reads labels as its targets, 0 or 1: give 0 or 1, or a network with one output per class"
+    )]
+    BinaryLabel {
+        /// The index of the sample in the batch.
+        sample: usize,
+        /// The label found.
+        label: usize,
+    },
+
     /// A target value is outside the range the cost is defined on.
     #[error("sample {sample}, output {output}: the {cost} cost needs targets in {range}, found {value}")]
     TargetOutOfRange {
@@ -98,6 +110,71 @@ pub enum Error {
         column: usize,
         /// The value found, printed.
         value: String,
+    },
+
+    /// A layer's weight or bias holds NaN or an infinity (set so by hand, or loaded from
+    /// memory another program wrote): found in the forward pass, where the layer's weighted
+    /// input z is not finite, even when an activation such as ReLU would hide it downstream.
+    #[error(
+        "layer `{layer}`: its {parameter} holds a non-finite value ({value}) at {index:?}: set the parameters to finite values (with_seed, load) before using the network"
+    )]
+    NonFiniteParameter {
+        /// The layer's name.
+        layer: &'static str,
+        /// `"weight"` or `"bias"`.
+        parameter: &'static str,
+        /// The index of the value: `[row, column]` of the weight, `[unit]` of the bias.
+        index: Vec<usize>,
+        /// The value found, printed.
+        value: String,
+    },
+
+    /// The weighted input z = a W^T + b of a layer is not finite though its input and its
+    /// parameters are: the sums overflowed (or an activation below overflowed to infinity).
+    #[error(
+        "layer `{layer}`: its weighted input z is not finite ({value}) at sample {sample}, unit {unit}, though its parameters are: the values have overflowed (the parameters have diverged, or the inputs are too large)"
+    )]
+    Overflow {
+        /// The layer's name.
+        layer: &'static str,
+        /// The sample (row of the batch).
+        sample: usize,
+        /// The unit (column of z).
+        unit: usize,
+        /// The value found, printed.
+        value: String,
+    },
+
+    /// An optimiser's step would have written NaN or an infinity into a parameter or into its
+    /// own state (momentum, moment estimates): the step was refused before anything changed.
+    #[error(
+        "the update of layer `{layer}`'s {parameter} is not finite (a gradient holds NaN or an infinity, or the update overflows): the step was refused and changed neither the network nor the optimiser; lower the learning rate, or clip the gradients"
+    )]
+    NonFiniteUpdate {
+        /// The layer's name.
+        layer: &'static str,
+        /// `"weight"` or `"bias"`.
+        parameter: &'static str,
+        /// The parameter's tensor in visit order (the first layer's weight is 0, its bias 1,
+        /// the second layer's weight 2, and so on), which an [`UpdateRule`](crate::UpdateRule)
+        /// reports and [`step_with_rule`](crate::optim::step_with_rule) names.
+        tensor: usize,
+    },
+
+    /// Training failed at a step (or at the measurements after an epoch): the error, with where
+    /// it happened. The trainer's [`FitError`](crate::train::FitError) holds it with the
+    /// history of the epochs finished before.
+    #[error("epoch {epoch}, batch {batch} of {batches}: {source}")]
+    Training {
+        /// The epoch, counted from 1.
+        epoch: usize,
+        /// The batch of the epoch, counted from 1; 0 for the measurements after its last batch.
+        batch: usize,
+        /// The number of batches of an epoch.
+        batches: usize,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
     },
 
     /// A layer's parameters do not have the shape its type declares.
@@ -246,6 +323,15 @@ pub enum Error {
         kind: &'static str,
         /// What that kind means.
         message: &'static str,
+    },
+
+    /// An array asked for would need more memory than can be allocated (or its size overflows).
+    #[error("{what} of {found} would need more memory than can be allocated")]
+    TooLarge {
+        /// What was asked for.
+        what: &'static str,
+        /// Its size, printed.
+        found: String,
     },
 
     /// An index is not below the length of what it indexes.

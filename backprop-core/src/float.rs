@@ -42,7 +42,94 @@ pub trait Float:
     /// rational approximation without branches or library calls, in `f64` the standard library's.
     #[doc(hidden)]
     fn tanh_activation(self) -> Self;
+
+    /// The values 0 and 1, in memory that lives for the whole program: what a class label of a
+    /// network with one output stands for, as a row of targets (see [`Targets`](crate::Targets)).
+    #[doc(hidden)]
+    fn zero_and_one() -> &'static [Self; 2];
+
+    /// max |v| over `values` (0 for none), for values known to be finite: an infinity gives
+    /// infinity, a NaN may be missed. One pass in the widest vector instructions the CPU has
+    /// (AVX-512 where there is), chosen at run time by pulp, in safe code.
+    #[doc(hidden)]
+    fn max_abs_of_finite(values: &[Self]) -> Self;
+
+    /// Whether every value is finite: Σ v·0 is 0 for finite values and NaN otherwise, summed in
+    /// the widest vector instructions the CPU has, as [`max_abs_of_finite`](Float::max_abs_of_finite).
+    #[doc(hidden)]
+    fn all_finite(values: &[Self]) -> bool;
 }
+
+/// Defines a pulp kernel for Σ v·0 over a slice of `$ty`: 0 when every value is finite.
+macro_rules! finite_kernel {
+    ($name:ident, $ty:ty, $as_simd:ident, $splat:ident, $add:ident, $mul:ident, $reduce:ident) => {
+        /// Whether every value of a slice is finite, in four vector accumulators.
+        struct $name<'a>(&'a [$ty]);
+
+        impl pulp::WithSimd for $name<'_> {
+            type Output = bool;
+
+            #[inline(always)]
+            fn with_simd<S: pulp::Simd>(self, simd: S) -> bool {
+                let (head, tail) = S::$as_simd(self.0);
+                let zero = simd.$splat(0.0);
+                let mut acc = [zero; 4];
+                let mut chunks = head.chunks_exact(4);
+                for chunk in &mut chunks {
+                    for (a, &v) in acc.iter_mut().zip(chunk) {
+                        *a = simd.$add(*a, simd.$mul(v, zero));
+                    }
+                }
+                for &v in chunks.remainder() {
+                    acc[0] = simd.$add(acc[0], simd.$mul(v, zero));
+                }
+                let [a, b, c, d] = acc;
+                let sum = simd.$reduce(simd.$add(simd.$add(a, b), simd.$add(c, d)));
+                sum == 0.0 && tail.iter().all(|v| v.is_finite())
+            }
+        }
+    };
+}
+
+finite_kernel!(Finite32, f32, as_simd_f32s, splat_f32s, add_f32s, mul_f32s, reduce_sum_f32s);
+finite_kernel!(Finite64, f64, as_simd_f64s, splat_f64s, add_f64s, mul_f64s, reduce_sum_f64s);
+
+/// Defines a pulp kernel for max |v| over a slice of `$ty`.
+macro_rules! max_abs_kernel {
+    ($name:ident, $ty:ty, $as_simd:ident, $splat:ident, $max:ident, $abs:ident, $reduce:ident) => {
+        /// max |v| over a slice, in four vector accumulators.
+        struct $name<'a>(&'a [$ty]);
+
+        impl pulp::WithSimd for $name<'_> {
+            type Output = $ty;
+
+            #[inline(always)]
+            fn with_simd<S: pulp::Simd>(self, simd: S) -> $ty {
+                let (head, tail) = S::$as_simd(self.0);
+                let zero = simd.$splat(0.0);
+                let mut acc = [zero; 4];
+                let mut chunks = head.chunks_exact(4);
+                for chunk in &mut chunks {
+                    for (a, &v) in acc.iter_mut().zip(chunk) {
+                        *a = simd.$max(*a, simd.$abs(v));
+                    }
+                }
+                for &v in chunks.remainder() {
+                    acc[0] = simd.$max(acc[0], simd.$abs(v));
+                }
+                let [a, b, c, d] = acc;
+                let mut m = simd.$reduce(simd.$max(simd.$max(a, b), simd.$max(c, d)));
+                for &v in tail {
+                    m = if v.abs() > m { v.abs() } else { m };
+                }
+                m
+            }
+        }
+    };
+}
+
+max_abs_kernel!(MaxAbs32, f32, as_simd_f32s, splat_f32s, max_f32s, abs_f32s, reduce_max_f32s);
+max_abs_kernel!(MaxAbs64, f64, as_simd_f64s, splat_f64s, max_f64s, abs_f64s, reduce_max_f64s);
 
 impl Float for f32 {
     const NAME: &'static str = "f32";
@@ -87,6 +174,18 @@ impl Float for f32 {
         let q = BETA.iter().skip(1).fold(BETA[0], |q, &b| q * x2 + b);
         if x.abs() < 4e-4 { x } else { p / q }
     }
+
+    fn zero_and_one() -> &'static [Self; 2] {
+        &[0.0, 1.0]
+    }
+
+    fn max_abs_of_finite(values: &[Self]) -> Self {
+        pulp::Arch::new().dispatch(MaxAbs32(values))
+    }
+
+    fn all_finite(values: &[Self]) -> bool {
+        pulp::Arch::new().dispatch(Finite32(values))
+    }
 }
 
 impl Float for f64 {
@@ -110,5 +209,17 @@ impl Float for f64 {
     #[inline(always)]
     fn tanh_activation(self) -> Self {
         self.tanh()
+    }
+
+    fn zero_and_one() -> &'static [Self; 2] {
+        &[0.0, 1.0]
+    }
+
+    fn max_abs_of_finite(values: &[Self]) -> Self {
+        pulp::Arch::new().dispatch(MaxAbs64(values))
+    }
+
+    fn all_finite(values: &[Self]) -> bool {
+        pulp::Arch::new().dispatch(Finite64(values))
     }
 }

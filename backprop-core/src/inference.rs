@@ -92,23 +92,42 @@ pub(crate) fn class_of_output<F: Float, C: Cost<F>>(
     z: ArrayView1<'_, F>,
     buffer: &mut Vec<F>,
 ) -> usize {
+    let p = prediction(cost, z, buffer);
+    predicted_class(cost, p, z)
+}
+
+/// The prediction of `cost` for one sample whose network output is `z`, written into `buffer`.
+pub(crate) fn prediction<'b, F: Float, C: Cost<F>>(
+    cost: &C,
+    z: ArrayView1<'_, F>,
+    buffer: &'b mut Vec<F>,
+) -> ArrayView1<'b, F> {
     buffer.clear();
     buffer.extend(z.iter().copied());
     cost.predict_in_place(ArrayViewMut1::from(buffer.as_mut_slice()));
-    predicted_class(ArrayView1::from(buffer.as_slice()), z)
+    ArrayView1::from(buffer.as_slice())
 }
 
 /// The class a prediction `p` stands for, `z` being the network's output it came from: for one
-/// output, 1 if p₀ > ½ and 0 otherwise; for several, the index of the largest p_j, of those
-/// equal to it the one with the largest z_j, and of those the first. NaN is never largest; 0
-/// for an empty row.
+/// output, 1 if the cost says it is positive ([`Cost::is_positive`]: p₀ > ½, or z₀ > 0 for binary
+/// cross-entropy) and 0 otherwise; for several, [`argmax`].
+pub(crate) fn predicted_class<F: Float, C: Cost<F>>(
+    cost: &C,
+    p: ArrayView1<'_, F>,
+    z: ArrayView1<'_, F>,
+) -> usize {
+    match (p.len(), p.first(), z.first()) {
+        (1, Some(&p0), Some(&z0)) => usize::from(cost.is_positive(z0, p0)),
+        _ => argmax(p, z),
+    }
+}
+
+/// The index of the largest p_j, of those equal to it the one with the largest z_j, and of
+/// those the first. NaN is never largest; 0 for an empty row.
 ///
 /// The second key keeps the class the output says where the prediction rounds several outputs to
 /// the same value: the sigmoid of 20 and of 30 are both 1 in `f32`.
-pub(crate) fn predicted_class<F: Float>(p: ArrayView1<'_, F>, z: ArrayView1<'_, F>) -> usize {
-    if p.len() == 1 {
-        return usize::from(p.iter().any(|&v| v > F::of(0.5)));
-    }
+pub(crate) fn argmax<F: Float>(p: ArrayView1<'_, F>, z: ArrayView1<'_, F>) -> usize {
     let (mut best, mut best_p, mut best_z) = (0, F::neg_infinity(), F::neg_infinity());
     for (j, (&pj, &zj)) in p.iter().zip(&z).enumerate() {
         if pj > best_p || (pj == best_p && zj > best_z) {
@@ -126,14 +145,18 @@ mod tests {
 
     #[test]
     fn one_output_is_class_1_above_one_half() {
-        let class = |p: f64| predicted_class(array![p].view(), array![0.0].view());
+        let class = |p: f64| predicted_class(&crate::Mse, array![p].view(), array![0.0].view());
         assert_eq!((class(0.2), class(0.5), class(0.50001), class(3.0), class(f64::NAN)), (0, 0, 1, 1, 0));
+        // Binary cross-entropy decides on the logit: s(1e-30) rounds to ½, but 1e-30 > 0.
+        let logit =
+            |z: f64| predicted_class(&crate::BinaryCrossEntropy, array![0.5].view(), array![z].view());
+        assert_eq!((logit(1e-30), logit(0.0), logit(-1e-30), logit(f64::NAN)), (1, 0, 0, 0));
     }
 
     #[test]
     fn several_outputs_give_the_largest_then_the_largest_output_then_the_first() {
         let class = |p: [f32; 3], z: [f32; 3]| {
-            predicted_class(array![p[0], p[1], p[2]].view(), array![z[0], z[1], z[2]].view())
+            predicted_class(&crate::Mse, array![p[0], p[1], p[2]].view(), array![z[0], z[1], z[2]].view())
         };
         assert_eq!(class([0.1, 0.7, 0.2], [0.0, 0.0, 0.0]), 1);
         assert_eq!(class([1.0, 1.0, 0.0], [20.0, 30.0, 0.0]), 1);

@@ -45,7 +45,7 @@ mod workspace;
 
 pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
 pub use cost::{BinaryCrossEntropy, Cost, Mse, MulticlassHinge, SoftmaxCrossEntropy};
-pub use dense::{Dense, LayerGradients, SMALL_PRODUCT};
+pub use dense::{Dense, LayerGradients, SMALL_PRODUCT, SgdUpdate};
 pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};
@@ -57,7 +57,7 @@ pub use optim::{
 };
 pub use targets::{Target, Targets};
 pub use trace::{BackwardTrace, ForwardTrace};
-pub use train::{ConfusionMatrix, History, Metrics, Progress, Trainer};
+pub use train::{ConfusionMatrix, FitError, History, Metrics, Progress, Trainer};
 pub use workspace::{LayerBuffers, Workspace, workspace_error};
 
 pub(crate) use cost::check_finite;
@@ -76,7 +76,8 @@ pub fn check_input<F: Float>(x: ndarray::ArrayView2<'_, F>, inputs: usize) -> Re
 }
 
 /// Checks that `x` has at least one row and `inputs` columns; its values are checked by
-/// [`check_input_values`] once the first layer has seen them.
+/// [`Dense::check_weighted_input`] once the first layer has seen them: a non-finite x_k makes
+/// every z_j^1 non-finite, so a finite z^1 proves x finite.
 pub fn check_input_shape<F: Float>(x: ndarray::ArrayView2<'_, F>, inputs: usize) -> Result<(), Error> {
     if x.nrows() == 0 {
         return Err(Error::EmptyBatch);
@@ -85,15 +86,4 @@ pub fn check_input_shape<F: Float>(x: ndarray::ArrayView2<'_, F>, inputs: usize)
         return Err(Error::InputWidth { expected: inputs, found: x.ncols() });
     }
     Ok(())
-}
-
-/// Checks that the input `x` is finite by looking at z^1 = x (W^1)ᵀ + b^1 in `first`, the first
-/// layer's buffers: a non-finite x_k makes every z_j^1 non-finite (NaN·w and ±∞·0 are NaN,
-/// ±∞·w is ±∞), so a finite z^1 (fewer values than x for every network that narrows) proves x
-/// finite. Only if z^1 is not is x searched, to name the value.
-pub fn check_input_values<F: Float>(
-    first: &LayerBuffers<F>,
-    x: ndarray::ArrayView2<'_, F>,
-) -> Result<(), Error> {
-    if check_finite("z^1", first.z()).is_ok() { Ok(()) } else { check_finite("input", x) }
 }

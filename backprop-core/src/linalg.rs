@@ -13,8 +13,16 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 use crate::Float;
 
 /// Products of at least this many floating-point operations (2·m·k·n) are split over every
-/// core of rayon's pool; smaller ones run on the calling thread, where a product of the
+/// thread of rayon's pool; smaller ones run on the calling thread, where a product of the
 /// `fmnist` benchmark's size (13 MFLOP) is faster than with two threads.
+///
+/// The split is this module's own: the rows of the result are halved (recursively, into as
+/// many blocks as the pool has threads) with `rayon::join`, and each block is one sequential
+/// faer product. faer's own parallel products go through rayon's scopes and reference-counted
+/// job trees that allocate on every call (about 46 allocations per product); `rayon::join`
+/// keeps its jobs on the stack, and each thread reuses its own faer packing buffers, so a
+/// step inside rayon's pool (`ThreadPool::install`) allocates nothing once warm. Each value of
+/// the result is computed by one sequential product whatever the number of threads.
 pub const PARALLEL_FLOPS: usize = 64 << 20;
 
 /// `dst ← α·lhs·rhs`, or `dst ← dst + α·lhs·rhs` if `accumulate`.
@@ -49,7 +57,7 @@ fn faer_ref<'a, T>(a: ArrayView2<'a, T>) -> Option<MatRef<'a, T>> {
 }
 
 /// faer's product, or `false` if an operand's layout is not one faer can take from a slice.
-fn faer_matmul<T: faer::traits::ComplexField + Copy>(
+fn faer_matmul<T: faer::traits::ComplexField + Copy + Send + Sync>(
     alpha: T,
     lhs: ArrayView2<'_, T>,
     rhs: ArrayView2<'_, T>,
@@ -63,13 +71,41 @@ fn faer_matmul<T: faer::traits::ComplexField + Copy>(
     let Some(dst) = dst.as_slice_mut() else {
         return false;
     };
-    let dst = MatMut::from_row_major_slice_mut(dst, m, n);
     let accum = if accumulate { Accum::Add } else { Accum::Replace };
     let flops = 2usize.saturating_mul(m).saturating_mul(k).saturating_mul(n);
-    let par = if flops >= PARALLEL_FLOPS { Par::rayon(0) } else { Par::Seq };
-    faer::linalg::matmul::matmul(dst, accum, lhs, rhs, alpha, par);
-    clear_upper_vector_state();
+    let blocks = if flops >= PARALLEL_FLOPS { rayon::current_num_threads().min(m) } else { 1 };
+    split_rows(blocks.max(1), dst, m, n, lhs, rhs, accum, alpha);
     true
+}
+
+/// dst ← (dst +) α·lhs·rhs for the `m` × `n` row-major `dst`, its rows cut into `blocks`
+/// blocks of about equal size, computed in parallel by `rayon::join`, each by one sequential
+/// faer product.
+#[allow(clippy::too_many_arguments)]
+fn split_rows<T: faer::traits::ComplexField + Copy + Send + Sync>(
+    blocks: usize,
+    dst: &mut [T],
+    m: usize,
+    n: usize,
+    lhs: MatRef<'_, T>,
+    rhs: MatRef<'_, T>,
+    accum: Accum,
+    alpha: T,
+) {
+    if blocks <= 1 || m < 2 {
+        let dst = MatMut::from_row_major_slice_mut(dst, m, n);
+        faer::linalg::matmul::matmul(dst, accum, lhs, rhs, alpha, Par::Seq);
+        clear_upper_vector_state();
+        return;
+    }
+    let (top_blocks, bottom_blocks) = (blocks / 2, blocks - blocks / 2);
+    let mid = m * top_blocks / blocks;
+    let (top, bottom) = dst.split_at_mut(mid * n);
+    let (lhs_top, lhs_bottom) = lhs.split_at_row(mid);
+    rayon::join(
+        || split_rows(top_blocks, top, mid, n, lhs_top, rhs, accum, alpha),
+        || split_rows(bottom_blocks, bottom, m - mid, n, lhs_bottom, rhs, accum, alpha),
+    );
 }
 
 /// Executes `vzeroupper` where the CPU has AVX.

@@ -7,8 +7,17 @@ use crate::{Error, Float};
 /// The targets of a batch: one per sample (row of the input).
 ///
 /// Build it with `.into()` from what you have: a matrix with one row per sample (`ArrayView2`,
-/// `&Array2`: regression targets, or one-hot rows for classification), or class indices
-/// (`&[usize]`, `&Vec<usize>`, `&[usize; N]`), which classification costs read as one-hot rows.
+/// `&Array2`: regression targets, or one-hot rows for classification), or class labels
+/// (`&[usize]`, `&Vec<usize>`, `&[usize; N]`).
+///
+/// What a label means depends on the network's number of outputs:
+///
+/// - with several outputs, label c is class c: the one-hot row with a 1 at output c, which the
+///   cost sees as [`Target::Class`], and labels must lie in `0..outputs`;
+/// - with one output, the label is the target value itself, 0 or 1 (binary classification:
+///   `BinaryCrossEntropy` on the logit, or `Mse` fitted to 0 and 1), which the cost sees as
+///   the row `[0.0]` or `[1.0]` of [`Target::Values`]; any other label is
+///   [`Error::BinaryLabel`].
 #[derive(Clone, Copy, Debug)]
 pub enum Targets<'a, F> {
     /// One row of target values per sample.
@@ -22,7 +31,9 @@ pub enum Targets<'a, F> {
 pub enum Target<'a, F> {
     /// The target values of the sample, one per output.
     Values(ArrayView1<'a, F>),
-    /// The sample's class index, already checked to be below the number of outputs.
+    /// The sample's class index, already checked to be below the number of outputs, for a
+    /// network with several outputs (a network with one output sees a label as the value 0 or
+    /// 1 in [`Target::Values`]).
     Class(usize),
 }
 
@@ -59,17 +70,25 @@ impl<'a, F: Float> Targets<'a, F> {
         self.len() == 0
     }
 
-    /// The target of sample `i`, or `None` if `i` is not below [`len`](Targets::len).
+    /// The target of sample `i` for a network with `outputs` outputs, or `None` if `i` is not
+    /// below [`len`](Targets::len): a row of values, a label as a class, or (with one output)
+    /// a label as the value 0 or 1. `None` too for a label of one output that is neither,
+    /// which [`check`](Targets::check) rules out.
     #[inline]
-    pub fn get(&self, i: usize) -> Option<Target<'a, F>> {
+    pub fn get(&self, i: usize, outputs: usize) -> Option<Target<'a, F>> {
         match *self {
             Targets::Values(y) => (i < y.nrows()).then(|| Target::Values(y.index_axis_move(Axis(0), i))),
+            Targets::Classes(c) if outputs == 1 => {
+                let value = c.get(i).and_then(|&label| F::zero_and_one().get(label..=label))?;
+                Some(Target::Values(ArrayView1::from(value)))
+            }
             Targets::Classes(c) => c.get(i).map(|&c| Target::Class(c)),
         }
     }
 
     /// Checks that these are targets for `samples` samples of a network with `outputs` outputs:
-    /// one per sample, rows as wide as the output, labels in range, values finite.
+    /// one per sample, rows as wide as the output, values finite, labels in `0..outputs`, or 0
+    /// or 1 for one output.
     pub fn check(&self, samples: usize, outputs: usize) -> Result<(), Error> {
         if self.len() != samples {
             return Err(Error::TargetCount { expected: samples, found: self.len() });
@@ -81,6 +100,10 @@ impl<'a, F: Float> Targets<'a, F> {
                 }
                 crate::check_finite("targets", *y)
             }
+            Targets::Classes(c) if outputs == 1 => match c.iter().position(|&label| label > 1) {
+                Some(sample) => Err(Error::BinaryLabel { sample, label: c[sample] }),
+                None => Ok(()),
+            },
             Targets::Classes(c) => match c.iter().position(|&label| label >= outputs) {
                 Some(sample) => Err(Error::LabelOutOfRange { sample, label: c[sample], classes: outputs }),
                 None => Ok(()),

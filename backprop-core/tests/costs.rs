@@ -466,12 +466,13 @@ fn multiclass_hinge_rejects_rows_that_are_not_one_hot() -> Result<(), Error> {
 
 #[test]
 fn names_and_kinds() {
-    fn describe<C: Cost<f64>>(_: C) -> (&'static str, bool) {
-        (C::NAME, C::CLASSIFICATION)
+    fn describe<C: Cost<f64>>(_: C) -> (&'static str, bool, bool) {
+        (C::NAME, C::CLASSIFICATION, C::MULTI_LABEL)
     }
-    assert_eq!(describe(SoftmaxCrossEntropy), ("SoftmaxCrossEntropy", true));
-    assert_eq!(describe(BinaryCrossEntropy), ("BinaryCrossEntropy", false));
-    assert_eq!(describe(MulticlassHinge), ("MulticlassHinge", true));
+    assert_eq!(describe(SoftmaxCrossEntropy), ("SoftmaxCrossEntropy", true, false));
+    assert_eq!(describe(BinaryCrossEntropy), ("BinaryCrossEntropy", true, true));
+    assert_eq!(describe(MulticlassHinge), ("MulticlassHinge", true, false));
+    assert_eq!(describe(Mse), ("Mse", false, false));
 }
 
 #[test]

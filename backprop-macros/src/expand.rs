@@ -388,7 +388,7 @@ impl<'a> Resolved<'a> {
                     };
                     ::backprop::__private::check_input_shape(__a0, #input)?;
                     #checks
-                    #prepare
+                    #prepare_with_gradients
                     #forward_in
                     #cost_in
                     #train_in
@@ -502,8 +502,10 @@ impl<'a> Resolved<'a> {
             } else {
                 TokenStream::new()
             };
+            let name_str = LitStr::new(&name.to_string(), *span);
             quote_spanned! {*span=>
                 let #z = self.#name.weighted_input(#a_prev.view());
+                self.#name.check_weighted_input(#name_str, #z.view(), ::core::option::Option::None)?;
                 #activate
             }
         });
@@ -624,18 +626,23 @@ impl<'a> Resolved<'a> {
     }
 
     /// The forward pass into the workspace: z^l = a^(l−1) (W^l)ᵀ + b^l and a^l = σ(z^l), level
-    /// by level, into `__level<l>`; the input's values are checked through z^1.
+    /// by level, into `__level<l>`. Each z^l is checked: a finite z^l proves the layer's
+    /// parameters finite (and, for z^1, the input), and a non-finite one names what is not.
     fn forward_pass_in(&self) -> TokenStream {
         let blocks = self.levels.iter().enumerate().map(|(i, l)| {
             let Level { buffers, span, .. } = l;
             let name = &l.layer.name;
+            let name_str = LitStr::new(&name.to_string(), *span);
             let a_prev = self.a_prev_in(i);
-            let check = if i == 0 {
-                quote!(::backprop::__private::check_input_values(#buffers, __a0)?;)
+            let input = if i == 0 {
+                quote!(::core::option::Option::Some(__a0))
             } else {
-                TokenStream::new()
+                quote!(::core::option::Option::None)
             };
-            quote_spanned!(*span=> self.#name.forward_in(#a_prev, #buffers); #check)
+            quote_spanned! {*span=>
+                self.#name.forward_in(#a_prev, #buffers);
+                self.#name.check_weighted_input(#name_str, #buffers.z(), #input)?;
+            }
         });
         quote!(#(#blocks)*)
     }
@@ -684,16 +691,32 @@ impl<'a> Resolved<'a> {
     }
 
     /// The backward pass fused with gradient descent: from the last level down, δ^(l−1) (2)
-    /// while W^l is unchanged, then W^l and b^l updated by η times (3) and (4).
+    /// with every W^l unchanged; then each level's update W^l ← W^l − η ∂C/∂W^l and
+    /// b^l ← b^l − η ∂C/∂b^l by (3) and (4) is checked, and only when every one is finite are
+    /// they written, so that a refused step changes nothing.
     fn train_pass_in(&self) -> TokenStream {
         let mut blocks = Vec::new();
+        for i in (0..self.levels.len()).rev() {
+            blocks.push(self.delta_below_in(i));
+        }
+        for (i, l) in self.levels.iter().enumerate() {
+            let Level { buffers, span, .. } = l;
+            let name = &l.layer.name;
+            let name_str = LitStr::new(&name.to_string(), *span);
+            let tensor = Literal::usize_unsuffixed(2 * i);
+            let update = format_ident!("__update{}", i + 1);
+            let a_prev = self.a_prev_in(i);
+            blocks.push(quote_spanned! {*span=>
+                let #update = self.#name.sgd_check(#name_str, #tensor, __eta, #buffers, #a_prev, &mut __gradients.#name)?;
+            });
+        }
         for (i, l) in self.levels.iter().enumerate().rev() {
             let Level { buffers, span, .. } = l;
             let name = &l.layer.name;
+            let update = format_ident!("__update{}", i + 1);
             let a_prev = self.a_prev_in(i);
-            blocks.push(self.delta_below_in(i));
             blocks.push(quote_spanned! {*span=>
-                self.#name.sgd_in(__eta, #buffers, #a_prev);
+                self.#name.sgd_apply(__eta, #buffers, #a_prev, &__gradients.#name, #update);
             });
         }
         quote!(#(#blocks)*)

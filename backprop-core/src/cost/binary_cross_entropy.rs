@@ -16,9 +16,12 @@ use crate::{Cost, Error, Float, Target};
 /// as (1 − y_j) z_j for z_j > 0 and −y_j z_j otherwise: no exponential overflows, and a confident
 /// correct output (z = 10⁴, y = 1) costs exactly 0 rather than a rounding error.
 ///
-/// Class labels are read as one-hot rows (one-vs-rest). [`Cost::CLASSIFICATION`] is `false`:
-/// the outputs are independent labels, any number of which may be on, so the accuracy of an
-/// argmax over them (what classification costs report) does not measure this cost's task.
+/// With one output it is binary classification: class labels (`&[usize]`) are the targets 0
+/// and 1, and the class is 1 when z > 0 ([`Cost::is_positive`]), that is when s(z) > ½. With
+/// several outputs the outputs are independent yes/no labels ([`Cost::MULTI_LABEL`]), any number
+/// of which may be on: targets are rows of values in \[0, 1\] (class labels are read as one-hot
+/// rows, one-vs-rest), and the accuracy is element-wise, the fraction of all outputs of all
+/// samples whose z_j > 0 agrees with y_j > ½.
 ///
 /// Its prediction ([`Cost::predict_in_place`]) is the probability s(z_j) of each output being
 /// on.
@@ -27,7 +30,8 @@ pub struct BinaryCrossEntropy;
 
 impl<F: Float> Cost<F> for BinaryCrossEntropy {
     const NAME: &'static str = "BinaryCrossEntropy";
-    const CLASSIFICATION: bool = false;
+    const CLASSIFICATION: bool = true;
+    const MULTI_LABEL: bool = true;
 
     /// Target values must lie in \[0, 1\].
     fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
@@ -52,6 +56,11 @@ impl<F: Float> Cost<F> for BinaryCrossEntropy {
     /// overflows: s(10⁴) is 1 and s(−10⁴) is 0.
     fn predict_in_place(&self, mut z: ArrayViewMut1<'_, F>) {
         z.mapv_inplace(sigmoid);
+    }
+
+    /// z > 0: the logit decides, exactly, where s(z) may have rounded to ½.
+    fn is_positive(&self, z: F, _p: F) -> bool {
+        z > F::zero()
     }
 
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {

@@ -33,8 +33,18 @@ pub trait Cost<F: Float>: Default {
     /// The cost's name, for messages.
     const NAME: &'static str;
 
-    /// Whether the cost classifies: its targets are classes and accuracy is meaningful.
+    /// Whether the cost classifies, so that accuracy is meaningful: its targets are classes
+    /// (one per sample: [`SoftmaxCrossEntropy`], [`MulticlassHinge`]), or yes/no labels, one per
+    /// output ([`BinaryCrossEntropy`]). [`train::evaluate`](crate::train::evaluate) and the
+    /// trainer report an accuracy only for such costs.
     const CLASSIFICATION: bool;
+
+    /// Whether each output is a yes/no label of its own rather than one of several classes
+    /// (default `false`). With several outputs, the accuracy of such a cost counts every output
+    /// of every sample (the element-wise accuracy of multi-label classification), and a
+    /// confusion matrix counts outputs, off and on, rather than samples. With one output both
+    /// readings agree.
+    const MULTI_LABEL: bool = false;
 
     /// Checks the target of sample `sample` beyond shape and finiteness, which are already
     /// checked (for example that it lies in \[0, 1\] or is one-hot).
@@ -60,6 +70,17 @@ pub trait Cost<F: Float>: Default {
     /// values finite.
     fn predict_in_place(&self, z: ArrayViewMut1<'_, F>) {
         let _ = z;
+    }
+
+    /// Whether an output `z` whose prediction (by [`predict_in_place`](Cost::predict_in_place))
+    /// is `p` says "yes": class 1 for a network with one output, and an output that is on for
+    /// a [`MULTI_LABEL`](Cost::MULTI_LABEL) cost. The default is p > ½, for predictions that
+    /// are probabilities or values fitted to 0 and 1. [`BinaryCrossEntropy`] decides on the
+    /// logit, z > 0, which is s(z) > ½ without the rounding of s(z) to ½ for |z| below about
+    /// 10⁻¹⁶ (6·10⁻⁸ in `f32`).
+    fn is_positive(&self, z: F, p: F) -> bool {
+        let _ = z;
+        p > F::of(0.5)
     }
 }
 
@@ -89,7 +110,7 @@ pub fn evaluate<F: Float, C: Cost<F>>(
             });
         }
     }
-    let target = |i| targets.get(i).ok_or(Error::TargetCount { expected: n, found: targets.len() });
+    let target = |i| targets.get(i, outputs).ok_or(Error::TargetCount { expected: n, found: targets.len() });
     let mut total = F::zero();
     for (i, z) in output.rows().into_iter().enumerate() {
         let target = target(i)?;
@@ -126,26 +147,12 @@ pub fn cost_in<F: Float, C: Cost<F>>(out: &mut LayerBuffers<F>, targets: Targets
 
 /// Returns an error naming the first non-finite value of `values`, if any.
 ///
-/// The common case, all finite, is one vectorised pass with no early exit; only a failing
-/// batch is searched again for the position to report.
+/// The common case, all finite, is one vectorised pass with no early exit
+/// ([`Float::all_finite`], in the widest vector instructions the CPU has); only a failing batch
+/// is searched again for the position to report.
 pub(crate) fn check_finite<F: Float>(what: &'static str, values: ArrayView2<'_, F>) -> Result<(), Error> {
-    if let Some(slice) = values.as_slice_memory_order() {
-        // 0·v is 0 for a finite v and NaN otherwise; sixteen independent lanes let LLVM keep
-        // them in one vector register without reordering any sum.
-        let mut lanes = [F::zero(); 16];
-        let chunks = slice.chunks_exact(16);
-        let rest = chunks.remainder();
-        for chunk in chunks {
-            for (lane, &v) in lanes.iter_mut().zip(chunk) {
-                *lane += v * F::zero();
-            }
-        }
-        for (lane, &v) in lanes.iter_mut().zip(rest) {
-            *lane += v * F::zero();
-        }
-        if lanes.iter().all(|lane| *lane == F::zero()) {
-            return Ok(());
-        }
+    if values.as_slice_memory_order().is_some_and(F::all_finite) {
+        return Ok(());
     }
     let mut found = None;
     Zip::indexed(values).for_each(|(i, j), &v| {

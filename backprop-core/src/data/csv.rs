@@ -6,7 +6,7 @@
 //! as the first. A problem is an [`Error::Csv`] naming the file and, where it has one, the line
 //! and the column: lines and columns are counted from 1, as an editor shows them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
@@ -58,6 +58,26 @@ pub enum CsvProblem {
         name: Option<String>,
         /// The field.
         value: String,
+    },
+
+    /// A field is a finite number, but beyond the range of the float type it is read as (for
+    /// `f32`, beyond ±3.4·10³⁸): it would become an infinity.
+    #[error(
+        "line {line}, column {column}{}: `{value}` is beyond the range of {float}, whose largest magnitude is about {}",
+        .name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default(),
+        if *.float == "f32" { "3.4e38" } else { "1.8e308" }
+    )]
+    OutOfRange {
+        /// The line of the field.
+        line: u64,
+        /// The column of the field, counted from 1.
+        column: usize,
+        /// The column's name in the header, if the file has one.
+        name: Option<String>,
+        /// The field.
+        value: String,
+        /// The float type, `"f32"` or `"f64"`.
+        float: &'static str,
     },
 
     /// The label column is named, but no column of the header has that name.
@@ -159,6 +179,10 @@ pub struct Table<F> {
 /// `0, 1, 2` with class names `"1", "2", "3"`), otherwise as text. A sample's label is the
 /// index of its value among the classes.
 ///
+/// The file is read record by record into the values it holds, so memory stays near the size
+/// of the values returned (4 or 8 bytes a feature and 8 a label), not that of the text. A
+/// number beyond the range of `F` (`1e39` for `f32`) is an error naming its line and column.
+///
 /// ```
 /// use backprop_core::data::csv::{self, Column, CsvOptions};
 /// use backprop_core::data::iris;
@@ -179,51 +203,79 @@ pub fn read<F: Float>(
 ) -> Result<Dataset<F>, Error> {
     let path = path.as_ref();
     let fail = |problem| Error::Csv { path: path.to_path_buf(), problem };
-    let (header, rows) = rows(path, options)?;
-    let fields = rows.first().map_or(0, |(_, row)| row.len());
-    let label = match label {
-        Column::Last => fields.saturating_sub(1),
-        Column::Index(index) if *index < fields => *index,
-        Column::Index(index) => return Err(fail(CsvProblem::ColumnOutOfRange { index: *index, fields })),
-        Column::Name(name) => match &header {
-            None => return Err(fail(CsvProblem::NoHeader { name: name.clone() })),
-            Some(columns) => columns.iter().position(|c| c == name).ok_or_else(|| {
-                fail(CsvProblem::NoSuchColumn { name: name.clone(), columns: columns.clone() })
-            })?,
-        },
-    };
-    if fields < 2 {
-        return Err(fail(CsvProblem::NoFeatures));
-    }
-
-    let mut x = Array2::zeros((rows.len(), fields - 1));
-    for ((line, row), mut out) in rows.iter().zip(x.rows_mut()) {
-        let features = row.iter().enumerate().filter(|&(j, _)| j != label);
-        for ((j, field), value) in features.zip(out.iter_mut()) {
-            *value = number(field, *line, j, header.as_deref()).map_err(fail)?;
+    let mut values = Vec::new();
+    // Each row's label as the index of its first appearance in `names`.
+    let (mut seen, mut names, mut first_seen): (HashMap<String, usize>, Vec<String>, Vec<usize>) =
+        (HashMap::new(), Vec::new(), Vec::new());
+    let mut column = None;
+    let (header, rows, fields) = records(path, options, |line, record, header| {
+        let fields = record.len();
+        let label = match column {
+            Some(label) => label,
+            None => *column.insert(label_column(label, fields, header).map_err(fail)?),
+        };
+        for (j, field) in record.iter().enumerate().filter(|&(j, _)| j != label) {
+            values.push(number(field, line, j, header).map_err(fail)?);
         }
-    }
-
-    let names: Vec<&str> = rows.iter().map(|(_, row)| row.get(label).unwrap_or_default()).collect();
-    let classes = classes(&names);
+        let name = record.get(label).unwrap_or_default();
+        let index = match seen.get(name) {
+            Some(&index) => index,
+            None => {
+                seen.insert(name.to_owned(), names.len());
+                names.push(name.to_owned());
+                names.len() - 1
+            }
+        };
+        first_seen.push(index);
+        Ok(())
+    })?;
+    drop(seen);
+    let x = Array2::from_shape_vec((rows, fields.saturating_sub(1)), values)?;
+    let _ = header;
+    let classes = classes(&names.iter().map(String::as_str).collect::<Vec<_>>());
     let index: BTreeMap<&str, usize> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-    let labels = names.iter().map(|name| index.get(name).copied().unwrap_or_default()).collect();
+    let class_of_name: Vec<usize> =
+        names.iter().map(|n| index.get(n.as_str()).copied().unwrap_or_default()).collect();
+    let labels = first_seen.iter().map(|&i| class_of_name.get(i).copied().unwrap_or_default()).collect();
     Dataset::new(x, labels, classes)
 }
 
+/// The index of the label column of rows of `fields` fields.
+fn label_column(label: &Column, fields: usize, header: Option<&[String]>) -> Result<usize, CsvProblem> {
+    let index = match label {
+        Column::Last => fields.saturating_sub(1),
+        Column::Index(index) if *index < fields => *index,
+        Column::Index(index) => return Err(CsvProblem::ColumnOutOfRange { index: *index, fields }),
+        Column::Name(name) => match header {
+            None => return Err(CsvProblem::NoHeader { name: name.clone() }),
+            Some(columns) => columns
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| CsvProblem::NoSuchColumn { name: name.clone(), columns: columns.to_vec() })?,
+        },
+    };
+    if fields < 2 {
+        return Err(CsvProblem::NoFeatures);
+    }
+    Ok(index)
+}
+
 /// Reads the CSV file at `path`, every column of which holds numbers: regression data, say,
-/// whose targets are some of the columns.
+/// whose targets are some of the columns. Like [`read`], it reads record by record, and a
+/// number beyond the range of `F` is an error.
 pub fn read_table<F: Float>(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Table<F>, Error> {
     let path = path.as_ref();
-    let (header, rows) = rows(path, options)?;
-    let fields = rows.first().map_or(0, |(_, row)| row.len());
-    let mut values = Array2::zeros((rows.len(), fields));
-    for ((line, row), mut out) in rows.iter().zip(values.rows_mut()) {
-        for ((j, field), value) in row.iter().enumerate().zip(out.iter_mut()) {
-            *value = number(field, *line, j, header.as_deref())
-                .map_err(|problem| Error::Csv { path: path.to_path_buf(), problem })?;
+    let mut values = Vec::new();
+    let (header, rows, fields) = records(path, options, |line, record, header| {
+        for (j, field) in record.iter().enumerate() {
+            values.push(
+                number(field, line, j, header)
+                    .map_err(|problem| Error::Csv { path: path.to_path_buf(), problem })?,
+            );
         }
-    }
+        Ok(())
+    })?;
+    let values = Array2::from_shape_vec((rows, fields), values)?;
     Ok(Table { columns: header.unwrap_or_default(), values })
 }
 
@@ -238,25 +290,37 @@ fn classes(labels: &[&str]) -> Vec<String> {
     }
 }
 
-/// The finite number in `field`, at `line` and column index `j`.
+/// The number in `field`, at `line` and column index `j`: finite, and within the range of `F`.
 fn number<F: Float>(field: &str, line: u64, j: usize, header: Option<&[String]>) -> Result<F, CsvProblem> {
+    let name = || header.and_then(|h| h.get(j)).cloned();
     match field.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(F::of(v)),
-        _ => Err(CsvProblem::NotANumber {
-            line,
-            column: j + 1,
-            name: header.and_then(|h| h.get(j)).cloned(),
-            value: field.to_string(),
-        }),
+        Ok(v) if v.is_finite() => {
+            let converted = F::of(v);
+            if converted.is_finite() {
+                Ok(converted)
+            } else {
+                Err(CsvProblem::OutOfRange {
+                    line,
+                    column: j + 1,
+                    name: name(),
+                    value: field.to_string(),
+                    float: F::NAME,
+                })
+            }
+        }
+        _ => Err(CsvProblem::NotANumber { line, column: j + 1, name: name(), value: field.to_string() }),
     }
 }
 
-/// A data row and its line.
-type Row = (u64, csv::StringRecord);
-
-/// The header (if `options` say there is one) and the data rows of the CSV file at `path`,
-/// checked to be at least one, all as wide as the first row.
-fn rows(path: &Path, options: &CsvOptions) -> Result<(Option<Vec<String>>, Vec<Row>), Error> {
+/// Reads the CSV file at `path` record by record, reusing one record: the header (if `options`
+/// say there is one) is kept, and each data row is handed to `row` with its line and the
+/// header. Checks that there is at least one data row and that every row is as wide as the
+/// first. Returns the header, the number of data rows and their width.
+fn records(
+    path: &Path,
+    options: &CsvOptions,
+    mut row: impl FnMut(u64, &csv::StringRecord, Option<&[String]>) -> Result<(), Error>,
+) -> Result<(Option<Vec<String>>, usize, usize), Error> {
     let fail = |problem| Error::Csv { path: path.to_path_buf(), problem };
     let file = File::open(path).map_err(|e| io_error(path, &e))?;
     let mut reader = csv::ReaderBuilder::new()
@@ -265,17 +329,20 @@ fn rows(path: &Path, options: &CsvOptions) -> Result<(Option<Vec<String>>, Vec<R
         .trim(csv::Trim::All)
         .delimiter(options.delimiter)
         .from_reader(BufReader::new(file));
-    let mut header = None;
-    let mut rows = Vec::new();
-    let mut width = None;
-    for record in reader.records() {
-        let record = record.map_err(|e| match e.kind() {
+    let mut header: Option<Vec<String>> = None;
+    let (mut rows, mut width) = (0, None);
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = reader.read_record(&mut record).map_err(|e| match e.kind() {
             csv::ErrorKind::Io(io) => io_error(path, io),
             _ => fail(CsvProblem::Malformed {
                 line: e.position().map(csv::Position::line),
                 message: e.to_string(),
             }),
         })?;
+        if !more {
+            break;
+        }
         let line = record.position().map_or(0, csv::Position::line);
         let expected = *width.get_or_insert(record.len());
         if record.len() != expected {
@@ -284,11 +351,12 @@ fn rows(path: &Path, options: &CsvOptions) -> Result<(Option<Vec<String>>, Vec<R
         if options.header && header.is_none() {
             header = Some(record.iter().map(str::to_string).collect());
         } else {
-            rows.push((line, record));
+            row(line, &record, header.as_deref())?;
+            rows += 1;
         }
     }
-    if rows.is_empty() {
+    if rows == 0 {
         return Err(fail(CsvProblem::Empty));
     }
-    Ok((header, rows))
+    Ok((header, rows, width.unwrap_or(0)))
 }

@@ -17,7 +17,11 @@
 //! The readers check the header against the content: a file that ends early or goes on past
 //! what its header promises, an unknown type code, or sizes whose product overflows is an
 //! [`Error::Idx`] naming the file and the [`IdxProblem`]. Memory grows only with the data
-//! actually read, so a corrupt header cannot make the reader allocate gigabytes.
+//! actually read, so a corrupt header cannot make the reader allocate gigabytes; nothing is
+//! decompressed past what the header promises (and one byte, to find content that goes on);
+//! and a header that promises more than a limit ([`IdxOptions::max_bytes`], 1 GiB unless set:
+//! [`read_with`]) is refused before anything is decompressed, so a small gzipped file cannot
+//! make the reader take gigabytes ([`IdxProblem::OverLimit`]).
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -84,6 +88,19 @@ pub enum IdxProblem {
     TooLarge {
         /// The sizes in the header.
         dims: Vec<u32>,
+    },
+
+    /// The header promises more content than the reader may take.
+    #[error(
+        "its header (sizes {dims:?}) promises {promised} bytes of content, more than the limit of {limit}: raise the limit with `IdxOptions::max_bytes` if the file is what you expect"
+    )]
+    OverLimit {
+        /// The sizes in the header.
+        dims: Vec<usize>,
+        /// The length of the content the header promises, header included.
+        promised: u64,
+        /// The limit, [`IdxOptions::max_bytes`].
+        limit: u64,
     },
 
     /// The content ends before all the values its header promises.
@@ -298,8 +315,54 @@ impl IdxArray {
     }
 }
 
-/// Reads the IDX file at `path`, gzipped or not, whatever its type and number of dimensions.
+/// How the IDX readers may read a file: by default, at most [`DEFAULT_MAX_BYTES`] (1 GiB) of
+/// content, after decompression.
+///
+/// ```
+/// use backprop_core::data::idx::{DEFAULT_MAX_BYTES, IdxOptions};
+///
+/// let options = IdxOptions::new().max_bytes(4 << 30); // Fashion-MNIST is 47 MB; this allows 4 GiB
+/// assert_eq!(IdxOptions::default().max_bytes, DEFAULT_MAX_BYTES);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IdxOptions {
+    /// The most content, in bytes after decompression and header included, that a file's
+    /// header may promise; a file that promises more is [`IdxProblem::OverLimit`].
+    pub max_bytes: u64,
+}
+
+/// The default [`IdxOptions::max_bytes`]: 1 GiB.
+pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+
+impl Default for IdxOptions {
+    fn default() -> Self {
+        IdxOptions { max_bytes: DEFAULT_MAX_BYTES }
+    }
+}
+
+impl IdxOptions {
+    /// The default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// These options, with at most `max_bytes` of content.
+    pub fn max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+}
+
+/// Reads the IDX file at `path`, gzipped or not, whatever its type and number of dimensions,
+/// with the default [`IdxOptions`].
 pub fn read(path: impl AsRef<Path>) -> Result<IdxArray, Error> {
+    read_with(path, &IdxOptions::default())
+}
+
+/// [`read`] with `options`: a header that promises more than `options.max_bytes` of content is
+/// refused before anything past it is read or decompressed.
+pub fn read_with(path: impl AsRef<Path>, options: &IdxOptions) -> Result<IdxArray, Error> {
     let path = path.as_ref();
     let mut reader = Content::open(path)?;
     let fail = |problem| Error::Idx { path: path.to_path_buf(), problem };
@@ -333,6 +396,9 @@ pub fn read(path: impl AsRef<Path>) -> Result<IdxArray, Error> {
         .filter(|&len| len <= isize::MAX as usize)
         .ok_or_else(too_large)?;
     let expected = header_len + data_len as u64;
+    if expected > options.max_bytes {
+        return Err(fail(IdxProblem::OverLimit { dims, promised: expected, limit: options.max_bytes }));
+    }
 
     let bytes = reader.take_exact(data_len)?;
     if bytes.len() < data_len {
@@ -361,16 +427,27 @@ fn decode(dtype: IdxType, bytes: Vec<u8>) -> IdxData {
 }
 
 /// Reads an images file (magic 0x00000803: `u8`, count × rows × columns) into a matrix with one
-/// image per row, its pixels in row-major order scaled from 0..=255 to [0, 1] (x / 255).
+/// image per row, its pixels in row-major order scaled from 0..=255 to [0, 1] (x / 255). The
+/// matrix takes 4 (`f32`) or 8 (`f64`) bytes per pixel of the file.
 pub fn read_images<F: Float>(path: impl AsRef<Path>) -> Result<Array2<F>, Error> {
+    read_images_with(path, &IdxOptions::default())
+}
+
+/// [`read_images`] with `options` (see [`read_with`]).
+pub fn read_images_with<F: Float>(path: impl AsRef<Path>, options: &IdxOptions) -> Result<Array2<F>, Error> {
     let path = path.as_ref();
-    images(path, read(path)?, None)
+    images(path, read_with(path, options)?, None)
 }
 
 /// Reads a labels file (magic 0x00000801: `u8`, one dimension) into one label per entry.
 pub fn read_labels(path: impl AsRef<Path>) -> Result<Vec<usize>, Error> {
+    read_labels_with(path, &IdxOptions::default())
+}
+
+/// [`read_labels`] with `options` (see [`read_with`]).
+pub fn read_labels_with(path: impl AsRef<Path>, options: &IdxOptions) -> Result<Vec<usize>, Error> {
     let path = path.as_ref();
-    labels(path, read(path)?)
+    labels(path, read_with(path, options)?)
 }
 
 /// Reads an images file and its labels file ([`read_images`], [`read_labels`]) into a data set

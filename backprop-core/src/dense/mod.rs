@@ -1,7 +1,9 @@
 //! The fully connected layer.
 
+mod check;
 mod inplace;
 
+pub use check::SgdUpdate;
 pub use inplace::SMALL_PRODUCT;
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};

@@ -2,7 +2,7 @@ use ndarray::{ArrayViewD, ArrayViewMutD};
 
 use super::{
     OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
-    for_each_element, step_with_rule,
+    for_each_element, non_finite_update, step_with_rule, updates_are_finite,
 };
 use crate::{Error, Float, Network, Optimizer};
 
@@ -34,8 +34,6 @@ pub struct Adam<F> {
     epsilon: F,
     /// The number of steps taken, t.
     steps: u64,
-    /// 1 − β₁ᵗ and 1 − β₂ᵗ of the current step.
-    corrections: (F, F),
     /// m and v per tensor.
     moments: Slots<F, 2>,
 }
@@ -50,7 +48,6 @@ impl<F: Float> Adam<F> {
             beta2: F::of(0.999),
             epsilon: F::of(1e-8),
             steps: 0,
-            corrections: (F::one(), F::one()),
             moments: Slots::default(),
         })
     }
@@ -100,40 +97,114 @@ impl<F: Float> Optimizer<F> for Adam<F> {
     }
 }
 
+/// The constants of one Adam step: η/c₁, √c₂, and the options.
+#[derive(Clone, Copy)]
+struct StepConstants<F> {
+    beta1: F,
+    beta2: F,
+    epsilon: F,
+    step: F,
+    sqrt_c2: F,
+}
+
+impl<F: Float> StepConstants<F> {
+    /// The new parameter, m and v of one element:
+    /// m ← β₁ m + (1 − β₁) g, v ← β₂ v + (1 − β₂) g², θ ← θ − η m̂/(√v̂ + ε), with m̂ = m/c₁ and
+    /// √v̂ = √v/√c₂ arranged as PyTorch's `adam` does, so that each element costs one square
+    /// root and one division. What `update` writes and what `begin` checks.
+    #[inline(always)]
+    fn element(&self, theta: F, m: F, v: F, g: F) -> (F, F, F) {
+        let (m, v) = self.moments(m, v, g);
+        (theta - self.step * m / (v.sqrt() / self.sqrt_c2 + self.epsilon), m, v)
+    }
+
+    /// The new moment estimates m ← β₁ m + (1 − β₁) g and v ← β₂ v + (1 − β₂) g².
+    #[inline(always)]
+    fn moments(&self, m: F, v: F, g: F) -> (F, F) {
+        let one = F::one();
+        (self.beta1 * m + (one - self.beta1) * g, self.beta2 * v + (one - self.beta2) * g * g)
+    }
+}
+
+impl<F: Float> Adam<F> {
+    /// The constants of the step with count `steps` (1 on the first step), and the bias
+    /// corrections c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ.
+    fn constants(&self, steps: u64) -> (StepConstants<F>, (F, F)) {
+        // β^t underflows to 0 long before t leaves the range of i32.
+        let t = i32::try_from(steps).unwrap_or(i32::MAX);
+        let (c1, c2) = (F::one() - self.beta1.powi(t), F::one() - self.beta2.powi(t));
+        let constants = StepConstants {
+            beta1: self.beta1,
+            beta2: self.beta2,
+            epsilon: self.epsilon,
+            step: self.learning_rate / c1,
+            sqrt_c2: c2.sqrt(),
+        };
+        (constants, (c1, c2))
+    }
+
+    /// [`UpdateRule::begin`], for parameters that `update` first multiplies by `shrink` (AdamW's
+    /// decay; 1 for Adam, which leaves them exactly as they are): checks that every new
+    /// parameter, m and v is finite, then allocates m and v on the first step and counts it.
+    pub(crate) fn begin_shrunk(&mut self, tensors: &mut Tensors<'_, F>, shrink: F) -> Result<(), Error> {
+        self.moments.check_shapes(tensors)?;
+        let steps = self.steps.saturating_add(1);
+        let (constants, _) = self.constants(steps);
+        let mut refused = None;
+        tensors(&mut |i, p, g| {
+            if refused.is_some() {
+                return;
+            }
+            let state = self.moments.get(i).map(|[m, v]| (m, v));
+            let shrunk = |theta: F| if shrink == F::one() { theta } else { theta * shrink };
+            // First without the square root and the division: with v ≥ 0 the denominator
+            // √v̂ + ε is at least ε, so |θ| + (η/c₁)·|m|/ε at most a quarter of the largest
+            // float proves the new θ finite, with m and v finite. Only where that bound fails
+            // is the update's own arithmetic run.
+            let (limit, reach) = (F::max_value() / F::of(4.0), constants.step / constants.epsilon);
+            let bounded = updates_are_finite(&p, state, &g, |theta, m, v, g| {
+                let (m, v) = constants.moments(m, v, g);
+                let bound = shrunk(theta).abs() + reach * m.abs();
+                (if bound <= limit && v >= F::zero() { F::zero() } else { F::nan() }, m, v)
+            });
+            let finite = bounded
+                || updates_are_finite(&p, state, &g, |theta, m, v, g| {
+                    constants.element(shrunk(theta), m, v, g)
+                });
+            if refused.is_none() && !finite {
+                refused = Some(i);
+            }
+        });
+        if let Some(i) = refused {
+            return Err(non_finite_update(i));
+        }
+        self.moments.prepare(tensors)?;
+        self.steps = steps;
+        Ok(())
+    }
+}
+
 impl<F: Float> UpdateRule<F> for Adam<F> {
     fn begin(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
-        self.moments.prepare(tensors)?;
-        self.steps = self.steps.saturating_add(1);
-        // β^t underflows to 0 long before t leaves the range of i32.
-        let t = i32::try_from(self.steps).unwrap_or(i32::MAX);
-        self.corrections = (F::one() - self.beta1.powi(t), F::one() - self.beta2.powi(t));
-        Ok(())
+        self.begin_shrunk(tensors, F::one())
     }
 
     fn update(&mut self, index: usize, mut parameter: ArrayViewMutD<'_, F>, gradient: ArrayViewD<'_, F>) {
         if parameter.shape() != gradient.shape() {
             return;
         }
+        let (constants, _) = self.constants(self.steps);
         let Some([m, v]) = self.moments.get_mut(index, parameter.shape()) else {
             return;
         };
-        let (eta, b1, b2, eps) = (self.learning_rate, self.beta1, self.beta2, self.epsilon);
-        let (c1, c2) = self.corrections;
-        let one = F::one();
-        // η m̂/(√v̂ + ε) with m̂ = m/c₁ and √v̂ = √v/√c₂, arranged as PyTorch's `adam` does, so that
-        // each element costs one square root and one division.
-        let (step, sqrt_c2) = (eta / c1, c2.sqrt());
         for_each_element(parameter.view_mut(), m.view_mut(), v.view_mut(), gradient, |theta, m, v, g| {
-            *m = b1 * *m + (one - b1) * g;
-            *v = b2 * *v + (one - b2) * g * g;
-            *theta -= step * *m / (v.sqrt() / sqrt_c2 + eps);
+            (*theta, *m, *v) = constants.element(*theta, *m, *v, g);
         });
     }
 
     fn reset(&mut self) {
         self.moments.clear();
         self.steps = 0;
-        self.corrections = (F::one(), F::one());
     }
 }
 

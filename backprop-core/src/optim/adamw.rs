@@ -61,6 +61,13 @@ impl<F: Float> AdamW<F> {
     }
 }
 
+impl<F: Float> AdamW<F> {
+    /// 1 − ηλ, the factor of the decay θ ← θ − ηλθ.
+    fn shrink(&self) -> F {
+        F::one() - self.adam.learning_rate() * self.weight_decay
+    }
+}
+
 impl<F: Float> Optimizer<F> for AdamW<F> {
     fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
         step_with_rule(self, net, gradients)
@@ -77,14 +84,14 @@ impl<F: Float> Optimizer<F> for AdamW<F> {
 
 impl<F: Float> UpdateRule<F> for AdamW<F> {
     fn begin(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
-        self.adam.begin(tensors)
+        self.adam.begin_shrunk(tensors, self.shrink())
     }
 
     fn update(&mut self, index: usize, mut parameter: ArrayViewMutD<'_, F>, gradient: ArrayViewD<'_, F>) {
         if parameter.shape() != gradient.shape() {
             return;
         }
-        let shrink = F::one() - self.adam.learning_rate() * self.weight_decay;
+        let shrink = self.shrink();
         parameter.mapv_inplace(|theta| theta * shrink);
         self.adam.update(index, parameter, gradient);
     }

@@ -49,8 +49,13 @@ pub trait Optimizer<F: Float> {
     /// Updates `net` in place from `gradients`, as returned by [`Network::backward`].
     ///
     /// Fails with [`Error::ParameterShape`] if a gradient's shape differs from its parameter's,
-    /// and with [`Error::OptimizerState`] if the optimiser keeps state that was built for a
-    /// network with other shapes. A step that fails changes nothing.
+    /// with [`Error::OptimizerState`] if the optimiser keeps state that was built for a
+    /// network with other shapes, and with [`Error::NonFiniteUpdate`] (naming the layer) if a
+    /// parameter or the optimiser's state would not be finite after the step: a gradient that
+    /// holds NaN or an infinity, or an update that overflows. A step that fails changes
+    /// nothing, neither the network nor the optimiser's state; one that succeeds leaves every
+    /// parameter finite. Every optimiser of this module checks the new values before it writes
+    /// any.
     fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error>;
 
     /// The learning rate η the next step uses.
@@ -80,12 +85,20 @@ pub type Tensors<'a, F> = dyn FnMut(&mut dyn FnMut(usize, ArrayViewD<'_, F>, Arr
 /// [`ClipGradNorm`] wrap, and what [`step_with_rule`] applies to a whole network.
 ///
 /// A step is two passes: [`begin`](UpdateRule::begin) sees every (parameter, gradient) pair before
-/// anything changes — to allocate or check state, or to compute a global statistic such as the
-/// gradients' norm — and may fail; then [`update`](UpdateRule::update) is called once per tensor,
-/// in visit order, and changes the parameters. A wrapper passes its transformed gradients on to
-/// the optimiser inside it in both passes.
+/// anything changes — to allocate or check state, to compute a global statistic such as the
+/// gradients' norm, and to check that every value the step will write is finite — and may fail;
+/// then [`update`](UpdateRule::update) is called once per tensor, in visit order, and changes the
+/// parameters. A wrapper passes its transformed gradients on to the optimiser inside it in both
+/// passes.
+///
+/// A rule of your own keeps the promise of [`Optimizer::step`] by computing, in `begin`, the
+/// values `update` will write, with the same arithmetic, and returning
+/// [`non_finite_update`]`(index)` for a tensor where one is not finite (see
+/// [`updates_are_finite`]).
 pub trait UpdateRule<F: Float>: Optimizer<F> {
     /// Prepares a step: `tensors` yields every parameter with its gradient, none changed yet.
+    /// Fails, changing nothing, if the step cannot be taken, in particular with
+    /// [`Error::NonFiniteUpdate`] if a value it would write is not finite.
     fn begin(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error>;
 
     /// Updates tensor `index` (in visit order) from its gradient. Only valid after a successful
@@ -116,7 +129,8 @@ pub fn step_with_rule<F: Float, N: Network<F>, R: UpdateRule<F> + ?Sized>(
             f(index + 1, p.bias.view().into_dyn(), g.bias.into_dyn());
             index += 2;
         });
-    })?;
+    })
+    .map_err(name_layer::<F, N>)?;
     let mut index = 0;
     net.visit_with_gradients(gradients, &mut |p, g| {
         rule.update(index, p.weight.into_dyn(), g.weight.into_dyn());
@@ -124,6 +138,71 @@ pub fn step_with_rule<F: Float, N: Network<F>, R: UpdateRule<F> + ?Sized>(
         index += 2;
     });
     Ok(())
+}
+
+/// The error of a step that would write a non-finite value into parameter tensor `index` (in
+/// visit order: the first layer's weight is 0, its bias 1, …) or into the optimiser's state for
+/// it. [`step_with_rule`] fills in the layer's name.
+pub fn non_finite_update(index: usize) -> Error {
+    let parameter = if index % 2 == 0 { "weight" } else { "bias" };
+    Error::NonFiniteUpdate { layer: "?", parameter, tensor: index }
+}
+
+/// Names the layer of an [`Error::NonFiniteUpdate`] from its tensor's index.
+fn name_layer<F: Float, N: Network<F>>(error: Error) -> Error {
+    match error {
+        Error::NonFiniteUpdate { tensor, parameter, .. } => {
+            let layer = N::LAYERS.get(tensor / 2).map_or("?", |l| l.name);
+            Error::NonFiniteUpdate { layer, parameter, tensor }
+        }
+        other => other,
+    }
+}
+
+/// Whether the new values `f(θ, a, b, g)` of an update — the parameter and two values of state
+/// (0 where a rule keeps less) — are finite for every element of a tensor: θ from `parameter`,
+/// g from `gradient`, and a and b from `state` (zero when the rule has no state for the tensor
+/// yet). `f` must be the arithmetic the rule's `update` does, so that the check sees exactly
+/// the values the update will write.
+pub fn updates_are_finite<F: Float>(
+    parameter: &ArrayViewD<'_, F>,
+    state: Option<(&ArrayD<F>, &ArrayD<F>)>,
+    gradient: &ArrayViewD<'_, F>,
+    f: impl Fn(F, F, F, F) -> (F, F, F),
+) -> bool {
+    if parameter.shape() != gradient.shape() {
+        return true; // left as it is by `update`
+    }
+    let finite = |ok: bool, (p, a, b): (F, F, F)| ok & p.is_finite() & a.is_finite() & b.is_finite();
+    let state = state.filter(|(a, b)| a.shape() == parameter.shape() && b.shape() == parameter.shape());
+    // Slices when every tensor is in standard layout (the network's parameters, their gradients
+    // and the optimisers' buffers are): a loop LLVM vectorises, where ndarray's `Zip` over
+    // dynamic dimensions costs an index computation per element.
+    if let (Some(ps), Some(gs)) = (parameter.as_slice(), gradient.as_slice()) {
+        match state.map(|(a, b)| (a.as_slice(), b.as_slice())) {
+            None => {
+                return ps
+                    .iter()
+                    .zip(gs)
+                    .fold(true, |ok, (&p, &g)| finite(ok, f(p, F::zero(), F::zero(), g)));
+            }
+            Some((Some(a), Some(b))) => {
+                let elements = ps.iter().zip(a).zip(b).zip(gs);
+                return elements.fold(true, |ok, (((&p, &a), &b), &g)| finite(ok, f(p, a, b, g)));
+            }
+            Some(_) => {}
+        }
+    }
+    match state {
+        Some((a, b)) => ndarray::Zip::from(parameter)
+            .and(a)
+            .and(b)
+            .and(gradient)
+            .fold(true, |ok, &p, &a, &b, &g| finite(ok, f(p, a, b, g))),
+        None => ndarray::Zip::from(parameter)
+            .and(gradient)
+            .fold(true, |ok, &p, &g| finite(ok, f(p, F::zero(), F::zero(), g))),
+    }
 }
 
 /// Checks that every gradient in `gradients` has the shape of its parameter, before an
@@ -210,6 +289,15 @@ impl<F: Float, const K: usize> Slots<F, K> {
             tensors(&mut |_, p, _| buffers.push(core::array::from_fn(|_| ArrayD::zeros(p.raw_dim()))));
             return Ok(());
         }
+        self.check_shapes(tensors)
+    }
+
+    /// Checks that the tensors have the shapes the buffers were built for (any shapes before
+    /// the first step), allocating nothing.
+    pub(crate) fn check_shapes(&self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
+        if self.buffers.is_empty() {
+            return Ok(());
+        }
         let (mut count, mut same) = (0, true);
         tensors(&mut |i, p, _| {
             same &= self.buffers.get(i).is_some_and(|b| b.iter().all(|b| b.shape() == p.shape()));
@@ -225,6 +313,11 @@ impl<F: Float, const K: usize> Slots<F, K> {
         Err(Error::OptimizerState { expected, found })
     }
 
+    /// The buffers of tensor `index`, if they exist.
+    pub(crate) fn get(&self, index: usize) -> Option<&[ArrayD<F>; K]> {
+        self.buffers.get(index)
+    }
+
     /// The buffers of tensor `index`, if they exist and have `shape`.
     pub(crate) fn get_mut(&mut self, index: usize, shape: &[usize]) -> Option<&mut [ArrayD<F>; K]> {
         self.buffers.get_mut(index).filter(|b| b.iter().all(|b| b.shape() == shape))
@@ -238,9 +331,17 @@ impl<F: Float, const K: usize> Slots<F, K> {
 
 /// A scratch buffer per tensor, for wrappers that pass transformed gradients on: reused from
 /// step to step, reallocated only when a tensor's shape changes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Scratch<F> {
     buffers: Vec<ArrayD<F>>,
+}
+
+impl<F> PartialEq for Scratch<F> {
+    /// Always: what a scratch buffer holds between steps is no state of the optimiser (each
+    /// step writes it before reading it), so two optimisers that differ only there are equal.
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
 }
 
 impl<F: Float> Scratch<F> {

@@ -2,7 +2,7 @@ use ndarray::{ArrayViewD, ArrayViewMutD};
 
 use super::{
     OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
-    for_each_pair, step_with_rule,
+    for_each_pair, non_finite_update, step_with_rule, updates_are_finite,
 };
 use crate::{Error, Float, Network, Optimizer};
 
@@ -77,6 +77,13 @@ impl<F: Float> Sgd<F> {
     }
 }
 
+impl<F: Float> Sgd<F> {
+    /// The options without the state, to compute elements while the state is borrowed.
+    fn clone_options(&self) -> Sgd<F> {
+        Sgd { velocity: Slots::default(), ..*self }
+    }
+}
+
 fn check_momentum<F: Float>(momentum: F, valid: impl Fn(F) -> bool) -> Result<F, Error> {
     check_option("the momentum", momentum, "in [0, 1) (in (0, 1) for Nesterov)", |m| valid(m) && m < F::one())
 }
@@ -102,27 +109,62 @@ impl<F: Float> Optimizer<F> for Sgd<F> {
     }
 }
 
+impl<F: Float> Sgd<F> {
+    /// The new parameter θ and velocity v of one element: θ − η g without momentum (v stays 0),
+    /// else v ← μ v + g and θ − η v, or θ − η (g + μ v) for Nesterov. What `update` writes and
+    /// what `begin` checks.
+    #[inline(always)]
+    fn element(&self, theta: F, v: F, g: F) -> (F, F) {
+        let (eta, mu) = (self.learning_rate, self.momentum);
+        if mu == F::zero() {
+            return (theta - eta * g, v);
+        }
+        let v = mu * v + g;
+        let direction = if self.nesterov { g + mu * v } else { v };
+        (theta - eta * direction, v)
+    }
+}
+
 impl<F: Float> UpdateRule<F> for Sgd<F> {
+    /// Checks that every new parameter and velocity is finite, then (with momentum) allocates
+    /// the velocities on the first step.
     fn begin(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
-        if self.momentum > F::zero() { self.velocity.prepare(tensors) } else { Ok(()) }
+        let momentum = self.momentum > F::zero();
+        if momentum {
+            self.velocity.check_shapes(tensors)?;
+        }
+        let mut refused = None;
+        tensors(&mut |i, p, g| {
+            let state = self.velocity.get(i).filter(|_| momentum).map(|[v]| (v, v));
+            if refused.is_none()
+                && !updates_are_finite(&p, state, &g, |t, v, _, g| {
+                    let (t, v) = self.element(t, v, g);
+                    (t, v, F::zero())
+                })
+            {
+                refused = Some(i);
+            }
+        });
+        if let Some(i) = refused {
+            return Err(non_finite_update(i));
+        }
+        if momentum { self.velocity.prepare(tensors) } else { Ok(()) }
     }
 
     fn update(&mut self, index: usize, mut parameter: ArrayViewMutD<'_, F>, gradient: ArrayViewD<'_, F>) {
         if parameter.shape() != gradient.shape() {
             return;
         }
-        let (eta, mu, nesterov) = (self.learning_rate, self.momentum, self.nesterov);
-        if mu == F::zero() {
-            parameter.scaled_add(-eta, &gradient);
+        if self.momentum == F::zero() {
+            parameter.zip_mut_with(&gradient, |theta, &g| *theta = self.element(*theta, F::zero(), g).0);
             return;
         }
+        let this = self.clone_options();
         let Some([velocity]) = self.velocity.get_mut(index, parameter.shape()) else {
             return;
         };
         for_each_pair(parameter.view_mut(), velocity.view_mut(), gradient, |theta, v, g| {
-            *v = mu * *v + g;
-            let direction = if nesterov { g + mu * *v } else { *v };
-            *theta -= eta * direction;
+            (*theta, *v) = this.element(*theta, *v, g);
         });
     }
 

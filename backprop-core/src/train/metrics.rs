@@ -5,7 +5,7 @@ use core::ops::Range;
 
 use ndarray::{ArrayView2, Axis, Slice};
 
-use crate::inference::{class_of_output, predicted_class};
+use crate::inference::{argmax, class_of_output, prediction};
 use crate::{Cost, Error, Float, Network, Target, Targets};
 
 /// How many samples [`evaluate`] and its relatives pass through the network at once, so that a
@@ -17,8 +17,11 @@ pub const EVALUATION_BATCH: usize = 1024;
 pub struct Metrics<F> {
     /// The cost C averaged over every sample.
     pub loss: F,
-    /// The fraction of samples whose predicted class ([`Network::classify`]'s) is their class,
-    /// when the network's cost classifies ([`Cost::CLASSIFICATION`]); `None` otherwise.
+    /// For classification costs ([`Cost::CLASSIFICATION`]), the fraction of decisions that are
+    /// right: of samples whose predicted class ([`Network::classify`]'s) is their class, or, for
+    /// a multi-label cost ([`Cost::MULTI_LABEL`], binary cross-entropy) with several outputs, of
+    /// all outputs of all samples that are on (z_j > 0) exactly when their target is (y_j > ½).
+    /// `None` for other costs.
     pub accuracy: Option<f64>,
 }
 
@@ -28,7 +31,10 @@ pub struct Metrics<F> {
 /// The class of a target is its label, or for a row of values the class a prediction equal to
 /// it stands for: the argmax of a one-hot row, and for a network with one output 1 if the
 /// value is above ½ and 0 otherwise. The predicted class is the one [`Network::classify`] gives:
-/// the argmax of the cost's prediction, or for one output 1 if the prediction is above ½.
+/// the argmax of the cost's prediction, or for one output 1 if the cost says the output is
+/// positive ([`Cost::is_positive`]: z > 0 for binary cross-entropy, the prediction above ½
+/// otherwise). For a multi-label cost with several outputs every output is a decision of its
+/// own, counted element by element (see [`Metrics::accuracy`]).
 pub fn evaluate<'a, F: Float, N: Network<F>>(
     net: &N,
     x: ArrayView2<'_, F>,
@@ -39,36 +45,43 @@ pub fn evaluate<'a, F: Float, N: Network<F>>(
     y.check(x.nrows(), N::OUTPUT)?;
     let cost = N::Cost::default();
     let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
-    let (mut total, mut correct) = (F::zero(), 0usize);
+    let (mut total, mut decisions, mut correct) = (F::zero(), 0usize, 0usize);
     let mut workspace = N::workspace();
-    let mut prediction = Vec::with_capacity(N::OUTPUT);
+    let mut buffer = Vec::with_capacity(N::OUTPUT);
     for range in chunks(x.nrows(), EVALUATION_BATCH) {
         let targets = rows(y, range.clone());
         let output = net.forward_in(x.slice_axis(Axis(0), Slice::from(range.clone())), &mut workspace)?;
         let mean = crate::cost::evaluate(&cost, output, targets, None)?;
         total += mean * F::of_usize(range.len());
         if classify {
-            for (i, z) in output.rows().into_iter().enumerate() {
-                let predicted = class_of_output(&cost, z, &mut prediction);
-                correct += usize::from(targets.get(i).map(|t| class_of(&t)) == Some(predicted));
-            }
+            decide(&cost, output, targets, &mut buffer, &mut |actual, predicted| {
+                decisions += 1;
+                correct += usize::from(actual == predicted);
+            });
         }
     }
     let n = x.nrows();
-    Ok(Metrics { loss: total / F::of_usize(n), accuracy: classify.then(|| correct as f64 / n as f64) })
+    let accuracy = classify.then(|| correct as f64 / decisions.max(1) as f64);
+    Ok(Metrics { loss: total / F::of_usize(n), accuracy })
 }
 
 /// The class `net` predicts for each sample of `x`: [`Network::classify`], the argmax of the
-/// cost's prediction (for one output, 1 if it is above ½), computed in batches of
-/// [`EVALUATION_BATCH`] samples.
+/// cost's prediction (for one output, 1 if the cost says it is positive), computed in batches of
+/// [`EVALUATION_BATCH`] samples. For a multi-label cost with several outputs it is the most
+/// probable output, one per sample; the decision for each output is
+/// [`Cost::is_positive`] of its output and prediction ([`Network::predict`]).
 pub fn predict_classes<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Vec<usize>, Error> {
     net.classify(x)
 }
 
 /// Counts, for every pair of classes (actual, predicted), the samples of `x` whose target is of
 /// the first and that `net` assigns to the second ([`Network::classify`]). Targets are labels
-/// or one-hot rows. There is one class per output, and two (0 and 1) for a network with one
-/// output.
+/// or rows. There is one class per output, and two (0 and 1) for a network with one output.
+///
+/// For a multi-label cost ([`Cost::MULTI_LABEL`], binary cross-entropy) with several outputs,
+/// it counts outputs rather than samples, by the rule of [`evaluate`]'s accuracy: two classes,
+/// off (0) and on (1), actual y_j > ½ against predicted z_j > 0, over every output of every
+/// sample. Either way its [`accuracy`](ConfusionMatrix::accuracy) is [`evaluate`]'s.
 pub fn confusion_matrix<'a, F: Float, N: Network<F>>(
     net: &N,
     x: ArrayView2<'_, F>,
@@ -77,16 +90,48 @@ pub fn confusion_matrix<'a, F: Float, N: Network<F>>(
     let y = y.into();
     crate::check_input(x, N::INPUT)?;
     y.check(x.nrows(), N::OUTPUT)?;
-    let predicted = predict_classes(net, x)?;
-    let classes = if N::OUTPUT == 1 { 2 } else { N::OUTPUT };
+    let cost = N::Cost::default();
+    let classes = if N::OUTPUT == 1 || <N::Cost as Cost<F>>::MULTI_LABEL { 2 } else { N::OUTPUT };
     let mut counts = vec![0; classes * classes];
-    for (i, &p) in predicted.iter().enumerate() {
-        let Some(actual) = y.get(i).map(|t| class_of(&t)) else { continue };
-        if let Some(count) = counts.get_mut(actual * classes + p) {
-            *count += 1;
-        }
+    let mut workspace = N::workspace();
+    let mut buffer = Vec::with_capacity(N::OUTPUT);
+    for range in chunks(x.nrows(), EVALUATION_BATCH) {
+        let targets = rows(y, range.clone());
+        let output = net.forward_in(x.slice_axis(Axis(0), Slice::from(range)), &mut workspace)?;
+        crate::check_finite("the network's output", output)?;
+        decide(&cost, output, targets, &mut buffer, &mut |actual, predicted| {
+            if let Some(count) = counts.get_mut(actual * classes + predicted) {
+                *count += 1;
+            }
+        });
     }
     Ok(ConfusionMatrix { classes, counts, names: Vec::new() })
+}
+
+/// Calls `count(actual, predicted)` for every decision `cost` makes on the network's `output`
+/// (one row per sample) against `targets`: one per sample, its class, or for a multi-label cost
+/// with several outputs one per output of every sample, 1 for on and 0 for off. `buffer` holds
+/// a prediction.
+fn decide<F: Float, C: Cost<F>>(
+    cost: &C,
+    output: ArrayView2<'_, F>,
+    targets: Targets<'_, F>,
+    buffer: &mut Vec<F>,
+    count: &mut dyn FnMut(usize, usize),
+) {
+    let outputs = output.ncols();
+    let element_wise = C::MULTI_LABEL && outputs > 1;
+    for (i, z) in output.rows().into_iter().enumerate() {
+        let Some(target) = targets.get(i, outputs) else { continue };
+        if element_wise {
+            let p = prediction(cost, z, buffer);
+            for (j, (&zj, &pj)) in z.iter().zip(&p).enumerate() {
+                count(usize::from(target.value(j) > F::of(0.5)), usize::from(cost.is_positive(zj, pj)));
+            }
+        } else {
+            count(class_of(&target), class_of_output(cost, z, buffer));
+        }
+    }
 }
 
 /// A confusion matrix: how many samples of each actual class were predicted as each class.
@@ -199,13 +244,14 @@ impl fmt::Display for ConfusionMatrix {
     }
 }
 
-/// The class of a target: its label, or the class a prediction equal to a row of values
-/// stands for ([`predicted_class`]): the index of the largest value (the first on ties), or for
-/// a single value 1 if it is above ½ and 0 otherwise.
+/// The class of a target: its label, or the class a row of values stands for: for a single
+/// value (a network with one output) 1 if it is above ½ and 0 otherwise, and for several the
+/// index of the largest (the first on ties), which is the class of a one-hot row.
 pub(crate) fn class_of<F: Float>(target: &Target<'_, F>) -> usize {
     match target {
         Target::Class(c) => *c,
-        Target::Values(row) => predicted_class(row.view(), row.view()),
+        Target::Values(row) if row.len() == 1 => usize::from(row.iter().any(|&v| v > F::of(0.5))),
+        Target::Values(row) => argmax(row.view(), row.view()),
     }
 }
 

@@ -21,4 +21,4 @@ pub use diagnostics::{LayerDiagnostics, Problem, Warning};
 pub use history::{CSV_HEADER, Epoch, History};
 pub use metrics::{ConfusionMatrix, EVALUATION_BATCH, Metrics, confusion_matrix, evaluate, predict_classes};
 pub use progress::Progress;
-pub use trainer::Trainer;
+pub use trainer::{FitError, Trainer};

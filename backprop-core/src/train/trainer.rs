@@ -32,7 +32,7 @@ pub struct Trainer<'v, F: Float, O> {
     epochs: usize,
     batch_size: usize,
     seed: u64,
-    schedule: Box<dyn Schedule<F>>,
+    schedule: Box<dyn Schedule<F> + Send>,
     initial_rate: Option<F>,
     validation: Option<(ArrayView2<'v, F>, Targets<'v, F>)>,
     early_stopping: Option<(usize, F)>,
@@ -82,8 +82,9 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     }
 
     /// The learning rate of each epoch, from the optimiser's rate when training starts
-    /// (default [`Constant`]).
-    pub fn schedule(self, schedule: impl Schedule<F> + 'static) -> Self {
+    /// (default [`Constant`]). The schedule must be `Send`, so that a trainer can be moved to
+    /// another thread (a `Trainer` is `Send` when its optimiser is).
+    pub fn schedule(self, schedule: impl Schedule<F> + Send + 'static) -> Self {
         Trainer { schedule: Box::new(schedule), ..self }
     }
 
@@ -151,16 +152,29 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// and takes one optimiser step per mini-batch; then it measures the validation set, if
     /// any, checks for early stopping, and writes a [`checkpoint`](Trainer::checkpoint) when
     /// one is due. Every option, the data and the validation set are checked before the first
-    /// step. The optimiser keeps its state between calls; the schedule starts again from the
-    /// learning rate the optimiser had at the first call.
+    /// step, and so is the learning rate the schedule gives for every epoch. The optimiser
+    /// keeps its state between calls; the schedule starts again from the learning rate the
+    /// optimiser had at the first call.
+    ///
+    /// # Errors
+    ///
+    /// A [`FitError`]: the [`Error`], and the [`History`] of the epochs finished before it (none
+    /// for a bad option or bad data, found before the first step). An error of a training step
+    /// (a cost or an update that is not finite, a non-finite parameter) or of the measurements
+    /// after an epoch is an [`Error::Training`] that names the epoch and the batch. The failed
+    /// step changed nothing (see [`Optimizer::step`]), so the network has the weights of the
+    /// last step taken, or, with [early stopping](Trainer::early_stopping), the weights of the
+    /// best epoch so far. `?` turns a `FitError` into its `Error`.
+    // A FitError is returned at most once per training run, so its size costs nothing.
+    #[allow(clippy::result_large_err)]
     pub fn fit<'a, N: Network<F>>(
         &mut self,
         net: &mut N,
         x: ArrayView2<'_, F>,
         y: impl Into<Targets<'a, F>>,
-    ) -> Result<History<F>, Error> {
+    ) -> Result<History<F>, FitError<F>> {
         let y = y.into();
-        let plan = self.plan::<N>(x, y)?;
+        let plan = self.plan::<N>(x, y).map_err(FitError::before_training)?;
         let run = Run::new(self.seed, x.nrows(), plan.epochs);
         self.run(net, x, y, &plan, run)
     }
@@ -193,11 +207,23 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
             check_count("the number of epochs between checkpoints", checkpoint.every, "at least 1")?;
         }
         let initial_rate = *self.initial_rate.get_or_insert(self.optimizer.learning_rate());
+        for epoch in 0..epochs.min(SCHEDULE_CHECKED) {
+            let rate = self.schedule.rate(initial_rate, epoch);
+            if !(rate.is_finite() && rate >= F::zero()) {
+                return Err(Error::InvalidOption {
+                    what: "the learning rate the schedule gives",
+                    expected: "finite and not negative, for every epoch",
+                    found: format!("{rate} for epoch {}", epoch + 1),
+                });
+            }
+        }
         Ok(Plan { epochs, batch: batch_size.min(x.nrows()), batch_size, early_stopping, initial_rate })
     }
 
     /// Trains epoch after epoch from where `run` stands until the plan's last epoch or early
     /// stopping, writing checkpoints when they are due.
+    // A FitError is returned at most once per training run, so its size costs nothing.
+    #[allow(clippy::result_large_err)]
     fn run<N: Network<F>>(
         &mut self,
         net: &mut N,
@@ -205,11 +231,45 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         y: Targets<'_, F>,
         plan: &Plan<F>,
         mut run: Run<F>,
-    ) -> Result<History<F>, Error> {
+    ) -> Result<History<F>, FitError<F>> {
         let mut buffers = Buffers::<F, N>::new(y, plan.batch);
         let mut display = Display::new(self.progress);
+        match self.train_epochs(net, x, y, plan, &mut run, &mut buffers, &mut display) {
+            Ok(()) => {
+                display.finish();
+                if plan.early_stopping.is_some()
+                    && run.history.last().is_some_and(|e| e.epoch != run.best.epoch)
+                {
+                    run.best.restore(net);
+                }
+                Ok(run.history)
+            }
+            Err(error) => {
+                display.finish();
+                // The failed step changed nothing; with early stopping, go back to the best.
+                if plan.early_stopping.is_some() && !run.best.weights.is_empty() {
+                    run.best.restore(net);
+                }
+                Err(FitError { error, history: run.history })
+            }
+        }
+    }
+
+    /// The epochs of [`run`](Trainer::run), each followed by its bookkeeping: the history, the
+    /// early-stopping best, and a checkpoint when one is due.
+    #[allow(clippy::too_many_arguments)]
+    fn train_epochs<N: Network<F>>(
+        &mut self,
+        net: &mut N,
+        x: ArrayView2<'_, F>,
+        y: Targets<'_, F>,
+        plan: &Plan<F>,
+        run: &mut Run<F>,
+        buffers: &mut Buffers<F, N>,
+        display: &mut Display,
+    ) -> Result<(), Error> {
         while run.epoch < plan.epochs && !run.stopped {
-            let record = self.epoch(net, x, y, plan, &mut run, &mut buffers, &mut display)?;
+            let record = self.epoch(net, x, y, plan, run, buffers, display)?;
             display.end_epoch(&record.summary(Some(plan.epochs)));
             let validation_loss = record.validation_loss;
             run.history.epochs.push(record);
@@ -227,15 +287,11 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
                 if run.stopped || run.epoch == plan.epochs || run.epoch % checkpoint.every.max(1) == 0 {
                     let setup = self.setup(x, y, plan);
                     let optimizer = (checkpoint.snapshot)(&self.optimizer);
-                    super::checkpoint::write(&checkpoint.path, net, &setup, &optimizer, &run)?;
+                    super::checkpoint::write(&checkpoint.path, net, &setup, &optimizer, run)?;
                 }
             }
         }
-        display.finish();
-        if plan.early_stopping.is_some() && run.history.last().is_some_and(|e| e.epoch != run.best.epoch) {
-            run.best.restore(net);
-        }
-        Ok(run.history)
+        Ok(())
     }
 
     /// One epoch: the learning rate from the schedule, a shuffle, one step per mini-batch, and
@@ -252,11 +308,15 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         display: &mut Display,
     ) -> Result<Epoch<F>, Error> {
         let epoch = run.epoch + 1;
-        let learning_rate = self.schedule.rate(plan.initial_rate, run.epoch);
-        self.optimizer.set_learning_rate(learning_rate)?;
-        shuffle(&mut run.order, &mut run.rng);
         let n = x.nrows();
-        display.start_epoch(epoch, plan.epochs, n.div_ceil(plan.batch));
+        let batches = n.div_ceil(plan.batch);
+        let at = |batch: usize| {
+            move |error: Error| Error::Training { epoch, batch, batches, source: Box::new(error) }
+        };
+        let learning_rate = self.schedule.rate(plan.initial_rate, run.epoch);
+        self.optimizer.set_learning_rate(learning_rate).map_err(at(0))?;
+        shuffle(&mut run.order, &mut run.rng);
+        display.start_epoch(epoch, plan.epochs, batches);
         let diagnose = self.diagnostics;
         if diagnose {
             buffers.diagnostics.start_epoch(N::LAYERS);
@@ -272,18 +332,15 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
             let x_batch = buffers.x.slice_axis(Axis(0), Slice::from(..m));
             let workspace = &mut buffers.workspace;
             let loss = if diagnose && b == 0 {
-                let loss = buffers.diagnostics.measured_step(
-                    net,
-                    x_batch,
-                    targets,
-                    workspace,
-                    &mut self.optimizer,
-                )?;
+                let loss = buffers
+                    .diagnostics
+                    .measured_step(net, x_batch, targets, workspace, &mut self.optimizer)
+                    .map_err(at(b + 1))?;
                 let found = buffers.diagnostics.gradient_problems(N::LAYERS, epoch);
                 report(&mut run.history.warnings, found, display);
                 loss
             } else {
-                net.train_step(x_batch, targets, workspace, &mut self.optimizer)?
+                net.train_step(x_batch, targets, workspace, &mut self.optimizer).map_err(at(b + 1))?
             };
             if diagnose {
                 buffers.diagnostics.observe(workspace);
@@ -302,10 +359,13 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
             Vec::new()
         };
         let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
-        let train_accuracy =
-            if classify && self.training_accuracy { evaluate(net, x, y)?.accuracy } else { None };
+        let train_accuracy = if classify && self.training_accuracy {
+            evaluate(net, x, y).map_err(at(0))?.accuracy
+        } else {
+            None
+        };
         let validation = match self.validation {
-            Some((xv, yv)) => Some(evaluate(net, xv, yv)?),
+            Some((xv, yv)) => Some(evaluate(net, xv, yv).map_err(at(0))?),
             None => None,
         };
         Ok(Epoch {
@@ -375,20 +435,88 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     /// A checkpoint of another network, written by another optimiser or configuration, or for
     /// other data, is an [`Error::Safetensors`] that says which, and changes neither the
     /// network nor the optimiser.
+    ///
+    /// # Errors
+    ///
+    /// A [`FitError`], as for [`fit`](Trainer::fit): its history is empty for an error found
+    /// before training (an option, the data, the checkpoint), and holds every epoch, those of
+    /// the checkpoint included, for an error in training.
+    // A FitError is returned at most once per training run, so its size costs nothing.
+    #[allow(clippy::result_large_err)]
     pub fn resume<'a, N: Network<F>>(
         &mut self,
         path: impl AsRef<Path>,
         net: &mut N,
         x: ArrayView2<'_, F>,
         y: impl Into<Targets<'a, F>>,
-    ) -> Result<History<F>, Error> {
+    ) -> Result<History<F>, FitError<F>> {
         let y = y.into();
         let path = path.as_ref();
-        let plan = self.plan::<N>(x, y)?;
+        let plan = self.plan::<N>(x, y).map_err(FitError::before_training)?;
         let setup = Setup { optimizer: self.optimizer.describe(), ..self.setup(x, y, &plan) };
-        let bytes = crate::io::file::read(path)?;
-        let run = super::checkpoint::read(&bytes, path, &setup, net, &mut self.optimizer)?;
+        let bytes = crate::io::file::read(path).map_err(FitError::before_training)?;
+        let run = super::checkpoint::read(&bytes, path, &setup, net, &mut self.optimizer)
+            .map_err(FitError::before_training)?;
         self.run(net, x, y, &plan, run)
+    }
+}
+
+/// How many epochs' learning rates [`Trainer::fit`] checks before the first step; the rates of
+/// later epochs (of a run with more epochs than this, such as one that relies on early stopping)
+/// are checked as each epoch starts.
+const SCHEDULE_CHECKED: usize = 1 << 20;
+
+/// What [`Trainer::fit`] and [`Trainer::resume`] return when training fails: the error, and
+/// the history of the epochs finished before it, which would otherwise be lost with the
+/// network's record of how it got where it is.
+///
+/// `?` in a function that returns [`Error`] keeps the error and drops the history (through
+/// `From<FitError<F>> for Error`); a function that returns `Box<dyn std::error::Error>` keeps
+/// both.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitError<F> {
+    /// What went wrong: for a failure in training, an [`Error::Training`] naming the epoch and
+    /// the batch.
+    pub error: Error,
+    /// Every epoch finished before the error, as [`Trainer::fit`] would have returned them
+    /// (with [`History::best_epoch`] when there is a validation set).
+    pub history: History<F>,
+}
+
+impl<F> FitError<F> {
+    /// A failure before the first step: no history.
+    fn before_training(error: Error) -> Self {
+        FitError {
+            error,
+            history: History {
+                epochs: Vec::new(),
+                best_epoch: None,
+                stopped_early: false,
+                warnings: Vec::new(),
+            },
+        }
+    }
+}
+
+impl<F> core::fmt::Display for FitError<F> {
+    /// The error, then how many epochs were finished before it: `epoch 4, batch 7 of 8: the
+    /// cost is not finite (inf): … (3 epochs finished)`.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let n = self.history.epochs.len();
+        write!(f, "{} ({n} epoch{} finished)", self.error, if n == 1 { "" } else { "s" })
+    }
+}
+
+impl<F: core::fmt::Debug> std::error::Error for FitError<F> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl<F> From<FitError<F>> for Error {
+    /// The error, without the history.
+    fn from(failure: FitError<F>) -> Self {
+        failure.error
     }
 }
 
@@ -429,7 +557,7 @@ impl<F: Float> Run<F> {
             best: Best::default(),
             stopped: false,
             history: History {
-                epochs: Vec::with_capacity(epochs),
+                epochs: Vec::with_capacity(epochs.min(1024)),
                 best_epoch: None,
                 stopped_early: false,
                 warnings: Vec::new(),
@@ -501,7 +629,7 @@ fn check_data<F: Float, N: Network<F>>(x: ArrayView2<'_, F>, y: Targets<'_, F>) 
     y.check(x.nrows(), N::OUTPUT)?;
     let cost = N::Cost::default();
     for i in 0..y.len() {
-        if let Some(target) = y.get(i) {
+        if let Some(target) = y.get(i, N::OUTPUT) {
             cost.check_target(i, &target)?;
         }
     }
