@@ -61,6 +61,7 @@ impl Parse for NetworkInput {
             cost: None,
             missing_span: brace.span.close(),
             body_reported: false,
+            generic: false,
             suggested: Vec::new(),
         };
         while !body.is_empty() {
@@ -147,9 +148,21 @@ fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> s
     } else {
         return Err(lookahead.error());
     }
-    if !body.is_empty() {
-        body.parse::<Token![,]>()?;
+    separator(body, errors)
+}
+
+/// The comma after an entry; a `;` in its place is reported and read as the comma, so that the
+/// entries after it are still read.
+fn separator(body: ParseStream, errors: &mut Ctxt) -> syn::Result<()> {
+    if body.is_empty() {
+        return Ok(());
     }
+    if body.peek(Token![;]) {
+        let semicolon: Token![;] = body.parse()?;
+        errors.error_spanned_by(semicolon, "entries of `network!` end with `,`, not `;`: write `,` here");
+        return Ok(());
+    }
+    body.parse::<Token![,]>()?;
     Ok(())
 }
 
@@ -175,14 +188,17 @@ fn skip_entry(body: ParseStream) -> syn::Result<()> {
     take_until_comma(body);
     if body.peek(Token![,]) {
         body.parse::<Token![,]>()?;
+    } else if body.peek(Token![;]) {
+        body.parse::<Token![;]>()?;
     }
     Ok(())
 }
 
-/// Consumes and returns the tokens of `input` up to (not including) the next top-level comma.
+/// Consumes and returns the tokens of `input` up to (not including) the next top-level comma or
+/// semicolon (a misplaced one).
 fn take_until_comma(input: ParseStream) -> proc_macro2::TokenStream {
     let mut tokens = proc_macro2::TokenStream::new();
-    while !input.is_empty() && !input.peek(Token![,]) {
+    while !input.is_empty() && !input.peek(Token![,]) && !input.peek(Token![;]) {
         match input.parse::<TokenTree>() {
             Ok(token) => tokens.extend([token]),
             Err(_) => break,
