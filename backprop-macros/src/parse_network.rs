@@ -1,6 +1,6 @@
 //! The `network!` front end: parses `struct Name<f32> { input: .., layer: n => σ, .., cost: C }`.
 
-use proc_macro2::TokenTree;
+use proc_macro2::{Span, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitInt, Token, Type, Visibility, braced};
 
@@ -64,8 +64,9 @@ impl Parse for NetworkInput {
             generic: false,
             suggested: Vec::new(),
         };
+        let mut order = Order::default();
         while !body.is_empty() {
-            if let Err(error) = parse_entry(&body, &mut network, &mut errors) {
+            if let Err(error) = parse_entry(&body, &mut network, &mut order, &mut errors) {
                 errors.push(error);
                 skip_entry(&body)?;
             }
@@ -93,8 +94,37 @@ fn float_ident(ty: &Type, network: &Ident, errors: &mut Ctxt) -> Option<Ident> {
     None
 }
 
+/// Where the entries read so far put the next one: `input` first, then the layers, `cost` last.
+#[derive(Default)]
+struct Order {
+    /// The `cost` key and its entry as written, once read.
+    cost: Option<(Span, String)>,
+    /// Whether an entry after `cost` has been reported (once: moving `cost` fixes them all).
+    after_cost_reported: bool,
+}
+
+impl Order {
+    /// Reports the `cost` entry, once, if `what` follows it.
+    fn check_after_cost(&mut self, what: &str, errors: &mut Ctxt) {
+        if let Some((span, entry)) = &self.cost {
+            if !self.after_cost_reported {
+                self.after_cost_reported = true;
+                errors.push(syn::Error::new(
+                    *span,
+                    format!("`cost` goes last, but {what} follows it: move `{entry}` to the end of the body, after the output layer"),
+                ));
+            }
+        }
+    }
+}
+
 /// Parses one `key: value` entry of the body and the comma after it.
-fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> syn::Result<()> {
+fn parse_entry(
+    body: ParseStream,
+    network: &mut Network,
+    order: &mut Order,
+    errors: &mut Ctxt,
+) -> syn::Result<()> {
     let attrs = body.call(Attribute::parse_outer)?;
     let lookahead = body.lookahead1();
     if lookahead.peek(kw::input) {
@@ -103,6 +133,16 @@ fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> s
         let size = parse_size(body, "the number of inputs, e.g. `input: 784`")?;
         if network.input.is_some() {
             errors.error_spanned_by(key, "`input` is given twice: a network has one input size");
+        } else if let Some(first) = network.layers.first() {
+            errors.error_spanned_by(
+                key,
+                format!(
+                    "`input` goes first, but layer `{}` comes before it: move `input: {},` to the top of the body",
+                    first.name, size.value
+                ),
+            );
+        } else {
+            order.check_after_cost("`input`", errors);
         }
         network.input = Some(size);
     } else if lookahead.peek(kw::cost) {
@@ -111,6 +151,9 @@ fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> s
         let cost: Type = body.parse()?;
         if network.cost.is_some() {
             errors.error_spanned_by(key, "`cost` is given twice: a network has one cost");
+        } else {
+            order.cost =
+                Some((key.span, format!("cost: {},", quote::quote!(#cost).to_string().replace(' ', ""))));
         }
         network.cost = Some(cost);
     } else if lookahead.peek(Ident) {
@@ -131,6 +174,7 @@ fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> s
             )));
         }
         let outputs = parse_size(body, "a number of units")?;
+        order.check_after_cost(&format!("layer `{name}`"), errors);
         let activation = if body.peek(Token![=>]) {
             body.parse::<Token![=>]>()?;
             Some(body.parse::<Type>()?)
