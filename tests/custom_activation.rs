@@ -176,6 +176,7 @@ fn swish32(x: f32) -> f32 {
 /// that this function expanded to gigabytes).
 #[activation]
 #[rustfmt::skip]
+#[allow(clippy::let_and_return)] // written out: the case is a chain of `let`s
 fn chained_ifs(z: f64) -> f64 {
     let a0 = z;
     let a1 = if a0 > 0.0 { a0.tanh() + 0.1 * a0 } else { 0.9 * a0.sin() };
