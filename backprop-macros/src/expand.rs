@@ -708,6 +708,35 @@ impl<'a> Resolved<'a> {
         if bounds.is_empty() { TokenStream::new() } else { quote!(where #(#bounds),*) }
     }
 
+    /// A compile-time check, spanned on the output layer's activation, that the cost does not
+    /// apply an output function of its own (`Cost::TAKES_LOGITS`), which the activation would
+    /// duplicate. Nothing for an output layer without activation or with `Identity`.
+    fn logits_check(&self) -> TokenStream {
+        let Some(last) = self.levels.last() else { return TokenStream::new() };
+        let Some(activation) = &last.layer.activation else { return TokenStream::new() };
+        let written = type_name(&quote!(#activation));
+        if written == "Identity" || written.ends_with("::Identity") {
+            return TokenStream::new();
+        }
+        let (float, cost) = (&self.float, self.cost);
+        let cost_name = type_name(&quote!(#cost));
+        let layer = &last.layer.name;
+        let fix = match self.net.origin {
+            Origin::Network => format!("remove `=> {written}` from `{layer}`"),
+            Origin::Derive => {
+                format!("declare `{layer}` as `Dense<{float}, {}, {}>`", last.inputs, last.outputs)
+            }
+        };
+        let message = format!(
+            "the output layer `{layer}` applies `{written}`, but `{cost_name}` takes z^L as logits and applies its \
+             own output function (σ or softmax) to them, so the network would train on that function of \
+             `{written}`(z^L): {fix}; `predict` gives the cost's probabilities"
+        );
+        quote_spanned! {activation.span()=>
+            const _: () = ::core::assert!(!<#cost as ::backprop::Cost<#float>>::TAKES_LOGITS, #message);
+        }
+    }
+
     /// A compile-time check that the cost is a `Cost`, reported on the user's own token.
     /// (An activation that is not an `Activation` needs no check of its own: the type of its
     /// layer's field, `Dense<F, IN, OUT, A>`, is then ill-formed.)
@@ -715,10 +744,12 @@ impl<'a> Resolved<'a> {
         let float = &self.float;
         let cost = self.cost;
         let cost_check = quote_spanned!(cost.span()=> let _ = <#cost as ::backprop::Cost<#float>>::NAME;);
+        let logits_check = self.logits_check();
         quote! {
             const _: () = {
                 #cost_check
             };
+            #logits_check
         }
     }
 }

@@ -28,6 +28,7 @@ pub struct BinaryCrossEntropy;
 impl<F: Float> Cost<F> for BinaryCrossEntropy {
     const NAME: &'static str = "BinaryCrossEntropy";
     const CLASSIFICATION: bool = false;
+    const TAKES_LOGITS: bool = true;
 
     /// Target values must lie in \[0, 1\].
     fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
