@@ -230,6 +230,42 @@ pub use backprop_core::ndarray;
 /// passes. A layer may be preceded by doc
 /// comments. The last layer may declare an activation; then the network's output is a^L = σ(z^L),
 /// the cost is taken of a^L, and δ^L = ∇_a C ⊙ σ'(z^L).
+///
+/// # Grammar
+///
+/// ```text
+/// network! {
+///     #[attributes] and /// docs              optional; passed on to the struct
+///     VIS struct NAME<FLOAT> {                FLOAT: f32 or f64
+///         input: SIZE,                        first, once: the size of a^0
+///         /// docs                            optional, per layer
+///         LAYER: SIZE => ACTIVATION,          one or more layers, in order; `=> ACTIVATION`
+///         LAYER: SIZE,                        may be left out (Identity); the last is the output
+///         cost: COST,                         last, once
+///     }
+/// }
+/// ```
+///
+/// - Entries end with `,` (the last one may omit it); the order is enforced: `input` first, the
+///   layers, `cost` last. Each mistake is a compile error on the offending token.
+/// - `SIZE` is an integer literal greater than 0 (`784`, `0x100`, `1_000`); a constant or an
+///   expression (`28 * 28`, `HIDDEN`) is not accepted yet. A layer takes as many inputs as the
+///   entry before it has units, and its weight matrix (units × inputs values of `FLOAT`) must fit
+///   in `isize::MAX` bytes.
+/// - `LAYER` is any identifier but the keywords `input` and `cost`, and each layer's is its own:
+///   it names the struct's field, the field of `<NAME>Gradients` and the tensors
+///   (`LAYER.weight`, `LAYER.bias`) in saved files.
+/// - `ACTIVATION` is a type that implements [`Activation`]`<FLOAT>`: a built-in one
+///   ([`Identity`], [`Sigmoid`], [`Tanh`], [`Relu`], [`LeakyRelu`], [`Elu`], [`Softplus`],
+///   [`Gelu`], [`Silu`]), one made by [`#[activation]`](macro@activation), or your own impl.
+///   There is no softmax activation: softmax is part of [`SoftmaxCrossEntropy`].
+/// - `COST` is a type that implements [`Cost`]`<FLOAT>`: [`Mse`], [`SoftmaxCrossEntropy`],
+///   [`BinaryCrossEntropy`], [`MulticlassHinge`] or your own. [`SoftmaxCrossEntropy`] and
+///   [`BinaryCrossEntropy`] take logits and apply softmax and σ themselves
+///   ([`Cost::TAKES_LOGITS`]), so with them the output layer declares no activation: one there
+///   is a compile error.
+/// - Generated names: the struct `NAME`, the struct `<NAME>Gradients`, and `NAME::with_seed` and
+///   `NAME::predict_one`.
 pub use backprop_macros::network;
 
 /// Generates the forward and backward passes of a struct of [`Dense`] layers.
@@ -252,6 +288,28 @@ pub use backprop_macros::network;
 /// The fields are the layers, in order; each layer's number of inputs must be the number of
 /// units of the layer before it, and all layers use one float type, `f32` or `f64`. What is
 /// generated is what [`network!`] generates, but for the struct itself.
+///
+/// # Grammar
+///
+/// ```text
+/// #[derive(Backprop)]
+/// #[backprop(cost = COST)]                    required, with `cost` its only argument
+/// VIS struct NAME {                           named fields, no generic parameters
+///     VIS LAYER: Dense<FLOAT, IN, OUT, ACTIVATION>,   one or more, in order; the last is the
+///     VIS LAYER: Dense<FLOAT, IN, OUT>,               output layer; no ACTIVATION: Identity
+/// }
+/// ```
+///
+/// - Every field is a layer, written `Dense<...>` or `backprop::Dense<...>`.
+/// - `FLOAT` is `f32` or `f64`, the same in every layer.
+/// - `IN` and `OUT` are integer literals greater than 0 (not yet constants or expressions); each
+///   layer's `IN` is the `OUT` of the layer before it, and `OUT × IN` values of `FLOAT` must fit
+///   in `isize::MAX` bytes.
+/// - `ACTIVATION` and `COST` are as in [`network!`]: with [`SoftmaxCrossEntropy`] or
+///   [`BinaryCrossEntropy`] (which take logits, [`Cost::TAKES_LOGITS`]) the output layer has no
+///   activation.
+/// - Generated names: the struct `<NAME>Gradients`, and `NAME::with_seed` and
+///   `NAME::predict_one`.
 pub use backprop_macros::Backprop;
 
 /// Turns a function σ of one float argument into an activation type, whose derivative σ' is

@@ -171,6 +171,47 @@ fn swish32(x: f32) -> f32 {
     x / (1.0 + (-x).exp())
 }
 
+/// Thirty `let`s, each an `if` on the one before: σ' is written once per line, forward along the
+/// `let`s (each `if` once copied the derivative of the one before into both of its branches, so
+/// that this function expanded to gigabytes).
+#[activation]
+#[rustfmt::skip]
+#[allow(clippy::let_and_return)] // written out: the case is a chain of `let`s
+fn chained_ifs(z: f64) -> f64 {
+    let a0 = z;
+    let a1 = if a0 > 0.0 { a0.tanh() + 0.1 * a0 } else { 0.9 * a0.sin() };
+    let a2 = if a1 > 0.0 { a1.tanh() + 0.1 * a1 } else { 0.9 * a1.sin() };
+    let a3 = if a2 > 0.0 { a2.tanh() + 0.1 * a2 } else { 0.9 * a2.sin() };
+    let a4 = if a3 > 0.0 { a3.tanh() + 0.1 * a3 } else { 0.9 * a3.sin() };
+    let a5 = if a4 > 0.0 { a4.tanh() + 0.1 * a4 } else { 0.9 * a4.sin() };
+    let a6 = if a5 > 0.0 { a5.tanh() + 0.1 * a5 } else { 0.9 * a5.sin() };
+    let a7 = if a6 > 0.0 { a6.tanh() + 0.1 * a6 } else { 0.9 * a6.sin() };
+    let a8 = if a7 > 0.0 { a7.tanh() + 0.1 * a7 } else { 0.9 * a7.sin() };
+    let a9 = if a8 > 0.0 { a8.tanh() + 0.1 * a8 } else { 0.9 * a8.sin() };
+    let a10 = if a9 > 0.0 { a9.tanh() + 0.1 * a9 } else { 0.9 * a9.sin() };
+    let a11 = if a10 > 0.0 { a10.tanh() + 0.1 * a10 } else { 0.9 * a10.sin() };
+    let a12 = if a11 > 0.0 { a11.tanh() + 0.1 * a11 } else { 0.9 * a11.sin() };
+    let a13 = if a12 > 0.0 { a12.tanh() + 0.1 * a12 } else { 0.9 * a12.sin() };
+    let a14 = if a13 > 0.0 { a13.tanh() + 0.1 * a13 } else { 0.9 * a13.sin() };
+    let a15 = if a14 > 0.0 { a14.tanh() + 0.1 * a14 } else { 0.9 * a14.sin() };
+    let a16 = if a15 > 0.0 { a15.tanh() + 0.1 * a15 } else { 0.9 * a15.sin() };
+    let a17 = if a16 > 0.0 { a16.tanh() + 0.1 * a16 } else { 0.9 * a16.sin() };
+    let a18 = if a17 > 0.0 { a17.tanh() + 0.1 * a17 } else { 0.9 * a17.sin() };
+    let a19 = if a18 > 0.0 { a18.tanh() + 0.1 * a18 } else { 0.9 * a18.sin() };
+    let a20 = if a19 > 0.0 { a19.tanh() + 0.1 * a19 } else { 0.9 * a19.sin() };
+    let a21 = if a20 > 0.0 { a20.tanh() + 0.1 * a20 } else { 0.9 * a20.sin() };
+    let a22 = if a21 > 0.0 { a21.tanh() + 0.1 * a21 } else { 0.9 * a21.sin() };
+    let a23 = if a22 > 0.0 { a22.tanh() + 0.1 * a22 } else { 0.9 * a22.sin() };
+    let a24 = if a23 > 0.0 { a23.tanh() + 0.1 * a23 } else { 0.9 * a23.sin() };
+    let a25 = if a24 > 0.0 { a24.tanh() + 0.1 * a24 } else { 0.9 * a24.sin() };
+    let a26 = if a25 > 0.0 { a25.tanh() + 0.1 * a25 } else { 0.9 * a25.sin() };
+    let a27 = if a26 > 0.0 { a26.tanh() + 0.1 * a26 } else { 0.9 * a26.sin() };
+    let a28 = if a27 > 0.0 { a27.tanh() + 0.1 * a27 } else { 0.9 * a27.sin() };
+    let a29 = if a28 > 0.0 { a28.tanh() + 0.1 * a28 } else { 0.9 * a28.sin() };
+    let a30 = if a29 > 0.0 { a29.tanh() + 0.1 * a29 } else { 0.9 * a29.sin() };
+    a30
+}
+
 /// The points checked: 400 points spread over [−4, 4], without the kinks ±1, 0 and 6 and their
 /// neighbourhoods, where a finite difference straddles two branches.
 fn points() -> impl Iterator<Item = f64> {
@@ -238,6 +279,7 @@ check_against_finite_differences! {
     half_signed_square_matches_finite_differences: HalfSignedSquare, half_signed_square;
     huber_matches_finite_differences: Huber, huber;
     hyperbolic_matches_finite_differences: Hyperbolic, hyperbolic;
+    chained_ifs_matches_finite_differences: ChainedIfs, chained_ifs;
 }
 
 /// Asserts that `generated` and `built_in` have the same derivative at every point, to `tolerance`.

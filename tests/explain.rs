@@ -23,9 +23,10 @@ network! {
     }
 }
 
-/// A derived network whose last layer has an activation: the cost is taken of a².
+/// A derived network whose last layer has an activation: the cost is taken of a². (Mse, which
+/// takes the output as it is: a cost on logits refuses an output activation.)
 #[derive(Clone, Debug, Backprop)]
-#[backprop(cost = BinaryCrossEntropy)]
+#[backprop(cost = Mse)]
 pub struct Tagger {
     /// The hidden layer.
     pub embed: Dense<f64, 3, 5, LeakyRelu>,
@@ -98,7 +99,7 @@ Backward pass
 #[test]
 fn an_output_activation_takes_the_cost_of_a_and_multiplies_by_its_derivative() {
     let expected = "\
-Tagger: 3 inputs → embed: 5 leaky_relu → out: 2 sigmoid, cost BinaryCrossEntropy
+Tagger: 3 inputs → embed: 5 leaky_relu → out: 2 sigmoid, cost Mse
 For one sample x with target y: a⁰ = x, and ⊙ is the elementwise product.
 For a batch, C and its gradients are the means over its samples.
 
@@ -107,15 +108,15 @@ Forward pass
          a¹ = leaky_relu(z¹)
   out    z² = W² a¹ + b²   (W²: 2×5, b²: 2)
          a² = sigmoid(z²)
-  cost   C = Σⱼ softplus(a²ⱼ) − yⱼ a²ⱼ
+  cost   C = ½ ‖a² − y‖²
 
 Backward pass
-  out    δ² = ∂C/∂a² ⊙ sigmoid'(z²) = (sigmoid(a²) − y) ⊙ sigmoid'(z²)   (1)
-         ∂C/∂W² = δ² (a¹)ᵀ                                               (3)
-         ∂C/∂b² = δ²                                                     (4)
-  embed  δ¹ = leaky_relu'(z¹) ⊙ (W²)ᵀ δ²                                 (2)
-         ∂C/∂W¹ = δ¹ (a⁰)ᵀ                                               (3)
-         ∂C/∂b¹ = δ¹                                                     (4)
+  out    δ² = ∂C/∂a² ⊙ sigmoid'(z²) = (a² − y) ⊙ sigmoid'(z²)   (1)
+         ∂C/∂W² = δ² (a¹)ᵀ                                      (3)
+         ∂C/∂b² = δ²                                            (4)
+  embed  δ¹ = leaky_relu'(z¹) ⊙ (W²)ᵀ δ²                        (2)
+         ∂C/∂W¹ = δ¹ (a⁰)ᵀ                                      (3)
+         ∂C/∂b¹ = δ¹                                            (4)
 ";
     assert_eq!(Tagger::equations(), expected);
 }

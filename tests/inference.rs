@@ -34,8 +34,9 @@ network! {
 }
 
 network! {
-    /// A sigmoid output layer under binary cross-entropy: the cost is taken of a^L.
-    pub struct Squashed<f64> { input: 3, out: 3 => Sigmoid, cost: BinaryCrossEntropy }
+    /// A sigmoid output layer under the squared error: the cost is taken of a^L. (Under a cost that
+    /// applies σ itself, such as binary cross-entropy, an output activation is a compile error.)
+    pub struct Squashed<f64> { input: 3, out: 3 => Sigmoid, cost: Mse }
 }
 
 network! {
@@ -187,14 +188,14 @@ fn mse_and_the_hinge_loss_predict_the_output_itself() -> TestResult {
 
 #[test]
 fn an_output_activation_is_what_the_cost_predicts_from() -> TestResult {
-    // forward returns a^L = s(z^L), which binary cross-entropy reads as its logits in training,
-    // so the prediction is s(s(z^L)).
+    // forward returns a^L = s(z^L), and the squared error predicts its input unchanged, so the
+    // prediction is s(z^L).
     let net = pass_through(Squashed::with_seed(0));
     let x = array![[0.0, 1.0, -1.0]];
     assert_all_close(&net.forward(x.view())?, &x.mapv(backprop::activation::sigmoid), 1e-15, "forward");
-    // Python: 1 / (1 + exp(-1 / (1 + exp(-v)))).
-    let want = array![[0.6224593312018546, 0.6750375273768237, 0.5668330070205946]];
-    assert_all_close(&net.predict(x.view())?, &want, 1e-15, "s(s(z))");
+    // Python: 1 / (1 + exp(-v)).
+    let want = array![[0.5, 0.7310585786300049, 0.2689414213699951]];
+    assert_all_close(&net.predict(x.view())?, &want, 1e-15, "s(z)");
     Ok(())
 }
 

@@ -12,7 +12,7 @@ network! {
     struct Hinge<f64> { input: 3, hidden: 4 => Elu, out: 2, cost: MulticlassHinge }
 }
 network! {
-    struct Binary<f32> { input: 3, hidden: 4 => Gelu, out: 2 => Sigmoid, cost: BinaryCrossEntropy }
+    struct Binary<f32> { input: 3, hidden: 4 => Gelu, out: 2, cost: BinaryCrossEntropy }
 }
 network! {
     struct Regression<f32> { input: 3, hidden: 4 => Silu, out: 2, cost: Mse }

@@ -215,10 +215,10 @@ pub trait Network<F: Float>: Sized {
     /// If the last layer declares an activation σ, the forward pass returns a^L = σ(z^L), and
     /// that is what the cost is taken of in training ([`backward`](Network::backward) computes
     /// ∇_a C there, then δ^L = ∇_a C ⊙ σ'(z^L)). `predict` is consistent with that: it applies
-    /// the cost's transform to a^L. For example `out: 3 => Sigmoid` with `BinaryCrossEntropy`
-    /// predicts s(s(z^L)), which lies between ½ and s(1) ≈ 0.73; to predict probabilities, leave the
-    /// last layer without an activation and let the cost read z^L as logits, as the built-in
-    /// costs intend.
+    /// the cost's transform to a^L: with `out: 3 => Sigmoid` and `Mse`, the prediction is
+    /// a^L = s(z^L). A cost that applies its own output function to logits
+    /// ([`Cost::TAKES_LOGITS`], as `BinaryCrossEntropy` and `SoftmaxCrossEntropy` do) refuses an
+    /// output activation at compile time, so that σ is never applied twice.
     ///
     /// The forward pass runs through [`forward_in`](Network::forward_in) in batches of
     /// [`EVALUATION_BATCH`](crate::train::EVALUATION_BATCH) samples, in one workspace, so a large

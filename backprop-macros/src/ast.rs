@@ -32,6 +32,9 @@ pub struct Network {
     /// union, a tuple or a unit struct, or whose fields are all not layers), so that an empty
     /// network is not reported again.
     pub body_reported: bool,
+    /// Whether the derive's type has generic parameters (an error), so that no impl of a stub
+    /// can name it.
+    pub generic: bool,
     /// Keywords a "did you mean" error has already pointed to, so they are not also reported
     /// as missing.
     pub suggested: Vec<&'static str>,

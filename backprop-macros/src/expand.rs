@@ -30,16 +30,117 @@ pub fn network((net, mut errors): (Network, Ctxt)) -> TokenStream {
     }
 }
 
-/// The struct of a `network!` that has errors, with no layers, so that uses of its name still
-/// resolve. A derive needs none: the struct is the user's.
+/// After an error, what keeps the user's other code free of follow-on errors: for a `network!`,
+/// its struct with no layers; for both front ends, `with_seed` and an `impl Network` (with a
+/// gradients type), so that a program that builds, runs and trains the network type-checks and
+/// the real errors are the only ones. Nothing of it runs: the crate does not compile. A derive
+/// on a generic type gets none, since the impls could not name it.
 fn stub(net: &Network) -> TokenStream {
-    if net.origin == Origin::Derive {
-        return TokenStream::new();
-    }
     let Network { attrs, vis, ident, .. } = net;
+    let (definition, build) = match net.origin {
+        Origin::Network => (quote!(#(#attrs)* #vis struct #ident {}), quote!(Self {})),
+        Origin::Derive if !net.generic => (TokenStream::new(), quote!(loop {})),
+        Origin::Derive => return TokenStream::new(),
+    };
+    // A float type that is not f32 or f64 is an error already; the stub is for f32.
+    let float = match net.float.as_ref().map(Ident::to_string).as_deref() {
+        Some("f64") => quote!(::core::primitive::f64),
+        _ => quote!(::core::primitive::f32),
+    };
+    let cost = match &net.cost {
+        Some(cost) => quote!(#cost),
+        None => quote!(::backprop::Mse),
+    };
+    let input = Literal::usize_unsuffixed(net.input.map_or(0, |size| size.value));
+    let output =
+        Literal::usize_unsuffixed(net.layers.last().and_then(|l| l.outputs).map_or(0, |size| size.value));
+    let gradients = format_ident!("{}Gradients", ident);
+    let name = LitStr::new(&ident.to_string(), ident.span());
+    let result = |ty: TokenStream| quote!(::core::result::Result<#ty, ::backprop::Error>);
+    let (array, view) =
+        (quote!(::backprop::ndarray::Array2<#float>), quote!(::backprop::ndarray::ArrayView2));
+    let (forward, backward, forward_in, scalar) = (
+        result(array.clone()),
+        result(quote!((#float, Self::Gradients))),
+        result(quote!(#view<'__w, #float>)),
+        result(float.clone()),
+    );
+    let workspace = quote!(::backprop::Workspace<#float, Self::Gradients>);
+    let targets = quote!(impl ::core::convert::Into<::backprop::Targets<'__y, #float>>);
     quote! {
-        #(#attrs)*
-        #vis struct #ident {}
+        #definition
+
+        /// Not generated: the declaration has errors.
+        #vis struct #gradients {}
+
+        #[automatically_derived]
+        impl ::backprop::Gradients<#float> for #gradients {
+            fn zeros() -> Self {
+                Self {}
+            }
+
+            fn visit(&self, _: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {}
+        }
+
+        #[automatically_derived]
+        impl #ident {
+            /// Not generated: the declaration has errors.
+            pub fn with_seed(_: ::core::primitive::u64) -> Self {
+                #build
+            }
+        }
+
+        #[automatically_derived]
+        impl ::backprop::Network<#float> for #ident {
+            const NAME: &'static ::core::primitive::str = #name;
+            const INPUT: ::core::primitive::usize = #input;
+            const OUTPUT: ::core::primitive::usize = #output;
+            const LAYERS: &'static [::backprop::LayerInfo] = &[];
+
+            type Cost = #cost;
+            type Gradients = #gradients;
+
+            fn zeros() -> Self {
+                #build
+            }
+
+            fn forward(&self, _: #view<'_, #float>) -> #forward {
+                loop {}
+            }
+
+            fn backward<'__y>(&self, _: #view<'_, #float>, _: #targets) -> #backward {
+                loop {}
+            }
+
+            fn forward_in<'__w>(&self, _: #view<'_, #float>, _: &'__w mut #workspace) -> #forward_in {
+                loop {}
+            }
+
+            fn backward_in<'__y>(&self, _: #view<'_, #float>, _: #targets, _: &mut #workspace) -> #scalar {
+                loop {}
+            }
+
+            fn train_step<'__y, __O: ::backprop::Optimizer<#float>>(
+                &mut self,
+                _: #view<'_, #float>,
+                _: #targets,
+                _: &mut #workspace,
+                _: &mut __O,
+            ) -> #scalar {
+                loop {}
+            }
+
+            fn visit_parameters(&self, _: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {}
+
+            fn visit_parameters_mut(&mut self, _: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>)) {}
+
+            fn visit_with_gradients(
+                &mut self,
+                _: &Self::Gradients,
+                _: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>, ::backprop::Parameters<'_, #float>),
+            ) {
+            }
+        }
     }
 }
 
@@ -762,6 +863,35 @@ impl<'a> Resolved<'a> {
         if bounds.is_empty() { TokenStream::new() } else { quote!(where #(#bounds),*) }
     }
 
+    /// A compile-time check, spanned on the output layer's activation, that the cost does not
+    /// apply an output function of its own (`Cost::TAKES_LOGITS`), which the activation would
+    /// duplicate. Nothing for an output layer without activation or with `Identity`.
+    fn logits_check(&self) -> TokenStream {
+        let Some(last) = self.levels.last() else { return TokenStream::new() };
+        let Some(activation) = &last.layer.activation else { return TokenStream::new() };
+        let written = type_name(&quote!(#activation));
+        if written == "Identity" || written.ends_with("::Identity") {
+            return TokenStream::new();
+        }
+        let (float, cost) = (&self.float, self.cost);
+        let cost_name = type_name(&quote!(#cost));
+        let layer = &last.layer.name;
+        let fix = match self.net.origin {
+            Origin::Network => format!("remove `=> {written}` from `{layer}`"),
+            Origin::Derive => {
+                format!("declare `{layer}` as `Dense<{float}, {}, {}>`", last.inputs, last.outputs)
+            }
+        };
+        let message = format!(
+            "the output layer `{layer}` applies `{written}`, but `{cost_name}` takes z^L as logits and applies its \
+             own output function (σ or softmax) to them, so the network would train on that function of \
+             `{written}`(z^L): {fix}; `predict` gives the cost's probabilities"
+        );
+        quote_spanned! {activation.span()=>
+            const _: () = ::core::assert!(!<#cost as ::backprop::Cost<#float>>::TAKES_LOGITS, #message);
+        }
+    }
+
     /// A compile-time check that the cost is a `Cost`, reported on the user's own token.
     /// (An activation that is not an `Activation` needs no check of its own: the type of its
     /// layer's field, `Dense<F, IN, OUT, A>`, is then ill-formed.)
@@ -769,10 +899,12 @@ impl<'a> Resolved<'a> {
         let float = &self.float;
         let cost = self.cost;
         let cost_check = quote_spanned!(cost.span()=> let _ = <#cost as ::backprop::Cost<#float>>::NAME;);
+        let logits_check = self.logits_check();
         quote! {
             const _: () = {
                 #cost_check
             };
+            #logits_check
         }
     }
 }

@@ -24,6 +24,7 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
         cost: cost(input, &mut errors),
         missing_span: input.ident.span(),
         body_reported: true,
+        generic: !input.generics.params.is_empty(),
         suggested: Vec::new(),
     };
     if let Some(param) = input.generics.params.first() {

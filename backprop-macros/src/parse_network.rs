@@ -1,6 +1,6 @@
 //! The `network!` front end: parses `struct Name<f32> { input: .., layer: n => σ, .., cost: C }`.
 
-use proc_macro2::TokenTree;
+use proc_macro2::{Span, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitInt, Token, Type, Visibility, braced};
 
@@ -61,10 +61,12 @@ impl Parse for NetworkInput {
             cost: None,
             missing_span: brace.span.close(),
             body_reported: false,
+            generic: false,
             suggested: Vec::new(),
         };
+        let mut order = Order::default();
         while !body.is_empty() {
-            if let Err(error) = parse_entry(&body, &mut network, &mut errors) {
+            if let Err(error) = parse_entry(&body, &mut network, &mut order, &mut errors) {
                 errors.push(error);
                 skip_entry(&body)?;
             }
@@ -92,8 +94,37 @@ fn float_ident(ty: &Type, network: &Ident, errors: &mut Ctxt) -> Option<Ident> {
     None
 }
 
+/// Where the entries read so far put the next one: `input` first, then the layers, `cost` last.
+#[derive(Default)]
+struct Order {
+    /// The `cost` key and its entry as written, once read.
+    cost: Option<(Span, String)>,
+    /// Whether an entry after `cost` has been reported (once: moving `cost` fixes them all).
+    after_cost_reported: bool,
+}
+
+impl Order {
+    /// Reports the `cost` entry, once, if `what` follows it.
+    fn check_after_cost(&mut self, what: &str, errors: &mut Ctxt) {
+        if let Some((span, entry)) = &self.cost {
+            if !self.after_cost_reported {
+                self.after_cost_reported = true;
+                errors.push(syn::Error::new(
+                    *span,
+                    format!("`cost` goes last, but {what} follows it: move `{entry}` to the end of the body, after the output layer"),
+                ));
+            }
+        }
+    }
+}
+
 /// Parses one `key: value` entry of the body and the comma after it.
-fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> syn::Result<()> {
+fn parse_entry(
+    body: ParseStream,
+    network: &mut Network,
+    order: &mut Order,
+    errors: &mut Ctxt,
+) -> syn::Result<()> {
     let attrs = body.call(Attribute::parse_outer)?;
     let lookahead = body.lookahead1();
     if lookahead.peek(kw::input) {
@@ -102,6 +133,16 @@ fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> s
         let size = parse_size(body, "the number of inputs, e.g. `input: 784`")?;
         if network.input.is_some() {
             errors.error_spanned_by(key, "`input` is given twice: a network has one input size");
+        } else if let Some(first) = network.layers.first() {
+            errors.error_spanned_by(
+                key,
+                format!(
+                    "`input` goes first, but layer `{}` comes before it: move `input: {},` to the top of the body",
+                    first.name, size.value
+                ),
+            );
+        } else {
+            order.check_after_cost("`input`", errors);
         }
         network.input = Some(size);
     } else if lookahead.peek(kw::cost) {
@@ -110,6 +151,9 @@ fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> s
         let cost: Type = body.parse()?;
         if network.cost.is_some() {
             errors.error_spanned_by(key, "`cost` is given twice: a network has one cost");
+        } else {
+            order.cost =
+                Some((key.span, format!("cost: {},", quote::quote!(#cost).to_string().replace(' ', ""))));
         }
         network.cost = Some(cost);
     } else if lookahead.peek(Ident) {
@@ -130,6 +174,7 @@ fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> s
             )));
         }
         let outputs = parse_size(body, "a number of units")?;
+        order.check_after_cost(&format!("layer `{name}`"), errors);
         let activation = if body.peek(Token![=>]) {
             body.parse::<Token![=>]>()?;
             Some(body.parse::<Type>()?)
@@ -147,9 +192,21 @@ fn parse_entry(body: ParseStream, network: &mut Network, errors: &mut Ctxt) -> s
     } else {
         return Err(lookahead.error());
     }
-    if !body.is_empty() {
-        body.parse::<Token![,]>()?;
+    separator(body, errors)
+}
+
+/// The comma after an entry; a `;` in its place is reported and read as the comma, so that the
+/// entries after it are still read.
+fn separator(body: ParseStream, errors: &mut Ctxt) -> syn::Result<()> {
+    if body.is_empty() {
+        return Ok(());
     }
+    if body.peek(Token![;]) {
+        let semicolon: Token![;] = body.parse()?;
+        errors.error_spanned_by(semicolon, "entries of `network!` end with `,`, not `;`: write `,` here");
+        return Ok(());
+    }
+    body.parse::<Token![,]>()?;
     Ok(())
 }
 
@@ -175,14 +232,17 @@ fn skip_entry(body: ParseStream) -> syn::Result<()> {
     take_until_comma(body);
     if body.peek(Token![,]) {
         body.parse::<Token![,]>()?;
+    } else if body.peek(Token![;]) {
+        body.parse::<Token![;]>()?;
     }
     Ok(())
 }
 
-/// Consumes and returns the tokens of `input` up to (not including) the next top-level comma.
+/// Consumes and returns the tokens of `input` up to (not including) the next top-level comma or
+/// semicolon (a misplaced one).
 fn take_until_comma(input: ParseStream) -> proc_macro2::TokenStream {
     let mut tokens = proc_macro2::TokenStream::new();
-    while !input.is_empty() && !input.peek(Token![,]) {
+    while !input.is_empty() && !input.peek(Token![,]) && !input.peek(Token![;]) {
         match input.parse::<TokenTree>() {
             Ok(token) => tokens.extend([token]),
             Err(_) => break,

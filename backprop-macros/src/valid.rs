@@ -17,6 +17,7 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
     };
     layer_count(net, &suggested, errors);
     sizes(net, errors);
+    matrices(net, errors);
     names(net, errors);
     if net.origin == Origin::Derive {
         chain(net, errors);
@@ -123,6 +124,49 @@ fn sizes(net: &Network, errors: &mut Ctxt) {
             outputs.span,
             format!("layer `{name}` has 0 units: {what}, e.g. {example}"),
         ));
+    }
+}
+
+/// Every weight matrix can exist: IN·OUT values of the float type fit in `isize::MAX` bytes, the
+/// most any allocation may hold. A layer that takes the units of a layer already reported is not
+/// reported again: fixing the one fixes both.
+fn matrices(net: &Network, errors: &mut Ctxt) {
+    let mut previous = net.input.map(|size| size.value);
+    let mut previous_reported = false;
+    for layer in &net.layers {
+        let inputs = layer.inputs.map(|size| size.value).or(previous);
+        let Some(outputs) = layer.outputs else {
+            (previous, previous_reported) = (None, false);
+            continue;
+        };
+        let float = match net.origin {
+            Origin::Network => net.float.as_ref(),
+            Origin::Derive => layer.float.as_ref(),
+        };
+        let (bytes, float) = match float.map(ToString::to_string).as_deref() {
+            Some("f64") => (8, "f64"),
+            _ => (4, "f32"),
+        };
+        // A layer whose number of inputs is not known (an error already says so) fits.
+        let fits = inputs.is_none_or(|n| {
+            n.checked_mul(outputs.value)
+                .and_then(|n| n.checked_mul(bytes))
+                .is_some_and(|n| isize::try_from(n).is_ok())
+        });
+        if !fits && !previous_reported {
+            errors.push(syn::Error::new(
+                outputs.span,
+                format!(
+                    "layer `{}` would hold a {}×{} weight matrix of `{float}`, more than the {} bytes any \
+                     allocation may hold (`isize::MAX`): give it fewer units",
+                    layer.name,
+                    outputs.value,
+                    inputs.unwrap_or_default(),
+                    isize::MAX
+                ),
+            ));
+        }
+        (previous, previous_reported) = (Some(outputs.value), !fits);
     }
 }
 

@@ -32,6 +32,7 @@ impl<F: Float> Cost<F> for BinaryCrossEntropy {
     const NAME: &'static str = "BinaryCrossEntropy";
     const CLASSIFICATION: bool = true;
     const MULTI_LABEL: bool = true;
+    const TAKES_LOGITS: bool = true;
 
     /// Target values must lie in \[0, 1\].
     fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {

@@ -46,6 +46,13 @@ pub trait Cost<F: Float>: Default {
     /// readings agree.
     const MULTI_LABEL: bool = false;
 
+    /// Whether the cost takes z^L as logits and applies its own output function (σ, softmax) to
+    /// them. Then the output layer must not declare an activation, which would be applied twice
+    /// (training on σ(σ(z)) for `BinaryCrossEntropy`): `network!` and `#[derive(Backprop)]`
+    /// reject an output activation other than `Identity` at compile time. `false` by default; a
+    /// cost of one's own sets it to `true` to get the same check.
+    const TAKES_LOGITS: bool = false;
+
     /// Checks the target of sample `sample` beyond shape and finiteness, which are already
     /// checked (for example that it lies in \[0, 1\] or is one-hot).
     fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {

@@ -25,6 +25,7 @@ pub struct SoftmaxCrossEntropy;
 impl<F: Float> Cost<F> for SoftmaxCrossEntropy {
     const NAME: &'static str = "SoftmaxCrossEntropy";
     const CLASSIFICATION: bool = true;
+    const TAKES_LOGITS: bool = true;
 
     /// Target values must be non-negative (probabilities, or one-hot rows).
     fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {

@@ -1,9 +1,12 @@
 //! Writing the IR out: as Rust for `f32` or `f64`, and as a formula for the documentation.
 //!
 //! A node used more than once is bound once to a `let` (`__v0`, `__v1`, ... in the code,
-//! `t1`, `t2`, ... in the formula), in topological order. In the code a node that only the
-//! branches of an `if` use is bound inside the branch that uses it, so that an `if` computes
-//! nothing for the branch it does not take. Constants are literals of the target type; named
+//! `t1`, `t2`, ... in the formula), in topological order. In the code a node that only one
+//! branch of an `if` uses is bound inside that branch, so that an `if` computes nothing for the
+//! branch it does not take; a node that several branches use (or a branch and the code around
+//! the `if`) is bound once before it. So the derivative of each `let` of the user's body is its
+//! own `let` next to the value's, and the code grows linearly with the body, however many `if`s
+//! follow one another. Constants are literals of the target type; named
 //! constants are cast to it when the user's function is of the other type.
 
 use std::collections::{HashMap, HashSet};
@@ -92,7 +95,7 @@ impl Rust<'_> {
     /// The `let`s and the final value of [`block`](Self::block).
     fn block_parts(&mut self, root: Id, bound: &HashMap<Id, syn::Ident>) -> (TokenStream, TokenStream) {
         let g = self.g;
-        // The nodes computed outside the branches of any `if` (conditions included).
+        // The nodes computed outside the branches of any `if` (conditions included): region 0.
         let outer = reach(g, root, bound, false);
         let mut uses: HashMap<Id, usize> = HashMap::new();
         for &id in &outer {
@@ -100,22 +103,39 @@ impl Rust<'_> {
                 *uses.entry(child).or_default() += 1;
             }
         }
-        // A node computed outside that a branch uses too is bound outside, for the branch.
+        // Each branch of an `if` computed here is a region of its own. A node in two regions
+        // (outside and in a branch, or in two branches) is bound here, once, for all of them:
+        // copying it into each branch would double the code at every `if` that uses it.
+        let mut regions: HashMap<Id, usize> = outer.iter().map(|&id| (id, 1)).collect();
         for &id in &outer {
             if let Node::Select(_, a, b) = *g.node(id) {
                 for branch in [a, b] {
-                    for inner in reach(g, branch, bound, true) {
-                        if outer.contains(&inner) {
-                            *uses.entry(inner).or_default() += 1;
-                        }
+                    // The walk stops at nodes computed outside: what they are computed from is
+                    // counted with them.
+                    for inner in reach_until(g, branch, bound, &outer) {
+                        *regions.entry(inner).or_default() += 1;
                     }
                 }
             }
         }
-        let mut shared: Vec<Id> = outer
-            .iter()
+        let mut parents: HashMap<Id, usize> = HashMap::new();
+        for &id in regions.keys() {
+            for child in g.node(id).children() {
+                *parents.entry(child).or_default() += 1;
+            }
+        }
+        // A node of several regions with one parent is written inside that parent, which is then
+        // in the same regions: only the topmost node of such a chain needs a name.
+        for (&id, &n) in &regions {
+            if n > 1 && parents.get(&id).copied().unwrap_or(0) > 1 {
+                *uses.entry(id).or_default() += 2;
+            }
+        }
+        let mut shared: Vec<Id> = uses
+            .keys()
             .copied()
-            .filter(|id| *id != root && uses.get(id).copied().unwrap_or(0) > 1 && !g.node(*id).is_leaf())
+            .filter(|id| *id != root && !bound.contains_key(id) && !g.node(*id).is_leaf())
+            .filter(|id| uses.get(id).copied().unwrap_or(0) > 1)
             .collect();
         shared.sort();
         let mut names = bound.clone();
@@ -336,6 +356,22 @@ fn reach(g: &Graph, root: Id, bound: &HashMap<Id, syn::Ident>, into_branches: bo
             stack.extend(g.node(id).children());
         } else {
             stack.extend(outside_children(g.node(id)));
+        }
+    }
+    seen
+}
+
+/// The nodes `root` is computed from, branches included, stopping at `bound` nodes and after
+/// the nodes of `outer`.
+fn reach_until(g: &Graph, root: Id, bound: &HashMap<Id, syn::Ident>, outer: &HashSet<Id>) -> HashSet<Id> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if bound.contains_key(&id) || !seen.insert(id) {
+            continue;
+        }
+        if !outer.contains(&id) {
+            stack.extend(g.node(id).children());
         }
     }
     seen

@@ -35,6 +35,14 @@ enum Init {
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
     let init = options(attr, &mut cx);
+    if let Some(error) = too_deep(&item) {
+        cx.push(error);
+        let stub = shallow_stub(&item)
+            .and_then(|func| Some((type_name(&func.sig.ident, &mut Ctxt::default())?, func)))
+            .map(|(name, func)| generate(&func, &name, init, None))
+            .unwrap_or_default();
+        return with_errors(item, cx, stub);
+    }
     let func = match syn::parse2::<syn::Item>(item.clone()) {
         Ok(syn::Item::Fn(func)) => func,
         Ok(other) => {
@@ -75,6 +83,58 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             tokens
         }
     }
+}
+
+/// How deep a body may nest: parentheses, blocks, `if`s and brackets inside one another, or
+/// prefix operators (`-`, `!`) in a row. Parsing and differentiating recurse once per level, so
+/// a deeper body could overflow the compiler's stack; no activation comes near it.
+const MAX_DEPTH: usize = 128;
+
+/// The error on the first group or operator of `item` nested more than [`MAX_DEPTH`] deep, found
+/// without recursion before anything parses `item`.
+fn too_deep(item: &TokenStream) -> Option<syn::Error> {
+    let message = |what: &str| {
+        format!(
+            "{what} more than {MAX_DEPTH} levels deep: `#[activation]` differentiates bodies nested up to \
+             {MAX_DEPTH} levels (parentheses, blocks, `if`s, prefix operators); bind inner parts to `let`s \
+             (`let u = ...;`), or implement `backprop::Activation` by hand"
+        )
+    };
+    let mut stack = vec![item.clone().into_iter()];
+    let mut run = 0;
+    while let Some(tokens) = stack.last_mut() {
+        match tokens.next() {
+            None => {
+                stack.pop();
+                run = 0;
+            }
+            Some(proc_macro2::TokenTree::Group(group)) => {
+                run = 0;
+                if stack.len() > MAX_DEPTH {
+                    return Some(syn::Error::new(group.span_open(), message("this expression nests")));
+                }
+                stack.push(group.stream().into_iter());
+            }
+            Some(proc_macro2::TokenTree::Punct(punct)) => {
+                run += 1;
+                if run > MAX_DEPTH {
+                    return Some(syn::Error::new(punct.span(), message("these operators nest")));
+                }
+            }
+            Some(_) => run = 0,
+        }
+    }
+    None
+}
+
+/// A function with the name, visibility and attributes of `item` and a body of one token, to
+/// generate the stub of the type from when the body is not parsed.
+fn shallow_stub(item: &TokenStream) -> Option<ItemFn> {
+    let tokens: Vec<proc_macro2::TokenTree> = item.clone().into_iter().collect();
+    let at = tokens.iter().position(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "fn"))?;
+    let Some(proc_macro2::TokenTree::Ident(name)) = tokens.get(at + 1) else { return None };
+    let head = &tokens[..at];
+    syn::parse2(quote!(#(#head)* fn #name(__z: f64) -> f64 { __z })).ok()
 }
 
 /// `item`, every error of `cx`, and `stub`.
@@ -473,5 +533,103 @@ mod tests {
         let mut cx = Ctxt::default();
         assert_eq!(name("Swish", &mut cx), None);
         assert!(cx.finish(()).is_err());
+    }
+}
+
+/// Bodies that once made the macro's output, time or stack grow without bound.
+#[cfg(test)]
+mod growth {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// A function of `lines` chained `let`s, each an `if` on the one before (the case of issue 11:
+    /// each `if` once copied the derivative of the one before into both of its branches).
+    fn chained_ifs(lines: usize) -> String {
+        let mut body = String::from("let a0 = z;\n");
+        for k in 1..=lines {
+            let j = k - 1;
+            body.push_str(&format!("let a{k} = if a{j} > 0.0 {{ a{j} * a{j} }} else {{ a{j}.exp() }};\n"));
+        }
+        format!("fn chained(z: f64) -> f64 {{\n{body}a{lines}\n}}")
+    }
+
+    /// The size of the expansion of `source` and the shortest of three expansion times.
+    fn expansion(source: &str) -> (String, Duration) {
+        let mut best = Duration::MAX;
+        let mut out = String::new();
+        for _ in 0..3 {
+            let item: TokenStream = source.parse().unwrap_or_default();
+            let start = Instant::now();
+            out = expand(TokenStream::new(), item).to_string();
+            best = best.min(start.elapsed());
+        }
+        (out, best)
+    }
+
+    #[test]
+    fn chained_ifs_expand_in_linear_size() {
+        let mut sizes = Vec::new();
+        for lines in [30, 60, 200] {
+            let (out, time) = expansion(&chained_ifs(lines));
+            assert!(!out.contains("compile_error"), "{out}");
+            assert!(out.len() < 1 << 20, "{lines} lines: {} bytes", out.len());
+            assert!(time < Duration::from_secs(1), "{lines} lines: {time:?}");
+            sizes.push((out.len(), out.matches(" if ").count()));
+        }
+        // Each line's value and derivative are written once, as their own `let`s: every line adds
+        // the same number of `if`s (in σ and σ', in the code and in the formulas).
+        let (ifs30, ifs60, ifs200) = (sizes[0].1, sizes[1].1, sizes[2].1);
+        assert_eq!((ifs60 - ifs30) * 140, (ifs200 - ifs60) * 30, "{sizes:?}");
+        // Twice the lines, at most a little over twice the code.
+        assert!(sizes[1].0 < sizes[0].0 * 5 / 2, "{sizes:?}");
+    }
+
+    /// Expands `source` on a thread with rustc's 8 MiB stack.
+    fn expand_on_rustc_stack(source: String) -> String {
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || expand(TokenStream::new(), source.parse().unwrap_or_default()).to_string())
+            .and_then(|thread| thread.join().map_err(|_| std::io::Error::other("panicked")))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn bodies_deeper_than_the_limit_are_one_error() {
+        let n = 10_000;
+        let cases = [
+            format!("fn f(z: f64) -> f64 {{ {}z{} }}", "(".repeat(n), ")".repeat(n)),
+            format!("fn f(z: f64) -> f64 {{ {} z {} }}", "if z > 0.0 { ".repeat(n), "} else { z }".repeat(n)),
+            format!("fn f(z: f64) -> f64 {{ {}z }}", "-".repeat(n)),
+            format!("fn f(z: f64) -> f64 {{ z{} }}", " + (z".repeat(n) + &")".repeat(n)),
+        ];
+        for source in cases {
+            let out = expand_on_rustc_stack(source);
+            assert_eq!(out.matches("compile_error").count(), 1, "{}", &out[..out.len().min(300)]);
+            assert!(out.contains("more than 128 levels deep"));
+            // The function and a stub of its type are still emitted.
+            assert!(out.contains("struct F"));
+        }
+    }
+
+    #[test]
+    fn bodies_at_the_limit_expand() {
+        let n = MAX_DEPTH - 2;
+        let cases = [
+            format!("fn f(z: f64) -> f64 {{ {}z{} }}", "(".repeat(n), ")".repeat(n)),
+            format!("fn f(z: f64) -> f64 {{ {} z {} }}", "if z > 0.0 { ".repeat(n), "} else { z }".repeat(n)),
+            format!("fn f(z: f64) -> f64 {{ {}z }}", "-".repeat(n)),
+            format!("fn f(z: f64) -> f64 {{ z{} }}", " + (z".repeat(n) + &")".repeat(n)),
+            // Long but flat: 1 000 terms and 1 000 chained `let`s.
+            format!("fn f(z: f64) -> f64 {{ z{} }}", " + z.sin()".repeat(1000)),
+            format!(
+                "fn f(z: f64) -> f64 {{ let a0 = z; {} a1000 }}",
+                (1..=1000).map(|k| format!("let a{k} = a{}.sin();", k - 1)).collect::<String>()
+            ),
+        ];
+        for source in cases {
+            let out = expand_on_rustc_stack(source);
+            assert!(out.contains("fn derivative"), "{}", &out[..out.len().min(300)]);
+            assert!(!out.contains("compile_error"), "{}", &out[..out.len().min(300)]);
+        }
     }
 }

@@ -1,3 +1,4 @@
+use backprop::ndarray::Array2;
 use backprop::prelude::*;
 
 /// Every unsupported construct of one function is reported in the same build, and the type is
@@ -13,4 +14,11 @@ network! {
     struct Net<f64> { input: 2, hidden: 3 => EverythingWrong, out: 1, cost: Mse }
 }
 
-fn main() {}
+fn main() -> Result<(), backprop::Error> {
+    let x = Array2::<f64>::zeros((8, 2));
+    let y = Array2::<f64>::zeros((8, 1));
+    let mut net = Net::with_seed(0);
+    let _prediction = net.forward(x.view())?;
+    let _history = Trainer::new(Sgd::new(0.1)?).epochs(1).fit(&mut net, x.view(), y.view())?;
+    Ok(())
+}

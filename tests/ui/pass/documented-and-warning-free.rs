@@ -9,7 +9,7 @@ network! {
     pub struct Declared<f64> {
         input: 3,
         hidden: 5 => LeakyRelu,
-        out: 2 => Sigmoid,
+        out: 2,
         cost: BinaryCrossEntropy,
     }
 }

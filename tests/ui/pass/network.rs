@@ -2,13 +2,13 @@ use backprop::ndarray::Array2;
 use backprop::prelude::*;
 
 network! {
-    /// A classifier with a sigmoid output.
+    /// A multi-label classifier: `BinaryCrossEntropy` applies σ to the logits itself.
     #[derive(Clone, Debug)]
     pub struct Net<f32> {
         input: 4,
         /// The hidden layer.
         hidden: 8 => Relu,
-        out: 3 => Sigmoid,
+        out: 3,
         cost: BinaryCrossEntropy,
     }
 }

@@ -1,0 +1,21 @@
+//! The derive form: `Dense<f64, 4, 2305843009213693952>` (2⁶¹ units) needs 2⁶⁶ bytes of weights,
+//! one error on the size naming the layer.
+
+use backprop::ndarray::Array2;
+use backprop::prelude::*;
+
+#[derive(Backprop)]
+#[backprop(cost = Mse)]
+struct Net {
+    hidden: Dense<f64, 4, 2305843009213693952, Relu>,
+    out: Dense<f64, 2305843009213693952, 2>,
+}
+
+fn main() -> Result<(), backprop::Error> {
+    let x = Array2::<f64>::zeros((8, 4));
+    let y = Array2::<f64>::zeros((8, 2));
+    let mut net = Net::with_seed(0);
+    let _prediction = net.forward(x.view())?;
+    let _history = Trainer::new(Sgd::new(0.1)?).epochs(1).fit(&mut net, x.view(), y.view())?;
+    Ok(())
+}

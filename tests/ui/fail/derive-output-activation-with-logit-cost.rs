@@ -1,0 +1,21 @@
+//! The derive form: an output activation before `SoftmaxCrossEntropy`, which applies softmax to
+//! the logits itself, is one error on the activation.
+
+use backprop::ndarray::Array2;
+use backprop::prelude::*;
+
+#[derive(Backprop)]
+#[backprop(cost = SoftmaxCrossEntropy)]
+struct Net {
+    hidden: Dense<f32, 4, 8, Relu>,
+    out: Dense<f32, 8, 3, Sigmoid>,
+}
+
+fn main() -> Result<(), backprop::Error> {
+    let x = Array2::<f32>::zeros((8, 4));
+    let y = Array2::<f32>::zeros((8, 3));
+    let mut net = Net::with_seed(0);
+    let _prediction = net.forward(x.view())?;
+    let _history = Trainer::new(Sgd::new(0.1)?).epochs(1).fit(&mut net, x.view(), y.view())?;
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! A layer whose weight matrix cannot exist (4 × 2⁶⁴−1 values of `f32`) is one error on its size,
+//! naming the layer; the layer after it, which takes its units, is not reported again.
+
+use backprop::ndarray::Array2;
+use backprop::prelude::*;
+
+network! {
+    struct Net<f32> {
+        input: 4,
+        hidden: 18446744073709551615 => Relu,
+        out: 2,
+        cost: Mse,
+    }
+}
+
+fn main() -> Result<(), backprop::Error> {
+    let x = Array2::<f32>::zeros((8, 4));
+    let y = Array2::<f32>::zeros((8, 2));
+    let mut net = Net::with_seed(0);
+    let _prediction = net.forward(x.view())?;
+    let _history = Trainer::new(Sgd::new(0.1)?).epochs(1).fit(&mut net, x.view(), y.view())?;
+    Ok(())
+}
