@@ -130,6 +130,33 @@ fn stub(net: &Network) -> TokenStream {
                 loop {}
             }
 
+            fn equations() -> &'static ::core::primitive::str {
+                ""
+            }
+
+            fn equations_latex() -> &'static ::core::primitive::str {
+                ""
+            }
+
+            fn circuit_dot() -> &'static ::core::primitive::str {
+                ""
+            }
+
+            fn forward_trace(
+                &self,
+                _: #view<'_, #float>,
+            ) -> ::core::result::Result<::backprop::trace::ForwardTrace<#float>, ::backprop::Error> {
+                loop {}
+            }
+
+            fn backward_trace<'__y>(
+                &self,
+                _: #view<'_, #float>,
+                _: #targets,
+            ) -> ::core::result::Result<::backprop::trace::BackwardTrace<#float>, ::backprop::Error> {
+                loop {}
+            }
+
             fn visit_parameters(&self, _: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {}
 
             fn visit_parameters_mut(&mut self, _: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>)) {}
