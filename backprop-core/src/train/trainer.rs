@@ -268,6 +268,9 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         buffers: &mut Buffers<F, N>,
         display: &mut Display,
     ) -> Result<(), Error> {
+        // What checkpoints record of the configuration and the data: the same for every epoch,
+        // and its fingerprints read all the data, so it is computed once.
+        let setup = self.checkpoint.as_ref().map(|_| self.setup(x, y, plan));
         while run.epoch < plan.epochs && !run.stopped {
             let record = self.epoch(net, x, y, plan, run, buffers, display)?;
             display.end_epoch(&record.summary(Some(plan.epochs)));
@@ -283,11 +286,10 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
                 run.history.best_epoch = Some(run.best.epoch);
                 run.history.stopped_early = run.stopped && run.epoch < plan.epochs;
             }
-            if let Some(checkpoint) = &self.checkpoint {
+            if let (Some(checkpoint), Some(setup)) = (&self.checkpoint, &setup) {
                 if run.stopped || run.epoch == plan.epochs || run.epoch % checkpoint.every.max(1) == 0 {
-                    let setup = self.setup(x, y, plan);
                     let optimizer = (checkpoint.snapshot)(&self.optimizer);
-                    super::checkpoint::write(&checkpoint.path, net, &setup, &optimizer, run)?;
+                    super::checkpoint::write(&checkpoint.path, net, setup, &optimizer, run)?;
                 }
             }
         }
