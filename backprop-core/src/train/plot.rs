@@ -173,22 +173,7 @@ fn log_panel<DB: DrawingBackend>(
         .light_line_style(RGBColor(240, 240, 240))
         .draw()
         .map_err(err)?;
-    for (label, color, points) in curves {
-        let color = *color;
-        chart
-            .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))
-            .map_err(err)?
-            .label(label.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-        chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(err)?;
-    }
-    chart
-        .configure_series_labels()
-        .position(legend)
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)
+    curves_and_legend(&mut chart, curves, legend).map_err(err)
 }
 
 /// A label of a logarithmic axis: plain decimals from 0.001 to 9999 (`0.02`, `3`), else
@@ -246,14 +231,29 @@ fn panel<DB: DrawingBackend>(
         .light_line_style(RGBColor(240, 240, 240))
         .draw()
         .map_err(err)?;
-    for (label, color, points) in curves.iter().filter(|(_, _, p)| !p.is_empty()) {
+    curves_and_legend(&mut chart, curves.iter().filter(|(_, _, p)| !p.is_empty()), legend).map_err(err)
+}
+
+/// Draws each curve as a line with a dot per epoch, named in a legend at `legend`: the part
+/// every panel shares, whatever its y axis.
+fn curves_and_legend<
+    'a,
+    'c,
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = u32>,
+    Y: Ranged<ValueType = f64>,
+>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    curves: impl IntoIterator<Item = &'c Curve>,
+    legend: SeriesLabelPosition,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    for (label, color, points) in curves {
         let color = *color;
         chart
-            .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))
-            .map_err(err)?
+            .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?
             .label(label.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-        chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(err)?;
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
     }
     chart
         .configure_series_labels()
@@ -261,5 +261,4 @@ fn panel<DB: DrawingBackend>(
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .draw()
-        .map_err(err)
 }
