@@ -27,10 +27,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use backprop::data::fashion_mnist;
-use backprop::ndarray::{Array1, Array2, ArrayView2, Axis};
+use backprop::ndarray::{Array1, Array2, ArrayView2, ArrayViewD, Axis};
 use backprop::prelude::*;
 use backprop::train::Progress;
-use backprop::{LayerGradients, Network, SgdUpdate, seeded_rng};
+use backprop::{LayerGradients, Network, SgdUpdate, UpdateRule, seeded_rng};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use rand_core::RngCore;
 
@@ -44,6 +44,12 @@ network! {
     /// The `tiny` workload.
     #[derive(Clone)]
     pub struct Tiny<f32> { input: 4, hidden: 16 => Tanh, logits: 3, cost: SoftmaxCrossEntropy }
+}
+
+network! {
+    /// The `recipe` workload: the network of the `fashion_mnist` example.
+    #[derive(Clone)]
+    pub struct Recipe<f32> { input: 784, hidden1: 256 => Relu, hidden2: 128 => Relu, logits: 10, cost: SoftmaxCrossEntropy }
 }
 
 network! {
@@ -151,6 +157,7 @@ impl Workload {
 
 const FMNIST: Workload = Workload { name: "fmnist", sizes: &[784, 128, 64, 10], batch: 64 };
 const TINY: Workload = Workload { name: "tiny", sizes: &[4, 16, 3], batch: 1 };
+const RECIPE: Workload = Workload { name: "recipe", sizes: &[784, 256, 128, 10], batch: 64 };
 const WIDE: Workload = Workload { name: "wide", sizes: &[1024, 1024, 1024, 10], batch: 256 };
 
 /// A small learning rate: the weights move little over millions of steps, so every step does
@@ -253,6 +260,39 @@ fn bench_checks(c: &mut Criterion, time: Duration) {
     group.finish();
 }
 
+/// The `fashion_mnist` example's recipe: one Adam step (η = 10⁻³, the paper's β and ε) of
+/// the example's network, as `train_step` takes it (`generated`); beside it, on the gradients
+/// that step left, Adam's whole update of the parameters (`adam-step`) and its check that every
+/// value it will write is finite on its own (`adam-check`, [`UpdateRule::begin`]).
+fn bench_recipe(c: &mut Criterion, time: Duration) {
+    let (x, labels) = RECIPE.data();
+    let mut net = Recipe::with_seed(1);
+    let mut ws = Recipe::workspace();
+    let Ok(mut adam) = Adam::new(1e-3) else { return };
+    let mut group = c.benchmark_group(RECIPE.name);
+    group.throughput(Throughput::Elements(RECIPE.batch as u64));
+    group.measurement_time(time).warm_up_time(Duration::from_secs(1));
+    group.bench_function(BenchmarkId::new("generated", RECIPE.batch), |b| {
+        b.iter(|| net.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut adam))
+    });
+    let Ok((_, gradients)) = net.backward(x.view(), labels.as_slice()) else { return };
+    group.bench_function(BenchmarkId::new("adam-step", RECIPE.batch), |b| {
+        b.iter(|| adam.step(&mut net, black_box(&gradients)))
+    });
+    let mut tensors = |f: &mut dyn FnMut(usize, ArrayViewD<'_, f32>, ArrayViewD<'_, f32>)| {
+        let mut index = 0;
+        net.visit_with_gradients(&gradients, &mut |p, g| {
+            f(index, p.weight.view().into_dyn(), g.weight.into_dyn());
+            f(index + 1, p.bias.view().into_dyn(), g.bias.into_dyn());
+            index += 2;
+        });
+    };
+    group.bench_function(BenchmarkId::new("adam-check", RECIPE.batch), |b| {
+        b.iter(|| adam.begin(black_box(&mut tensors)))
+    });
+    group.finish();
+}
+
 /// The median time per step, in seconds, that criterion just wrote for `group/function/batch`.
 fn median_seconds(group: &str, function: &str, batch: usize) -> Option<f64> {
     let dir = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
@@ -349,6 +389,22 @@ fn summary(workloads: &[&Workload]) {
             step * 1e6
         );
     }
+    if let (Some(check), Some(update), Some(step)) = (
+        median_seconds(RECIPE.name, "adam-check", RECIPE.batch),
+        median_seconds(RECIPE.name, "adam-step", RECIPE.batch),
+        median_seconds(RECIPE.name, "generated", RECIPE.batch),
+    ) {
+        println!(
+            "\nrecipe: {:.0} samples/s; Adam's update {:.1} µs ({:.1} % of the step, {:.1} µs), \
+             of which its finiteness check {:.1} µs ({:.1} % of the step)",
+            RECIPE.batch as f64 / step,
+            update * 1e6,
+            100.0 * update / step,
+            step * 1e6,
+            check * 1e6,
+            100.0 * check / step
+        );
+    }
     println!(
         "\n{:<8} {:<10} {:>14} {:>10} {:>9} {:>16}",
         "workload", "code", "samples/s", "µs/step", "GFLOP/s", "generated/base"
@@ -424,6 +480,9 @@ fn main() {
     if selected(&TINY) {
         bench_workload(&mut c, &TINY, Tiny::with_seed(1), Act::Tanh, Duration::from_secs(3));
         ran.push(&TINY);
+    }
+    if selected(&RECIPE) {
+        bench_recipe(&mut c, Duration::from_secs(3));
     }
     if selected(&WIDE) {
         bench_workload(&mut c, &WIDE, Wide::with_seed(1), Act::Relu, Duration::from_secs(8));

@@ -20,7 +20,7 @@
 //! 1 or 1.5 clips the first two steps and not the third.
 
 use backprop::ndarray::{Array1, Array2, array};
-use backprop::optim::{Adam, AdamW, ClipGradNorm, Sgd, UpdateRule, WeightDecay};
+use backprop::optim::{Adam, AdamW, ClipGradNorm, Resumable, Sgd, UpdateRule, WeightDecay};
 use backprop::prelude::*;
 use backprop::{Error, LayerGradients};
 
@@ -410,3 +410,40 @@ const CLIPPED_SGD_MOMENTUM_L2: [[&[f64]; 4]; 3] = [
     [&[0.45653444138827404, -0.22943920750101793, 0.7204033728983779, 0.14900073680688092], &[0.05984553656841958, -0.19394552496293124], &[1.5114372089243249, -0.7279750185640337], &[0.26814617093259835]],
     [&[0.4355138151139451, -0.2103993955807606, 0.6593299159840089, 0.13495296927378805], &[0.04327799091926564, -0.20970264370739286], &[1.4725165883257916, -0.7266764367151504], &[0.27332839216149496]],
 ];
+
+/// A moment that only decays (its gradient is 0 from the second step on) shrinks by β each
+/// step: through the subnormal floats, where β · the smallest subnormal rounds back to itself,
+/// so without a flush it would stay there for good, and every later step would compute with a
+/// subnormal, which costs x86 CPUs a microcode assist per operation (`BENCHMARKS.md`). Every
+/// moment and velocity below the smallest normal float is flushed to exactly 0.
+#[test]
+fn decaying_moments_are_flushed_to_zero_not_left_subnormal() -> TestResult {
+    fn run<O: Optimizer<f64> + Resumable<f64>>(name: &str, mut optimizer: O) -> TestResult {
+        let mut net = initial();
+        let [first, ..] = steps();
+        let zero = gradients([[0.0; 2]; 2], [0.0; 2], [0.0; 2], 0.0);
+        optimizer.step(&mut net, &first)?;
+        // β₁ = 0.9 takes m from about 0.1 to below 10⁻³⁰⁸ in about 6 800 steps, and μ = 0.9
+        // the velocity; β₂ = 0.999 is far slower, so v is tested with β₂ = 0.5 below.
+        for step in 2..=8_000 {
+            optimizer.step(&mut net, &zero)?;
+            let state = optimizer.state();
+            for (slot, arrays) in &state.slots {
+                let subnormal = arrays.iter().flatten().find(|v| v.is_subnormal());
+                assert!(subnormal.is_none(), "{name}: {slot} holds {subnormal:?} after step {step}");
+            }
+        }
+        let state = optimizer.state();
+        for (slot, arrays) in &state.slots {
+            if slot != "v" || name == "Adam (β₂ = 0.5)" {
+                assert!(arrays.iter().flatten().all(|&v| v == 0.0), "{name}: {slot} did not reach 0");
+            }
+        }
+        Ok(())
+    }
+    run("Adam", Adam::new(1e-3)?)?;
+    run("Adam (β₂ = 0.5)", Adam::new(1e-3)?.with_betas(0.9, 0.5)?)?;
+    run("AdamW", AdamW::new(1e-3, 1e-2)?)?;
+    run("Sgd with momentum", Sgd::new(1e-3)?.with_momentum(0.9)?)?;
+    run("Sgd with Nesterov momentum", Sgd::new(1e-3)?.with_nesterov(0.9)?)
+}

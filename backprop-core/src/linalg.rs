@@ -117,7 +117,7 @@ fn split_rows<T: faer::traits::ComplexField + Copy + Send + Sync>(
 /// matrix product than before it (see `BENCHMARKS.md`). Clearing them is one instruction, which
 /// pulp's CPU-feature token lets safe code execute.
 #[inline(never)] // Keeps the callers, which small layers run through too, as lean as before.
-fn clear_upper_vector_state() {
+pub(crate) fn clear_upper_vector_state() {
     #[cfg(target_arch = "x86_64")]
     if let Some(avx) = pulp::core_arch::x86::Avx::try_new() {
         avx._mm256_zeroupper();

@@ -2,7 +2,7 @@ use ndarray::{ArrayViewD, ArrayViewMutD};
 
 use super::{
     OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
-    for_each_element, non_finite_update, step_with_rule, updates_are_finite,
+    flush_subnormal, for_each_element, non_finite_update, step_with_rule, updates_are_finite,
 };
 use crate::{Error, Float, Network, Optimizer};
 
@@ -17,7 +17,9 @@ use crate::{Error, Float, Network, Optimizer};
 /// θ ← θ − η m̂ / (√v̂ + ε).
 ///
 /// ε is added outside the square root, as in the paper and PyTorch's `torch.optim.Adam`. The
-/// defaults are the paper's: β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸.
+/// defaults are the paper's: β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸. Moment estimates that fall below
+/// the smallest normal float are stored as 0: they no longer move θ, and computing with
+/// subnormal floats is slow (see [`Sgd`](super::Sgd)'s momentum, which does the same).
 ///
 /// ```
 /// use backprop_core::optim::Adam;
@@ -118,11 +120,14 @@ impl<F: Float> StepConstants<F> {
         (theta - self.step * m / (v.sqrt() / self.sqrt_c2 + self.epsilon), m, v)
     }
 
-    /// The new moment estimates m ← β₁ m + (1 − β₁) g and v ← β₂ v + (1 − β₂) g².
+    /// The new moment estimates m ← β₁ m + (1 − β₁) g and v ← β₂ v + (1 − β₂) g², each
+    /// flushed to 0 where it falls below the smallest normal float ([`flush_subnormal`]).
     #[inline(always)]
     fn moments(&self, m: F, v: F, g: F) -> (F, F) {
         let one = F::one();
-        (self.beta1 * m + (one - self.beta1) * g, self.beta2 * v + (one - self.beta2) * g * g)
+        let m = self.beta1 * m + (one - self.beta1) * g;
+        let v = self.beta2 * v + (one - self.beta2) * g * g;
+        (flush_subnormal(m), flush_subnormal(v))
     }
 }
 
@@ -197,9 +202,15 @@ impl<F: Float> UpdateRule<F> for Adam<F> {
         let Some([m, v]) = self.moments.get_mut(index, parameter.shape()) else {
             return;
         };
-        for_each_element(parameter.view_mut(), m.view_mut(), v.view_mut(), gradient, |theta, m, v, g| {
-            (*theta, *m, *v) = constants.element(*theta, *m, *v, g);
-        });
+        for_each_element(
+            parameter.view_mut(),
+            m.view_mut(),
+            v.view_mut(),
+            gradient,
+            move |theta, m, v, g| {
+                (*theta, *m, *v) = constants.element(*theta, *m, *v, g);
+            },
+        );
     }
 
     fn reset(&mut self) {

@@ -2,7 +2,7 @@ use ndarray::{ArrayViewD, ArrayViewMutD};
 
 use super::{
     OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
-    for_each_pair, non_finite_update, step_with_rule, updates_are_finite,
+    flush_subnormal, for_each_pair, non_finite_update, step_with_rule, updates_are_finite,
 };
 use crate::{Error, Float, Network, Optimizer};
 
@@ -23,7 +23,10 @@ use crate::{Error, Float, Network, Optimizer};
 ///
 /// v ← μ v + g,  θ ← θ − η (g + μ v).
 ///
-/// (PyTorch's v is η⁻¹ times Sutskever's; the two agree for a constant η.)
+/// (PyTorch's v is η⁻¹ times Sutskever's; the two agree for a constant η.) A velocity that
+/// falls below the smallest normal float is stored as 0: once its gradient is 0 it would
+/// otherwise decay to the smallest subnormal float and stay there, and every operation on a
+/// subnormal float costs x86 CPUs a microcode assist (`BENCHMARKS.md`).
 ///
 /// ```
 /// use backprop_core::Sgd;
@@ -119,7 +122,7 @@ impl<F: Float> Sgd<F> {
         if mu == F::zero() {
             return (theta - eta * g, v);
         }
-        let v = mu * v + g;
+        let v = flush_subnormal(mu * v + g);
         let direction = if self.nesterov { g + mu * v } else { v };
         (theta - eta * direction, v)
     }
