@@ -279,7 +279,8 @@ fn bench_recipe(c: &mut Criterion, time: Duration) {
     group.bench_function(BenchmarkId::new("adam-step", RECIPE.batch), |b| {
         b.iter(|| adam.step(&mut net, black_box(&gradients)))
     });
-    let mut tensors = |f: &mut dyn FnMut(usize, ArrayViewD<'_, f32>, ArrayViewD<'_, f32>)| {
+    type View<'a> = ArrayViewD<'a, f32>;
+    let mut tensors = |f: &mut dyn FnMut(usize, View<'_>, View<'_>)| {
         let mut index = 0;
         net.visit_with_gradients(&gradients, &mut |p, g| {
             f(index, p.weight.view().into_dyn(), g.weight.into_dyn());
