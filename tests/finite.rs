@@ -300,9 +300,9 @@ fn on_two_threads_a_refused_step_changes_nothing_either() {
 }
 
 #[test]
-fn adam_refuses_a_state_whose_square_root_is_nan() {
-    // v < 0 can only come from a state set by hand; √v would be NaN. The bound Adam checks
-    // first (no square root) must not vouch for it.
+fn adam_refuses_a_state_whose_square_root_is_nan_or_whose_step_overflows() {
+    // v < 0 can only come from a state set by hand; √v would be NaN. The bounds Adam keeps
+    // (no square root) must not vouch for it, nor for moments it did not compute itself.
     let x = batch::<f32>(6, 4);
     let mut net = Small::with_seed(1);
     let (_, g) = net.backward(x.view(), &labels(6, 2)).unwrap();
@@ -316,4 +316,64 @@ fn adam_refuses_a_state_whose_square_root_is_nan() {
     let mut adam = Adam::new(1e-3).unwrap();
     adam.set_state(state).unwrap();
     refused("Adam with v < 0", &mut adam, &mut net, &g, "hidden");
+    // Finite moments whose step overflows: m = 10³⁷ and v = 0 divide by ε alone.
+    let state = OptimizerState {
+        counters: vec![("steps".to_owned(), 1)],
+        slots: vec![("m".to_owned(), filled(1e37)), ("v".to_owned(), filled(0.0))],
+    };
+    adam.set_state(state).unwrap();
+    refused("Adam with m = 10³⁷", &mut adam, &mut net, &g, "hidden");
+}
+
+#[test]
+fn adam_over_steps_from_tiny_to_huge_gradients_refuses_or_stays_finite() {
+    // Consecutive steps whose gradients grow from 10⁻⁴⁰ (subnormal) to 10³⁸, then shrink
+    // again, so that the moments Adam keeps from one step to the next span the whole range:
+    // every step either fails and changes nothing, or leaves every parameter and moment finite.
+    // A schedule may raise η from one step to the next: the last case alternates it between
+    // 10⁻³ and 10³⁰, so that moments built up at the small rate meet the large one.
+    let x = batch::<f32>(6, 4);
+    let net0 = Small::with_seed(1);
+    let (_, g) = net0.backward(x.view(), &labels(6, 2)).unwrap();
+    for (name, mut adam) in [
+        ("Adam", Adam::new(1e-3).unwrap()),
+        ("Adam, η = 10³⁰", Adam::new(1e30).unwrap()),
+        ("Adam, ε = 10⁻³⁰", Adam::new(1e-3).unwrap().with_epsilon(1e-30).unwrap()),
+        ("Adam, η alternating", Adam::new(1e-3).unwrap()),
+    ] {
+        let mut net = net0.clone();
+        let (mut taken, mut refused) = (0, 0);
+        for k in (-40..=38).chain((-40..38).rev()) {
+            let mut scaled = g.clone();
+            let scale = 10f32.powi(k);
+            scaled.hidden.weight.mapv_inplace(|v| v * scale);
+            scaled.hidden.bias.mapv_inplace(|v| v * scale);
+            scaled.out.weight.mapv_inplace(|v| -v * scale);
+            scaled.out.bias.mapv_inplace(|v| v * scale);
+            if name == "Adam, η alternating" {
+                adam.set_learning_rate(if k % 2 == 0 { 1e-3 } else { 1e30 }).unwrap();
+            }
+            let (net_before, adam_before) = (net.clone(), adam.clone());
+            match adam.step(&mut net, &scaled) {
+                Ok(()) => {
+                    taken += 1;
+                    assert!(all_finite(&net), "{name}, 10^{k}: an Ok step left a non-finite parameter");
+                    let state = adam.state();
+                    let moments = state.slots.iter().flat_map(|(_, arrays)| arrays.iter().flatten());
+                    assert!(
+                        moments.into_iter().all(|v| v.is_finite()),
+                        "{name}, 10^{k}: a moment is not finite"
+                    );
+                }
+                Err(_) => {
+                    refused += 1;
+                    assert!(
+                        net == net_before && adam == adam_before,
+                        "{name}, 10^{k}: a refused step changed something"
+                    );
+                }
+            }
+        }
+        assert!(taken > 0 && refused > 0, "{name}: {taken} steps taken, {refused} refused");
+    }
 }

@@ -58,6 +58,12 @@ pub trait Float:
     /// the widest vector instructions the CPU has, as [`max_abs_of_finite`](Float::max_abs_of_finite).
     #[doc(hidden)]
     fn all_finite(values: &[Self]) -> bool;
+
+    /// max |v| over `values` (0 for none) if every value is finite, else `None`: one pass that
+    /// does what [`all_finite`](Float::all_finite) and
+    /// [`max_abs_of_finite`](Float::max_abs_of_finite) do, in the same vector instructions.
+    #[doc(hidden)]
+    fn max_abs_if_finite(values: &[Self]) -> Option<Self>;
 }
 
 /// Defines a pulp kernel for Σ v·0 over a slice of `$ty`: 0 when every value is finite.
@@ -131,6 +137,72 @@ macro_rules! max_abs_kernel {
 max_abs_kernel!(MaxAbs32, f32, as_simd_f32s, splat_f32s, max_f32s, abs_f32s, reduce_max_f32s);
 max_abs_kernel!(MaxAbs64, f64, as_simd_f64s, splat_f64s, max_f64s, abs_f64s, reduce_max_f64s);
 
+/// Defines a pulp kernel for max |v| over a slice of `$ty` together with Σ v·0, which is 0
+/// when every value is finite.
+macro_rules! max_abs_if_finite_kernel {
+    ($name:ident, $ty:ty, $as_simd:ident, $splat:ident, $max:ident, $abs:ident, $add:ident, $mul:ident,
+     $reduce_max:ident, $reduce_sum:ident) => {
+        /// max |v| of a slice if every value is finite, in two vector accumulators of each.
+        struct $name<'a>(&'a [$ty]);
+
+        impl pulp::WithSimd for $name<'_> {
+            type Output = Option<$ty>;
+
+            #[inline(always)]
+            fn with_simd<S: pulp::Simd>(self, simd: S) -> Option<$ty> {
+                let (head, tail) = S::$as_simd(self.0);
+                let zero = simd.$splat(0.0);
+                let (mut max, mut nan) = ([zero; 2], [zero; 2]);
+                let mut chunks = head.chunks_exact(2);
+                for chunk in &mut chunks {
+                    for ((m, n), &v) in max.iter_mut().zip(&mut nan).zip(chunk) {
+                        *m = simd.$max(*m, simd.$abs(v));
+                        *n = simd.$add(*n, simd.$mul(v, zero));
+                    }
+                }
+                for &v in chunks.remainder() {
+                    max[0] = simd.$max(max[0], simd.$abs(v));
+                    nan[0] = simd.$add(nan[0], simd.$mul(v, zero));
+                }
+                let sum = simd.$reduce_sum(simd.$add(nan[0], nan[1]));
+                let mut m = simd.$reduce_max(simd.$max(max[0], max[1]));
+                for &v in tail {
+                    if !v.is_finite() {
+                        return None;
+                    }
+                    m = if v.abs() > m { v.abs() } else { m };
+                }
+                (sum == 0.0).then_some(m)
+            }
+        }
+    };
+}
+
+max_abs_if_finite_kernel!(
+    MaxAbsIfFinite32,
+    f32,
+    as_simd_f32s,
+    splat_f32s,
+    max_f32s,
+    abs_f32s,
+    add_f32s,
+    mul_f32s,
+    reduce_max_f32s,
+    reduce_sum_f32s
+);
+max_abs_if_finite_kernel!(
+    MaxAbsIfFinite64,
+    f64,
+    as_simd_f64s,
+    splat_f64s,
+    max_f64s,
+    abs_f64s,
+    add_f64s,
+    mul_f64s,
+    reduce_max_f64s,
+    reduce_sum_f64s
+);
+
 impl Float for f32 {
     const NAME: &'static str = "f32";
 
@@ -186,6 +258,10 @@ impl Float for f32 {
     fn all_finite(values: &[Self]) -> bool {
         pulp::Arch::new().dispatch(Finite32(values))
     }
+
+    fn max_abs_if_finite(values: &[Self]) -> Option<Self> {
+        pulp::Arch::new().dispatch(MaxAbsIfFinite32(values))
+    }
 }
 
 impl Float for f64 {
@@ -221,5 +297,9 @@ impl Float for f64 {
 
     fn all_finite(values: &[Self]) -> bool {
         pulp::Arch::new().dispatch(Finite64(values))
+    }
+
+    fn max_abs_if_finite(values: &[Self]) -> Option<Self> {
+        pulp::Arch::new().dispatch(MaxAbsIfFinite64(values))
     }
 }

@@ -79,14 +79,15 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     ///
     /// Every value the fused update computes, partial sums included, is at most
     ///
-    /// max|W| + η Σ_i max_j |δ_ij| · max_k |a_ik|   (and max|b| + η Σ_i max_j |δ_ij|)
+    /// max|W| + η n max|δ| max|a|   (and max|b| + η n max|δ|)
     ///
-    /// in magnitude, up to rounding (a relative n·ε for sums of n terms). When these bounds are
-    /// below a quarter of the largest float, the update is finite and is applied fused
-    /// ([`SgdUpdate::Fused`]); the bound costs a pass over W and over the rows of δ and a,
-    /// which is much less than the product. Otherwise (huge weights, gradients or learning
-    /// rates, non-finite δ) the gradients are computed into `gradients` and every updated value
-    /// is checked ([`SgdUpdate::FromGradients`]). This layer's parameters and `a_prev` must be
+    /// in magnitude for a batch of n samples, up to rounding (a relative n·ε for sums of n
+    /// terms): each of the n terms δ_ij a_ik of (δᵀa)_jk is at most max|δ| max|a|. When these
+    /// bounds are below a quarter of the largest float, the update is finite and is applied
+    /// fused ([`SgdUpdate::Fused`]); the bound costs one pass over W, δ and a each, which is
+    /// much less than the product. Otherwise (huge weights, gradients or learning rates,
+    /// non-finite δ) the gradients are computed into `gradients` and every updated value is
+    /// checked ([`SgdUpdate::FromGradients`]). This layer's parameters and `a_prev` must be
     /// finite, as the forward pass's check of z has made sure.
     pub fn sgd_check(
         &self,
@@ -164,12 +165,11 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
         if check_finite("δ", delta).is_err() {
             return false;
         }
-        let (mut bound_w, mut bound_b) = (0.0_f64, 0.0_f64);
-        for (d, a) in delta.rows().into_iter().zip(a_prev.rows()) {
-            let (d_max, a_max) = (max_abs_1(d).to_f64(), max_abs_1(a).to_f64());
-            bound_w += d_max * a_max;
-            bound_b += d_max;
-        }
+        // One bound for all samples, from the maxima over the whole batch: a pass over each
+        // buffer, where a bound per sample would cost a call per row.
+        let (d_max, a_max) = (max_abs_2(delta).to_f64(), max_abs_2(a_prev).to_f64());
+        let bound_b = delta.nrows() as f64 * d_max;
+        let bound_w = bound_b * a_max;
         let eta = learning_rate.to_f64();
         let (w_max, b_max) = (max_abs_2(self.weight.view()).to_f64(), max_abs_1(self.bias.view()).to_f64());
         bound_w <= limit

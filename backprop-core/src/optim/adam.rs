@@ -1,4 +1,4 @@
-use ndarray::{ArrayViewD, ArrayViewMutD};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 
 use super::{
     OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
@@ -38,6 +38,21 @@ pub struct Adam<F> {
     steps: u64,
     /// m and v per tensor.
     moments: Slots<F, 2>,
+    /// Upper bounds of max |m| and max v per tensor, kept from step to step (see `begin_shrunk`).
+    bounds: MomentBounds<F>,
+}
+
+/// Upper bounds (M, V) of max |m| and of max v, with every m and v finite and v ≥ 0, for each
+/// tensor in visit order; `None` where none is known (after [`Resumable::set_state`], or a step
+/// that needed the exact check). No state of the optimiser: two optimisers that differ only
+/// here are equal.
+#[derive(Clone, Debug, Default)]
+struct MomentBounds<F>(Vec<Option<(F, F)>>);
+
+impl<F> PartialEq for MomentBounds<F> {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
 }
 
 impl<F: Float> Adam<F> {
@@ -51,6 +66,7 @@ impl<F: Float> Adam<F> {
             epsilon: F::of(1e-8),
             steps: 0,
             moments: Slots::default(),
+            bounds: MomentBounds::default(),
         })
     }
 
@@ -151,42 +167,80 @@ impl<F: Float> Adam<F> {
     /// [`UpdateRule::begin`], for parameters that `update` first multiplies by `shrink` (AdamW's
     /// decay; 1 for Adam, which leaves them exactly as they are): checks that every new
     /// parameter, m and v is finite, then allocates m and v on the first step and counts it.
+    ///
+    /// The check reads each tensor's θ and g once, in one vectorised pass for max |θ| and
+    /// max |g| (which also finds a non-finite value), and not m and v: it keeps bounds M ≥ |m|
+    /// and V ≥ v ≥ 0 from step to step. With G = max |g|,
+    ///
+    /// |m'| ≤ M' = β₁ M + (1 − β₁) G,   v' ≤ V' = β₂ V + (1 − β₂) G²,
+    ///
+    /// and since √v̂' + ε ≥ ε, |θ'| ≤ |shrink| max |θ| + (η/c₁) M' / ε. Each bound is computed
+    /// in f64 and enlarged by a relative 2⁻²⁰ for the rounding of the element-wise arithmetic;
+    /// when all three are below a quarter of the largest float, the step is finite. Where they
+    /// are not (huge values, or no bound known), the update's own arithmetic is run over θ, m, v
+    /// and g and every new value is checked, exactly as before.
     pub(crate) fn begin_shrunk(&mut self, tensors: &mut Tensors<'_, F>, shrink: F) -> Result<(), Error> {
         self.moments.check_shapes(tensors)?;
         let steps = self.steps.saturating_add(1);
         let (constants, _) = self.constants(steps);
+        let limit = F::max_value().to_f64() / 4.0;
+        let reach = constants.step.to_f64() / constants.epsilon.to_f64();
+        let (beta1, beta2) = (self.beta1.to_f64(), self.beta2.to_f64());
+        let rounding = 1.0 + 2f64.powi(-20);
+        let (moments, known) = (&self.moments, &self.bounds.0);
+        let mut bounds = Vec::new();
         let mut refused = None;
         tensors(&mut |i, p, g| {
             if refused.is_some() {
                 return;
             }
-            let state = self.moments.get(i).map(|[m, v]| (m, v));
-            let shrunk = |theta: F| if shrink == F::one() { theta } else { theta * shrink };
-            // First without the square root and the division: with v ≥ 0 the denominator
-            // √v̂ + ε is at least ε, so |θ| + (η/c₁)·|m|/ε at most a quarter of the largest
-            // float proves the new θ finite, with m and v finite. Only where that bound fails
-            // is the update's own arithmetic run.
-            let (limit, reach) = (F::max_value() / F::of(4.0), constants.step / constants.epsilon);
-            let bounded = updates_are_finite(&p, state, &g, |theta, m, v, g| {
-                let (m, v) = constants.moments(m, v, g);
-                let bound = shrunk(theta).abs() + reach * m.abs();
-                (if bound <= limit && v >= F::zero() { F::zero() } else { F::nan() }, m, v)
+            let state = moments.get(i).map(|[m, v]| (m, v));
+            let before = match state {
+                None => Some((0.0, 0.0)),
+                Some(_) => known.get(i).copied().flatten().map(|(m, v)| (m.to_f64(), v.to_f64())),
+            }
+            .or_else(|| state.and_then(|(m, v)| bounds_of_state(m, v)));
+            let after = before.zip(max_abs(&p).zip(max_abs(&g))).and_then(|((m, v), (theta, g))| {
+                let m = (beta1 * m + (1.0 - beta1) * g) * rounding;
+                let v = (beta2 * v + (1.0 - beta2) * g * g) * rounding;
+                let theta = (shrink.to_f64().abs() * theta + reach * m) * rounding;
+                (m <= limit && v <= limit && theta <= limit).then_some((F::of(m), F::of(v)))
             });
-            let finite = bounded
+            let finite = after.is_some()
                 || updates_are_finite(&p, state, &g, |theta, m, v, g| {
-                    constants.element(shrunk(theta), m, v, g)
+                    let theta = if shrink == F::one() { theta } else { theta * shrink };
+                    constants.element(theta, m, v, g)
                 });
-            if refused.is_none() && !finite {
+            if !finite {
                 refused = Some(i);
             }
+            bounds.push(after);
         });
         if let Some(i) = refused {
             return Err(non_finite_update(i));
         }
         self.moments.prepare(tensors)?;
+        self.bounds.0 = bounds;
         self.steps = steps;
         Ok(())
     }
+}
+
+/// max |v| over a tensor in f64 if every value is finite: one vectorised pass over its slice.
+fn max_abs<F: Float>(values: &ArrayViewD<'_, F>) -> Option<f64> {
+    match values.as_slice() {
+        Some(slice) => F::max_abs_if_finite(slice).map(Float::to_f64),
+        None => {
+            values.iter().try_fold(0.0, |max: f64, &v| v.is_finite().then(|| max.max(Float::to_f64(v.abs()))))
+        }
+    }
+}
+
+/// Bounds (max |m|, max v) of moments loaded from a state, if they are finite and v ≥ 0.
+fn bounds_of_state<F: Float>(m: &ArrayD<F>, v: &ArrayD<F>) -> Option<(f64, f64)> {
+    let m = max_abs(&m.view())?;
+    let v_ok = v.iter().all(|&v| v.is_finite() && v >= F::zero());
+    v_ok.then(|| v.iter().fold(0.0, |max: f64, &v| max.max(Float::to_f64(v)))).map(|v| (m, v))
 }
 
 impl<F: Float> UpdateRule<F> for Adam<F> {
@@ -215,6 +269,7 @@ impl<F: Float> UpdateRule<F> for Adam<F> {
 
     fn reset(&mut self) {
         self.moments.clear();
+        self.bounds.0.clear();
         self.steps = 0;
     }
 }
@@ -235,6 +290,7 @@ impl<F: Float> Resumable<F> for Adam<F> {
     fn set_state(&mut self, state: OptimizerState<F>) -> Result<(), Error> {
         let steps = state.counter("steps")?;
         self.moments = Slots::from_state(["m", "v"], state.slots)?;
+        self.bounds.0.clear();
         self.steps = steps;
         Ok(())
     }
