@@ -379,7 +379,9 @@ fn thread_cpu_seconds() -> Option<f64> {
 }
 
 fn summary(workloads: &[&Workload]) {
-    if let (Some(checks), Some(step)) = (
+    let ran = |w: &Workload| workloads.iter().any(|r| r.name == w.name);
+    if let (true, Some(checks), Some(step)) = (
+        ran(&FMNIST),
         median_seconds("fmnist", "checks", FMNIST.batch),
         median_seconds("fmnist", "generated", FMNIST.batch),
     ) {
@@ -390,7 +392,8 @@ fn summary(workloads: &[&Workload]) {
             step * 1e6
         );
     }
-    if let (Some(check), Some(update), Some(step)) = (
+    if let (true, Some(check), Some(update), Some(step)) = (
+        ran(&RECIPE),
         median_seconds(RECIPE.name, "adam-check", RECIPE.batch),
         median_seconds(RECIPE.name, "adam-step", RECIPE.batch),
         median_seconds(RECIPE.name, "generated", RECIPE.batch),
@@ -484,6 +487,7 @@ fn main() {
     }
     if selected(&RECIPE) {
         bench_recipe(&mut c, Duration::from_secs(3));
+        ran.push(&RECIPE);
     }
     if selected(&WIDE) {
         bench_workload(&mut c, &WIDE, Wide::with_seed(1), Act::Relu, Duration::from_secs(8));
