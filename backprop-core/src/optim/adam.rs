@@ -47,7 +47,12 @@ pub struct Adam<F> {
 /// that needed the exact check). No state of the optimiser: two optimisers that differ only
 /// here are equal.
 #[derive(Clone, Debug, Default)]
-struct MomentBounds<F>(Vec<Option<(F, F)>>);
+struct MomentBounds<F> {
+    /// The bounds after the last step.
+    known: Vec<Option<(F, F)>>,
+    /// The bounds after the step being checked, kept here so that a step allocates nothing.
+    pending: Vec<Option<(F, F)>>,
+}
 
 impl<F> PartialEq for MomentBounds<F> {
     fn eq(&self, _other: &Self) -> bool {
@@ -187,8 +192,8 @@ impl<F: Float> Adam<F> {
         let reach = constants.step.to_f64() / constants.epsilon.to_f64();
         let (beta1, beta2) = (self.beta1.to_f64(), self.beta2.to_f64());
         let rounding = 1.0 + 2f64.powi(-20);
-        let (moments, known) = (&self.moments, &self.bounds.0);
-        let mut bounds = Vec::new();
+        let (moments, known, bounds) = (&self.moments, &self.bounds.known, &mut self.bounds.pending);
+        bounds.clear();
         let mut refused = None;
         tensors(&mut |i, p, g| {
             if refused.is_some() {
@@ -220,7 +225,8 @@ impl<F: Float> Adam<F> {
             return Err(non_finite_update(i));
         }
         self.moments.prepare(tensors)?;
-        self.bounds.0 = bounds;
+        self.bounds.known.clear();
+        self.bounds.known.extend_from_slice(&self.bounds.pending);
         self.steps = steps;
         Ok(())
     }
@@ -269,7 +275,7 @@ impl<F: Float> UpdateRule<F> for Adam<F> {
 
     fn reset(&mut self) {
         self.moments.clear();
-        self.bounds.0.clear();
+        self.bounds.known.clear();
         self.steps = 0;
     }
 }
@@ -290,7 +296,7 @@ impl<F: Float> Resumable<F> for Adam<F> {
     fn set_state(&mut self, state: OptimizerState<F>) -> Result<(), Error> {
         let steps = state.counter("steps")?;
         self.moments = Slots::from_state(["m", "v"], state.slots)?;
-        self.bounds.0.clear();
+        self.bounds.known.clear();
         self.steps = steps;
         Ok(())
     }
