@@ -75,6 +75,10 @@ pub trait Network<F: Float>: Sized {
 
     /// The cost and the gradients of every parameter, by backpropagation: δ^L = ∂C/∂z^L (1),
     /// δ^l = σ'(z^l) ⊙ (W^{l+1})ᵀ δ^{l+1} (2), ∂C/∂W^l = δ^l (a^{l−1})ᵀ (3), ∂C/∂b^l = δ^l (4).
+    ///
+    /// It runs [`backward_in`](Network::backward_in), the same kernels and the same values, in a
+    /// workspace made for the call, which it allocates; [`backward_trace`](Network::backward_trace)
+    /// keeps every intermediate.
     fn backward<'a>(
         &self,
         x: ArrayView2<'_, F>,
@@ -116,8 +120,9 @@ pub trait Network<F: Float>: Sized {
     fn forward_trace(&self, x: ArrayView2<'_, F>) -> Result<ForwardTrace<F>, Error>;
 
     /// The backward pass, keeping every layer's z^l, a^l, δ^l and gradients, named by layer:
-    /// generated from the same statements as [`backward`](Network::backward), so its cost and
-    /// gradients are those `backward` returns, bit for bit.
+    /// [`backward_in`](Network::backward_in) in a workspace made for the call, as
+    /// [`backward`](Network::backward) runs it, so its cost and gradients are those `backward`
+    /// returns and a training step computes, bit for bit.
     ///
     /// # Errors
     ///

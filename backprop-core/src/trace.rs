@@ -1,14 +1,16 @@
 //! Traces: the values of the paper's z^l, a^l and δ^l for every layer of a network, for a batch,
 //! named by layer, to read beside its equations.
 //!
-//! [`Network::forward_trace`](crate::Network::forward_trace) and
-//! [`Network::backward_trace`](crate::Network::backward_trace) are generated from the same code
-//! generator calls, statement for statement, as [`forward`](crate::Network::forward) and
-//! [`backward`](crate::Network::backward): the only difference is that the trace keeps every
-//! layer's values instead of dropping them. So a trace's last a^L is the output `forward`
-//! returns, bit for bit, and its gradients are those of `backward`. (Training runs the in-place
-//! passes, which compute the same equations in a reusable workspace and agree with these up to
-//! rounding; `tests/fast_paths.rs` checks that.)
+//! [`Network::forward_trace`](crate::Network::forward_trace) is generated from the same code
+//! generator calls, statement for statement, as [`forward`](crate::Network::forward): the only
+//! difference is that the trace keeps every layer's values instead of dropping them, so its last
+//! a^L is the output `forward` returns, bit for bit.
+//! [`Network::backward_trace`](crate::Network::backward_trace) runs
+//! [`backward_in`](crate::Network::backward_in), the backward pass of training, as
+//! [`backward`](crate::Network::backward) does, and copies out what it leaves in its workspace:
+//! its z^l, a^l, δ^l and gradients are those of `backward` and of a training step, bit for bit.
+//! (The two kernels sum products in their own orders, so the forward trace's a^L and the
+//! backward trace's agree up to rounding; `tests/explain.rs` checks both.)
 
 use core::fmt;
 

@@ -110,6 +110,12 @@ impl<F: Float, G: Gradients<F>> Workspace<F, G> {
         &self.gradients
     }
 
+    /// The gradients written by the last [`Network::backward_in`], taken out of the workspace:
+    /// what [`Network::backward`] returns.
+    pub fn into_gradients(self) -> G {
+        self.gradients
+    }
+
     /// The number of samples of the last batch.
     pub fn rows(&self) -> usize {
         self.layers.first().map_or(0, |l| l.rows)

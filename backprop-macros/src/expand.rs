@@ -191,8 +191,6 @@ struct Level<'a> {
     span: Span,
     z: Ident,
     a: Ident,
-    delta: Ident,
-    grad: Ident,
     /// The level's buffers in a workspace: z^l, a^l and δ^l.
     buffers: Ident,
 }
@@ -226,8 +224,6 @@ impl<'a> Resolved<'a> {
                 span,
                 z: format_ident!("__z{}", l),
                 a: format_ident!("__a{}", l),
-                delta: format_ident!("__delta{}", l),
-                grad: format_ident!("__grad{}", l),
                 buffers: format_ident!("__level{}", l),
             });
             inputs = outputs;
@@ -422,9 +418,6 @@ impl<'a> Resolved<'a> {
         let output_in = &levels[levels.len() - 1].buffers;
         let forward = self.forward_pass();
         let output_value = self.output();
-        let backward = self.backward_pass();
-        let names = levels.iter().map(|l| &l.layer.name);
-        let grads = levels.iter().map(|l| &l.grad);
         let bounds = self.bounds(true);
         let parameters: Vec<TokenStream> = levels.iter().map(|l| l.parameters(quote!(self), false)).collect();
         let parameters_mut: Vec<TokenStream> =
@@ -468,11 +461,10 @@ impl<'a> Resolved<'a> {
                     __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
                     __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
                 ) -> ::core::result::Result<(#float, Self::Gradients), ::backprop::Error> {
-                    ::backprop::__private::check_input(__a0, #input)?;
-                    #checks
-                    #forward
-                    #backward
-                    ::core::result::Result::Ok((__cost, #gradients { #(#names: #grads,)* }))
+                    // The kernels of `backward_in`, in a workspace made for this call.
+                    let mut __ws = <Self as ::backprop::Network<#float>>::workspace();
+                    let __cost = self.backward_in(__a0, __y, &mut __ws)?;
+                    ::core::result::Result::Ok((__cost, __ws.into_gradients()))
                 }
 
                 fn forward_in<'__w>(
@@ -550,10 +542,6 @@ impl<'a> Resolved<'a> {
                     __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
                     __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
                 ) -> ::core::result::Result<::backprop::trace::BackwardTrace<#float>, ::backprop::Error> {
-                    ::backprop::__private::check_input(__a0, #input)?;
-                    #checks
-                    #forward
-                    #backward
                     #backward_trace
                 }
 
@@ -676,68 +664,39 @@ impl<'a> Resolved<'a> {
         }
     }
 
-    /// The end of `backward_trace`, after the forward and backward passes: their locals z^l,
-    /// a^l, δ^l and the gradients, moved into the trace, named by layer.
+    /// `backward_trace`: `backward_in` in a workspace made for the call, then its z^l, a^l
+    /// and δ^l and the gradients, copied into the trace, named by layer; so the trace holds
+    /// the very values of `backward` and of a training step.
     fn backward_trace(&self) -> TokenStream {
+        let float = &self.float;
+        let buffers: Vec<_> = self.levels.iter().map(|l| &l.buffers).collect();
         let layers = self.levels.iter().enumerate().map(|(i, l)| {
             let name = LitStr::new(&l.layer.name.to_string(), l.span);
+            let field = &l.layer.name;
             let level = Literal::usize_unsuffixed(i + 1);
-            let ((z, a), delta, grad) = (self.z_and_a(i), &l.delta, &l.grad);
+            let buffer = &l.buffers;
             quote! {
                 ::backprop::trace::LayerBackward {
-                    name: #name, level: #level, z: #z, a: #a, delta: #delta, gradients: #grad,
+                    name: #name,
+                    level: #level,
+                    z: #buffer.z().to_owned(),
+                    a: #buffer.a().to_owned(),
+                    delta: #buffer.delta().to_owned(),
+                    gradients: __ws.gradients().#field.clone(),
                 }
             }
         });
         quote! {
+            let mut __ws = <Self as ::backprop::Network<#float>>::workspace();
+            let __cost = self.backward_in(__a0, __y, &mut __ws)?;
+            let [#(#buffers),*] = __ws.layers() else {
+                return ::core::result::Result::Err(::backprop::__private::workspace_error(Self::LAYERS, __ws.layers()));
+            };
             ::core::result::Result::Ok(::backprop::trace::BackwardTrace {
                 cost: __cost,
                 layers: ::core::convert::From::from([#(#layers),*]),
             })
         }
-    }
-
-    /// The backward pass: δ^L from the cost (1), then from the last layer down ∂C/∂W^l (3),
-    /// ∂C/∂b^l (4) and δ^(l−1) (2).
-    fn backward_pass(&self) -> TokenStream {
-        let cost = self.cost;
-        let float = &self.float;
-        let last = &self.levels[self.levels.len() - 1];
-        let output = self.output();
-        let delta_l = &last.delta;
-        let z_l = &last.z;
-        let last_name = &last.layer.name;
-        // (1) δ^L = ∂C/∂z^L; with an output activation, δ^L = ∇_a C ⊙ σ'(z^L).
-        let equation_1 = if last.layer.activation.is_some() {
-            quote_spanned! {last.span=>
-                let (__cost, __grad_a) = ::backprop::__private::cost_and_gradient::<#float, #cost>(#output.view(), __y.into())?;
-                let #delta_l = self.#last_name.delta(&#z_l, __grad_a);
-            }
-        } else {
-            quote_spanned! {last.span=>
-                let (__cost, #delta_l) = ::backprop::__private::cost_and_gradient::<#float, #cost>(#output.view(), __y.into())?;
-            }
-        };
-        let mut blocks = vec![equation_1];
-        for (i, l) in self.levels.iter().enumerate().rev() {
-            let Level { delta, grad, span, .. } = l;
-            let name = &l.layer.name;
-            let a_prev = if i == 0 { format_ident!("__a0") } else { self.levels[i - 1].a.clone() };
-            // (3) ∂C/∂W^l = δ^l (a^(l−1))ᵀ and (4) ∂C/∂b^l = δ^l.
-            blocks.push(quote_spanned! {*span=>
-                let #grad = self.#name.gradients(&#delta, #a_prev.view());
-            });
-            if i > 0 {
-                // (2) δ^(l−1) = σ'(z^(l−1)) ⊙ (W^l)ᵀ δ^l.
-                let below = &self.levels[i - 1];
-                let Level { z: z_below, delta: delta_below, span: span_below, .. } = below;
-                let name_below = &below.layer.name;
-                blocks.push(quote_spanned! {*span_below=>
-                    let #delta_below = self.#name_below.delta(&#z_below, self.#name.back(&#delta));
-                });
-            }
-        }
-        quote!(#(#blocks)*)
     }
 
     /// Readies the workspace for the batch and names each level's buffers, `__level1` … `__levelL`;
