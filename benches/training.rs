@@ -9,7 +9,12 @@
 //! | `wide` | 1024-1024-1024-10, ReLU | 256 |
 //!
 //! `cargo bench --bench training` prints criterion's estimates, then a table of samples/s,
-//! µs/step, GFLOP/s and the ratio generated/baseline from the medians it just measured.
+//! µs/step, GFLOP/s and the ratio generated/baseline from the medians it just measured. Beside
+//! each step it measures the plain `backward` (a workspace made per call) against `backward_in`
+//! (one workspace reused), and prints their ratio.
+//!
+//! The `recipe` workload is the `fashion_mnist` example's: 784-256-128-10 ReLU, batch 64, an
+//! Adam step (`train_step`), with Adam's update and its finiteness check measured beside it.
 //! FLOPs of a step: 2 per weight forward, 4 per weight backward, 2 for the first layer (whose
 //! input needs no gradient).
 //!
@@ -187,6 +192,14 @@ fn bench_workload<N: Network<f32> + Clone>(
     let mut baseline = Baseline::from_network(&net, act);
     group.bench_function(BenchmarkId::new("baseline", w.batch), |b| {
         b.iter(|| baseline.step(black_box(x.view()), &labels, ETA))
+    });
+    // The plain `backward`, which makes a workspace for each call, against `backward_in` with
+    // one reused: the price of the convenient API.
+    group.bench_function(BenchmarkId::new("backward", w.batch), |b| {
+        b.iter(|| net.backward(black_box(x.view()), labels.as_slice()).map(|(cost, _)| cost))
+    });
+    group.bench_function(BenchmarkId::new("backward_in", w.batch), |b| {
+        b.iter(|| net.backward_in(black_box(x.view()), labels.as_slice(), &mut ws))
     });
     group.finish();
 }
@@ -408,6 +421,19 @@ fn summary(workloads: &[&Workload]) {
             check * 1e6,
             100.0 * check / step
         );
+    }
+    for w in workloads {
+        if let (Some(plain), Some(reused)) =
+            (median_seconds(w.name, "backward", w.batch), median_seconds(w.name, "backward_in", w.batch))
+        {
+            println!(
+                "{}: backward {:.2} µs, backward_in {:.2} µs: {:.3}×",
+                w.name,
+                plain * 1e6,
+                reused * 1e6,
+                plain / reused
+            );
+        }
     }
     println!(
         "\n{:<8} {:<10} {:>14} {:>10} {:>9} {:>16}",
