@@ -161,13 +161,13 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
         if delta.nrows() as f64 * F::epsilon().to_f64() > 0.25 {
             return false;
         }
-        // δ may have overflowed in the backward pass: checked once, then read as finite.
-        if check_finite("δ", delta).is_err() {
+        // δ may have overflowed in the backward pass: its maximum and its finiteness in one
+        // pass. One bound for all samples, from the maxima over the whole batch: a pass over
+        // each buffer, where a bound per sample would cost a call per row.
+        let Some(d_max) = max_abs_if_finite(delta) else {
             return false;
-        }
-        // One bound for all samples, from the maxima over the whole batch: a pass over each
-        // buffer, where a bound per sample would cost a call per row.
-        let (d_max, a_max) = (max_abs_2(delta).to_f64(), max_abs_2(a_prev).to_f64());
+        };
+        let a_max = max_abs_2(a_prev).to_f64();
         let bound_b = delta.nrows() as f64 * d_max;
         let bound_w = bound_b * a_max;
         let eta = learning_rate.to_f64();
@@ -184,6 +184,14 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
 #[inline(always)]
 fn max_abs_of_finite<F: Float>(v: &[F]) -> F {
     F::max_abs_of_finite(v)
+}
+
+/// max |v| of a matrix if every value is finite, in any layout.
+fn max_abs_if_finite<F: Float>(m: ArrayView2<'_, F>) -> Option<f64> {
+    match m.as_slice_memory_order() {
+        Some(slice) => F::max_abs_if_finite(slice).map(Float::to_f64),
+        None => m.iter().try_fold(0.0, |max: f64, &x| x.is_finite().then(|| max.max(Float::to_f64(x.abs())))),
+    }
 }
 
 /// max |v| of a matrix known to be finite, in any layout.
