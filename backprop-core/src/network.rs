@@ -35,14 +35,14 @@ pub struct Parameters<'a, F> {
     pub bias: ArrayView1<'a, F>,
 }
 
-/// One layer's weight and bias, writable in place.
+/// One layer's weight and bias (or their gradients), writable in place.
 #[derive(Debug)]
 pub struct ParametersMut<'a, F> {
     /// The layer's name.
     pub layer: &'static str,
-    /// W^l, `OUT × IN`.
+    /// W^l or ∂C/∂W^l, `OUT × IN`.
     pub weight: ArrayViewMut2<'a, F>,
-    /// b^l, `OUT` entries.
+    /// b^l or ∂C/∂b^l, `OUT` entries.
     pub bias: ArrayViewMut1<'a, F>,
 }
 
@@ -328,4 +328,9 @@ pub trait Gradients<F: Float>: Sized {
 
     /// Calls `f` with each layer's gradients, first layer first.
     fn visit(&self, f: &mut dyn FnMut(Parameters<'_, F>));
+
+    /// Calls `f` with each layer's gradients, writable, first layer first, in the order of
+    /// [`visit`](Gradients::visit): what a trainer that sums the gradients of several processes
+    /// ([`Trainer::mpi`](crate::train::Trainer), with the `mpi` feature) writes the sums through.
+    fn visit_mut(&mut self, f: &mut dyn FnMut(ParametersMut<'_, F>));
 }

@@ -116,6 +116,13 @@ impl<F: Float, G: Gradients<F>> Workspace<F, G> {
         self.gradients
     }
 
+    /// The gradients, writable: for code that combines the gradients of several batches (the
+    /// sum over the processes of a distributed run) before an [`Optimizer::step`](crate::Optimizer::step)
+    /// on them.
+    pub fn gradients_mut(&mut self) -> &mut G {
+        &mut self.gradients
+    }
+
     /// The number of samples of the last batch.
     pub fn rows(&self) -> usize {
         self.layers.first().map_or(0, |l| l.rows)

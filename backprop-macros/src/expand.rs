@@ -80,6 +80,8 @@ fn stub(net: &Network) -> TokenStream {
             }
 
             fn visit(&self, _: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {}
+
+            fn visit_mut(&mut self, _: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>)) {}
         }
 
         #[automatically_derived]
@@ -321,6 +323,7 @@ impl<'a> Resolved<'a> {
         let outs = self.levels.iter().map(|l| Literal::usize_unsuffixed(l.outputs));
         let ins = self.levels.iter().map(|l| Literal::usize_unsuffixed(l.inputs));
         let parameters = self.levels.iter().map(|l| l.parameters(quote!(self), false));
+        let parameters_mut = self.levels.iter().map(|l| l.parameters(quote!(self), true));
         let docs = self
             .levels
             .iter()
@@ -340,6 +343,10 @@ impl<'a> Resolved<'a> {
 
                 fn visit(&self, __f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
                     #( __f(#parameters); )*
+                }
+
+                fn visit_mut(&mut self, __f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>)) {
+                    #( __f(#parameters_mut); )*
                 }
             }
         }
