@@ -35,7 +35,7 @@ use backprop::data::fashion_mnist;
 use backprop::ndarray::{Array1, Array2, ArrayView2, ArrayViewD, Axis};
 use backprop::prelude::*;
 use backprop::train::Progress;
-use backprop::{LayerGradients, Network, SgdUpdate, UpdateRule, seeded_rng};
+use backprop::{LayerGradients, Network, SgdUpdate, Shards, UpdateRule, seeded_rng};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use rand_core::RngCore;
 
@@ -169,7 +169,7 @@ const WIDE: Workload = Workload { name: "wide", sizes: &[1024, 1024, 1024, 10], 
 /// the same work on the same kind of numbers.
 const ETA: f32 = 1e-4;
 
-fn bench_workload<N: Network<f32> + Clone>(
+fn bench_workload<N: Network<f32> + Clone + Sync>(
     c: &mut Criterion,
     w: &Workload,
     net: N,
@@ -193,6 +193,15 @@ fn bench_workload<N: Network<f32> + Clone>(
     group.bench_function(BenchmarkId::new("baseline", w.batch), |b| {
         b.iter(|| baseline.step(black_box(x.view()), &labels, ETA))
     });
+    // Data parallelism: the batch in two shards, one per core, with the step's SGD applied to
+    // the summed gradients (not fused).
+    if w.batch >= 2 {
+        let mut sharded = net.clone();
+        let Ok(mut shards) = Shards::new::<N>(w.batch.div_ceil(2)) else { return };
+        group.bench_function(BenchmarkId::new("sharded", w.batch), |b| {
+            b.iter(|| shards.train_step(&mut sharded, black_box(x.view()), labels.as_slice(), &mut sgd))
+        });
+    }
     // The plain `backward`, which makes a workspace for each call, against `backward_in` with
     // one reused: the price of the convenient API.
     group.bench_function(BenchmarkId::new("backward", w.batch), |b| {
@@ -423,6 +432,17 @@ fn summary(workloads: &[&Workload]) {
         );
     }
     for w in workloads {
+        if let (Some(sharded), Some(fused)) =
+            (median_seconds(w.name, "sharded", w.batch), median_seconds(w.name, "generated", w.batch))
+        {
+            println!(
+                "{}: two shards {:.0} samples/s, one fused step {:.0} samples/s: {:.3}×",
+                w.name,
+                w.batch as f64 / sharded,
+                w.batch as f64 / fused,
+                fused / sharded
+            );
+        }
         if let (Some(plain), Some(reused)) =
             (median_seconds(w.name, "backward", w.batch), median_seconds(w.name, "backward_in", w.batch))
         {

@@ -194,7 +194,7 @@ pub use backprop_core::{
     Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, FitError, History, Metrics, OptimizerState,
     Progress, Resumable, Schedule, SgdUpdate, StepDecay, Trainer, UpdateRule, WeightDecay,
 };
-pub use backprop_core::{BackwardTrace, ForwardTrace};
+pub use backprop_core::{BackwardTrace, ForwardTrace, Shards};
 pub use backprop_core::{activation, cost, data, io, optim, trace, train};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second

@@ -1,5 +1,5 @@
 //! Once warmed up, a training step allocates nothing even where its matrix products are split
-//! over two threads. Counted with `stats_alloc`, whose allocator counts every thread's
+//! over two threads, or its batch into shards on two threads. Counted with `stats_alloc`, whose allocator counts every thread's
 //! allocations (rayon's workers' too); this file holds one test, so that nothing else runs
 //! while it counts.
 
@@ -32,8 +32,11 @@ fn steps_on_two_threads_allocate_nothing_after_warming_up() {
         assert_eq!(rayon::current_num_threads(), 2);
         let mut net = Wide::with_seed(1);
         let mut ws = Wide::workspace();
+        let mut shards = backprop::Shards::new::<Wide>(16).unwrap();
         let (mut sgd, mut adam) = (Sgd::new(1e-3).unwrap(), Adam::new(1e-4).unwrap());
         let mut steps = |net: &mut Wide| {
+            // Two shards of 16 samples on the two threads, their gradients summed.
+            shards.train_step(net, x.view(), &labels, &mut sgd).unwrap();
             net.train_step(x.view(), &labels, &mut ws, &mut sgd).unwrap();
             net.train_step(x.view(), &labels, &mut ws, &mut adam).unwrap();
             net.backward_in(x.view(), &labels, &mut ws).unwrap();

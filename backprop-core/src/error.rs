@@ -383,3 +383,27 @@ impl From<ndarray::ShapeError> for Error {
         Error::Shape { kind, message }
     }
 }
+
+impl Error {
+    /// This error with every sample index it names moved `offset` samples on: the error of a
+    /// part of a batch (a shard), as the whole batch's.
+    pub(crate) fn at_offset(self, offset: usize) -> Error {
+        match self {
+            Error::LabelOutOfRange { sample, label, classes } => {
+                Error::LabelOutOfRange { sample: sample + offset, label, classes }
+            }
+            Error::BinaryLabel { sample, label } => Error::BinaryLabel { sample: sample + offset, label },
+            Error::TargetOutOfRange { cost, sample, output, range, value } => {
+                Error::TargetOutOfRange { cost, sample: sample + offset, output, range, value }
+            }
+            Error::NotOneHot { cost, sample } => Error::NotOneHot { cost, sample: sample + offset },
+            Error::NonFinite { what, sample, column, value } => {
+                Error::NonFinite { what, sample: sample + offset, column, value }
+            }
+            Error::Overflow { layer, sample, unit, value } => {
+                Error::Overflow { layer, sample: sample + offset, unit, value }
+            }
+            other => other,
+        }
+    }
+}

@@ -38,6 +38,7 @@ pub mod io;
 pub mod linalg;
 mod network;
 pub mod optim;
+mod shards;
 mod targets;
 pub mod trace;
 pub mod train;
@@ -55,6 +56,7 @@ pub use optim::{
     Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, OptimizerState, Resumable, Schedule, Sgd,
     StepDecay, UpdateRule, WeightDecay,
 };
+pub use shards::Shards;
 pub use targets::{Target, Targets};
 pub use trace::{BackwardTrace, ForwardTrace};
 pub use train::{ConfusionMatrix, FitError, History, Metrics, Progress, Trainer};

@@ -322,7 +322,7 @@ pub trait Network<F: Float>: Sized {
 }
 
 /// The gradients of a network's parameters, generated beside the network.
-pub trait Gradients<F: Float>: Sized {
+pub trait Gradients<F: Float>: Sized + Send + Sync {
     /// Zero gradients, shaped like the network's parameters.
     fn zeros() -> Self;
 

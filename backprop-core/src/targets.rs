@@ -86,6 +86,17 @@ impl<'a, F: Float> Targets<'a, F> {
         }
     }
 
+    /// The targets of samples `start..end`, which must lie within [`len`](Targets::len).
+    pub(crate) fn rows(&self, start: usize, end: usize) -> Targets<'a, F> {
+        match *self {
+            Targets::Values(mut y) => {
+                y.slice_axis_inplace(Axis(0), ndarray::Slice::from(start..end));
+                Targets::Values(y)
+            }
+            Targets::Classes(c) => Targets::Classes(c.get(start..end).unwrap_or_default()),
+        }
+    }
+
     /// Checks that these are targets for `samples` samples of a network with `outputs` outputs:
     /// one per sample, rows as wide as the output, values finite, labels in `0..outputs`, or 0
     /// or 1 for one output.
