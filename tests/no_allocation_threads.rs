@@ -49,7 +49,17 @@ fn steps_on_two_threads_allocate_nothing_after_warming_up() {
         for _ in 0..3 {
             steps(&mut net);
         }
-        region.change()
+        let steps = region.change();
+        // Shards of one sample: warmed up on a batch of two, then a batch of 32 takes 32 shards,
+        // in waves of one per thread through the same two workspaces, with nothing allocated.
+        let mut single = backprop::Shards::new::<Wide>(1).unwrap();
+        let two = x.slice_axis(backprop::ndarray::Axis(0), (..2).into());
+        single.train_step(&mut net, two, &labels[..2], &mut sgd).unwrap();
+        let region = Region::new(GLOBAL);
+        single.train_step(&mut net, x.view(), &labels, &mut sgd).unwrap();
+        (steps, region.change())
     });
+    let (stats, waves) = stats;
     assert_eq!((stats.allocations, stats.reallocations), (0, 0), "{stats:?}");
+    assert_eq!((waves.allocations, waves.reallocations), (0, 0), "shards in waves: {waves:?}");
 }

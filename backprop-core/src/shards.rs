@@ -21,9 +21,11 @@ use crate::{Error, Float, Gradients, Network, Optimizer, Targets, Workspace};
 /// [`shard_rows`](Shards::shard_rows) samples (the last one may be shorter) and run them on
 /// rayon's threads.
 ///
-/// Like a [`Workspace`], it grows to the largest batch it is given, the only time it allocates;
-/// a step inside rayon's pool (`ThreadPool::install`, where `Trainer` and every rayon task run)
-/// allocates nothing after that.
+/// It holds one [`Workspace`] per thread of rayon's pool, not per shard: a batch of more shards
+/// than threads runs in waves, so memory is bounded by the threads and the shard size, whatever
+/// the batch. The workspaces grow to the largest shard they are given, the only time it
+/// allocates; a step inside rayon's pool (`ThreadPool::install`, where every rayon task runs)
+/// allocates nothing after that (`tests/no_allocation_threads.rs`).
 ///
 /// ```
 /// use backprop_core::{Network, Shards, Sgd};
@@ -37,8 +39,12 @@ use crate::{Error, Float, Gradients, Network, Optimizer, Targets, Workspace};
 #[derive(Clone, Debug)]
 pub struct Shards<F: Float, G> {
     rows: usize,
+    /// One workspace per shard computed at the same time: at most one per thread of rayon's
+    /// pool, so that memory does not grow with the number of shards.
     workspaces: Vec<Workspace<F, G>>,
     results: Vec<Result<F, Error>>,
+    /// The weighted sum of the shards' gradients.
+    total: G,
 }
 
 impl<F: Float, G: Gradients<F>> Shards<F, G> {
@@ -47,7 +53,7 @@ impl<F: Float, G: Gradients<F>> Shards<F, G> {
     /// Fails with [`Error::InvalidOption`] if `shard_rows` is 0.
     pub fn new<N: Network<F, Gradients = G>>(shard_rows: usize) -> Result<Self, Error> {
         let rows = crate::optim::check_count("the samples per shard", shard_rows, "at least 1")?;
-        Ok(Shards { rows, workspaces: vec![N::workspace()], results: Vec::new() })
+        Ok(Shards { rows, workspaces: Vec::new(), results: Vec::new(), total: G::zeros() })
     }
 
     /// The number of samples per shard.
@@ -56,10 +62,9 @@ impl<F: Float, G: Gradients<F>> Shards<F, G> {
     }
 
     /// The gradients of the last [`backward`](Shards::backward), summed over its shards:
-    /// ∂C/∂W^l and ∂C/∂b^l of the whole batch.
+    /// ∂C/∂W^l and ∂C/∂b^l of the whole batch (unspecified after a `backward` that failed).
     pub fn gradients(&self) -> &G {
-        // `new` makes one workspace, and none is ever removed.
-        self.workspaces[0].gradients()
+        &self.total
     }
 
     /// The cost C of the batch `x` with targets `y`, and its gradients, left in
@@ -83,21 +88,28 @@ impl<F: Float, G: Gradients<F>> Shards<F, G> {
             return Err(Error::EmptyBatch);
         }
         y.check(n, N::OUTPUT)?;
-        let count = n.div_ceil(self.rows);
-        while self.workspaces.len() < count {
+        // The shards run in waves of one per thread; the sum runs in shard order, wave after
+        // wave, so neither the number of threads nor the waves change a bit of it.
+        let (rows, count) = (self.rows, n.div_ceil(self.rows));
+        let width = rayon::current_num_threads().clamp(1, count);
+        while self.workspaces.len() < width {
             self.workspaces.push(N::workspace());
         }
-        self.results.resize_with(count.max(self.results.len()), || Ok(F::zero()));
-        let (workspaces, results) = (&mut self.workspaces[..count], &mut self.results[..count]);
-        run(net, x, y, self.rows, 0, workspaces, results);
+        self.results.resize_with(width.max(self.results.len()), || Ok(F::zero()));
         let mut cost = F::zero();
-        for (s, result) in results.iter_mut().enumerate() {
-            let shard_cost =
-                core::mem::replace(result, Ok(F::zero())).map_err(|e| e.at_offset(s * self.rows))?;
-            cost += weight::<F>(s, self.rows, n) * shard_cost;
+        for first in (0..count).step_by(width) {
+            let k = width.min(count - first);
+            let (workspaces, results) = (&mut self.workspaces[..k], &mut self.results[..k]);
+            run(net, x, y, rows, first, workspaces, results);
+            for (i, (workspace, result)) in workspaces.iter().zip(results.iter_mut()).enumerate() {
+                let s = first + i;
+                let shard_cost =
+                    core::mem::replace(result, Ok(F::zero())).map_err(|e| e.at_offset(s * rows))?;
+                let weight = weight::<F>(s, rows, n);
+                cost += weight * shard_cost;
+                add_gradients(&mut self.total, workspace.gradients(), weight, s == 0);
+            }
         }
-        let (first, rest) = workspaces.split_at_mut(1);
-        sum_gradients(first[0].gradients_mut(), rest, self.rows, n);
         Ok(cost)
     }
 
@@ -154,28 +166,24 @@ fn run<F: Float, N: Network<F> + Sync>(
     );
 }
 
-/// gradients ← (n₀/n)·gradients + Σ_{s ≥ 1} (n_s/n)·(the gradients of shard s), shard by shard in
-/// order, layer by layer.
-fn sum_gradients<F: Float, G: Gradients<F>>(first: &mut G, rest: &[Workspace<F, G>], rows: usize, n: usize) {
-    let scale = weight::<F>(0, rows, n);
-    if scale != F::one() {
-        first.visit_mut(&mut |p| {
-            p.weight.into_iter().chain(p.bias).for_each(|v| *v *= scale);
-        });
-    }
-    for (s, shard) in rest.iter().enumerate() {
-        let scale = weight::<F>(s + 1, rows, n);
-        let mut layer = 0;
-        first.visit_mut(&mut |mut total| {
-            let mut l = 0;
-            shard.gradients().visit(&mut |g| {
-                if l == layer {
-                    total.weight.scaled_add(scale, &g.weight);
-                    total.bias.scaled_add(scale, &g.bias);
+/// total ← weight · gradients if `first`, else total ← total + weight · gradients, layer by
+/// layer, element by element.
+fn add_gradients<F: Float, G: Gradients<F>>(total: &mut G, gradients: &G, weight: F, first: bool) {
+    let mut layer = 0;
+    total.visit_mut(&mut |mut sum| {
+        let mut l = 0;
+        gradients.visit(&mut |g| {
+            if l == layer {
+                if first {
+                    sum.weight.zip_mut_with(&g.weight, |t, &v| *t = weight * v);
+                    sum.bias.zip_mut_with(&g.bias, |t, &v| *t = weight * v);
+                } else {
+                    sum.weight.scaled_add(weight, &g.weight);
+                    sum.bias.scaled_add(weight, &g.bias);
                 }
-                l += 1;
-            });
-            layer += 1;
+            }
+            l += 1;
         });
-    }
+        layer += 1;
+    });
 }
