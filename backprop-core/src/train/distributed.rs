@@ -15,7 +15,7 @@
 //! every rank gathers every rank's buffer (`MPI_Allgather`) and adds them in rank order,
 //! 0 + g_0 + g_1 + … + g_{P−1}, so that every rank computes the same bits and takes the same
 //! step, and a run is repeatable. The buffer of each rank is a status flag, its cost times
-//! m_r, and every gradient tensor in [`Gradients::visit`](crate::Gradients::visit) order.
+//! m_r, and every gradient tensor in [`Gradients::visit`] order.
 //!
 //! A rank that fails (its data, its step) still takes part in the collective it would have
 //! reached, with its status flag set; then every rank learns of the failure at the same step,
@@ -74,7 +74,7 @@ impl Mpi {
 }
 
 /// The bytes each process contributes to the sum of every step of a network `N`: its status,
-/// its cost and every gradient, (2 + Σ_l (n_{l−1} + 1) n_l) · size_of::<F>(). With P processes
+/// its cost and every gradient, (2 + Σ_l (n_{l−1} + 1) n_l) · `size_of::<F>()`. With P processes
 /// each receives P times as many (`MPI_Allgather`).
 pub fn bytes_per_step<F: Float, N: Network<F>>() -> usize {
     (2 + parameters::<F, N>()) * core::mem::size_of::<F>()

@@ -7,7 +7,7 @@
 //! With the default features, the trainer shows a progress bar on a terminal (`progress`,
 //! through indicatif), and a history can be drawn as an SVG plot (`plot`, through plotters).
 //! With the `mpi` feature, a trainer trains across the processes of an MPI run
-//! ([`Trainer::mpi`], [`distributed`]).
+//! (`Trainer::mpi` and the module `distributed`).
 
 mod checkpoint;
 pub mod diagnostics;

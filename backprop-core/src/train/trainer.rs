@@ -156,10 +156,11 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// [`Error::Distributed`]; so do processes whose options or data differ.
     ///
     /// ```no_run
-    /// # use backprop_core::{Error, Network, Sgd, Trainer, train::Mpi};
-    /// # fn train<N: Network<f32>>(net: &mut N, x: ndarray::ArrayView2<'_, f32>, y: &[usize]) -> Result<(), Error> {
-    /// let universe = mpi::initialize().ok_or("MPI was initialised twice").map_err(|e| Error::InvalidOption {
-    ///     what: "MPI", expected: "initialised once", found: e.to_owned() })?;
+    /// # use backprop_core::{Network, Sgd, Trainer, train::Mpi};
+    /// # fn train<N: Network<f32>>(net: &mut N, x: ndarray::ArrayView2<'_, f32>, y: &[usize])
+    /// # -> Result<(), Box<dyn std::error::Error>> {
+    /// // Once per process; MPI is finalised when `universe` is dropped.
+    /// let universe = backprop_core::mpi::initialize().ok_or("MPI could not be initialised")?;
     /// let mpi = Mpi::world(&universe);
     /// let history = Trainer::new(Sgd::new(0.1)?).mpi(mpi).fit(net, x, y)?;
     /// if mpi.is_root() {
