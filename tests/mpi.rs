@@ -148,6 +148,27 @@ fn equivalent<F: Float, N: Network<F> + Clone, O: Optimizer<F>>(
     if history.epochs.len() != reference.epochs.len() {
         return Err(format!("{} epochs, alone {}", history.epochs.len(), reference.epochs.len()));
     }
+    // The diagnostics speak of the whole batch: the norm of its gradient, and the units that
+    // fired on no process's samples.
+    for (epoch, (a, b)) in history.epochs.iter().zip(&reference.epochs).enumerate() {
+        for (a, b) in a.diagnostics.iter().zip(&b.diagnostics) {
+            if a.dead_fraction != b.dead_fraction {
+                return Err(format!(
+                    "epoch {}, layer {}: dead fraction {:?}, alone {:?}",
+                    epoch + 1,
+                    a.layer,
+                    a.dead_fraction,
+                    b.dead_fraction
+                ));
+            }
+            if (a.gradient_norm - b.gradient_norm).abs() > 1e3 * tolerance * b.gradient_norm {
+                return Err(format!(
+                    "layer {}: gradient norm {}, alone {}",
+                    a.layer, a.gradient_norm, b.gradient_norm
+                ));
+            }
+        }
+    }
     Ok(format!("weights within {difference:.1e} of one process's, relative"))
 }
 
@@ -181,6 +202,21 @@ fn uneven_shards(mpi: Mpi) -> Outcome {
         || options(Sgd::new(0.05).unwrap().with_momentum(0.9).unwrap(), 33).diagnostics(false),
         1e-12,
     )
+}
+
+/// A ReLU unit that fires on one sample only, which only one process's shard holds in each
+/// epoch: it is not dead, as one process training alone sees.
+fn rare_unit(mpi: Mpi) -> Outcome {
+    let (x, _) = data::<f32>();
+    let mut column: Vec<f32> = x.column(0).to_vec();
+    column.sort_by(f32::total_cmp);
+    let (largest, next) = (column[SAMPLES - 1], column[SAMPLES - 2]);
+    let mut start = Small32::with_seed(10);
+    // z_0 = x_0 − (largest + next) / 2: positive for the sample with the largest x_0 only.
+    start.hidden.weight.row_mut(0).fill(0.0);
+    start.hidden.weight[[0, 0]] = 1.0;
+    start.hidden.bias[0] = -(largest + next) / 2.0;
+    equivalent(mpi, &start, || options(Sgd::new(1e-3).unwrap(), 32).epochs(2), 1e-6)
 }
 
 /// The last process has a label out of range: every process fails before the first step,
@@ -304,12 +340,13 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let mpi = Mpi::world(&universe);
-    let cases: [(&str, Case); 9] = [
+    let cases: [(&str, Case); 10] = [
         ("sgd_f64", sgd_f64),
         ("adam_f64", adam_f64),
         ("sgd_f32", sgd_f32),
         ("adam_f32", adam_f32),
         ("uneven_shards", uneven_shards),
+        ("rare_unit", rare_unit),
         ("bad_label_on_one_process", bad_label_on_one_process),
         ("step_fails_on_one_process", step_fails_on_one_process),
         ("different_data", different_data),
