@@ -25,6 +25,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use backprop::data::fashion_mnist;
+use backprop::mpi::Threading;
 use backprop::prelude::*;
 use backprop::train::distributed::bytes_per_step;
 use backprop::train::{Mpi, Progress, evaluate};
@@ -45,7 +46,8 @@ const SEED: u64 = 1;
 
 /// Runs the example and prints an error as its message, not as a debug dump.
 fn main() -> std::process::ExitCode {
-    let Some(universe) = backprop::mpi::initialize() else {
+    // The trainer calls MPI from this thread only, while rayon's threads may multiply matrices.
+    let Some((universe, _)) = backprop::mpi::initialize_with_threading(Threading::Funneled) else {
         eprintln!("error: MPI could not be initialised");
         return std::process::ExitCode::FAILURE;
     };

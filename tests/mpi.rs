@@ -335,7 +335,8 @@ fn trainer_fit<O: Optimizer<f64>>(
 }
 
 fn main() -> ExitCode {
-    let Some(universe) = backprop::mpi::initialize() else {
+    let Some((universe, _)) = backprop::mpi::initialize_with_threading(backprop::mpi::Threading::Funneled)
+    else {
         eprintln!("MPI could not be initialised");
         return ExitCode::FAILURE;
     };

@@ -13,7 +13,7 @@
 //! The sum is taken in a fixed order, not by `MPI_Allreduce`, whose order the MPI standard
 //! leaves to the implementation (and which may differ from run to run, or by message size):
 //! every rank gathers every rank's buffer (`MPI_Allgather`) and adds them in rank order,
-//! 0 + g_0 + g_1 + … + g_{P−1}, so that every rank computes the same bits and takes the same
+//! (…((g_0 + g_1) + g_2) + …) + g_{P−1}, so that every rank computes the same bits and takes the same
 //! step, and a run is repeatable. The buffer of each rank is a status flag, its cost times
 //! m_r, and every gradient tensor in [`Gradients::visit`] order.
 //!
@@ -38,7 +38,11 @@ use crate::{Error, Float, Gradients, Network, Workspace};
 ///
 /// It is made from the [`Universe`] that `mpi::initialize()` returned, which must live while
 /// the trainer trains: MPI is finalised when the universe is dropped, and a trainer given a
-/// `Mpi` after that fails with [`Error::InvalidOption`].
+/// `Mpi` after that fails with [`Error::InvalidOption`]. The trainer calls MPI from the thread
+/// that calls [`fit`](super::Trainer::fit) only, while the matrix products may run on rayon's
+/// threads: initialise MPI with `mpi::initialize_with_threading(Threading::Funneled)` (or
+/// `Serialized` if training runs on another thread than the one that initialised MPI), as
+/// the example `fashion_mnist_mpi` does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mpi {
     rank: usize,
@@ -262,10 +266,17 @@ impl<F: Float> Group<F> {
                 cost[0] = *c * F::of_usize(shard);
                 // The shard's mean gradient times m_r / B: its share of the batch's mean.
                 let scale = F::of_usize(shard) / F::of_usize(batch);
-                let mut values = gradients.iter_mut();
+                let mut rest = &mut gradients[..];
                 workspace.gradients().visit(&mut |g| {
-                    for (&d, v) in g.weight.iter().chain(g.bias.iter()).zip(&mut values) {
-                        *v = d * scale;
+                    for tensor in [g.weight.into_dyn(), g.bias.into_dyn()] {
+                        let n = tensor.len().min(rest.len());
+                        let (values, after) = core::mem::take(&mut rest).split_at_mut(n);
+                        match tensor.as_slice() {
+                            // One pass over contiguous memory, which the compiler vectorises.
+                            Some(slice) => values.iter_mut().zip(slice).for_each(|(v, &d)| *v = d * scale),
+                            None => values.iter_mut().zip(tensor.iter()).for_each(|(v, &d)| *v = d * scale),
+                        }
+                        rest = after;
                     }
                 });
             }
@@ -284,23 +295,28 @@ impl<F: Float> Group<F> {
         if self.received.chunks(len).any(|r| r[0] != F::zero()) {
             return Err(self.fail(local.err()));
         }
-        let received = &self.received;
-        let mut index = 2;
+        // g_0 + g_1 + … + g_{P−1}, rank after rank: the same order, hence the same bits, on
+        // every rank. The sum goes into the send buffer, free once the gather is done.
+        let sum = &mut self.send[..];
+        for (rank, buffer) in self.received.chunks(len).enumerate() {
+            if rank == 0 {
+                sum.iter_mut().zip(buffer).for_each(|(s, &g)| *s = g);
+            } else {
+                sum.iter_mut().zip(buffer).for_each(|(s, &g)| *s += g);
+            }
+        }
+        let total = sum[1];
+        let mut rest = &sum[2..];
         workspace.gradients_mut().visit_mut(&mut |g| {
-            for d in g.weight.into_iter().chain(g.bias) {
-                // 0 + g_0 + g_1 + …: the same order, hence the same bits, on every rank.
-                let mut sum = F::zero();
-                for rank in 0..received.len() / len {
-                    sum += received[rank * len + index];
+            for mut tensor in [g.weight.into_dyn(), g.bias.into_dyn()] {
+                let (values, after) = rest.split_at(tensor.len().min(rest.len()));
+                match tensor.as_slice_mut() {
+                    Some(slice) => slice.iter_mut().zip(values).for_each(|(d, &v)| *d = v),
+                    None => tensor.iter_mut().zip(values).for_each(|(d, &v)| *d = v),
                 }
-                *d = sum;
-                index += 1;
+                rest = after;
             }
         });
-        let mut total = F::zero();
-        for rank in 0..received.len() / len {
-            total += received[rank * len + 1];
-        }
         Ok(total / F::of_usize(batch.max(1)))
     }
 

@@ -159,8 +159,11 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// # use backprop_core::{Network, Sgd, Trainer, train::Mpi};
     /// # fn train<N: Network<f32>>(net: &mut N, x: ndarray::ArrayView2<'_, f32>, y: &[usize])
     /// # -> Result<(), Box<dyn std::error::Error>> {
-    /// // Once per process; MPI is finalised when `universe` is dropped.
-    /// let universe = backprop_core::mpi::initialize().ok_or("MPI could not be initialised")?;
+    /// use backprop_core::mpi::Threading;
+    /// // Once per process; MPI is finalised when `universe` is dropped. The trainer calls MPI
+    /// // from this thread only; the matrix products may use rayon's threads.
+    /// let (universe, _) = backprop_core::mpi::initialize_with_threading(Threading::Funneled)
+    ///     .ok_or("MPI could not be initialised")?;
     /// let mpi = Mpi::world(&universe);
     /// let history = Trainer::new(Sgd::new(0.1)?).mpi(mpi).fit(net, x, y)?;
     /// if mpi.is_root() {
@@ -223,7 +226,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         let plan = agree(&group, self.plan::<N>(x, y)).map_err(FitError::before_training)?;
         #[cfg(feature = "mpi")]
         if let Some(group) = &mut group {
-            self.check_same(group, x, y, &plan).map_err(FitError::before_training)?;
+            self.check_same::<N>(group, x, y, &plan).map_err(FitError::before_training)?;
             group.broadcast_parameters(net);
         }
         let run = Run::new(self.seed, x.nrows(), plan.epochs);
@@ -249,7 +252,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// that decide the number of steps and collectives, and the data's fingerprints. A
     /// collective.
     #[cfg(feature = "mpi")]
-    fn check_same(
+    fn check_same<N: Network<F>>(
         &self,
         group: &Group<F>,
         x: ArrayView2<'_, F>,
@@ -272,6 +275,12 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
             self.checkpoint.as_ref().map_or(0, |c| c.every as u64),
             u64::from(self.diagnostics),
             core::mem::size_of::<F>() as u64,
+            // The layers' sizes, FNV-1a as in `fingerprint`.
+            N::LAYERS.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, l| {
+                [l.inputs, l.outputs]
+                    .iter()
+                    .fold(h, |h, &v| (h ^ v as u64).wrapping_mul(0x0000_0100_0000_01b3))
+            }),
         ];
         let names = [
             "number of training samples",
@@ -287,6 +296,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
             "checkpoint interval",
             "diagnostics option",
             "float size",
+            "layers' sizes (fingerprint)",
         ];
         group.check_same(&setup, &names)
     }
@@ -597,7 +607,7 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
         let plan = agree(&group, self.plan::<N>(x, y)).map_err(FitError::before_training)?;
         #[cfg(feature = "mpi")]
         if let Some(group) = &group {
-            self.check_same(group, x, y, &plan).map_err(FitError::before_training)?;
+            self.check_same::<N>(group, x, y, &plan).map_err(FitError::before_training)?;
         }
         let setup = Setup { optimizer: self.optimizer.describe(), ..self.setup(x, y, &plan) };
         // A distributed run reads the checkpoint on rank 0, which wrote it, and sends it on.
