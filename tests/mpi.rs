@@ -2,7 +2,8 @@
 //! of B samples end with the weights of one process training alone with batch B, with SGD and
 //! with Adam, in f64 and f32; a process with bad data, or whose step fails, makes every process
 //! stop with an error; only rank 0 writes checkpoints, and a run resumed from one continues as
-//! if it had not stopped.
+//! if it had not stopped; the diagnostics are those of the whole batch; a step allocates
+//! nothing.
 //!
 //! Each case computes the one-process reference in the same program (a trainer without
 //! `mpi`), then the distributed run, and compares. Run it on two processes as `.ci/run` does:
@@ -325,6 +326,33 @@ fn checkpoint_and_resume(mpi: Mpi) -> Outcome {
     Ok("the same bits as a run that never stopped".to_owned())
 }
 
+/// A distributed step allocates nothing: an epoch of twice as many steps allocates as often as
+/// one of half as many (counted with `allocation_counter`, on this thread, which makes every
+/// MPI call; Open MPI's own buffers are C's and not counted).
+fn steps_allocate_nothing(mpi: Mpi) -> Outcome {
+    let (x, labels) = data::<f32>();
+    let mut allocations = Vec::new();
+    for samples in [96, 192] {
+        let (x, labels) = (x.slice_axis(backprop::ndarray::Axis(0), (..samples).into()), &labels[..samples]);
+        let mut net = Small32::with_seed(12);
+        let mut trainer = options(Sgd::new(0.01).unwrap(), 16)
+            .epochs(1)
+            .diagnostics(false)
+            .training_accuracy(false)
+            .mpi(mpi);
+        let mut result = Ok(());
+        let counted = allocation_counter::measure(|| {
+            result = trainer.fit(&mut net, x, labels).map(|_| ()).map_err(|e| e.to_string());
+        });
+        result?;
+        allocations.push(counted.count_total);
+    }
+    if allocations[0] != allocations[1] {
+        return Err(format!("6 steps allocated {} times, 12 steps {} times", allocations[0], allocations[1]));
+    }
+    Ok(format!("{} allocations per fit, for 6 steps and for 12", allocations[0]))
+}
+
 fn trainer_fit<O: Optimizer<f64>>(
     mut trainer: Trainer<'static, f64, O>,
     net: &mut Small,
@@ -341,7 +369,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let mpi = Mpi::world(&universe);
-    let cases: [(&str, Case); 10] = [
+    let cases: [(&str, Case); 11] = [
         ("sgd_f64", sgd_f64),
         ("adam_f64", adam_f64),
         ("sgd_f32", sgd_f32),
@@ -352,6 +380,7 @@ fn main() -> ExitCode {
         ("step_fails_on_one_process", step_fails_on_one_process),
         ("different_data", different_data),
         ("checkpoint_and_resume", checkpoint_and_resume),
+        ("steps_allocate_nothing", steps_allocate_nothing),
     ];
     if mpi.is_root() {
         println!("\nrunning {} tests on {} processes", cases.len(), mpi.size());
