@@ -326,6 +326,22 @@ fn checkpoint_and_resume(mpi: Mpi) -> Outcome {
     Ok("the same bits as a run that never stopped".to_owned())
 }
 
+/// Resuming from a checkpoint that rank 0 cannot read stops every process with an error.
+fn resume_without_checkpoint(mpi: Mpi) -> Outcome {
+    let (x, labels) = data::<f64>();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpi-no-such-checkpoint.safetensors");
+    std::fs::remove_file(&path).ok();
+    let mut net = Small::with_seed(13);
+    let mut trainer = options(Adam::new(1e-2).unwrap(), 32).checkpoint(&path, 1).mpi(mpi);
+    match (trainer.resume(&path, &mut net, x.view(), &labels).map_err(|f| f.error), mpi.is_root()) {
+        (Err(error @ Error::Io { .. }), true) | (Err(error @ Error::Distributed { rank: 0, .. }), false) => {
+            Ok(error.to_string())
+        }
+        (Ok(_), _) => Err("resumed from no checkpoint".to_owned()),
+        (Err(error), _) => Err(format!("unexpected error: {error}")),
+    }
+}
+
 /// A distributed step allocates nothing: an epoch of twice as many steps allocates as often as
 /// one of half as many (counted with `allocation_counter`, on this thread, which makes every
 /// MPI call; Open MPI's own buffers are C's and not counted).
@@ -369,7 +385,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let mpi = Mpi::world(&universe);
-    let cases: [(&str, Case); 11] = [
+    let cases: [(&str, Case); 12] = [
         ("sgd_f64", sgd_f64),
         ("adam_f64", adam_f64),
         ("sgd_f32", sgd_f32),
@@ -380,6 +396,7 @@ fn main() -> ExitCode {
         ("step_fails_on_one_process", step_fails_on_one_process),
         ("different_data", different_data),
         ("checkpoint_and_resume", checkpoint_and_resume),
+        ("resume_without_checkpoint", resume_without_checkpoint),
         ("steps_allocate_nothing", steps_allocate_nothing),
     ];
     if mpi.is_root() {
