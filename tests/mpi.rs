@@ -25,7 +25,7 @@
 use std::process::ExitCode;
 
 use backprop::mpi::collective::CommunicatorCollectives;
-use backprop::ndarray::Array2;
+use backprop::ndarray::{Array2, Axis};
 use backprop::prelude::*;
 use backprop::train::{Mpi, Progress};
 use backprop::{Error, Float, History};
@@ -140,10 +140,21 @@ fn equivalent<F: Float, N: Network<F> + Clone, O: Optimizer<F>>(
     if difference > tolerance {
         return Err(format!("the weights differ by {difference:e} relative, more than {tolerance:e}"));
     }
+    // The evaluations after each epoch, which the processes share, are those of one process.
     for (a, b) in history.epochs.iter().zip(&reference.epochs) {
-        let (a, b) = (Float::to_f64(a.train_loss), Float::to_f64(b.train_loss));
-        if (a - b).abs() > 1e3 * tolerance * b.abs() {
-            return Err(format!("the training loss is {a}, alone {b}"));
+        if a.train_accuracy != b.train_accuracy || a.validation_accuracy != b.validation_accuracy {
+            return Err(format!(
+                "accuracy {:?} and {:?} (validation), alone {:?} and {:?}",
+                a.train_accuracy, a.validation_accuracy, b.train_accuracy, b.validation_accuracy
+            ));
+        }
+        let losses =
+            [(a.train_loss, b.train_loss)].into_iter().chain(a.validation_loss.zip(b.validation_loss));
+        for (a, b) in losses {
+            let (a, b) = (Float::to_f64(a), Float::to_f64(b));
+            if (a - b).abs() > 1e3 * tolerance * b.abs() {
+                return Err(format!("a loss is {a}, alone {b}"));
+            }
         }
     }
     if history.epochs.len() != reference.epochs.len() {
@@ -195,12 +206,22 @@ fn adam_f32(mpi: Mpi) -> Outcome {
 }
 
 /// Batches of 33: shards of 16 and 17 samples, and a last batch of 1, which one process
-/// computes while the other has none; momentum, and no diagnostics.
+/// computes while the other has none; momentum, no diagnostics, a validation set (of 99
+/// samples: shares of 49 and 50) and early stopping.
 fn uneven_shards(mpi: Mpi) -> Outcome {
+    let (x, labels) = data::<f64>();
+    // The trainer borrows the validation set for as long as the test runs.
+    let validation: &'static (Array2<f64>, Vec<usize>) =
+        Box::leak(Box::new((x.slice_axis(Axis(0), (..99).into()).to_owned(), labels[..99].to_vec())));
     equivalent(
         mpi,
         &Small::with_seed(5),
-        || options(Sgd::new(0.05).unwrap().with_momentum(0.9).unwrap(), 33).diagnostics(false),
+        || {
+            options(Sgd::new(0.05).unwrap().with_momentum(0.9).unwrap(), 33)
+                .diagnostics(false)
+                .validation(validation.0.view(), &validation.1)
+                .early_stopping(2, 0.0)
+        },
         1e-12,
     )
 }
@@ -349,7 +370,7 @@ fn steps_allocate_nothing(mpi: Mpi) -> Outcome {
     let (x, labels) = data::<f32>();
     let mut allocations = Vec::new();
     for samples in [96, 192] {
-        let (x, labels) = (x.slice_axis(backprop::ndarray::Axis(0), (..samples).into()), &labels[..samples]);
+        let (x, labels) = (x.slice_axis(Axis(0), (..samples).into()), &labels[..samples]);
         let mut net = Small32::with_seed(12);
         let mut trainer = options(Sgd::new(0.01).unwrap(), 16)
             .epochs(1)

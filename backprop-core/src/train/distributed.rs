@@ -17,6 +17,10 @@
 //! step, and a run is repeatable. The buffer of each rank is a status flag, its cost times
 //! m_r, and every gradient tensor in [`Gradients::visit`] order.
 //!
+//! The evaluations after an epoch (the training accuracy, the validation set) are shared the
+//! same way: each rank evaluates its contiguous share of the samples, and the sums of the cost,
+//! of the decisions and of the right ones are gathered and added in rank order.
+//!
 //! A rank that fails (its data, its step) still takes part in the collective it would have
 //! reached, with its status flag set; then every rank learns of the failure at the same step,
 //! the failing ones' messages are gathered, and every rank returns an error: the failing rank
@@ -31,7 +35,10 @@ use mpi::collective::{CommunicatorCollectives, Root};
 use mpi::environment::Universe;
 use mpi::topology::{Communicator, SimpleCommunicator};
 
-use crate::{Error, Float, Gradients, Network, Workspace};
+use ndarray::{ArrayView2, Axis, Slice};
+
+use super::metrics::{self, Metrics, Sums, evaluation_sums};
+use crate::{Error, Float, Gradients, Network, Targets, Workspace};
 
 /// The processes of an MPI run (`MPI_COMM_WORLD`) that train one network together: give it to
 /// [`Trainer::mpi`](super::Trainer::mpi).
@@ -318,6 +325,40 @@ impl<F: Float> Group<F> {
             }
         });
         Ok(total / F::of_usize(batch.max(1)))
+    }
+
+    /// [`evaluate`](super::evaluate) of `net` on `x` and `y` (checked before training), shared:
+    /// each rank evaluates its contiguous share of the samples, and the sums of the cost, of
+    /// the decisions and of the right ones are added in rank order. A collective; an error on
+    /// every rank if one fails.
+    pub(crate) fn evaluate<N: Network<F>>(
+        &self,
+        net: &N,
+        x: ArrayView2<'_, F>,
+        y: Targets<'_, F>,
+    ) -> Result<Metrics<F>, Error> {
+        let n = x.nrows();
+        let rows = self.shard(n);
+        let local =
+            evaluation_sums(net, x.slice_axis(Axis(0), Slice::from(rows.clone())), metrics::rows(y, rows));
+        let mine = match &local {
+            Ok(s) => [0.0, s.total.to_f64(), s.decisions as f64, s.correct as f64],
+            Err(_) => [1.0, 0.0, 0.0, 0.0],
+        };
+        let mut all = vec![0.0f64; 4 * self.size];
+        self.world.all_gather_into(&mine[..], &mut all[..]);
+        if all.chunks(4).any(|r| r[0] != 0.0) {
+            return Err(self.fail(local.err()));
+        }
+        let (mut total, mut decisions, mut correct) = (0.0f64, 0.0f64, 0.0f64);
+        for r in all.chunks(4) {
+            total += r[1];
+            decisions += r[2];
+            correct += r[3];
+        }
+        // Counts below 2^53 are exact in f64.
+        let sums = Sums { total: F::of(total), decisions: decisions as usize, correct: correct as usize };
+        Ok(sums.metrics::<N>(n))
     }
 
     /// The units of each layer that fired on no rank: each rank's flags (1 for a unit that

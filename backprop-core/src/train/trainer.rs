@@ -143,8 +143,10 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// [`fit`](Trainer::fit) starts every process from rank 0's weights; only rank 0 shows
     /// progress and warnings and writes checkpoints (and a program should plot and save from
     /// rank 0 only: [`Mpi::is_root`]). [`resume`](Trainer::resume) reads the checkpoint on
-    /// rank 0 and sends it to the others. See [`distributed`](super::distributed) for how the
-    /// batch is split and summed.
+    /// rank 0 and sends it to the others. The measurements after each epoch (training
+    /// accuracy, validation) are shared too: each process evaluates its share of the samples,
+    /// and the sums are added in rank order, so every process records the same history. See
+    /// [`distributed`](super::distributed) for how the batch is split and summed.
     ///
     /// The result is that of one process training with the same batch size, up to the order
     /// of the sums (the gradient of a batch, summed over shards): `tests/mpi.rs` checks that 2
@@ -510,13 +512,14 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
             Vec::new()
         };
         let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
+        let group = &buffers.group;
         let train_accuracy = if classify && self.training_accuracy {
-            evaluate(net, x, y).map_err(at(0))?.accuracy
+            measure(group, net, x, y).map_err(at(0))?.accuracy
         } else {
             None
         };
         let validation = match self.validation {
-            Some((xv, yv)) => Some(evaluate(net, xv, yv).map_err(at(0))?),
+            Some((xv, yv)) => Some(measure(group, net, xv, yv).map_err(at(0))?),
             None => None,
         };
         Ok(Epoch {
@@ -820,6 +823,19 @@ impl<F: Float, N: Network<F>> Buffers<F, N> {
     }
 }
 
+/// [`evaluate`] of `net` on `x` and `y`, shared by the processes of a distributed run, if any.
+fn measure<F: Float, N: Network<F>>(
+    group: &Option<Group<F>>,
+    net: &N,
+    x: ArrayView2<'_, F>,
+    y: Targets<'_, F>,
+) -> Result<Metrics<F>, Error> {
+    match group {
+        Some(group) => group.evaluate(net, x, y),
+        None => evaluate(net, x, y),
+    }
+}
+
 /// `local`, if every process of a distributed run succeeded too (a collective); `local` itself
 /// without one.
 fn agree<F: Float, T>(group: &Option<Group<F>>, local: Result<T, Error>) -> Result<T, Error> {
@@ -884,6 +900,18 @@ impl<F> Group<F> {
     }
 
     fn bytes_from_root(&self, _: impl FnOnce() -> Result<Vec<u8>, Error>) -> Result<Vec<u8>, Error> {
+        match self.0 {}
+    }
+
+    fn evaluate<N: Network<F>>(
+        &self,
+        _: &N,
+        _: ArrayView2<'_, F>,
+        _: Targets<'_, F>,
+    ) -> Result<Metrics<F>, Error>
+    where
+        F: Float,
+    {
         match self.0 {}
     }
 }
