@@ -201,6 +201,12 @@ pub use backprop_core::{activation, cost, data, io, optim, trace, train};
 /// dependency pinned to a matching version.
 pub use backprop_core::ndarray;
 
+/// The version of [rsmpi](https://docs.rs/mpi) the distributed trainer uses (the `mpi` feature):
+/// `backprop::mpi::initialize()` starts MPI, and [`train::Mpi::world`] names its processes for
+/// [`Trainer::mpi`].
+#[cfg(feature = "mpi")]
+pub use backprop_core::mpi;
+
 /// Declares a fully connected network and generates its forward and backward passes.
 ///
 /// ```

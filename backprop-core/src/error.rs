@@ -345,6 +345,21 @@ pub enum Error {
         len: usize,
     },
 
+    /// Another process of a distributed training run ([`Trainer::mpi`](crate::train::Trainer),
+    /// with the `mpi` feature) failed, or its options or data differ from those of process 0:
+    /// every process stops with an error at the same step rather than wait for the others.
+    /// The process that failed returns its own error; the others return this one, with its
+    /// message.
+    #[error("process {rank} of {size} in the MPI run: {message}")]
+    Distributed {
+        /// The rank of the process that failed (the first, if several did).
+        rank: usize,
+        /// The number of processes.
+        size: usize,
+        /// What it reported: its error's message, or what differs.
+        message: String,
+    },
+
     /// A safetensors file (weights or a checkpoint) is malformed or does not fit the network or
     /// the trainer it is loaded into.
     #[error("{}: {problem}", .file.as_ref().map_or_else(|| "safetensors data".into(), |p| p.display().to_string()))]

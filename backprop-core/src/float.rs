@@ -8,7 +8,14 @@ use num_traits::FromPrimitive;
 mod sealed {
     /// Only `f32` and `f64` implement it; it also carries what faer's matrix product needs of
     /// a scalar, so that `linalg` can call it for any `Float`.
+    #[cfg(not(feature = "mpi"))]
     pub trait Sealed: faer::traits::ComplexField + Copy {}
+    /// Only `f32` and `f64` implement it; it also carries what faer's matrix product needs of
+    /// a scalar, so that `linalg` can call it for any `Float`, and, with the `mpi` feature, what
+    /// MPI needs to send it (its datatype), so that a distributed trainer can sum gradients of
+    /// any `Float`.
+    #[cfg(feature = "mpi")]
+    pub trait Sealed: faer::traits::ComplexField + Copy + mpi::traits::Equivalence {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
 }

@@ -26,6 +26,12 @@
 
 pub use ndarray;
 
+/// The [rsmpi](https://docs.rs/mpi) crate the distributed trainer uses (the `mpi` feature), so
+/// that a program needs no second dependency pinned to a matching version: `mpi::initialize()`
+/// starts MPI, and `train::Mpi::world` names the processes to train with.
+#[cfg(feature = "mpi")]
+pub use mpi;
+
 pub mod activation;
 pub mod cost;
 pub mod data;

@@ -234,6 +234,11 @@ impl<F: Float> Diagnostics<F> {
     /// updates through [`Optimizer::step`] leaves that gradient in the workspace; for one fused
     /// with the backward pass (plain gradient descent), which never forms it, an extra
     /// [`Network::backward_in`] computes it first. Returns the step's cost.
+    ///
+    /// `step` takes the step: [`Network::train_step`], or for a distributed run the step on
+    /// the gradients summed over the processes, which it leaves in the workspace
+    /// (`forms_gradients`: then no extra backward pass is needed).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn measured_step<N: Network<F>, O: Optimizer<F>>(
         &mut self,
         net: &mut N,
@@ -241,8 +246,10 @@ impl<F: Float> Diagnostics<F> {
         y: Targets<'_, F>,
         workspace: &mut Workspace<F, N::Gradients>,
         optimizer: &mut O,
+        forms_gradients: bool,
+        step: impl FnOnce(&mut N, &mut Workspace<F, N::Gradients>, &mut O) -> Result<F, Error>,
     ) -> Result<F, Error> {
-        let fused = optimizer.fused_learning_rate().is_some();
+        let fused = optimizer.fused_learning_rate().is_some() && !forms_gradients;
         if fused {
             net.backward_in(x, y, workspace)?;
             self.gradient_norms(workspace);
@@ -257,7 +264,7 @@ impl<F: Float> Diagnostics<F> {
             }
             index += 1;
         });
-        let cost = net.train_step(x, y, workspace, optimizer)?;
+        let cost = step(net, workspace, optimizer)?;
         if !fused {
             self.gradient_norms(workspace);
         }
@@ -287,6 +294,39 @@ impl<F: Float> Diagnostics<F> {
             let z = buffers.z();
             // A unit fired if z > 0 for some sample; NaN is not a firing.
             unfired.retain(|&j| !z.column(j).iter().any(|&v| v > F::zero()));
+        }
+    }
+
+    /// Which units of each ReLU-like layer have not fired yet this epoch, as flags (1: not
+    /// fired), layer after layer: what the processes of a distributed run combine.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn unfired_flags(&self, layers: &[LayerInfo]) -> Vec<u8> {
+        let mut flags = Vec::new();
+        for (unfired, layer) in self.unfired.iter().zip(layers) {
+            if let Some(units) = unfired {
+                let start = flags.len();
+                flags.resize(start + layer.outputs, 0);
+                for &j in units {
+                    if let Some(f) = flags.get_mut(start + j) {
+                        *f = 1;
+                    }
+                }
+            }
+        }
+        flags
+    }
+
+    /// Sets the units not fired yet from [`unfired_flags`](Diagnostics::unfired_flags).
+    #[cfg(feature = "mpi")]
+    pub(crate) fn set_unfired(&mut self, layers: &[LayerInfo], flags: &[u8]) {
+        let mut start = 0;
+        for (unfired, layer) in self.unfired.iter_mut().zip(layers) {
+            if let Some(units) = unfired {
+                let end = (start + layer.outputs).min(flags.len());
+                units.clear();
+                units.extend(flags[start..end].iter().enumerate().filter(|(_, f)| **f == 1).map(|(j, _)| j));
+                start = end;
+            }
         }
     }
 

@@ -43,6 +43,36 @@ pub fn evaluate<'a, F: Float, N: Network<F>>(
     let y = y.into();
     crate::check_input(x, N::INPUT)?;
     y.check(x.nrows(), N::OUTPUT)?;
+    let sums = evaluation_sums(net, x, y)?;
+    Ok(sums.metrics::<N>(x.nrows()))
+}
+
+/// What [`evaluate`] adds up: the cost summed over the samples, the number of decisions and of
+/// right ones. Those of parts of a data set add up to those of the whole (up to rounding of
+/// the cost), which is how the processes of a distributed run share an evaluation.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Sums<F> {
+    pub(crate) total: F,
+    pub(crate) decisions: usize,
+    pub(crate) correct: usize,
+}
+
+impl<F: Float> Sums<F> {
+    /// The metrics of `n` samples with these sums.
+    pub(crate) fn metrics<N: Network<F>>(&self, n: usize) -> Metrics<F> {
+        let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
+        let accuracy = classify.then(|| self.correct as f64 / self.decisions.max(1) as f64);
+        Metrics { loss: self.total / F::of_usize(n.max(1)), accuracy }
+    }
+}
+
+/// [`Sums`] of `net` on `x` and `y`, which [`evaluate`] has checked (or a part of them); zero
+/// for no samples.
+pub(crate) fn evaluation_sums<F: Float, N: Network<F>>(
+    net: &N,
+    x: ArrayView2<'_, F>,
+    y: Targets<'_, F>,
+) -> Result<Sums<F>, Error> {
     let cost = N::Cost::default();
     let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
     let (mut total, mut decisions, mut correct) = (F::zero(), 0usize, 0usize);
@@ -60,9 +90,7 @@ pub fn evaluate<'a, F: Float, N: Network<F>>(
             });
         }
     }
-    let n = x.nrows();
-    let accuracy = classify.then(|| correct as f64 / decisions.max(1) as f64);
-    Ok(Metrics { loss: total / F::of_usize(n), accuracy })
+    Ok(Sums { total, decisions, correct })
 }
 
 /// The class `net` predicts for each sample of `x`: [`Network::classify`], the argmax of the

@@ -6,9 +6,13 @@
 //!
 //! With the default features, the trainer shows a progress bar on a terminal (`progress`,
 //! through indicatif), and a history can be drawn as an SVG plot (`plot`, through plotters).
+//! With the `mpi` feature, a trainer trains across the processes of an MPI run
+//! (`Trainer::mpi` and the module `distributed`).
 
 mod checkpoint;
 pub mod diagnostics;
+#[cfg(feature = "mpi")]
+pub mod distributed;
 mod early_stopping;
 mod history;
 pub(crate) mod metrics;
@@ -18,6 +22,8 @@ mod progress;
 mod trainer;
 
 pub use diagnostics::{LayerDiagnostics, Problem, Warning};
+#[cfg(feature = "mpi")]
+pub use distributed::Mpi;
 pub use history::{CSV_HEADER, Epoch, History};
 pub use metrics::{ConfusionMatrix, EVALUATION_BATCH, Metrics, confusion_matrix, evaluate, predict_classes};
 pub use progress::Progress;

@@ -1,0 +1,451 @@
+//! Data-parallel training on MPI (the `mpi` feature): P processes training with a global batch
+//! of B samples end with the weights of one process training alone with batch B, with SGD and
+//! with Adam, in f64 and f32; a process with bad data, or whose step fails, makes every process
+//! stop with an error; only rank 0 writes checkpoints, and a run resumed from one continues as
+//! if it had not stopped; the diagnostics are those of the whole batch; a step allocates
+//! nothing.
+//!
+//! Each case computes the one-process reference in the same program (a trainer without
+//! `mpi`), then the distributed run, and compares. Run it on two processes as `.ci/run` does:
+//!
+//! ```text
+//! cargo test --features mpi --test mpi --no-run
+//! mpirun -np 2 target/debug/deps/mpi-<hash>
+//! ```
+//!
+//! (as root, Open MPI also wants `--allow-run-as-root`; on fewer cores than processes,
+//! `--oversubscribe`). Started alone (`cargo test --features mpi --test mpi`) it runs the same
+//! cases on one process. It has its own `main` (`harness = false`): MPI is initialised once per
+//! process, from one thread, and a failed check must not stop one process while the others wait
+//! in a collective, so every case runs on every process, failures are counted, and the counts
+//! are summed over the processes at the end.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::ExitCode;
+
+use backprop::mpi::collective::CommunicatorCollectives;
+use backprop::ndarray::{Array2, Axis};
+use backprop::prelude::*;
+use backprop::train::{Mpi, Progress};
+use backprop::{Error, Float, History};
+
+network! {
+    /// Six inputs, sixteen tanh units, three classes.
+    #[derive(Clone, Debug)]
+    pub struct Small<f64> {
+        input: 6,
+        hidden: 16 => Tanh,
+        logits: 3,
+        cost: SoftmaxCrossEntropy,
+    }
+}
+
+network! {
+    /// The same in f32, with ReLU.
+    #[derive(Clone, Debug)]
+    pub struct Small32<f32> {
+        input: 6,
+        hidden: 16 => Relu,
+        logits: 3,
+        cost: SoftmaxCrossEntropy,
+    }
+}
+
+network! {
+    /// Linear regression, whose cost overflows on a huge target.
+    #[derive(Clone, Debug)]
+    pub struct Line<f64> { input: 6, out: 1, cost: Mse }
+}
+
+/// The samples of every case; odd, so that the last batch of 33 has one sample and one of two
+/// processes has none of it.
+const SAMPLES: usize = 199;
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a tiny generator for test data, the same on every
+/// process.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `SAMPLES` samples of 6 features in [−1, 1] and a class from their signs.
+fn data<F: Float>() -> (Array2<F>, Vec<usize>) {
+    let mut rng = SplitMix(7);
+    let x = Array2::from_shape_fn((SAMPLES, 6), |_| F::of(2.0 * rng.next() - 1.0));
+    let labels = x
+        .rows()
+        .into_iter()
+        .map(|r| usize::from(r[0] + r[1] > F::zero()) + usize::from(r[2] > r[3]))
+        .collect();
+    (x, labels)
+}
+
+/// The largest difference between the parameters of `a` and `b`, relative to the largest
+/// magnitude of `b`'s tensor, over every weight and bias tensor.
+fn relative_difference<F: Float, N: Network<F>>(a: &N, b: &N) -> f64 {
+    let mut tensors = Vec::new();
+    a.visit_parameters(&mut |p| tensors.push((p.weight.to_owned(), p.bias.to_owned())));
+    let mut worst = 0.0f64;
+    let mut index = 0;
+    b.visit_parameters(&mut |p| {
+        let (w, bias) = &tensors[index];
+        for (x, y) in
+            [(w.view().into_dyn(), p.weight.into_dyn()), (bias.view().into_dyn(), p.bias.into_dyn())]
+        {
+            let scale = y.iter().fold(0.0f64, |m, v| m.max(Float::to_f64(*v).abs())).max(f64::MIN_POSITIVE);
+            let diff = x
+                .iter()
+                .zip(y.iter())
+                .fold(0.0f64, |m, (u, v)| m.max((Float::to_f64(*u) - Float::to_f64(*v)).abs()));
+            worst = worst.max(diff / scale);
+        }
+        index += 1;
+    });
+    worst
+}
+
+/// What a case found: a note on success, what is wrong otherwise.
+type Outcome = Result<String, String>;
+
+/// A case, run on every process.
+type Case = fn(Mpi) -> Outcome;
+
+/// Trains a copy of `start` alone and one across the processes with `trainer`'s options (the
+/// same function builds both trainers), and checks that their weights agree within
+/// `tolerance` and their losses nearly so.
+fn equivalent<F: Float, N: Network<F> + Clone, O: Optimizer<F>>(
+    mpi: Mpi,
+    start: &N,
+    trainer: impl Fn() -> Trainer<'static, F, O>,
+    tolerance: f64,
+) -> Outcome {
+    let (x, labels) = data::<F>();
+    let mut alone = start.clone();
+    let reference: History<F> = trainer().fit(&mut alone, x.view(), &labels).map_err(|e| e.to_string())?;
+    // Every process but rank 0 starts from other weights: `fit` must give it rank 0's.
+    let mut together = start.clone();
+    if !mpi.is_root() {
+        together.visit_parameters_mut(&mut |mut p| p.weight.fill(F::of(0.25)));
+    }
+    let history = trainer().mpi(mpi).fit(&mut together, x.view(), &labels).map_err(|e| e.to_string())?;
+    let difference = relative_difference(&together, &alone);
+    if difference > tolerance {
+        return Err(format!("the weights differ by {difference:e} relative, more than {tolerance:e}"));
+    }
+    // The evaluations after each epoch, which the processes share, are those of one process.
+    for (a, b) in history.epochs.iter().zip(&reference.epochs) {
+        if a.train_accuracy != b.train_accuracy || a.validation_accuracy != b.validation_accuracy {
+            return Err(format!(
+                "accuracy {:?} and {:?} (validation), alone {:?} and {:?}",
+                a.train_accuracy, a.validation_accuracy, b.train_accuracy, b.validation_accuracy
+            ));
+        }
+        let losses =
+            [(a.train_loss, b.train_loss)].into_iter().chain(a.validation_loss.zip(b.validation_loss));
+        for (a, b) in losses {
+            let (a, b) = (Float::to_f64(a), Float::to_f64(b));
+            if (a - b).abs() > 1e3 * tolerance * b.abs() {
+                return Err(format!("a loss is {a}, alone {b}"));
+            }
+        }
+    }
+    if history.epochs.len() != reference.epochs.len() {
+        return Err(format!("{} epochs, alone {}", history.epochs.len(), reference.epochs.len()));
+    }
+    // The diagnostics speak of the whole batch: the norm of its gradient, and the units that
+    // fired on no process's samples.
+    for (epoch, (a, b)) in history.epochs.iter().zip(&reference.epochs).enumerate() {
+        for (a, b) in a.diagnostics.iter().zip(&b.diagnostics) {
+            if a.dead_fraction != b.dead_fraction {
+                return Err(format!(
+                    "epoch {}, layer {}: dead fraction {:?}, alone {:?}",
+                    epoch + 1,
+                    a.layer,
+                    a.dead_fraction,
+                    b.dead_fraction
+                ));
+            }
+            if (a.gradient_norm - b.gradient_norm).abs() > 1e3 * tolerance * b.gradient_norm {
+                return Err(format!(
+                    "layer {}: gradient norm {}, alone {}",
+                    a.layer, a.gradient_norm, b.gradient_norm
+                ));
+            }
+        }
+    }
+    Ok(format!("weights within {difference:.1e} of one process's, relative"))
+}
+
+/// The options of the equivalence cases: 4 epochs of batches of 32 (the last one 7), quiet.
+fn options<F: Float, O: Optimizer<F>>(optimizer: O, batch: usize) -> Trainer<'static, F, O> {
+    Trainer::new(optimizer).epochs(4).batch_size(batch).seed(11).progress(Progress::Off)
+}
+
+fn sgd_f64(mpi: Mpi) -> Outcome {
+    equivalent(mpi, &Small::with_seed(1), || options(Sgd::new(0.1).unwrap(), 32), 1e-12)
+}
+
+fn adam_f64(mpi: Mpi) -> Outcome {
+    equivalent(mpi, &Small::with_seed(2), || options(Adam::new(1e-2).unwrap(), 32), 1e-12)
+}
+
+fn sgd_f32(mpi: Mpi) -> Outcome {
+    equivalent(mpi, &Small32::with_seed(3), || options(Sgd::new(0.1).unwrap(), 32), 1e-6)
+}
+
+fn adam_f32(mpi: Mpi) -> Outcome {
+    equivalent(mpi, &Small32::with_seed(4), || options(Adam::new(1e-2).unwrap(), 32), 1e-6)
+}
+
+/// Batches of 33: shards of 16 and 17 samples, and a last batch of 1, which one process
+/// computes while the other has none; momentum, no diagnostics, a validation set (of 99
+/// samples: shares of 49 and 50) and early stopping.
+fn uneven_shards(mpi: Mpi) -> Outcome {
+    let (x, labels) = data::<f64>();
+    // The trainer borrows the validation set for as long as the test runs.
+    let validation: &'static (Array2<f64>, Vec<usize>) =
+        Box::leak(Box::new((x.slice_axis(Axis(0), (..99).into()).to_owned(), labels[..99].to_vec())));
+    equivalent(
+        mpi,
+        &Small::with_seed(5),
+        || {
+            options(Sgd::new(0.05).unwrap().with_momentum(0.9).unwrap(), 33)
+                .diagnostics(false)
+                .validation(validation.0.view(), &validation.1)
+                .early_stopping(2, 0.0)
+        },
+        1e-12,
+    )
+}
+
+/// A ReLU unit that fires on one sample only, which only one process's shard holds in each
+/// epoch: it is not dead, as one process training alone sees.
+fn rare_unit(mpi: Mpi) -> Outcome {
+    let (x, _) = data::<f32>();
+    let mut column: Vec<f32> = x.column(0).to_vec();
+    column.sort_by(f32::total_cmp);
+    let (largest, next) = (column[SAMPLES - 1], column[SAMPLES - 2]);
+    let mut start = Small32::with_seed(10);
+    // z_0 = x_0 − (largest + next) / 2: positive for the sample with the largest x_0 only.
+    start.hidden.weight.row_mut(0).fill(0.0);
+    start.hidden.weight[[0, 0]] = 1.0;
+    start.hidden.bias[0] = -(largest + next) / 2.0;
+    equivalent(mpi, &start, || options(Sgd::new(1e-3).unwrap(), 32).epochs(2), 1e-6)
+}
+
+/// The last process has a label out of range: every process fails before the first step,
+/// the last with its own error, the others naming it.
+fn bad_label_on_one_process(mpi: Mpi) -> Outcome {
+    let (x, mut labels) = data::<f64>();
+    let last = mpi.size() - 1;
+    if mpi.rank() == last {
+        labels[5] = 7;
+    }
+    let mut net = Small::with_seed(6);
+    let trainer = options(Sgd::new(0.1).unwrap(), 32).mpi(mpi);
+    let error = match trainer_fit(trainer, &mut net, &x, &labels) {
+        Ok(()) => return Err("training succeeded".to_owned()),
+        Err(error) => error,
+    };
+    match (&error, mpi.rank() == last) {
+        (Error::LabelOutOfRange { .. }, true) | (Error::Distributed { .. }, false) => Ok(error.to_string()),
+        _ => Err(format!("unexpected error: {error}")),
+    }
+}
+
+/// One sample's target is so large that its squared error overflows: the process whose shard
+/// holds it fails in the middle of training, and every process stops at the same step.
+fn step_fails_on_one_process(mpi: Mpi) -> Outcome {
+    let (x, _) = data::<f64>();
+    let mut y = Array2::from_shape_fn((SAMPLES, 1), |(i, _)| x[[i, 0]] - x[[i, 1]]);
+    y[[100, 0]] = 1e300;
+    let mut net = Line::with_seed(7);
+    let mut trainer = options(Sgd::new(0.01).unwrap(), 32).mpi(mpi);
+    let error = match trainer.fit(&mut net, x.view(), y.view()) {
+        Ok(_) => return Err("training succeeded".to_owned()),
+        Err(failure) => failure.error,
+    };
+    let Error::Training { epoch, batch, source, .. } = &error else {
+        return Err(format!("unexpected error: {error}"));
+    };
+    // Every process reports the same step.
+    let at = [*epoch as u64, *batch as u64];
+    let world = backprop::mpi::topology::SimpleCommunicator::world();
+    let mut all = vec![0u64; 2 * mpi.size()];
+    world.all_gather_into(&at[..], &mut all[..]);
+    if all.chunks(2).any(|c| c != at) {
+        return Err(format!("the processes stopped at different steps: {all:?}"));
+    }
+    match source.as_ref() {
+        Error::NonFiniteCost { .. } => Ok(error.to_string()),
+        Error::Distributed { message, .. } if message.contains("not finite") => Ok(error.to_string()),
+        other => Err(format!("unexpected error: {other}")),
+    }
+}
+
+/// A process whose data differ from rank 0's stops before the first step, and so do the
+/// others.
+fn different_data(mpi: Mpi) -> Outcome {
+    let (mut x, labels) = data::<f64>();
+    if mpi.rank() == mpi.size() - 1 && mpi.size() > 1 {
+        x[[3, 3]] += 1e-9;
+    }
+    let mut net = Small::with_seed(8);
+    let trainer = options(Sgd::new(0.1).unwrap(), 32).mpi(mpi);
+    match (trainer_fit(trainer, &mut net, &x, &labels), mpi.size()) {
+        (Ok(()), 1) => Ok("one process: nothing to differ".to_owned()),
+        (Err(error @ Error::Distributed { .. }), _) if error.to_string().contains("training data") => {
+            Ok(error.to_string())
+        }
+        (Ok(()), _) => Err("training succeeded".to_owned()),
+        (Err(error), _) => Err(format!("unexpected error: {error}")),
+    }
+}
+
+/// Rank 0 alone writes the checkpoint; resuming from it (read on rank 0, sent to the others)
+/// gives the weights of a run that never stopped.
+fn checkpoint_and_resume(mpi: Mpi) -> Outcome {
+    let (x, labels) = data::<f64>();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    // Each process names its own file; only rank 0's may appear.
+    let path = dir.join(format!("mpi-checkpoint-{}.safetensors", mpi.rank()));
+    std::fs::remove_file(&path).ok();
+    let trainer = |epochs| {
+        Trainer::new(Adam::new(1e-2).unwrap())
+            .epochs(epochs)
+            .batch_size(32)
+            .seed(11)
+            .progress(Progress::Off)
+            .checkpoint(&path, 1)
+            .mpi(mpi)
+    };
+    let mut straight = Small::with_seed(9);
+    trainer(4).fit(&mut straight, x.view(), &labels).map_err(|e| e.to_string())?;
+    let mut stopped = Small::with_seed(9);
+    trainer(2).fit(&mut stopped, x.view(), &labels).map_err(|e| e.to_string())?;
+    if path.exists() != mpi.is_root() {
+        return Err(format!("rank {} wrote a checkpoint: {}", mpi.rank(), path.exists()));
+    }
+    let mut resumed = Small::zeros();
+    let history = trainer(4).resume(&path, &mut resumed, x.view(), &labels).map_err(|e| e.to_string())?;
+    std::fs::remove_file(&path).ok();
+    let difference = relative_difference(&resumed, &straight);
+    if difference != 0.0 || history.epochs.len() != 4 {
+        return Err(format!(
+            "resumed: {} epochs, weights {difference:e} from a straight run",
+            history.epochs.len()
+        ));
+    }
+    Ok("the same bits as a run that never stopped".to_owned())
+}
+
+/// Resuming from a checkpoint that rank 0 cannot read stops every process with an error.
+fn resume_without_checkpoint(mpi: Mpi) -> Outcome {
+    let (x, labels) = data::<f64>();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mpi-no-such-checkpoint.safetensors");
+    std::fs::remove_file(&path).ok();
+    let mut net = Small::with_seed(13);
+    let mut trainer = options(Adam::new(1e-2).unwrap(), 32).checkpoint(&path, 1).mpi(mpi);
+    match (trainer.resume(&path, &mut net, x.view(), &labels).map_err(|f| f.error), mpi.is_root()) {
+        (Err(error @ Error::Io { .. }), true) | (Err(error @ Error::Distributed { rank: 0, .. }), false) => {
+            Ok(error.to_string())
+        }
+        (Ok(_), _) => Err("resumed from no checkpoint".to_owned()),
+        (Err(error), _) => Err(format!("unexpected error: {error}")),
+    }
+}
+
+/// A distributed step allocates nothing: an epoch of twice as many steps allocates as often as
+/// one of half as many (counted with `allocation_counter`, on this thread, which makes every
+/// MPI call; Open MPI's own buffers are C's and not counted).
+fn steps_allocate_nothing(mpi: Mpi) -> Outcome {
+    let (x, labels) = data::<f32>();
+    let mut allocations = Vec::new();
+    for samples in [96, 192] {
+        let (x, labels) = (x.slice_axis(Axis(0), (..samples).into()), &labels[..samples]);
+        let mut net = Small32::with_seed(12);
+        let mut trainer = options(Sgd::new(0.01).unwrap(), 16)
+            .epochs(1)
+            .diagnostics(false)
+            .training_accuracy(false)
+            .mpi(mpi);
+        let mut result = Ok(());
+        let counted = allocation_counter::measure(|| {
+            result = trainer.fit(&mut net, x, labels).map(|_| ()).map_err(|e| e.to_string());
+        });
+        result?;
+        allocations.push(counted.count_total);
+    }
+    if allocations[0] != allocations[1] {
+        return Err(format!("6 steps allocated {} times, 12 steps {} times", allocations[0], allocations[1]));
+    }
+    Ok(format!("{} allocations per fit, for 6 steps and for 12", allocations[0]))
+}
+
+fn trainer_fit<O: Optimizer<f64>>(
+    mut trainer: Trainer<'static, f64, O>,
+    net: &mut Small,
+    x: &Array2<f64>,
+    labels: &[usize],
+) -> Result<(), Error> {
+    trainer.fit(net, x.view(), labels).map(|_| ()).map_err(|f| f.error)
+}
+
+fn main() -> ExitCode {
+    let Some((universe, _)) = backprop::mpi::initialize_with_threading(backprop::mpi::Threading::Funneled)
+    else {
+        eprintln!("MPI could not be initialised");
+        return ExitCode::FAILURE;
+    };
+    let mpi = Mpi::world(&universe);
+    let cases: [(&str, Case); 12] = [
+        ("sgd_f64", sgd_f64),
+        ("adam_f64", adam_f64),
+        ("sgd_f32", sgd_f32),
+        ("adam_f32", adam_f32),
+        ("uneven_shards", uneven_shards),
+        ("rare_unit", rare_unit),
+        ("bad_label_on_one_process", bad_label_on_one_process),
+        ("step_fails_on_one_process", step_fails_on_one_process),
+        ("different_data", different_data),
+        ("checkpoint_and_resume", checkpoint_and_resume),
+        ("resume_without_checkpoint", resume_without_checkpoint),
+        ("steps_allocate_nothing", steps_allocate_nothing),
+    ];
+    if mpi.is_root() {
+        println!("\nrunning {} tests on {} processes", cases.len(), mpi.size());
+    }
+    let world = universe.world();
+    let mut failed = 0u64;
+    for (name, case) in cases {
+        let outcome = case(mpi);
+        // A case fails if it failed on any process.
+        let flag = u64::from(outcome.is_err());
+        let mut flags = vec![0u64; mpi.size()];
+        world.all_gather_into(&flag, &mut flags[..]);
+        match &outcome {
+            Err(message) => eprintln!("rank {}: {name}: {message}", mpi.rank()),
+            // Each process says what it found (its own error, or the other's).
+            Ok(note) => println!("rank {}: {name}: {note}", mpi.rank()),
+        }
+        if flags.iter().any(|&f| f != 0) {
+            failed += 1;
+        }
+        if mpi.is_root() {
+            println!("test {name} ... {}", if flags.iter().all(|&f| f == 0) { "ok" } else { "FAILED" });
+        }
+    }
+    world.barrier();
+    if mpi.is_root() {
+        println!("\n{} passed, {failed} failed", cases.len() as u64 - failed);
+    }
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
