@@ -259,6 +259,15 @@ pub use backprop_core::ndarray;
 ///   ([`Identity`], [`Sigmoid`], [`Tanh`], [`Relu`], [`LeakyRelu`], [`Elu`], [`Softplus`],
 ///   [`Gelu`], [`Silu`]), one made by [`#[activation]`](macro@activation), or your own impl.
 ///   There is no softmax activation: softmax is part of [`SoftmaxCrossEntropy`].
+///
+///   A macro cannot see which names resolve where it is called, so it checks names only this
+///   far: another spelling of a built-in activation (`ReLU`, `RELU`, `relu`, `LeakyReLU`,
+///   `leaky_relu`, `TanH`, `GELU`, `SiLU`, …) and `Softmax` or `LogSoftmax` are its errors, on
+///   the name, naming the built-in meant and listing them all; the same for the costs (`MSE`).
+///   Any other name is left to the compiler: one that does not resolve (`Swsh`) is its one
+///   error on that name (in a derive, twice: the struct's field and the generated code), and
+///   one that is not an [`Activation`] (or [`Cost`]) its trait error, which lists the built-in
+///   ones.
 /// - `COST` is a type that implements [`Cost`]`<FLOAT>`: [`Mse`], [`SoftmaxCrossEntropy`],
 ///   [`BinaryCrossEntropy`], [`MulticlassHinge`] or your own. [`SoftmaxCrossEntropy`] and
 ///   [`BinaryCrossEntropy`] take logits and apply softmax and σ themselves
@@ -390,6 +399,33 @@ pub mod prelude {
     };
     /// The attribute macro only: the module `backprop::activation` stays out of the prelude.
     pub use backprop_macros::activation;
+    #[doc(hidden)]
+    pub use crate::__spellings::*;
+}
+
+/// Other spellings of built-in activations, as other libraries write them (`ReLU`, `GELU`, …),
+/// each an alias of the built-in one. `network!` and `#[derive(Backprop)]` reject these names with
+/// an error that names the built-in; the aliases exist so that a derive's field that writes one
+/// resolves, and that error is the only one. Softmax has none: no activation computes it.
+#[doc(hidden)]
+#[allow(clippy::upper_case_acronyms)]
+pub mod __spellings {
+    /// [`Relu`](crate::Relu).
+    pub type ReLU = crate::Relu;
+    /// [`Relu`](crate::Relu).
+    pub type RELU = crate::Relu;
+    /// [`LeakyRelu`](crate::LeakyRelu).
+    pub type LeakyReLU = crate::LeakyRelu;
+    /// [`Tanh`](crate::Tanh).
+    pub type TanH = crate::Tanh;
+    /// [`Gelu`](crate::Gelu).
+    pub type GELU = crate::Gelu;
+    /// [`Silu`](crate::Silu).
+    pub type SiLU = crate::Silu;
+    /// [`Elu`](crate::Elu).
+    pub type ELU = crate::Elu;
+    /// [`Softplus`](crate::Softplus).
+    pub type SoftPlus = crate::Softplus;
 }
 
 /// What the generated code calls and a user does not: not part of the public API.

@@ -14,6 +14,7 @@ use syn::{Ident, LitStr, Type};
 use crate::ast::{Layer, Network, Origin};
 use crate::ctxt::Ctxt;
 use crate::explain::{CostKind, Description, LayerDescription, sigma_name};
+use crate::names;
 use crate::valid;
 
 /// Validates `net` and generates its code, or every error found, with a stub of the struct so
@@ -47,9 +48,10 @@ fn stub(net: &Network) -> TokenStream {
         Some("f64") => quote!(::core::primitive::f64),
         _ => quote!(::core::primitive::f32),
     };
+    // A cost the macro rejected (`MSE`) may name no type: the stub does not name it.
     let cost = match &net.cost {
-        Some(cost) => quote!(#cost),
-        None => quote!(::backprop::Mse),
+        Some(cost) if names::misnamed(cost, names::COSTS).is_none() => quote!(#cost),
+        _ => quote!(::backprop::Mse),
     };
     let input = Literal::usize_unsuffixed(net.input.map_or(0, |size| size.value));
     let output =
@@ -304,10 +306,15 @@ impl<'a> Resolved<'a> {
             };
             quote! { #(#attrs)* #doc #vis #name: #ty }
         });
+        // The empty `<>` is the macro's, not the user's: rustc places its "you might be missing a
+        // type parameter" help for a name that does not resolve (`=> Swsh`) on the struct's
+        // generics, and offers none on generics the macro wrote. Without it, the help would be
+        // `struct Net<Swsh><f32>`, which is not Rust, and the error would be reported twice (once
+        // with the help and once without) instead of once.
         quote! {
             #(#attrs)*
             #(#[doc = #equations])*
-            #vis struct #ident {
+            #vis struct #ident <> {
                 #(#fields,)*
             }
         }

@@ -18,6 +18,7 @@ mod ast;
 mod ctxt;
 mod expand;
 mod explain;
+mod names;
 mod parse_derive;
 mod parse_network;
 #[cfg(test)]

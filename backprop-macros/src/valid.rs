@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use crate::ast::{Layer, Network, Origin};
 use crate::ctxt::Ctxt;
+use crate::names::{self, ACTIVATIONS, COSTS, Misnamed};
 use crate::parse_network::KEYWORDS;
 use crate::suggest;
 
@@ -19,6 +20,8 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
     sizes(net, errors);
     matrices(net, errors);
     names(net, errors);
+    activation_names(net, errors);
+    cost_name(net, errors);
     if net.origin == Origin::Derive {
         chain(net, errors);
         floats(net, errors);
@@ -184,6 +187,72 @@ fn names(net: &Network, errors: &mut Ctxt) {
             );
         }
     }
+}
+
+/// What the built-in activations are, and where softmax and new activations come from: the end
+/// of every message about an activation's name.
+fn activations_note() -> String {
+    format!(
+        "the built-in activations are {}; softmax is no activation but part of the cost `SoftmaxCrossEntropy` \
+         (the output layer then has none), and `#[activation]` defines new ones",
+        names::list(ACTIVATIONS)
+    )
+}
+
+/// An activation written as another spelling of a built-in one (`ReLU`) or as softmax is the
+/// macro's error, on the name; any other name is the compiler's to resolve (see `names`).
+fn activation_names(net: &Network, errors: &mut Ctxt) {
+    let count = net.layers.len();
+    for (i, layer) in net.layers.iter().enumerate() {
+        let Some(ty) = &layer.activation else { continue };
+        let Some(misnamed) = names::misnamed(ty, ACTIVATIONS) else { continue };
+        let written = names::written_name(ty).unwrap_or_default();
+        let name = &layer.name;
+        let message = match misnamed {
+            Misnamed::Spelling(builtin) => format!(
+                "`{written}` is not an activation: did you mean `{builtin}`? Write `{builtin}` for layer `{name}`; {}",
+                activations_note()
+            ),
+            Misnamed::Softmax => {
+                let fix = if i + 1 < count {
+                    format!("give the hidden layer `{name}` an element-wise activation such as `Relu`")
+                } else {
+                    let without = match net.origin {
+                        Origin::Network => format!("remove `=> {written}` from `{name}`"),
+                        Origin::Derive => format!("leave the activation out of `{name}`'s `Dense`"),
+                    };
+                    format!("{without} and use the cost `SoftmaxCrossEntropy`, which applies softmax to z^L itself")
+                };
+                format!(
+                    "`{written}` is not an activation: softmax is a function of all outputs together, not of each unit, \
+                     so no layer can apply it: {fix}; the built-in activations are {}, and `#[activation]` defines new ones",
+                    names::list(ACTIVATIONS)
+                )
+            }
+        };
+        errors.error_spanned_by(ty, message);
+    }
+}
+
+/// A cost written as another spelling of a built-in one (`MSE`) or as softmax is the macro's
+/// error, on the name.
+fn cost_name(net: &Network, errors: &mut Ctxt) {
+    let Some(ty) = &net.cost else { return };
+    let Some(misnamed) = names::misnamed(ty, COSTS) else { return };
+    let written = names::written_name(ty).unwrap_or_default();
+    let what = match misnamed {
+        Misnamed::Spelling(builtin) => format!("did you mean `{builtin}`? Write `{builtin}`"),
+        Misnamed::Softmax => "softmax is part of the cost `SoftmaxCrossEntropy`, which takes z^L and applies softmax \
+             itself: write `SoftmaxCrossEntropy` (the output layer then has no activation)"
+            .to_owned(),
+    };
+    errors.error_spanned_by(
+        ty,
+        format!(
+            "`{written}` is not a cost: {what}; the built-in costs are {}, and a type of your own is a cost once it implements `backprop::Cost`",
+            names::list(COSTS)
+        ),
+    );
 }
 
 /// In a derive, each layer takes as many inputs as the layer before it has units.
