@@ -248,8 +248,9 @@ pub use backprop_core::ndarray;
 ///
 /// - Entries end with `,` (the last one may omit it); the order is enforced: `input` first, the
 ///   layers, `cost` last. Each mistake is a compile error on the offending token.
-/// - `SIZE` is an integer literal greater than 0 (`784`, `0x100`, `1_000`); a constant or an
-///   expression (`28 * 28`, `HIDDEN`) is not accepted yet. A layer takes as many inputs as the
+/// - `SIZE` is an integer literal greater than 0 (`784`, `0x100`, `1_000`), or `+ - * / %` and
+///   parentheses on integer literals (`28 * 28`), which the macro computes; a constant
+///   (`HIDDEN`) is not accepted yet. A layer takes as many inputs as the
 ///   entry before it has units, and its weight matrix (units × inputs values of `FLOAT`) must fit
 ///   in `isize::MAX` bytes.
 /// - `LAYER` is any identifier but the keywords `input` and `cost`, and each layer's is its own:
@@ -311,7 +312,8 @@ pub use backprop_macros::network;
 ///
 /// - Every field is a layer, written `Dense<...>` or `backprop::Dense<...>`.
 /// - `FLOAT` is `f32` or `f64`, the same in every layer.
-/// - `IN` and `OUT` are integer literals greater than 0 (not yet constants or expressions); each
+/// - `IN` and `OUT` are integer literals greater than 0, or arithmetic on integer literals in
+///   braces, as Rust writes a const generic expression (`{ 28 * 28 }`); not yet constants; each
 ///   layer's `IN` is the `OUT` of the layer before it, and `OUT × IN` values of `FLOAT` must fit
 ///   in `isize::MAX` bytes.
 /// - `ACTIVATION` and `COST` are as in [`network!`]: with [`SoftmaxCrossEntropy`] or

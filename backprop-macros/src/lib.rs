@@ -23,6 +23,7 @@ mod parse_derive;
 mod parse_network;
 #[cfg(test)]
 mod robustness;
+mod size;
 mod suggest;
 mod valid;
 

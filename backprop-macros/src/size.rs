@@ -1,0 +1,85 @@
+//! Layer sizes as written: integer literals, and arithmetic on them (`28 * 28`), which the macro
+//! evaluates itself so that its errors can say which numbers do not fit.
+
+use syn::{BinOp, Expr, Lit};
+
+/// Why a size expression has no value the macro can compute.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NoValue {
+    /// It is not made of integer literals and `+ - * / %` (a constant, a call, …).
+    NotLiteral,
+    /// Its arithmetic overflows `usize`, goes below zero or divides by zero.
+    Overflow,
+}
+
+/// The value of `expr` if it is an integer literal, or `+`, `-`, `*`, `/`, `%` and parentheses
+/// (or a block of one such expression, as const generic arguments are written) on integer
+/// literals, computed in `usize` without overflow.
+pub fn evaluate(expr: &Expr) -> Result<usize, NoValue> {
+    match expr {
+        Expr::Lit(lit) => match &lit.lit {
+            Lit::Int(int) => int.base10_parse::<usize>().map_err(|_| NoValue::Overflow),
+            _ => Err(NoValue::NotLiteral),
+        },
+        Expr::Paren(inner) => evaluate(&inner.expr),
+        Expr::Group(inner) => evaluate(&inner.expr),
+        Expr::Block(block) if block.attrs.is_empty() && block.label.is_none() => {
+            match block.block.stmts.as_slice() {
+                [syn::Stmt::Expr(inner, None)] => evaluate(inner),
+                _ => Err(NoValue::NotLiteral),
+            }
+        }
+        Expr::Binary(binary) => {
+            let (left, right) = (evaluate(&binary.left), evaluate(&binary.right));
+            let (left, right) = match (left, right) {
+                (Ok(left), Ok(right)) => (left, right),
+                (Err(NoValue::NotLiteral), _) | (_, Err(NoValue::NotLiteral)) => return Err(NoValue::NotLiteral),
+                _ => return Err(NoValue::Overflow),
+            };
+            let value = match binary.op {
+                BinOp::Add(_) => left.checked_add(right),
+                BinOp::Sub(_) => left.checked_sub(right),
+                BinOp::Mul(_) => left.checked_mul(right),
+                BinOp::Div(_) => left.checked_div(right),
+                BinOp::Rem(_) => left.checked_rem(right),
+                _ => return Err(NoValue::NotLiteral),
+            };
+            value.ok_or(NoValue::Overflow)
+        }
+        _ => Err(NoValue::NotLiteral),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(text: &str) -> Result<usize, NoValue> {
+        evaluate(&syn::parse_str(text).unwrap_or_else(|e| unreachable!("{e}")))
+    }
+
+    #[test]
+    fn arithmetic_on_literals_is_evaluated() {
+        assert_eq!(eval("784"), Ok(784));
+        assert_eq!(eval("28 * 28"), Ok(784));
+        assert_eq!(eval("(2 + 3) * 4 - 1"), Ok(19));
+        assert_eq!(eval("{ 7 / 2 % 2 }"), Ok(1));
+        assert_eq!(eval("0x10_usize"), Ok(16));
+    }
+
+    #[test]
+    fn constants_and_calls_are_not_evaluated() {
+        assert_eq!(eval("HIDDEN"), Err(NoValue::NotLiteral));
+        assert_eq!(eval("2 * HIDDEN"), Err(NoValue::NotLiteral));
+        assert_eq!(eval("size()"), Err(NoValue::NotLiteral));
+        assert_eq!(eval("1 << 4"), Err(NoValue::NotLiteral));
+    }
+
+    #[test]
+    fn overflow_is_no_value() {
+        assert_eq!(eval("18446744073709551615 * 2"), Err(NoValue::Overflow));
+        assert_eq!(eval("1 - 2"), Err(NoValue::Overflow));
+        assert_eq!(eval("1 / 0"), Err(NoValue::Overflow));
+        assert_eq!(eval("99999999999999999999999"), Err(NoValue::Overflow));
+    }
+}
