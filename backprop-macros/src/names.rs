@@ -89,7 +89,10 @@ mod tests {
             assert_eq!(misnamed(&ty(written), ACTIVATIONS), Some(Misnamed::Spelling(builtin)), "{written}");
         }
         assert_eq!(misnamed(&ty("MSE"), COSTS), Some(Misnamed::Spelling("Mse")));
-        assert_eq!(misnamed(&ty("softmax_cross_entropy"), COSTS), Some(Misnamed::Spelling("SoftmaxCrossEntropy")));
+        assert_eq!(
+            misnamed(&ty("softmax_cross_entropy"), COSTS),
+            Some(Misnamed::Spelling("SoftmaxCrossEntropy"))
+        );
     }
 
     #[test]

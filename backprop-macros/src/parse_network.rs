@@ -232,7 +232,9 @@ fn parse_size(body: ParseStream, what: &str) -> syn::Result<Size> {
         Ok(value) => Ok(Size { value, span }),
         Err(NoValue::Overflow) => Err(syn::Error::new_spanned(
             &expr,
-            format!("expected {what}, but `{written}` overflows `usize` (or divides by zero): write a smaller number"),
+            format!(
+                "expected {what}, but `{written}` overflows `usize` (or divides by zero): write a smaller number"
+            ),
         )),
         Err(NoValue::NotLiteral) => Err(syn::Error::new_spanned(
             &expr,

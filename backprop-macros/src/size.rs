@@ -33,7 +33,9 @@ pub fn evaluate(expr: &Expr) -> Result<usize, NoValue> {
             let (left, right) = (evaluate(&binary.left), evaluate(&binary.right));
             let (left, right) = match (left, right) {
                 (Ok(left), Ok(right)) => (left, right),
-                (Err(NoValue::NotLiteral), _) | (_, Err(NoValue::NotLiteral)) => return Err(NoValue::NotLiteral),
+                (Err(NoValue::NotLiteral), _) | (_, Err(NoValue::NotLiteral)) => {
+                    return Err(NoValue::NotLiteral);
+                }
                 _ => return Err(NoValue::Overflow),
             };
             let value = match binary.op {

@@ -221,7 +221,9 @@ fn activation_names(net: &Network, errors: &mut Ctxt) {
                         Origin::Network => format!("remove `=> {written}` from `{name}`"),
                         Origin::Derive => format!("leave the activation out of `{name}`'s `Dense`"),
                     };
-                    format!("{without} and use the cost `SoftmaxCrossEntropy`, which applies softmax to z^L itself")
+                    format!(
+                        "{without} and use the cost `SoftmaxCrossEntropy`, which applies softmax to z^L itself"
+                    )
                 };
                 format!(
                     "`{written}` is not an activation: softmax is a function of all outputs together, not of each unit, \
@@ -242,9 +244,11 @@ fn cost_name(net: &Network, errors: &mut Ctxt) {
     let written = names::written_name(ty).unwrap_or_default();
     let what = match misnamed {
         Misnamed::Spelling(builtin) => format!("did you mean `{builtin}`? Write `{builtin}`"),
-        Misnamed::Softmax => "softmax is part of the cost `SoftmaxCrossEntropy`, which takes z^L and applies softmax \
+        Misnamed::Softmax => {
+            "softmax is part of the cost `SoftmaxCrossEntropy`, which takes z^L and applies softmax \
              itself: write `SoftmaxCrossEntropy` (the output layer then has no activation)"
-            .to_owned(),
+                .to_owned()
+        }
     };
     errors.error_spanned_by(
         ty,
