@@ -393,6 +393,8 @@ pub use backprop_macros::activation;
 /// Everything a user of the library needs in scope: the macros, the traits, [`Dense`], the
 /// built-in activations and costs, the optimisers, the learning-rate schedules and [`Trainer`].
 pub mod prelude {
+    #[doc(hidden)]
+    pub use crate::__spellings::*;
     pub use crate::{
         Activation, Adam, AdamW, Backprop, BinaryCrossEntropy, ClipGradNorm, Constant, Cosine, Cost, Dense,
         Elu, Gelu, Gradients, Identity, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Relu, Resumable,
@@ -401,8 +403,6 @@ pub mod prelude {
     };
     /// The attribute macro only: the module `backprop::activation` stays out of the prelude.
     pub use backprop_macros::activation;
-    #[doc(hidden)]
-    pub use crate::__spellings::*;
 }
 
 /// Other spellings of built-in activations, as other libraries write them (`ReLU`, `GELU`, …),
