@@ -32,9 +32,9 @@ pub fn network((net, mut errors): (Network, Ctxt)) -> TokenStream {
 }
 
 /// After an error, what keeps the user's other code free of follow-on errors: for a `network!`,
-/// its struct with no layers; for both front ends, `with_seed` and an `impl Network` (with a
-/// gradients type), so that a program that builds, runs and trains the network type-checks and
-/// the real errors are the only ones. Nothing of it runs: the crate does not compile. A derive
+/// its struct with no layers; for both front ends, `with_seed`, `predict_one` and an
+/// `impl Network` (with a gradients type), so that a program that builds, runs and trains the
+/// network type-checks and the real errors are the only ones. Nothing of it runs: the crate does not compile. A derive
 /// on a generic type gets none, since the impls could not name it.
 fn stub(net: &Network) -> TokenStream {
     let Network { attrs, vis, ident, .. } = net;
@@ -53,9 +53,19 @@ fn stub(net: &Network) -> TokenStream {
         Some(cost) if names::misnamed(cost, names::COSTS).is_none() => quote!(#cost),
         _ => quote!(::backprop::Mse),
     };
-    let input = Literal::usize_unsuffixed(net.input.map_or(0, |size| size.value));
-    let output =
-        Literal::usize_unsuffixed(net.layers.last().and_then(|l| l.outputs).map_or(0, |size| size.value));
+    let (known_input, known_output) = (net.input, net.layers.last().and_then(|l| l.outputs));
+    let input = Literal::usize_unsuffixed(known_input.map_or(0, |size| size.value));
+    let output = Literal::usize_unsuffixed(known_output.map_or(0, |size| size.value));
+    // `predict_one` takes and returns arrays of the network's sizes; where the declaration does
+    // not say them, any sizes, so that the call type-checks either way.
+    let (sizes, predict_in, predict_out) = match (known_input, known_output) {
+        (Some(_), Some(_)) => (TokenStream::new(), quote!(#input), quote!(#output)),
+        _ => (
+            quote!(<const __IN: ::core::primitive::usize, const __OUT: ::core::primitive::usize>),
+            quote!(__IN),
+            quote!(__OUT),
+        ),
+    };
     let gradients = format_ident!("{}Gradients", ident);
     let name = LitStr::new(&ident.to_string(), ident.span());
     let result = |ty: TokenStream| quote!(::core::result::Result<#ty, ::backprop::Error>);
@@ -67,6 +77,7 @@ fn stub(net: &Network) -> TokenStream {
         result(quote!(#view<'__w, #float>)),
         result(float.clone()),
     );
+    let result_array = result(quote!([#float; #predict_out]));
     let workspace = quote!(::backprop::Workspace<#float, Self::Gradients>);
     let targets = quote!(impl ::core::convert::Into<::backprop::Targets<'__y, #float>>);
     quote! {
@@ -89,6 +100,12 @@ fn stub(net: &Network) -> TokenStream {
             /// Not generated: the declaration has errors.
             pub fn with_seed(_: ::core::primitive::u64) -> Self {
                 #build
+            }
+
+            /// Not generated: the declaration has errors.
+            #[allow(dead_code)]
+            pub fn predict_one #sizes(&self, _: &[#float; #predict_in]) -> #result_array {
+                loop {}
             }
         }
 
