@@ -241,7 +241,7 @@ fn layer(field: &syn::Field, generic: &dyn Fn(&GenericArgument) -> bool, errors:
 /// A size argument of `Dense`: an integer literal, or arithmetic on integer literals in a block
 /// (`{ 28 * 28 }`), which the macro evaluates so that it can check that the layers chain.
 fn size(arg: &GenericArgument, layer: &Ident, what: &str, errors: &mut Ctxt) -> Option<Size> {
-    let written = quote::quote!(#arg).to_string().replace(' ', "");
+    let written = quote::quote!(#arg).to_string();
     let message = match arg {
         GenericArgument::Const(expr) => match size::evaluate(expr) {
             Ok(value) => return Some(Size { value, span: expr.span() }),

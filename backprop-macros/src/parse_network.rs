@@ -227,7 +227,7 @@ fn parse_size(body: ParseStream, what: &str) -> syn::Result<Size> {
     }
     let expr = Expr::parse_without_eager_brace(body)?;
     let span = expr.span();
-    let written = quote::quote!(#expr).to_string().replace(' ', "");
+    let written = quote::quote!(#expr).to_string();
     match size::evaluate(&expr) {
         Ok(value) => Ok(Size { value, span }),
         Err(NoValue::Overflow) => Err(syn::Error::new_spanned(
