@@ -248,9 +248,12 @@ pub use backprop_core::ndarray;
 ///
 /// - Entries end with `,` (the last one may omit it); the order is enforced: `input` first, the
 ///   layers, `cost` last. Each mistake is a compile error on the offending token.
-/// - `SIZE` is an integer literal greater than 0 (`784`, `0x100`, `1_000`), or `+ - * / %` and
-///   parentheses on integer literals (`28 * 28`), which the macro computes; a constant
-///   (`HIDDEN`) is not accepted yet. A layer takes as many inputs as the
+/// - `SIZE` is greater than 0: an integer literal (`784`, `0x100`, `1_000`), `+ - * / %` and
+///   parentheses on integer literals (`28 * 28`), which the macro computes and checks, or a
+///   constant expression the compiler computes (`HIDDEN`, `2 * HIDDEN`, a `const fn` call), whose
+///   checks are `const` assertions in the generated code, each an error on the size that names
+///   the layer. A constant is written like one (`HIDDEN`): a name like a type's (`Relu`) is read
+///   as an activation without its size. A layer takes as many inputs as the
 ///   entry before it has units, and its weight matrix (units × inputs values of `FLOAT`) must fit
 ///   in `isize::MAX` bytes.
 /// - `LAYER` is any identifier but the keywords `input` and `cost`, and each layer's is its own:
@@ -312,8 +315,8 @@ pub use backprop_macros::network;
 ///
 /// - Every field is a layer, written `Dense<...>` or `backprop::Dense<...>`.
 /// - `FLOAT` is `f32` or `f64`, the same in every layer.
-/// - `IN` and `OUT` are integer literals greater than 0, or arithmetic on integer literals in
-///   braces, as Rust writes a const generic expression (`{ 28 * 28 }`); not yet constants; each
+/// - `IN` and `OUT` are sizes greater than 0 as in [`network!`], written as Rust writes const
+///   generic arguments: `784`, `{ 28 * 28 }`, `N`, `{ 2 * N }`; each
 ///   layer's `IN` is the `OUT` of the layer before it, and `OUT × IN` values of `FLOAT` must fit
 ///   in `isize::MAX` bytes.
 /// - `ACTIVATION` and `COST` are as in [`network!`]: with [`SoftmaxCrossEntropy`] or

@@ -5,7 +5,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, LitInt, Token, Type, Visibility, braced};
 
-use crate::ast::{Layer, Network, Origin, Size};
+use crate::ast::{Dim, Layer, Network, Origin, Size};
 use crate::ctxt::Ctxt;
 use crate::size::{self, NoValue};
 use crate::suggest;
@@ -132,7 +132,9 @@ fn parse_entry(
     if lookahead.peek(kw::input) {
         let key: kw::input = body.parse()?;
         body.parse::<Token![:]>()?;
-        let size = parse_size(body, "the number of inputs, e.g. `input: 784`")?;
+        // A size that cannot be read is that error only, not also a missing `input`.
+        let size = parse_size(body, "the number of inputs, e.g. `input: 784`")
+            .inspect_err(|_| network.suggested.push("input"))?;
         if network.input.is_some() {
             errors.error_spanned_by(key, "`input` is given twice: a network has one input size");
         } else if let Some(first) = network.layers.first() {
@@ -140,7 +142,7 @@ fn parse_entry(
                 key,
                 format!(
                     "`input` goes first, but layer `{}` comes before it: move `input: {},` to the top of the body",
-                    first.name, size.value
+                    first.name, size.dim
                 ),
             );
         } else {
@@ -229,7 +231,15 @@ fn parse_size(body: ParseStream, what: &str) -> syn::Result<Size> {
     let span = expr.span();
     let written = quote::quote!(#expr).to_string();
     match size::evaluate(&expr) {
-        Ok(value) => Ok(Size { value, span }),
+        Ok(value) => Ok(Size { dim: Dim::Known(value), span }),
+        // A constant (`HIDDEN`, `2 * HIDDEN`) is the compiler's to compute; a name written like a
+        // type (`Relu`) is most likely an activation without its size.
+        Err(NoValue::NotLiteral)
+            if size::is_constant(&expr)
+                && !matches!(&expr, Expr::Path(p) if size::looks_like_type(&p.path)) =>
+        {
+            Ok(Size { dim: Dim::Const(expr), span })
+        }
         Err(NoValue::Overflow) => Err(syn::Error::new_spanned(
             &expr,
             format!(
@@ -239,8 +249,8 @@ fn parse_size(body: ParseStream, what: &str) -> syn::Result<Size> {
         Err(NoValue::NotLiteral) => Err(syn::Error::new_spanned(
             &expr,
             format!(
-                "expected {what}; a size is an integer or arithmetic on integers such as `28 * 28`, not `{written}`, \
-                 so that the macro can check that the layers fit together"
+                "expected {what}; a size is an integer, arithmetic on integers such as `28 * 28` or a constant such as \
+                 `HIDDEN`, not `{written}`"
             ),
         )),
     }

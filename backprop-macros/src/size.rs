@@ -52,6 +52,35 @@ pub fn evaluate(expr: &Expr) -> Result<usize, NoValue> {
     }
 }
 
+/// Whether `expr` can be a size the compiler computes: made of integer literals, paths (constants),
+/// calls (of `const fn`s), and arithmetic, parentheses and blocks of these. A string, a float or a
+/// closure cannot.
+pub fn is_constant(expr: &Expr) -> bool {
+    match expr {
+        Expr::Lit(lit) => matches!(lit.lit, Lit::Int(_)),
+        Expr::Path(path) => path.qself.is_none(),
+        Expr::Paren(inner) => is_constant(&inner.expr),
+        Expr::Group(inner) => is_constant(&inner.expr),
+        Expr::Unary(unary) => is_constant(&unary.expr),
+        Expr::Binary(binary) => is_constant(&binary.left) && is_constant(&binary.right),
+        Expr::Call(call) => is_constant(&call.func) && call.args.iter().all(is_constant),
+        Expr::Block(block) => {
+            matches!(block.block.stmts.as_slice(), [syn::Stmt::Expr(inner, None)] if is_constant(inner))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a path ends in a name written like a type's, `UpperCamelCase` (`Relu`), rather than
+/// like a constant's (`N`, `HIDDEN`): in a size's place, most likely an activation without its
+/// size.
+pub fn looks_like_type(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|segment| {
+        let name = segment.ident.to_string();
+        name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().any(|c| c.is_ascii_lowercase())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +104,18 @@ mod tests {
         assert_eq!(eval("2 * HIDDEN"), Err(NoValue::NotLiteral));
         assert_eq!(eval("size()"), Err(NoValue::NotLiteral));
         assert_eq!(eval("1 << 4"), Err(NoValue::NotLiteral));
+    }
+
+    #[test]
+    fn constants_are_sizes_for_the_compiler_strings_and_floats_are_not() {
+        let constant =
+            |text: &str| is_constant(&syn::parse_str(text).unwrap_or_else(|e| unreachable!("{e}")));
+        assert!(constant("HIDDEN"));
+        assert!(constant("{ 2 * config::N + 1 }"));
+        assert!(constant("size(4)"));
+        assert!(!constant("\"784\""));
+        assert!(!constant("8.0"));
+        assert!(!constant("|| 3"));
     }
 
     #[test]

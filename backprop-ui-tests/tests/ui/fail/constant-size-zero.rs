@@ -1,13 +1,15 @@
 use backprop::ndarray::Array2;
 use backprop::prelude::*;
 
-const N: usize = 8;
+const HIDDEN: usize = 0;
 
-#[derive(Backprop)]
-#[backprop(cost = Mse)]
-struct Net {
-    hidden: Dense<f32, N, 4, Relu>,
-    out: Dense<f32, 4, 2>,
+network! {
+    struct Net<f32> {
+        input: 4,
+        hidden: HIDDEN => Relu,
+        out: 2,
+        cost: Mse,
+    }
 }
 
 fn main() -> Result<(), backprop::Error> {
