@@ -269,9 +269,8 @@ pub use backprop_core::ndarray;
 ///   `leaky_relu`, `TanH`, `GELU`, `SiLU`, …) and `Softmax` or `LogSoftmax` are its errors, on
 ///   the name, naming the built-in meant and listing them all; the same for the costs (`MSE`).
 ///   Any other name is left to the compiler: one that does not resolve (`Swsh`) is its one
-///   error on that name (in a derive, twice: the struct's field and the generated code), and
-///   one that is not an [`Activation`] (or [`Cost`]) its trait error, which lists the built-in
-///   ones.
+///   error on that name, and one that is not an [`Activation`] (or [`Cost`]) its trait error,
+///   which lists the built-in ones.
 /// - `COST` is a type that implements [`Cost`]`<FLOAT>`: [`Mse`], [`SoftmaxCrossEntropy`],
 ///   [`BinaryCrossEntropy`], [`MulticlassHinge`] or your own. [`SoftmaxCrossEntropy`] and
 ///   [`BinaryCrossEntropy`] take logits and apply softmax and σ themselves
@@ -438,6 +437,17 @@ pub mod __spellings {
 pub mod __private {
     pub use backprop_core::cost::cost_and_gradient;
     pub use backprop_core::{check_input, check_input_shape, predict_one, seeded_rng, workspace_error};
+
+    /// `<PhantomData<A> as Unwrap>::Inner` is `A`: how a derive's generated code names a layer's
+    /// activation through one alias of its own (see the macro's `expand`).
+    pub trait Unwrap {
+        /// The wrapped type.
+        type Inner: ?Sized;
+    }
+
+    impl<T: ?Sized> Unwrap for ::core::marker::PhantomData<T> {
+        type Inner = T;
+    }
 }
 
 /// The README's examples, compiled and run as documentation tests.

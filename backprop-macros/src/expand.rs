@@ -227,6 +227,7 @@ impl<'a> Resolved<'a> {
         let float = net.float_ident();
         let mut levels = Vec::with_capacity(net.layers.len());
         for (i, layer) in net.layers.iter().enumerate() {
+            let alias = activation_alias(net, layer);
             let outputs = layer.outputs.as_ref().ok_or_else(|| missing("layer size"))?.dim.clone();
             // A derive's layer takes the inputs its field's type declares (validated, or asserted
             // at compile time, to be the units of the layer before it).
@@ -235,6 +236,9 @@ impl<'a> Resolved<'a> {
             }
             let span = layer.name.span();
             let (activation, ty_span) = match &layer.activation {
+                Some(ty) if net.origin == Origin::Derive => {
+                    (quote!(<#alias as ::backprop::__private::Unwrap>::Inner), ty.span())
+                }
                 Some(ty) => (quote!(#ty), ty.span()),
                 None => (quote_spanned!(span=> ::backprop::Identity), span),
             };
@@ -273,7 +277,9 @@ impl<'a> Resolved<'a> {
         let network = self.network_impl(&description);
         let predict_one = self.predict_one();
         let assertions = self.assertions();
+        let aliases = self.activation_aliases();
         quote! {
+            #aliases
             #definition
             #gradients
             #with_seed
@@ -426,7 +432,10 @@ impl<'a> Resolved<'a> {
         let infos = levels.iter().map(|l| {
             let name = LitStr::new(&l.layer.name.to_string(), l.span);
             let (inputs, outputs) = (&l.inputs, &l.outputs);
-            let activation_name = type_name(&l.activation);
+            let activation_name = match &l.layer.activation {
+                Some(ty) => type_name(&quote!(#ty)),
+                None => type_name(&l.activation),
+            };
             let activation = &l.activation;
             quote! {
                 ::backprop::LayerInfo {
@@ -907,11 +916,12 @@ impl<'a> Resolved<'a> {
         let float = &self.float;
         let mut seen = Vec::new();
         let mut bounds = Vec::new();
-        for ty in self.levels.iter().filter_map(|l| l.layer.activation.as_ref()) {
-            let text = quote!(#ty).to_string();
+        for level in self.levels.iter().filter(|l| l.layer.activation.is_some()) {
+            let (ty, text) = (&level.activation, level.activation.to_string());
+            let span = level.layer.activation.as_ref().map_or(level.span, Spanned::span);
             if !seen.contains(&text) {
                 seen.push(text);
-                bounds.push(quote_spanned!(ty.span()=> for<'__a> #ty: ::backprop::Activation<#float>));
+                bounds.push(quote_spanned!(span=> for<'__a> #ty: ::backprop::Activation<#float>));
             }
         }
         if with_cost {
@@ -966,6 +976,30 @@ impl<'a> Resolved<'a> {
             #logits_check
             #size_checks
         }
+    }
+
+    /// A derive's aliases of its layers' activations, `type __Net_hidden = PhantomData<Swsh>;`,
+    /// through which the generated code names them (`<__Net_hidden as Unwrap>::Inner`).
+    ///
+    /// The struct is the user's, so a name that does not resolve (`Swsh`) is already an error on
+    /// its field, with rustc's help "you might be missing a type parameter", placed after the
+    /// struct's name. Each alias names the activation once, in generic arguments, and takes the
+    /// struct's name's span: rustc's error on it is then the same error, with the same help at
+    /// the same place, which rustc reports once. Named directly, each use would be a second error.
+    fn activation_aliases(&self) -> TokenStream {
+        if self.net.origin != Origin::Derive {
+            return TokenStream::new();
+        }
+        let aliases = self.levels.iter().filter_map(|l| {
+            let ty = l.layer.activation.as_ref()?;
+            let alias = activation_alias(self.net, l.layer);
+            Some(quote! {
+                #[doc(hidden)]
+                #[allow(non_camel_case_types)]
+                type #alias = ::core::marker::PhantomData<#ty>;
+            })
+        });
+        quote!(#(#aliases)*)
     }
 
     /// The checks `valid` makes of sizes it can compute, as `const` assertions for the sizes it
@@ -1062,6 +1096,12 @@ fn equations_doc(description: &Description, after_docs: bool) -> Vec<String> {
         " `{name}::equations()` returns this text and `{name}::equations_latex()` the same as LaTeX; `{name}::circuit_dot()` draws the network's circuit of gates in Graphviz's DOT language. `forward_trace(x)` returns z and a of every layer, and `backward_trace(x, y)` also δ and the gradients."
     ));
     lines
+}
+
+/// The name of the alias of a derive's layer's activation (see `Resolved::activation_aliases`),
+/// with the span of the struct's name.
+fn activation_alias(net: &Network, layer: &Layer) -> Ident {
+    Ident::new(&format!("__{}_{}", net.ident, layer.name), net.ident.span())
 }
 
 /// A type as the user wrote it, without the spaces the token printer puts in.

@@ -1,5 +1,3 @@
-// Not yet one error: the compiler reports the name on the struct's field, and again, without
-// the help, for the generated code that names the field's activation.
 use backprop::ndarray::Array2;
 use backprop::prelude::*;
 
