@@ -254,8 +254,12 @@ pub use backprop_core::mpi;
 ///
 /// - Entries end with `,` (the last one may omit it); the order is enforced: `input` first, the
 ///   layers, `cost` last. Each mistake is a compile error on the offending token.
-/// - `SIZE` is an integer literal greater than 0 (`784`, `0x100`, `1_000`); a constant or an
-///   expression (`28 * 28`, `HIDDEN`) is not accepted yet. A layer takes as many inputs as the
+/// - `SIZE` is greater than 0: an integer literal (`784`, `0x100`, `1_000`), `+ - * / %` and
+///   parentheses on integer literals (`28 * 28`), which the macro computes and checks, or a
+///   constant expression the compiler computes (`HIDDEN`, `2 * HIDDEN`, a `const fn` call), whose
+///   checks are `const` assertions in the generated code, each an error on the size that names
+///   the layer. A constant is written like one (`HIDDEN`): a name like a type's (`Relu`) is read
+///   as an activation without its size. A layer takes as many inputs as the
 ///   entry before it has units, and its weight matrix (units × inputs values of `FLOAT`) must fit
 ///   in `isize::MAX` bytes.
 /// - `LAYER` is any identifier but the keywords `input` and `cost`, and each layer's is its own:
@@ -265,6 +269,14 @@ pub use backprop_core::mpi;
 ///   ([`Identity`], [`Sigmoid`], [`Tanh`], [`Relu`], [`LeakyRelu`], [`Elu`], [`Softplus`],
 ///   [`Gelu`], [`Silu`]), one made by [`#[activation]`](macro@activation), or your own impl.
 ///   There is no softmax activation: softmax is part of [`SoftmaxCrossEntropy`].
+///
+///   A macro cannot see which names resolve where it is called, so it checks names only this
+///   far: another spelling of a built-in activation (`ReLU`, `RELU`, `relu`, `LeakyReLU`,
+///   `leaky_relu`, `TanH`, `GELU`, `SiLU`, …) and `Softmax` or `LogSoftmax` are its errors, on
+///   the name, naming the built-in meant and listing them all; the same for the costs (`MSE`).
+///   Any other name is left to the compiler: one that does not resolve (`Swsh`) is its one
+///   error on that name, and one that is not an [`Activation`] (or [`Cost`]) its trait error,
+///   which lists the built-in ones.
 /// - `COST` is a type that implements [`Cost`]`<FLOAT>`: [`Mse`], [`SoftmaxCrossEntropy`],
 ///   [`BinaryCrossEntropy`], [`MulticlassHinge`] or your own. [`SoftmaxCrossEntropy`] and
 ///   [`BinaryCrossEntropy`] take logits and apply softmax and σ themselves
@@ -308,7 +320,8 @@ pub use backprop_macros::network;
 ///
 /// - Every field is a layer, written `Dense<...>` or `backprop::Dense<...>`.
 /// - `FLOAT` is `f32` or `f64`, the same in every layer.
-/// - `IN` and `OUT` are integer literals greater than 0 (not yet constants or expressions); each
+/// - `IN` and `OUT` are sizes greater than 0 as in [`network!`], written as Rust writes const
+///   generic arguments: `784`, `{ 28 * 28 }`, `N`, `{ 2 * N }`; each
 ///   layer's `IN` is the `OUT` of the layer before it, and `OUT × IN` values of `FLOAT` must fit
 ///   in `isize::MAX` bytes.
 /// - `ACTIVATION` and `COST` are as in [`network!`]: with [`SoftmaxCrossEntropy`] or
@@ -388,6 +401,8 @@ pub use backprop_macros::activation;
 /// Everything a user of the library needs in scope: the macros, the traits, [`Dense`], the
 /// built-in activations and costs, the optimisers, the learning-rate schedules and [`Trainer`].
 pub mod prelude {
+    #[doc(hidden)]
+    pub use crate::__spellings::*;
     pub use crate::{
         Activation, Adam, AdamW, Backprop, BinaryCrossEntropy, ClipGradNorm, Constant, Cosine, Cost, Dense,
         Elu, Gelu, Gradients, Identity, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Relu, Resumable,
@@ -398,11 +413,47 @@ pub mod prelude {
     pub use backprop_macros::activation;
 }
 
+/// Other spellings of built-in activations, as other libraries write them (`ReLU`, `GELU`, …),
+/// each an alias of the built-in one. `network!` and `#[derive(Backprop)]` reject these names with
+/// an error that names the built-in; the aliases exist so that a derive's field that writes one
+/// resolves, and that error is the only one. Softmax has none: no activation computes it.
+#[doc(hidden)]
+#[allow(clippy::upper_case_acronyms)]
+pub mod __spellings {
+    /// [`Relu`](crate::Relu).
+    pub type ReLU = crate::Relu;
+    /// [`Relu`](crate::Relu).
+    pub type RELU = crate::Relu;
+    /// [`LeakyRelu`](crate::LeakyRelu).
+    pub type LeakyReLU = crate::LeakyRelu;
+    /// [`Tanh`](crate::Tanh).
+    pub type TanH = crate::Tanh;
+    /// [`Gelu`](crate::Gelu).
+    pub type GELU = crate::Gelu;
+    /// [`Silu`](crate::Silu).
+    pub type SiLU = crate::Silu;
+    /// [`Elu`](crate::Elu).
+    pub type ELU = crate::Elu;
+    /// [`Softplus`](crate::Softplus).
+    pub type SoftPlus = crate::Softplus;
+}
+
 /// What the generated code calls and a user does not: not part of the public API.
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_core::cost::cost_and_gradient;
     pub use backprop_core::{check_input, check_input_shape, predict_one, seeded_rng, workspace_error};
+
+    /// `<PhantomData<A> as Unwrap>::Inner` is `A`: how a derive's generated code names a layer's
+    /// activation through one alias of its own (see the macro's `expand`).
+    pub trait Unwrap {
+        /// The wrapped type.
+        type Inner: ?Sized;
+    }
+
+    impl<T: ?Sized> Unwrap for ::core::marker::PhantomData<T> {
+        type Inner = T;
+    }
 }
 
 /// The README's examples, compiled and run as documentation tests.

@@ -23,9 +23,9 @@
 //! The written files stay in `target/tmp/pytorch_<fixture>.safetensors`, for
 //! `tests/fixtures/pytorch/check_written_by_backprop.py` to open them with PyTorch.
 //!
-//! The largest differences are printed (`cargo test --test pytorch -- --nocapture`); measured
-//! when the fixtures were made: 1.2e-7 (one f32 unit in the last place of a logit near 1) for the
-//! float32, float16 and bfloat16 fixtures, 2.8e-17 for the float64 one.
+//! The largest differences are printed (`cargo test --test integration pytorch -- --nocapture`);
+//! measured when the fixtures were made: 1.2e-7 (one f32 unit in the last place of a logit
+//! near 1) for the float32, float16 and bfloat16 fixtures, 2.8e-17 for the float64 one.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

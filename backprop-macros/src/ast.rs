@@ -1,6 +1,9 @@
 //! The one description of a network that both front ends produce and the generator consumes.
 
-use proc_macro2::Span;
+use core::fmt;
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::ToTokens;
 use syn::{Attribute, Ident, Type, Visibility};
 
 /// Which front end a description came from.
@@ -35,8 +38,8 @@ pub struct Network {
     /// Whether the derive's type has generic parameters (an error), so that no impl of a stub
     /// can name it.
     pub generic: bool,
-    /// Keywords a "did you mean" error has already pointed to, so they are not also reported
-    /// as missing.
+    /// Keywords a "did you mean" error, or an error in their value, has already pointed to, so
+    /// they are not also reported as missing.
     pub suggested: Vec<&'static str>,
 }
 
@@ -56,10 +59,50 @@ pub struct Layer {
 }
 
 /// A layer size as written, with its span for errors.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Size {
-    pub value: usize,
+    pub dim: Dim,
     pub span: Span,
+}
+
+impl Size {
+    /// The number, if the macro could compute it.
+    pub fn value(&self) -> Option<usize> {
+        match self.dim {
+            Dim::Known(value) => Some(value),
+            Dim::Const(_) => None,
+        }
+    }
+}
+
+/// A size as the generated code and the explanations write it: a number the macro computed
+/// (`784`, from `28 * 28`), or a constant expression it leaves to the compiler (`HIDDEN`), whose
+/// checks are then `const` assertions in the generated code.
+#[derive(Clone)]
+pub enum Dim {
+    Known(usize),
+    Const(syn::Expr),
+}
+
+impl fmt::Display for Dim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dim::Known(value) => write!(f, "{value}"),
+            Dim::Const(expr) => write!(f, "{}", quote::quote!(#expr)),
+        }
+    }
+}
+
+impl ToTokens for Dim {
+    /// A literal, a path as written, or any other expression in braces, which is how a const
+    /// generic argument must be written.
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Dim::Known(value) => Literal::usize_unsuffixed(*value).to_tokens(tokens),
+            Dim::Const(syn::Expr::Path(path)) => path.to_tokens(tokens),
+            Dim::Const(expr) => quote::quote!({ #expr }).to_tokens(tokens),
+        }
+    }
 }
 
 impl Network {

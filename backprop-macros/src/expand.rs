@@ -11,9 +11,10 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Type};
 
-use crate::ast::{Layer, Network, Origin};
+use crate::ast::{Dim, Layer, Network, Origin, Size};
 use crate::ctxt::Ctxt;
 use crate::explain::{CostKind, Description, LayerDescription, sigma_name};
+use crate::names;
 use crate::valid;
 
 /// Validates `net` and generates its code, or every error found, with a stub of the struct so
@@ -31,9 +32,9 @@ pub fn network((net, mut errors): (Network, Ctxt)) -> TokenStream {
 }
 
 /// After an error, what keeps the user's other code free of follow-on errors: for a `network!`,
-/// its struct with no layers; for both front ends, `with_seed` and an `impl Network` (with a
-/// gradients type), so that a program that builds, runs and trains the network type-checks and
-/// the real errors are the only ones. Nothing of it runs: the crate does not compile. A derive
+/// its struct with no layers; for both front ends, `with_seed`, `predict_one` and an
+/// `impl Network` (with a gradients type), so that a program that builds, runs and trains the
+/// network type-checks and the real errors are the only ones. Nothing of it runs: the crate does not compile. A derive
 /// on a generic type gets none, since the impls could not name it.
 fn stub(net: &Network) -> TokenStream {
     let Network { attrs, vis, ident, .. } = net;
@@ -47,13 +48,26 @@ fn stub(net: &Network) -> TokenStream {
         Some("f64") => quote!(::core::primitive::f64),
         _ => quote!(::core::primitive::f32),
     };
+    // A cost the macro rejected (`MSE`) may name no type: the stub does not name it.
     let cost = match &net.cost {
-        Some(cost) => quote!(#cost),
-        None => quote!(::backprop::Mse),
+        Some(cost) if names::misnamed(cost, names::COSTS).is_none() => quote!(#cost),
+        _ => quote!(::backprop::Mse),
     };
-    let input = Literal::usize_unsuffixed(net.input.map_or(0, |size| size.value));
-    let output =
-        Literal::usize_unsuffixed(net.layers.last().and_then(|l| l.outputs).map_or(0, |size| size.value));
+    let (known_input, known_output) =
+        (net.input.as_ref(), net.layers.last().and_then(|l| l.outputs.as_ref()));
+    let zero = Dim::Known(0);
+    let input = known_input.map_or(&zero, |size| &size.dim);
+    let output = known_output.map_or(&zero, |size| &size.dim);
+    // `predict_one` takes and returns arrays of the network's sizes; where the declaration does
+    // not say them, any sizes, so that the call type-checks either way.
+    let (sizes, predict_in, predict_out) = match (known_input, known_output) {
+        (Some(_), Some(_)) => (TokenStream::new(), quote!(#input), quote!(#output)),
+        _ => (
+            quote!(<const __IN: ::core::primitive::usize, const __OUT: ::core::primitive::usize>),
+            quote!(__IN),
+            quote!(__OUT),
+        ),
+    };
     let gradients = format_ident!("{}Gradients", ident);
     let name = LitStr::new(&ident.to_string(), ident.span());
     let result = |ty: TokenStream| quote!(::core::result::Result<#ty, ::backprop::Error>);
@@ -65,6 +79,7 @@ fn stub(net: &Network) -> TokenStream {
         result(quote!(#view<'__w, #float>)),
         result(float.clone()),
     );
+    let result_array = result(quote!([#float; #predict_out]));
     let workspace = quote!(::backprop::Workspace<#float, Self::Gradients>);
     let targets = quote!(impl ::core::convert::Into<::backprop::Targets<'__y, #float>>);
     quote! {
@@ -89,6 +104,12 @@ fn stub(net: &Network) -> TokenStream {
             /// Not generated: the declaration has errors.
             pub fn with_seed(_: ::core::primitive::u64) -> Self {
                 #build
+            }
+
+            /// Not generated: the declaration has errors.
+            #[allow(dead_code)]
+            pub fn predict_one #sizes(&self, _: &[#float; #predict_in]) -> #result_array {
+                loop {}
             }
         }
 
@@ -184,8 +205,8 @@ struct Resolved<'a> {
 /// Level l of the paper: one layer with its sizes and its generated names.
 struct Level<'a> {
     layer: &'a Layer,
-    inputs: usize,
-    outputs: usize,
+    inputs: Dim,
+    outputs: Dim,
     /// σ as a type; `::backprop::Identity` when the layer declares none.
     activation: TokenStream,
     /// The type of the field.
@@ -202,21 +223,31 @@ impl<'a> Resolved<'a> {
         let missing =
             |what: &str| syn::Error::new(net.missing_span, format!("network `{}` has no {what}", net.ident));
         let cost = net.cost.as_ref().ok_or_else(|| missing("cost"))?;
-        let mut inputs = net.input.ok_or_else(|| missing("input size"))?.value;
+        let mut inputs = net.input.as_ref().ok_or_else(|| missing("input size"))?.dim.clone();
         let float = net.float_ident();
         let mut levels = Vec::with_capacity(net.layers.len());
         for (i, layer) in net.layers.iter().enumerate() {
-            let outputs = layer.outputs.ok_or_else(|| missing("layer size"))?.value;
+            let alias = activation_alias(net, layer);
+            let outputs = layer.outputs.as_ref().ok_or_else(|| missing("layer size"))?.dim.clone();
+            // A derive's layer takes the inputs its field's type declares (validated, or asserted
+            // at compile time, to be the units of the layer before it).
+            if let Some(declared) = &layer.inputs {
+                inputs = declared.dim.clone();
+            }
             let span = layer.name.span();
             let (activation, ty_span) = match &layer.activation {
+                Some(ty) if net.origin == Origin::Derive => {
+                    (quote!(<#alias as ::backprop::__private::Unwrap>::Inner), ty.span())
+                }
                 Some(ty) => (quote!(#ty), ty.span()),
                 None => (quote_spanned!(span=> ::backprop::Identity), span),
             };
             // Spanned on the activation the user wrote: if that type is not an `Activation`,
             // this field type is ill-formed, and that is the one error the user should see.
-            let (n_in, n_out) = (Literal::usize_unsuffixed(inputs), Literal::usize_unsuffixed(outputs));
+            let (n_in, n_out) = (&inputs, &outputs);
             let ty = quote_spanned!(ty_span=> ::backprop::Dense<#float, #n_in, #n_out, #activation>);
             let l = i + 1;
+            let next = outputs.clone();
             levels.push(Level {
                 layer,
                 inputs,
@@ -228,7 +259,7 @@ impl<'a> Resolved<'a> {
                 a: format_ident!("__a{}", l),
                 buffers: format_ident!("__level{}", l),
             });
-            inputs = outputs;
+            inputs = next;
         }
         if levels.is_empty() {
             return Err(missing("layers"));
@@ -244,7 +275,9 @@ impl<'a> Resolved<'a> {
         let network = self.network_impl(&description);
         let predict_one = self.predict_one();
         let assertions = self.assertions();
+        let aliases = self.activation_aliases();
         quote! {
+            #aliases
             #definition
             #gradients
             #with_seed
@@ -260,14 +293,14 @@ impl<'a> Resolved<'a> {
         let name = |ident: &Ident| ident.to_string().trim_start_matches("r#").to_owned();
         Description {
             name: name(&self.net.ident),
-            input: self.levels[0].inputs,
+            input: self.levels[0].inputs.clone(),
             layers: self
                 .levels
                 .iter()
                 .map(|l| LayerDescription {
                     name: name(&l.layer.name),
-                    inputs: l.inputs,
-                    outputs: l.outputs,
+                    inputs: l.inputs.clone(),
+                    outputs: l.outputs.clone(),
                     sigma: l.layer.activation.as_ref().map(sigma_name),
                 })
                 .collect(),
@@ -290,7 +323,7 @@ impl<'a> Resolved<'a> {
             let doc = if attrs.iter().any(|a| a.path().is_ident("doc")) {
                 TokenStream::new()
             } else {
-                let (l, inputs, outputs) = (i + 1, level.inputs, level.outputs);
+                let (l, inputs, outputs) = (i + 1, &level.inputs, &level.outputs);
                 let text = match &layer.activation {
                     Some(_) => format!(" Layer {l}: {inputs} → {outputs} units, σ = `{}`.", type_name(&level.activation)),
                     None if l == self.levels.len() => {
@@ -302,10 +335,15 @@ impl<'a> Resolved<'a> {
             };
             quote! { #(#attrs)* #doc #vis #name: #ty }
         });
+        // The empty `<>` is the macro's, not the user's: rustc places its "you might be missing a
+        // type parameter" help for a name that does not resolve (`=> Swsh`) on the struct's
+        // generics, and offers none on generics the macro wrote. Without it, the help would be
+        // `struct Net<Swsh><f32>`, which is not Rust, and the error would be reported twice (once
+        // with the help and once without) instead of once.
         quote! {
             #(#attrs)*
             #(#[doc = #equations])*
-            #vis struct #ident {
+            #vis struct #ident <> {
                 #(#fields,)*
             }
         }
@@ -320,8 +358,8 @@ impl<'a> Resolved<'a> {
             " The gradients of every parameter of [`{ident}`], as returned by its `backward`: one field per layer, named like the layer, holding ∂C/∂W^l = δ^l (a^(l−1))ᵀ (equation (3)) and ∂C/∂b^l = δ^l (equation (4)), summed over the batch."
         );
         let names: Vec<_> = self.levels.iter().map(|l| &l.layer.name).collect();
-        let outs = self.levels.iter().map(|l| Literal::usize_unsuffixed(l.outputs));
-        let ins = self.levels.iter().map(|l| Literal::usize_unsuffixed(l.inputs));
+        let outs = self.levels.iter().map(|l| &l.outputs);
+        let ins = self.levels.iter().map(|l| &l.inputs);
         let parameters = self.levels.iter().map(|l| l.parameters(quote!(self), false));
         let parameters_mut = self.levels.iter().map(|l| l.parameters(quote!(self), true));
         let docs = self
@@ -392,13 +430,15 @@ impl<'a> Resolved<'a> {
         let Resolved { net, float, cost, levels } = self;
         let ident = &net.ident;
         let gradients = self.gradients_ident();
-        let input = Literal::usize_unsuffixed(levels[0].inputs);
-        let output = Literal::usize_unsuffixed(levels[levels.len() - 1].outputs);
+        let input = &levels[0].inputs;
+        let output = &levels[levels.len() - 1].outputs;
         let infos = levels.iter().map(|l| {
             let name = LitStr::new(&l.layer.name.to_string(), l.span);
-            let (inputs, outputs) =
-                (Literal::usize_unsuffixed(l.inputs), Literal::usize_unsuffixed(l.outputs));
-            let activation_name = type_name(&l.activation);
+            let (inputs, outputs) = (&l.inputs, &l.outputs);
+            let activation_name = match &l.layer.activation {
+                Some(ty) => type_name(&quote!(#ty)),
+                None => type_name(&l.activation),
+            };
             let activation = &l.activation;
             quote! {
                 ::backprop::LayerInfo {
@@ -578,8 +618,8 @@ impl<'a> Resolved<'a> {
     fn predict_one(&self) -> TokenStream {
         let Resolved { net, float, cost, levels } = self;
         let ident = &net.ident;
-        let (inputs, outputs) = (levels[0].inputs, levels[levels.len() - 1].outputs);
-        let (input, output) = (Literal::usize_unsuffixed(inputs), Literal::usize_unsuffixed(outputs));
+        let (input, output) = (&levels[0].inputs, &levels[levels.len() - 1].outputs);
+        let (inputs, outputs) = (input.to_string(), output.to_string());
         let cost_name = type_name(&quote!(#cost));
         let doc = format!(
             " What `{ident}` predicts for one sample of {inputs} inputs: `Network::predict` on a batch of that one row, as an array of its {outputs} outputs, without building a matrix. The prediction is the one the cost `{cost_name}` defines (`Cost::predict_in_place`): softmax probabilities for `SoftmaxCrossEntropy`, sigmoid probabilities for `BinaryCrossEntropy`, the output z^L for `Mse` and `MulticlassHinge`. An array of another length than {inputs} is a compile error.\n\n # Errors\n\n Those of `Network::predict`: `Error::NonFinite` for an input that holds NaN or an infinity, or an output that is not finite; `Error::ParameterShape` for a layer whose parameters have the wrong shape."
@@ -842,11 +882,12 @@ impl<'a> Resolved<'a> {
         let float = &self.float;
         let mut seen = Vec::new();
         let mut bounds = Vec::new();
-        for ty in self.levels.iter().filter_map(|l| l.layer.activation.as_ref()) {
-            let text = quote!(#ty).to_string();
+        for level in self.levels.iter().filter(|l| l.layer.activation.is_some()) {
+            let (ty, text) = (&level.activation, level.activation.to_string());
+            let span = level.layer.activation.as_ref().map_or(level.span, Spanned::span);
             if !seen.contains(&text) {
                 seen.push(text);
-                bounds.push(quote_spanned!(ty.span()=> for<'__a> #ty: ::backprop::Activation<#float>));
+                bounds.push(quote_spanned!(span=> for<'__a> #ty: ::backprop::Activation<#float>));
             }
         }
         if with_cost {
@@ -893,12 +934,92 @@ impl<'a> Resolved<'a> {
         let cost = self.cost;
         let cost_check = quote_spanned!(cost.span()=> let _ = <#cost as ::backprop::Cost<#float>>::NAME;);
         let logits_check = self.logits_check();
+        let size_checks = self.size_checks();
         quote! {
             const _: () = {
                 #cost_check
             };
             #logits_check
+            #size_checks
         }
+    }
+
+    /// A derive's aliases of its layers' activations, `type __Net_hidden = PhantomData<Swsh>;`,
+    /// through which the generated code names them (`<__Net_hidden as Unwrap>::Inner`).
+    ///
+    /// The struct is the user's, so a name that does not resolve (`Swsh`) is already an error on
+    /// its field, with rustc's help "you might be missing a type parameter", placed after the
+    /// struct's name. Each alias names the activation once, in generic arguments, and takes the
+    /// struct's name's span: rustc's error on it is then the same error, with the same help at
+    /// the same place, which rustc reports once. Named directly, each use would be a second error.
+    fn activation_aliases(&self) -> TokenStream {
+        if self.net.origin != Origin::Derive {
+            return TokenStream::new();
+        }
+        let aliases = self.levels.iter().filter_map(|l| {
+            let ty = l.layer.activation.as_ref()?;
+            let alias = activation_alias(self.net, l.layer);
+            Some(quote! {
+                #[doc(hidden)]
+                #[allow(non_camel_case_types)]
+                type #alias = ::core::marker::PhantomData<#ty>;
+            })
+        });
+        quote!(#(#aliases)*)
+    }
+
+    /// The checks `valid` makes of sizes it can compute, as `const` assertions for the sizes it
+    /// cannot (constants, `HIDDEN`), each spanned on the size and naming the layers: no size is
+    /// 0, and in a derive each layer takes as many inputs as the layer before it has units.
+    fn size_checks(&self) -> TokenStream {
+        let net = self.net;
+        let ident = &net.ident;
+        let mut checks = Vec::new();
+        let assert = |size: &Size, condition: TokenStream, message: String| {
+            // The message is the assertion's format string: a size written `{ 2 * N }` must not
+            // open a placeholder.
+            let message = message.replace('{', "{{").replace('}', "}}");
+            quote_spanned! {size.span=>
+                const _: () = ::core::assert!(#condition, #message);
+            }
+        };
+        if let Some(input) = net.input.as_ref().filter(|s| s.value().is_none()) {
+            let dim = &input.dim;
+            let message = match net.origin {
+                Origin::Network => format!(
+                    "network `{ident}` has 0 inputs (`input: {dim}`): a network needs at least one input feature"
+                ),
+                Origin::Derive => format!(
+                    "layer `{}` has 0 inputs (`{dim}`): the first layer takes the network's input, which needs at least one feature",
+                    net.layers.first().map(|l| l.name.to_string()).unwrap_or_default()
+                ),
+            };
+            checks.push(assert(input, quote!(#dim > 0), message));
+        }
+        for layer in &net.layers {
+            let Some(outputs) = layer.outputs.as_ref().filter(|s| s.value().is_none()) else { continue };
+            let dim = &outputs.dim;
+            let message =
+                format!("layer `{}` has 0 units (`{dim}`): a layer needs at least one unit", layer.name);
+            checks.push(assert(outputs, quote!(#dim > 0), message));
+        }
+        if net.origin == Origin::Derive {
+            for pair in net.layers.windows(2) {
+                let (before, layer) = (&pair[0], &pair[1]);
+                let (Some(units), Some(inputs)) = (&before.outputs, &layer.inputs) else { continue };
+                if units.value().is_some() && inputs.value().is_some() {
+                    continue;
+                }
+                let (u, n) = (&units.dim, &inputs.dim);
+                let message = format!(
+                    "layer `{}` takes `{n}` inputs, which must be the number of units of the layer before it, `{}` (`{u}`): \
+                     write `{u}` as `{}`'s number of inputs, or give `{}` `{n}` units",
+                    layer.name, before.name, layer.name, before.name
+                );
+                checks.push(assert(inputs, quote!(#u == #n), message));
+            }
+        }
+        quote!(#(#checks)*)
     }
 }
 
@@ -941,6 +1062,12 @@ fn equations_doc(description: &Description, after_docs: bool) -> Vec<String> {
         " `{name}::equations()` returns this text and `{name}::equations_latex()` the same as LaTeX; `{name}::circuit_dot()` draws the network's circuit of gates in Graphviz's DOT language. `forward_trace(x)` returns z and a of every layer, and `backward_trace(x, y)` also δ and the gradients."
     ));
     lines
+}
+
+/// The name of the alias of a derive's layer's activation (see `Resolved::activation_aliases`),
+/// with the span of the struct's name.
+fn activation_alias(net: &Network, layer: &Layer) -> Ident {
+    Ident::new(&format!("__{}_{}", net.ident, layer.name), net.ident.span())
 }
 
 /// A type as the user wrote it, without the spaces the token printer puts in.

@@ -15,10 +15,12 @@ use std::fmt::Write as _;
 
 use syn::Type;
 
+use crate::ast::Dim;
+
 /// A network as the explanations see it: names, sizes, σ and the cost.
 pub struct Description {
     pub name: String,
-    pub input: usize,
+    pub input: Dim,
     pub layers: Vec<LayerDescription>,
     pub cost: CostKind,
 }
@@ -26,8 +28,8 @@ pub struct Description {
 /// One layer, level l of the paper.
 pub struct LayerDescription {
     pub name: String,
-    pub inputs: usize,
-    pub outputs: usize,
+    pub inputs: Dim,
+    pub outputs: Dim,
     /// σ's name (`relu`), or `None` when the layer declares no activation.
     pub sigma: Option<String>,
 }
@@ -377,7 +379,7 @@ impl Description {
         for (i, layer) in self.layers.iter().enumerate() {
             let l = i + 1;
             let (s, p) = (superscript(l), superscript(i));
-            let (out, inp) = (layer.outputs, layer.inputs);
+            let (out, inp) = (&layer.outputs, &layer.inputs);
             let _ = writeln!(dot, "  subgraph cluster_{l} {{");
             let _ = writeln!(dot, "    label=\"{} (level {l})\"; style=rounded; color=gray60;", layer.name);
             let _ = writeln!(dot, "    W{l} [shape=box, label=\"W{s}\\n{out}×{inp}\"];");
@@ -425,7 +427,7 @@ impl Description {
         }
         // The cost, fed by the output and the target.
         let s = superscript(last);
-        let outputs = self.layers.last().map_or(0, |l| l.outputs);
+        let outputs = self.layers.last().map_or_else(String::new, |l| l.outputs.to_string());
         let _ = writeln!(
             dot,
             "  cost [shape=box, style=rounded, peripheries=2, label=\"C\\n{}\"];",

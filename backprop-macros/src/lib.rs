@@ -18,10 +18,12 @@ mod ast;
 mod ctxt;
 mod expand;
 mod explain;
+mod names;
 mod parse_derive;
 mod parse_network;
 #[cfg(test)]
 mod robustness;
+mod size;
 mod suggest;
 mod valid;
 

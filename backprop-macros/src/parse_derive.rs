@@ -1,10 +1,12 @@
 //! The `#[derive(Backprop)]` front end: reads a struct of `Dense<F, IN, OUT, A>` fields and its
 //! `#[backprop(cost = C)]` attribute.
 
-use syn::{Data, DeriveInput, Expr, Fields, GenericArgument, Ident, Lit, PathArguments, Type};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Expr, Fields, GenericArgument, Ident, PathArguments, Type};
 
-use crate::ast::{Layer, Network, Origin, Size};
+use crate::ast::{Dim, Layer, Network, Origin, Size};
 use crate::ctxt::Ctxt;
+use crate::size::{self, NoValue};
 use crate::suggest;
 
 /// How a derive's struct must look, for messages.
@@ -88,7 +90,7 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
     }
     if let Some(first) = network.layers.first() {
         network.float = first.float.clone();
-        network.input = first.inputs;
+        network.input = first.inputs.clone();
     }
     (network, errors)
 }
@@ -236,22 +238,47 @@ fn layer(field: &syn::Field, generic: &dyn Fn(&GenericArgument) -> bool, errors:
     Some(Layer { attrs: Vec::new(), name, float, inputs, outputs, activation })
 }
 
-/// A size argument of `Dense`, which must be an integer literal so that the macro can check
-/// that the layers chain.
+/// A size argument of `Dense`: an integer literal, or arithmetic on integer literals in a block
+/// (`{ 28 * 28 }`), which the macro evaluates so that it can check that the layers chain.
 fn size(arg: &GenericArgument, layer: &Ident, what: &str, errors: &mut Ctxt) -> Option<Size> {
-    if let GenericArgument::Const(Expr::Lit(lit)) = arg {
-        if let Lit::Int(int) = &lit.lit {
-            if let Ok(value) = int.base10_parse::<usize>() {
-                return Some(Size { value, span: int.span() });
-            }
+    let written = quote::quote!(#arg).to_string();
+    let message = match arg {
+        // A constant: a path, which syn reads as a type (`N`), or an expression in braces.
+        GenericArgument::Type(Type::Path(path))
+            if path.qself.is_none() && !size::looks_like_type(&path.path) =>
+        {
+            let expr = Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path: path.path.clone() });
+            return Some(Size { dim: Dim::Const(expr), span: path.span() });
         }
-    }
-    errors.error_spanned_by(
-        arg,
-        format!(
-            "the number of {what} of layer `{layer}` must be an integer literal such as `128`, not `{}`, so that the macro can check that the layers fit together: write the number itself",
-            quote::quote!(#arg).to_string().replace(' ', "")
-        ),
-    );
+        GenericArgument::Const(expr) => match size::evaluate(expr) {
+            Ok(value) => return Some(Size { dim: Dim::Known(value), span: expr.span() }),
+            Err(NoValue::NotLiteral) if size::is_constant(expr) => {
+                // Without the user's braces: the generated code puts its own around it (`Dim`),
+                // where the user's would be unnecessary and warned about.
+                let inner = match expr {
+                    Expr::Block(block) => match block.block.stmts.as_slice() {
+                        [syn::Stmt::Expr(inner, None)] => inner.clone(),
+                        _ => expr.clone(),
+                    },
+                    _ => expr.clone(),
+                };
+                return Some(Size { dim: Dim::Const(inner), span: expr.span() });
+            }
+            Err(NoValue::NotLiteral) => not_literal(layer, what, &written),
+            Err(NoValue::Overflow) => format!(
+                "the number of {what} of layer `{layer}`, `{written}`, overflows `usize` (or divides by zero): write a smaller number"
+            ),
+        },
+        _ => not_literal(layer, what, &written),
+    };
+    errors.error_spanned_by(arg, message);
     None
+}
+
+/// The message for a size the macro cannot compute.
+fn not_literal(layer: &Ident, what: &str, written: &str) -> String {
+    format!(
+        "the number of {what} of layer `{layer}` must be a size: an integer literal such as `128`, arithmetic on integers \
+         such as `{{ 28 * 28 }}` or a constant such as `N`, not `{written}`"
+    )
 }

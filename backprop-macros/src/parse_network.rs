@@ -2,10 +2,12 @@
 
 use proc_macro2::{Span, TokenTree};
 use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, Ident, LitInt, Token, Type, Visibility, braced};
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, Ident, LitInt, Token, Type, Visibility, braced};
 
-use crate::ast::{Layer, Network, Origin, Size};
+use crate::ast::{Dim, Layer, Network, Origin, Size};
 use crate::ctxt::Ctxt;
+use crate::size::{self, NoValue};
 use crate::suggest;
 
 mod kw {
@@ -130,7 +132,9 @@ fn parse_entry(
     if lookahead.peek(kw::input) {
         let key: kw::input = body.parse()?;
         body.parse::<Token![:]>()?;
-        let size = parse_size(body, "the number of inputs, e.g. `input: 784`")?;
+        // A size that cannot be read is that error only, not also a missing `input`.
+        let size = parse_size(body, "the number of inputs, e.g. `input: 784`")
+            .inspect_err(|_| network.suggested.push("input"))?;
         if network.input.is_some() {
             errors.error_spanned_by(key, "`input` is given twice: a network has one input size");
         } else if let Some(first) = network.layers.first() {
@@ -138,7 +142,7 @@ fn parse_entry(
                 key,
                 format!(
                     "`input` goes first, but layer `{}` comes before it: move `input: {},` to the top of the body",
-                    first.name, size.value
+                    first.name, size.dim
                 ),
             );
         } else {
@@ -159,21 +163,23 @@ fn parse_entry(
     } else if lookahead.peek(Ident) {
         let name: Ident = body.parse()?;
         body.parse::<Token![:]>()?;
-        if !body.peek(LitInt) {
-            let text = name.to_string();
-            if let Some(keyword) = suggest::closest(&text, KEYWORDS) {
-                network.suggested.push(keyword);
-                let value = entry_rest(body);
-                return Err(syn::Error::new(
-                    name.span(),
-                    format!("unknown key `{text}`: did you mean `{keyword}`? Write `{keyword}: {value},`"),
-                ));
-            }
-            return Err(body.error(format!(
-                "expected the number of units of layer `{text}`, e.g. `{text}: 64 => Relu,` (or `{text}: 10,` for a layer without activation)"
-            )));
+        let text = name.to_string();
+        let keyword = suggest::closest(&text, KEYWORDS).filter(|_| !body.peek(LitInt));
+        if let Some(keyword) = keyword {
+            network.suggested.push(keyword);
+            let value = entry_rest(body);
+            return Err(syn::Error::new(
+                name.span(),
+                format!("unknown key `{text}`: did you mean `{keyword}`? Write `{keyword}: {value},`"),
+            ));
         }
-        let outputs = parse_size(body, "a number of units")?;
+        let what = format!(
+            "the number of units of layer `{text}`, e.g. `{text}: 64 => Relu,` (or `{text}: 10,` for a layer without activation)"
+        );
+        if !starts_size(body) {
+            return Err(body.error(format!("expected {what}")));
+        }
+        let outputs = parse_size(body, &what)?;
         order.check_after_cost(&format!("layer `{name}`"), errors);
         let activation = if body.peek(Token![=>]) {
             body.parse::<Token![=>]>()?;
@@ -210,13 +216,44 @@ fn separator(body: ParseStream, errors: &mut Ctxt) -> syn::Result<()> {
     Ok(())
 }
 
-/// Parses an integer literal as a size.
+/// Whether the next tokens can start a size: an integer literal, a parenthesis or an identifier.
+fn starts_size(body: ParseStream) -> bool {
+    body.peek(LitInt) || body.peek(syn::token::Paren) || body.peek(Ident)
+}
+
+/// Parses a size: an integer literal, or arithmetic on integer literals (`28 * 28`), which it
+/// evaluates.
 fn parse_size(body: ParseStream, what: &str) -> syn::Result<Size> {
-    let lit: LitInt = body.parse().map_err(|e| syn::Error::new(e.span(), format!("expected {what}")))?;
-    let value = lit.base10_parse::<usize>().map_err(|_| {
-        syn::Error::new(lit.span(), format!("expected {what}, as a plain non-negative integer"))
-    })?;
-    Ok(Size { value, span: lit.span() })
+    if !starts_size(body) {
+        return Err(body.error(format!("expected {what}")));
+    }
+    let expr = Expr::parse_without_eager_brace(body)?;
+    let span = expr.span();
+    let written = quote::quote!(#expr).to_string();
+    match size::evaluate(&expr) {
+        Ok(value) => Ok(Size { dim: Dim::Known(value), span }),
+        // A constant (`HIDDEN`, `2 * HIDDEN`) is the compiler's to compute; a name written like a
+        // type (`Relu`) is most likely an activation without its size.
+        Err(NoValue::NotLiteral)
+            if size::is_constant(&expr)
+                && !matches!(&expr, Expr::Path(p) if size::looks_like_type(&p.path)) =>
+        {
+            Ok(Size { dim: Dim::Const(expr), span })
+        }
+        Err(NoValue::Overflow) => Err(syn::Error::new_spanned(
+            &expr,
+            format!(
+                "expected {what}, but `{written}` overflows `usize` (or divides by zero): write a smaller number"
+            ),
+        )),
+        Err(NoValue::NotLiteral) => Err(syn::Error::new_spanned(
+            &expr,
+            format!(
+                "expected {what}; a size is an integer, arithmetic on integers such as `28 * 28` or a constant such as \
+                 `HIDDEN`, not `{written}`"
+            ),
+        )),
+    }
 }
 
 /// The rest of the entry, up to its comma, as written (for messages); `...` if there is none.

@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 
-use crate::ast::{Layer, Network, Origin};
+use crate::ast::{Layer, Network, Origin, Size};
 use crate::ctxt::Ctxt;
+use crate::names::{self, ACTIVATIONS, COSTS, Misnamed};
 use crate::parse_network::KEYWORDS;
 use crate::suggest;
 
@@ -19,6 +20,8 @@ pub fn check(net: &Network, errors: &mut Ctxt) {
     sizes(net, errors);
     matrices(net, errors);
     names(net, errors);
+    activation_names(net, errors);
+    cost_name(net, errors);
     if net.origin == Origin::Derive {
         chain(net, errors);
         floats(net, errors);
@@ -39,7 +42,7 @@ fn keywords(net: &Network, errors: &mut Ctxt) -> Vec<&'static str> {
         };
         if missing && !suggested.contains(&keyword) {
             suggested.push(keyword);
-            let value = layer.outputs.map_or_else(|| "...".to_owned(), |size| size.value.to_string());
+            let value = layer.outputs.as_ref().map_or_else(|| "...".to_owned(), |size| size.dim.to_string());
             errors.error_spanned_by(
                 &layer.name,
                 format!("unknown key `{name}`: did you mean `{keyword}`? Write `{keyword}: {value},`"),
@@ -84,8 +87,8 @@ fn layer_count(net: &Network, suggested: &[&str], errors: &mut Ctxt) {
 /// No size is zero: not the input, not any layer.
 fn sizes(net: &Network, errors: &mut Ctxt) {
     let ident = &net.ident;
-    if let (Origin::Network, Some(input)) = (net.origin, net.input) {
-        if input.value == 0 {
+    if let (Origin::Network, Some(input)) = (net.origin, &net.input) {
+        if input.value() == Some(0) {
             errors.push(syn::Error::new(
                 input.span,
                 format!("network `{ident}` has 0 inputs: a network needs at least one input feature, e.g. `input: 784,`"),
@@ -93,7 +96,7 @@ fn sizes(net: &Network, errors: &mut Ctxt) {
         }
     }
     if let Some(first) = net.layers.first() {
-        if let Some(inputs) = first.inputs.filter(|i| i.value == 0) {
+        if let Some(inputs) = first.inputs.as_ref().filter(|i| i.value() == Some(0)) {
             errors.push(syn::Error::new(
                 inputs.span,
                 format!(
@@ -105,7 +108,7 @@ fn sizes(net: &Network, errors: &mut Ctxt) {
         }
     }
     for (i, layer) in net.layers.iter().enumerate() {
-        let Some(outputs) = layer.outputs.filter(|o| o.value == 0) else { continue };
+        let Some(outputs) = layer.outputs.as_ref().filter(|o| o.value() == Some(0)) else { continue };
         let name = &layer.name;
         let is_output = i + 1 == net.layers.len();
         let what = if is_output {
@@ -117,7 +120,11 @@ fn sizes(net: &Network, errors: &mut Ctxt) {
         let example = match net.origin {
             Origin::Network => format!("`{name}: {units}`"),
             Origin::Derive => {
-                format!("`Dense<{}, {}, {units}>`", float_name(layer), layer.inputs.map_or(64, |i| i.value))
+                format!(
+                    "`Dense<{}, {}, {units}>`",
+                    float_name(layer),
+                    layer.inputs.as_ref().and_then(Size::value).unwrap_or(64)
+                )
             }
         };
         errors.push(syn::Error::new(
@@ -131,11 +138,13 @@ fn sizes(net: &Network, errors: &mut Ctxt) {
 /// most any allocation may hold. A layer that takes the units of a layer already reported is not
 /// reported again: fixing the one fixes both.
 fn matrices(net: &Network, errors: &mut Ctxt) {
-    let mut previous = net.input.map(|size| size.value);
+    let mut previous = net.input.as_ref().and_then(Size::value);
     let mut previous_reported = false;
     for layer in &net.layers {
-        let inputs = layer.inputs.map(|size| size.value).or(previous);
-        let Some(outputs) = layer.outputs else {
+        let inputs = layer.inputs.as_ref().and_then(Size::value).or(previous);
+        // A size the macro cannot compute (a constant) is the compiler's to check.
+        let Some((outputs, span)) = layer.outputs.as_ref().and_then(|s| s.value().map(|v| (v, s.span)))
+        else {
             (previous, previous_reported) = (None, false);
             continue;
         };
@@ -149,24 +158,24 @@ fn matrices(net: &Network, errors: &mut Ctxt) {
         };
         // A layer whose number of inputs is not known (an error already says so) fits.
         let fits = inputs.is_none_or(|n| {
-            n.checked_mul(outputs.value)
+            n.checked_mul(outputs)
                 .and_then(|n| n.checked_mul(bytes))
                 .is_some_and(|n| isize::try_from(n).is_ok())
         });
         if !fits && !previous_reported {
             errors.push(syn::Error::new(
-                outputs.span,
+                span,
                 format!(
                     "layer `{}` would hold a {}×{} weight matrix of `{float}`, more than the {} bytes any \
                      allocation may hold (`isize::MAX`): give it fewer units",
                     layer.name,
-                    outputs.value,
+                    outputs,
                     inputs.unwrap_or_default(),
                     isize::MAX
                 ),
             ));
         }
-        (previous, previous_reported) = (Some(outputs.value), !fits);
+        (previous, previous_reported) = (Some(outputs), !fits);
     }
 }
 
@@ -186,17 +195,89 @@ fn names(net: &Network, errors: &mut Ctxt) {
     }
 }
 
+/// What the built-in activations are, and where softmax and new activations come from: the end
+/// of every message about an activation's name.
+fn activations_note() -> String {
+    format!(
+        "the built-in activations are {}; softmax is no activation but part of the cost `SoftmaxCrossEntropy` \
+         (the output layer then has none), and `#[activation]` defines new ones",
+        names::list(ACTIVATIONS)
+    )
+}
+
+/// An activation written as another spelling of a built-in one (`ReLU`) or as softmax is the
+/// macro's error, on the name; any other name is the compiler's to resolve (see `names`).
+fn activation_names(net: &Network, errors: &mut Ctxt) {
+    let count = net.layers.len();
+    for (i, layer) in net.layers.iter().enumerate() {
+        let Some(ty) = &layer.activation else { continue };
+        let Some(misnamed) = names::misnamed(ty, ACTIVATIONS) else { continue };
+        let written = names::written_name(ty).unwrap_or_default();
+        let name = &layer.name;
+        let message = match misnamed {
+            Misnamed::Spelling(builtin) => format!(
+                "`{written}` is not an activation: did you mean `{builtin}`? Write `{builtin}` for layer `{name}`; {}",
+                activations_note()
+            ),
+            Misnamed::Softmax => {
+                let fix = if i + 1 < count {
+                    format!("give the hidden layer `{name}` an element-wise activation such as `Relu`")
+                } else {
+                    let without = match net.origin {
+                        Origin::Network => format!("remove `=> {written}` from `{name}`"),
+                        Origin::Derive => format!("leave the activation out of `{name}`'s `Dense`"),
+                    };
+                    format!(
+                        "{without} and use the cost `SoftmaxCrossEntropy`, which applies softmax to z^L itself"
+                    )
+                };
+                format!(
+                    "`{written}` is not an activation: softmax is a function of all outputs together, not of each unit, \
+                     so no layer can apply it: {fix}; the built-in activations are {}, and `#[activation]` defines new ones",
+                    names::list(ACTIVATIONS)
+                )
+            }
+        };
+        errors.error_spanned_by(ty, message);
+    }
+}
+
+/// A cost written as another spelling of a built-in one (`MSE`) or as softmax is the macro's
+/// error, on the name.
+fn cost_name(net: &Network, errors: &mut Ctxt) {
+    let Some(ty) = &net.cost else { return };
+    let Some(misnamed) = names::misnamed(ty, COSTS) else { return };
+    let written = names::written_name(ty).unwrap_or_default();
+    let what = match misnamed {
+        Misnamed::Spelling(builtin) => format!("did you mean `{builtin}`? Write `{builtin}`"),
+        Misnamed::Softmax => {
+            "softmax is part of the cost `SoftmaxCrossEntropy`, which takes z^L and applies softmax \
+             itself: write `SoftmaxCrossEntropy` (the output layer then has no activation)"
+                .to_owned()
+        }
+    };
+    errors.error_spanned_by(
+        ty,
+        format!(
+            "`{written}` is not a cost: {what}; the built-in costs are {}, and a type of your own is a cost once it implements `backprop::Cost`",
+            names::list(COSTS)
+        ),
+    );
+}
+
 /// In a derive, each layer takes as many inputs as the layer before it has units.
 fn chain(net: &Network, errors: &mut Ctxt) {
     for pair in net.layers.windows(2) {
         let (before, layer) = (&pair[0], &pair[1]);
-        let (Some(units), Some(inputs)) = (before.outputs, layer.inputs) else { continue };
-        if units.value != inputs.value {
+        let (Some(units), Some(inputs)) = (&before.outputs, &layer.inputs) else { continue };
+        // Sizes the macro cannot compute (constants) are checked by a `const` assertion.
+        let (Some(units_value), Some(inputs_value)) = (units.value(), inputs.value()) else { continue };
+        if units_value != inputs_value {
             errors.push(syn::Error::new(
                 inputs.span,
                 format!(
                     "layer `{}` takes {} inputs, but the layer before it, `{}`, has {} units: write `{}` as `{}`'s number of inputs, or give `{}` {} units",
-                    layer.name, inputs.value, before.name, units.value, units.value, layer.name, before.name, inputs.value
+                    layer.name, inputs_value, before.name, units_value, units_value, layer.name, before.name, inputs_value
                 ),
             ));
         }

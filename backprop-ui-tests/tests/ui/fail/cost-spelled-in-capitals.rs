@@ -1,13 +1,13 @@
 use backprop::ndarray::Array2;
 use backprop::prelude::*;
 
-const N: usize = 8;
-
-#[derive(Backprop)]
-#[backprop(cost = Mse)]
-struct Net {
-    hidden: Dense<f32, N, 4, Relu>,
-    out: Dense<f32, 4, 2>,
+network! {
+    struct Net<f32> {
+        input: 4,
+        hidden: 8 => Relu,
+        out: 2,
+        cost: MSE,
+    }
 }
 
 fn main() -> Result<(), backprop::Error> {

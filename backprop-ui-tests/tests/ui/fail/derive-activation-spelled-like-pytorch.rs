@@ -1,0 +1,18 @@
+use backprop::ndarray::Array2;
+use backprop::prelude::*;
+
+#[derive(Backprop)]
+#[backprop(cost = Mse)]
+struct Net {
+    hidden: Dense<f32, 4, 8, ReLU>,
+    out: Dense<f32, 8, 2>,
+}
+
+fn main() -> Result<(), backprop::Error> {
+    let x = Array2::<f32>::zeros((8, 4));
+    let y = Array2::<f32>::zeros((8, 2));
+    let mut net = Net::with_seed(0);
+    let _prediction = net.forward(x.view())?;
+    let _history = Trainer::new(Sgd::new(0.1)?).epochs(1).fit(&mut net, x.view(), y.view())?;
+    Ok(())
+}
