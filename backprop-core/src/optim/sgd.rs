@@ -159,7 +159,15 @@ impl<F: Float> UpdateRule<F> for Sgd<F> {
             return;
         }
         if self.momentum == F::zero() {
-            parameter.zip_mut_with(&gradient, |theta, &g| *theta = self.element(*theta, F::zero(), g).0);
+            let eta = self.learning_rate;
+            if let (Some(p), Some(g)) = (parameter.as_slice_mut(), gradient.as_slice()) {
+                // A loop over slices, which LLVM vectorises, where a `Zip` over dynamic
+                // dimensions computes an index per element: θ − η g, as `element` does.
+                pulp::Arch::new()
+                    .dispatch(move || p.iter_mut().zip(g).for_each(|(theta, &g)| *theta = *theta - eta * g));
+            } else {
+                parameter.zip_mut_with(&gradient, |theta, &g| *theta = self.element(*theta, F::zero(), g).0);
+            }
             return;
         }
         let this = self.clone_options();
