@@ -164,7 +164,7 @@ impl<F: Float> UpdateRule<F> for Sgd<F> {
                 // A loop over slices, which LLVM vectorises, where a `Zip` over dynamic
                 // dimensions computes an index per element: θ − η g, as `element` does.
                 pulp::Arch::new()
-                    .dispatch(move || p.iter_mut().zip(g).for_each(|(theta, &g)| *theta = *theta - eta * g));
+                    .dispatch(move || p.iter_mut().zip(g).for_each(|(theta, &g)| *theta -= eta * g));
             } else {
                 parameter.zip_mut_with(&gradient, |theta, &g| *theta = self.element(*theta, F::zero(), g).0);
             }
