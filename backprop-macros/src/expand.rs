@@ -410,7 +410,7 @@ impl<'a> Resolved<'a> {
         let doc = format!(
             " Creates a `{ident}` with weights drawn deterministically from `seed`: uniform with He's bound for ReLU-like layers and Glorot's otherwise, and zero biases. The same seed gives bit-identical weights on every machine."
         );
-        let bounds = self.bounds(false);
+        let bounds = self.bounds();
         quote! {
             #(#[doc = #equations])*
             #[automatically_derived]
@@ -465,7 +465,7 @@ impl<'a> Resolved<'a> {
         let output_in = &levels[levels.len() - 1].buffers;
         let forward = self.forward_pass();
         let output_value = self.output();
-        let bounds = self.bounds(true);
+        let bounds = self.bounds();
         let parameters: Vec<TokenStream> = levels.iter().map(|l| l.parameters(quote!(self), false)).collect();
         let parameters_mut: Vec<TokenStream> =
             levels.iter().map(|l| l.parameters(quote!(self), true)).collect();
@@ -613,7 +613,7 @@ impl<'a> Resolved<'a> {
 
     /// `predict_one`: `Network::predict` for one sample, with the network's sizes as the array
     /// lengths, so that an input of the wrong length is a compile error. In an impl of its own
-    /// with the cost's bound, which calling a `Network` method needs. Unused, it is no warning:
+    /// with the activations' bounds, which calling a `Network` method needs. Unused, it is no warning:
     /// most programs never call it.
     fn predict_one(&self) -> TokenStream {
         let Resolved { net, float, cost, levels } = self;
@@ -624,7 +624,7 @@ impl<'a> Resolved<'a> {
         let doc = format!(
             " What `{ident}` predicts for one sample of {inputs} inputs: `Network::predict` on a batch of that one row, as an array of its {outputs} outputs, without building a matrix. The prediction is the one the cost `{cost_name}` defines (`Cost::predict_in_place`): softmax probabilities for `SoftmaxCrossEntropy`, sigmoid probabilities for `BinaryCrossEntropy`, the output z^L for `Mse` and `MulticlassHinge`. An array of another length than {inputs} is a compile error.\n\n # Errors\n\n Those of `Network::predict`: `Error::NonFinite` for an input that holds NaN or an infinity, or an output that is not finite; `Error::ParameterShape` for a layer whose parameters have the wrong shape."
         );
-        let bounds = self.bounds(true);
+        let bounds = self.bounds();
         quote! {
             #[automatically_derived]
             impl #ident #bounds {
@@ -794,7 +794,7 @@ impl<'a> Resolved<'a> {
     /// Equation (1) into the workspace: the cost, and δ^L into the last level's buffers
     /// (∇_a C ⊙ σ'(z^L) when the last layer declares an activation).
     fn cost_in(&self) -> TokenStream {
-        let (cost, float) = (self.cost, &self.float);
+        let float = &self.float;
         let last = &self.levels[self.levels.len() - 1];
         let (buffers, name) = (&last.buffers, &last.layer.name);
         let output_activation = if last.layer.activation.is_some() {
@@ -803,7 +803,7 @@ impl<'a> Resolved<'a> {
             TokenStream::new()
         };
         quote_spanned! {last.span=>
-            let __cost = ::backprop::cost::cost_in::<#float, #cost>(#buffers, __y.into())?;
+            let __cost = ::backprop::cost::cost_in_of::<#float, Self>(#buffers, __y.into())?;
             #output_activation
         }
     }
@@ -871,14 +871,16 @@ impl<'a> Resolved<'a> {
     }
 
     /// The where clause of the generated impls: each activation the user wrote is an
-    /// `Activation`, and (for `impl Network`) the cost a `Cost`.
+    /// `Activation`.
     ///
     /// These bounds hold for every correct network. They are written with `for<'__a>` so that
     /// the compiler takes them as assumptions of the impl rather than checking them there: if a
-    /// type is not an activation or a cost, the impl bodies still type-check, and the user sees
-    /// one error on their own token (the field's type, or [`Self::assertions`]) instead of one
-    /// more for every method called on the layer.
-    fn bounds(&self, with_cost: bool) -> TokenStream {
+    /// type is not an activation, the impl bodies still type-check, and the user sees one error
+    /// on their own token (the field's type) instead of one more for every method called on the
+    /// layer. The cost needs no bound: the bodies name it only as `Self::Cost`, through generic
+    /// functions of `N: Network`, so `type Cost = …` is its one check (and a cost that is not a
+    /// `Cost` leaves every method callable).
+    fn bounds(&self) -> TokenStream {
         let float = &self.float;
         let mut seen = Vec::new();
         let mut bounds = Vec::new();
@@ -889,10 +891,6 @@ impl<'a> Resolved<'a> {
                 seen.push(text);
                 bounds.push(quote_spanned!(span=> for<'__a> #ty: ::backprop::Activation<#float>));
             }
-        }
-        if with_cost {
-            let cost = self.cost;
-            bounds.push(quote_spanned!(cost.span()=> for<'__a> #cost: ::backprop::Cost<#float>));
         }
         if bounds.is_empty() { TokenStream::new() } else { quote!(where #(#bounds),*) }
     }
@@ -926,19 +924,15 @@ impl<'a> Resolved<'a> {
         }
     }
 
-    /// A compile-time check that the cost is a `Cost`, reported on the user's own token.
-    /// (An activation that is not an `Activation` needs no check of its own: the type of its
-    /// layer's field, `Dense<F, IN, OUT, A>`, is then ill-formed.)
+    /// Compile-time checks: that an output activation does not repeat the cost's own output
+    /// function, and the sizes the macro could not compute. (That the cost is a `Cost` needs no
+    /// check of its own: `type Cost = …` of the `Network` impl, which names it only there, is
+    /// then the one error, on the user's token. An activation that is not an `Activation` makes
+    /// its layer's field type, `Dense<F, IN, OUT, A>`, ill-formed.)
     fn assertions(&self) -> TokenStream {
-        let float = &self.float;
-        let cost = self.cost;
-        let cost_check = quote_spanned!(cost.span()=> let _ = <#cost as ::backprop::Cost<#float>>::NAME;);
         let logits_check = self.logits_check();
         let size_checks = self.size_checks();
         quote! {
-            const _: () = {
-                #cost_check
-            };
             #logits_check
             #size_checks
         }

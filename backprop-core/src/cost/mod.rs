@@ -152,6 +152,17 @@ pub fn cost_in<F: Float, C: Cost<F>>(out: &mut LayerBuffers<F>, targets: Targets
     evaluate(&C::default(), output, targets, Some(delta))
 }
 
+/// [`cost_in`] with the cost of network `N`: what the generated code calls, so that it names
+/// the cost only through the network's `Cost` type. Where the declared cost is not a
+/// [`Cost`], the one error is then the network's own (`type Cost = …`), not a second one here.
+#[doc(hidden)]
+pub fn cost_in_of<F: Float, N: crate::Network<F>>(
+    out: &mut LayerBuffers<F>,
+    targets: Targets<'_, F>,
+) -> Result<F, Error> {
+    cost_in::<F, N::Cost>(out, targets)
+}
+
 /// Returns an error naming the first non-finite value of `values`, if any.
 ///
 /// The common case, all finite, is one vectorised pass with no early exit
