@@ -310,3 +310,24 @@ impl Float for f64 {
         pulp::Arch::new().dispatch(MaxAbsIfFinite64(values))
     }
 }
+
+/// max |v| over an array of any shape and layout, as f64, if every value is finite: one
+/// vectorised pass ([`Float::max_abs_if_finite`]) where its memory is contiguous. What the
+/// optimisers' and the fused update's finiteness bounds read.
+pub(crate) fn max_abs_if_finite<F: Float, D: ndarray::Dimension>(
+    a: ndarray::ArrayView<'_, F, D>,
+) -> Option<f64> {
+    match a.as_slice_memory_order() {
+        Some(slice) => F::max_abs_if_finite(slice).map(Float::to_f64),
+        None => a.iter().try_fold(0.0, |max: f64, &v| v.is_finite().then(|| max.max(Float::to_f64(v.abs())))),
+    }
+}
+
+/// max |v| over an array of any shape and layout whose values are known to be finite
+/// ([`Float::max_abs_of_finite`]: an infinity gives an infinite bound, a NaN is not looked for).
+pub(crate) fn max_abs_of_finite<F: Float, D: ndarray::Dimension>(a: ndarray::ArrayView<'_, F, D>) -> F {
+    match a.as_slice_memory_order() {
+        Some(slice) => F::max_abs_of_finite(slice),
+        None => a.iter().fold(F::zero(), |m, &v| if v.abs() > m { v.abs() } else { m }),
+    }
+}

@@ -9,9 +9,10 @@
 //! (whose σ(NaN) is 0) hides it. Only when z is not finite are the parameters searched, to name
 //! the value.
 
-use ndarray::{ArrayView1, ArrayView2, Zip};
+use ndarray::{ArrayView2, Zip};
 
 use super::Dense;
+use crate::float::{max_abs_if_finite, max_abs_of_finite};
 use crate::{Activation, Error, Float, LayerBuffers, LayerGradients, check_finite};
 
 /// How [`Dense::sgd_apply`] updates a layer, as [`Dense::sgd_check`] found safe.
@@ -167,47 +168,15 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
         let Some(d_max) = max_abs_if_finite(delta) else {
             return false;
         };
-        let a_max = max_abs_2(a_prev).to_f64();
+        let a_max = max_abs_of_finite(a_prev).to_f64();
         let bound_b = delta.nrows() as f64 * d_max;
         let bound_w = bound_b * a_max;
         let eta = learning_rate.to_f64();
-        let (w_max, b_max) = (max_abs_2(self.weight.view()).to_f64(), max_abs_1(self.bias.view()).to_f64());
+        let (w_max, b_max) =
+            (max_abs_of_finite(self.weight.view()).to_f64(), max_abs_of_finite(self.bias.view()).to_f64());
         bound_w <= limit
             && bound_b <= limit
             && w_max + eta * bound_w <= limit
             && b_max + eta * bound_b <= limit
-    }
-}
-
-/// max |v| of values known to be finite (parameters and activations the forward pass has
-/// checked): an infinity still gives an infinite bound, but a NaN is not looked for.
-#[inline(always)]
-fn max_abs_of_finite<F: Float>(v: &[F]) -> F {
-    F::max_abs_of_finite(v)
-}
-
-/// max |v| of a matrix if every value is finite, in any layout.
-fn max_abs_if_finite<F: Float>(m: ArrayView2<'_, F>) -> Option<f64> {
-    match m.as_slice_memory_order() {
-        Some(slice) => F::max_abs_if_finite(slice).map(Float::to_f64),
-        None => m.iter().try_fold(0.0, |max: f64, &x| x.is_finite().then(|| max.max(Float::to_f64(x.abs())))),
-    }
-}
-
-/// max |v| of a matrix known to be finite, in any layout.
-#[inline(always)]
-fn max_abs_2<F: Float>(m: ArrayView2<'_, F>) -> F {
-    match m.as_slice_memory_order() {
-        Some(slice) => max_abs_of_finite(slice),
-        None => m.iter().fold(F::zero(), |m, &x| if x.abs() > m { x.abs() } else { m }),
-    }
-}
-
-/// max |v| of a vector known to be finite, in any layout.
-#[inline(always)]
-fn max_abs_1<F: Float>(v: ArrayView1<'_, F>) -> F {
-    match v.as_slice_memory_order() {
-        Some(slice) => max_abs_of_finite(slice),
-        None => v.iter().fold(F::zero(), |m, &x| if x.abs() > m { x.abs() } else { m }),
     }
 }

@@ -4,6 +4,7 @@ use super::{
     OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
     flush_subnormal, for_each_element, non_finite_update, step_with_rule, updates_are_finite,
 };
+use crate::float::max_abs_if_finite;
 use crate::{Error, Float, Network, Optimizer};
 
 /// Adam: Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, Algorithm 1.
@@ -205,12 +206,14 @@ impl<F: Float> Adam<F> {
                 Some(_) => known.get(i).copied().flatten().map(|(m, v)| (m.to_f64(), v.to_f64())),
             }
             .or_else(|| state.and_then(|(m, v)| bounds_of_state(m, v)));
-            let after = before.zip(max_abs(&p).zip(max_abs(&g))).and_then(|((m, v), (theta, g))| {
-                let m = (beta1 * m + (1.0 - beta1) * g) * rounding;
-                let v = (beta2 * v + (1.0 - beta2) * g * g) * rounding;
-                let theta = (shrink.to_f64().abs() * theta + reach * m) * rounding;
-                (m <= limit && v <= limit && theta <= limit).then_some((F::of(m), F::of(v)))
-            });
+            let after = before.zip(max_abs_if_finite(p.view()).zip(max_abs_if_finite(g.view()))).and_then(
+                |((m, v), (theta, g))| {
+                    let m = (beta1 * m + (1.0 - beta1) * g) * rounding;
+                    let v = (beta2 * v + (1.0 - beta2) * g * g) * rounding;
+                    let theta = (shrink.to_f64().abs() * theta + reach * m) * rounding;
+                    (m <= limit && v <= limit && theta <= limit).then_some((F::of(m), F::of(v)))
+                },
+            );
             let finite = after.is_some()
                 || updates_are_finite(&p, state, &g, |theta, m, v, g| {
                     let theta = if shrink == F::one() { theta } else { theta * shrink };
@@ -232,19 +235,9 @@ impl<F: Float> Adam<F> {
     }
 }
 
-/// max |v| over a tensor in f64 if every value is finite: one vectorised pass over its slice.
-fn max_abs<F: Float>(values: &ArrayViewD<'_, F>) -> Option<f64> {
-    match values.as_slice() {
-        Some(slice) => F::max_abs_if_finite(slice).map(Float::to_f64),
-        None => {
-            values.iter().try_fold(0.0, |max: f64, &v| v.is_finite().then(|| max.max(Float::to_f64(v.abs()))))
-        }
-    }
-}
-
 /// Bounds (max |m|, max v) of moments loaded from a state, if they are finite and v ≥ 0.
 fn bounds_of_state<F: Float>(m: &ArrayD<F>, v: &ArrayD<F>) -> Option<(f64, f64)> {
-    let m = max_abs(&m.view())?;
+    let m = max_abs_if_finite(m.view())?;
     let v_ok = v.iter().all(|&v| v.is_finite() && v >= F::zero());
     v_ok.then(|| v.iter().fold(0.0, |max: f64, &v| max.max(Float::to_f64(v)))).map(|v| (m, v))
 }
