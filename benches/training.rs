@@ -317,13 +317,60 @@ fn bench_recipe(c: &mut Criterion, time: Duration) {
 }
 
 /// The median time per step, in seconds, that criterion just wrote for `group/function/batch`.
-fn median_seconds(group: &str, function: &str, batch: usize) -> Option<f64> {
+const HANDOFF: &str = "handoff";
+
+/// About 75 µs of integer work that the compiler cannot remove: one side of a `rayon::join`.
+fn handoff_work() -> u64 {
+    (0..70_000u64).fold(1u64, |x, i| black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(i)))
+}
+
+/// What it costs to hand half of a job to the second core, the price a step split over two
+/// threads pays each time: `rayon::join` of two halves after the calling thread ran alone for a
+/// gap (the sequential part of a step, during which rayon's idle worker goes to sleep), against
+/// one half on the calling thread. Only the join or the half is timed, not the gap.
+fn bench_handoff(c: &mut Criterion) {
+    let mut group = c.benchmark_group(HANDOFF);
+    group.measurement_time(Duration::from_secs(3));
+    group.bench_function(BenchmarkId::new("one-half", "alone"), |b| b.iter(handoff_work));
+    for gap in [0u64, 20, 150] {
+        group.bench_function(BenchmarkId::new("join-after-gap-us", gap), |b| {
+            b.iter_custom(|iterations| {
+                let mut joined = Duration::ZERO;
+                for _ in 0..iterations {
+                    let start = std::time::Instant::now();
+                    while start.elapsed() < Duration::from_micros(gap) {
+                        std::hint::spin_loop();
+                    }
+                    let start = std::time::Instant::now();
+                    black_box(rayon::join(handoff_work, handoff_work));
+                    joined += start.elapsed();
+                }
+                joined
+            })
+        });
+    }
+    group.finish();
+    if let Some(half) = median_seconds(HANDOFF, "one-half", "alone") {
+        for gap in [0, 20, 150] {
+            if let Some(join) = median_seconds(HANDOFF, "join-after-gap-us", gap) {
+                println!(
+                    "handoff: two halves in parallel after {gap} µs alone: {:.1} µs, one half {:.1} µs: {:.1} µs of hand-off",
+                    join * 1e6,
+                    half * 1e6,
+                    (join - half) * 1e6
+                );
+            }
+        }
+    }
+}
+
+fn median_seconds(group: &str, function: &str, parameter: impl std::fmt::Display) -> Option<f64> {
     let dir = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
     let path = std::path::Path::new(&dir)
         .join("criterion")
         .join(group)
         .join(function)
-        .join(batch.to_string())
+        .join(parameter.to_string())
         .join("new/estimates.json");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
     Some(json["median"]["point_estimate"].as_f64()? * 1e-9)
@@ -541,6 +588,9 @@ fn main() {
     }
     if selected_name(EPOCH) {
         bench_epoch(&mut c);
+    }
+    if selected_name(HANDOFF) {
+        bench_handoff(&mut c);
     }
     c.final_summary();
     summary(&ran);
