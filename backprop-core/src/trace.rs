@@ -67,7 +67,8 @@ pub struct LayerBackward<F> {
     /// δ^l = ∂C/∂z^l, `n × units`: by equation (1) for the last layer, (2) for the others. Each
     /// row is that sample's δ scaled by 1/n, as C is the mean over the batch.
     pub delta: Array2<F>,
-    /// ∂C/∂W^l = δ^l (a^{l−1})ᵀ (3) and ∂C/∂b^l = δ^l (4), summed over the batch.
+    /// ∂C/∂W^l = δ^l (a^{l−1})ᵀ (3) and ∂C/∂b^l = δ^l (4), summed over the samples of the
+    /// batch: with the rows of `delta` scaled by 1/n, the gradient of the mean cost.
     pub gradients: LayerGradients<F>,
 }
 

@@ -355,7 +355,7 @@ impl<'a> Resolved<'a> {
         let float = &self.float;
         let gradients = self.gradients_ident();
         let doc = format!(
-            " The gradients of every parameter of [`{ident}`], as returned by its `backward`: one field per layer, named like the layer, holding ∂C/∂W^l = δ^l (a^(l−1))ᵀ (equation (3)) and ∂C/∂b^l = δ^l (equation (4)), summed over the batch."
+            " The gradients of every parameter of [`{ident}`], as returned by its `backward`: one field per layer, named like the layer, holding ∂C/∂W^l = δ^l (a^(l−1))ᵀ (equation (3)) and ∂C/∂b^l = δ^l (equation (4)), summed over the samples of the batch; C being the mean of the samples' costs, each sample's δ^l carries a factor 1/n, so these are the gradients of that mean."
         );
         let names: Vec<_> = self.levels.iter().map(|l| &l.layer.name).collect();
         let outs = self.levels.iter().map(|l| &l.outputs);

@@ -158,9 +158,12 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Default for 
 /// The gradients of one layer's parameters, shaped like them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerGradients<F> {
-    /// ∂C/∂W^l = δ^l (a^{l−1})ᵀ, equation (3), summed over the batch; `OUT × IN`.
+    /// ∂C/∂W^l = δ^l (a^{l−1})ᵀ, equation (3), summed over the samples of the batch; `OUT × IN`.
+    /// C is the mean of the samples' costs, so each sample's δ^l carries a factor 1/n and the
+    /// sum is the gradient of that mean, not n times it.
     pub weight: Array2<F>,
-    /// ∂C/∂b^l = δ^l, equation (4), summed over the batch; `OUT` entries.
+    /// ∂C/∂b^l = δ^l, equation (4), summed over the samples of the batch (each δ^l scaled by
+    /// 1/n, as above); `OUT` entries.
     pub bias: Array1<F>,
 }
 
