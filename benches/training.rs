@@ -169,7 +169,7 @@ const WIDE: Workload = Workload { name: "wide", sizes: &[1024, 1024, 1024, 10], 
 /// the same work on the same kind of numbers.
 const ETA: f32 = 1e-4;
 
-fn bench_workload<N: Network<f32> + Clone + Sync>(
+fn bench_workload<N: Network<f32> + Clone + Send + Sync>(
     c: &mut Criterion,
     w: &Workload,
     net: N,
@@ -188,6 +188,13 @@ fn bench_workload<N: Network<f32> + Clone + Sync>(
     let Ok(mut sgd) = Sgd::new(ETA) else { return };
     group.bench_function(BenchmarkId::new("generated", w.batch), |b| {
         b.iter(|| generated.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut sgd))
+    });
+    // The same steps with rayon's other workers kept polling (`linalg::with_busy_workers`), as
+    // `Trainer::fit` runs its epochs: products from `BUSY_PARALLEL_FLOPS` on use both cores.
+    group.bench_function(BenchmarkId::new("generated-busy", w.batch), |b| {
+        backprop::with_busy_workers(|| {
+            b.iter(|| generated.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut sgd))
+        })
     });
     let mut baseline = Baseline::from_network(&net, act);
     group.bench_function(BenchmarkId::new("baseline", w.batch), |b| {
@@ -296,6 +303,11 @@ fn bench_recipe(c: &mut Criterion, time: Duration) {
     group.measurement_time(time).warm_up_time(Duration::from_secs(1));
     group.bench_function(BenchmarkId::new("generated", RECIPE.batch), |b| {
         b.iter(|| net.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut adam))
+    });
+    group.bench_function(BenchmarkId::new("generated-busy", RECIPE.batch), |b| {
+        backprop::with_busy_workers(|| {
+            b.iter(|| net.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut adam))
+        })
     });
     let Ok((_, gradients)) = net.backward(x.view(), labels.as_slice()) else { return };
     group.bench_function(BenchmarkId::new("adam-step", RECIPE.batch), |b| {

@@ -184,6 +184,7 @@
 
 extern crate self as backprop;
 
+pub use backprop_core::linalg::with_busy_workers;
 pub use backprop_core::{
     Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients, Identity,
     Init, LayerBuffers, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge, Network,

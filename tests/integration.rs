@@ -7,6 +7,8 @@
 
 #[path = "binary.rs"]
 mod binary;
+#[path = "busy.rs"]
+mod busy;
 #[path = "checkpoint.rs"]
 mod checkpoint;
 #[path = "custom_activation.rs"]

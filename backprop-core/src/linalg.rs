@@ -7,6 +7,9 @@
 //! well on large products. Any other layout (a strided view a user passed in) falls back to
 //! ndarray's `general_mat_mul`, so every input works.
 
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
 use faer::{Accum, MatMut, MatRef, Par};
 use ndarray::{ArrayView2, ArrayViewMut2};
 
@@ -24,6 +27,107 @@ use crate::Float;
 /// step inside rayon's pool (`ThreadPool::install`) allocates nothing once warm. Each value of
 /// the result is computed by one sequential product whatever the number of threads.
 pub const PARALLEL_FLOPS: usize = 64 << 20;
+
+/// The threshold that replaces [`PARALLEL_FLOPS`] inside [`with_busy_workers`], where the other
+/// workers poll for work instead of sleeping: handing them half of a product then costs about
+/// a microsecond instead of tens (`cargo bench --bench training -- handoff`), so the first
+/// layer's products of the `fmnist` benchmark (12.8 MFLOP) are split too.
+pub const BUSY_PARALLEL_FLOPS: usize = 4 << 20;
+
+std::thread_local! {
+    /// Whether this thread runs the work of a [`with_busy_workers`] call, whose partners poll.
+    static BUSY_PARTNERS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The number of floating-point operations from which a product is split over the threads
+/// of rayon's pool, on this thread.
+fn parallel_flops() -> usize {
+    if BUSY_PARTNERS.with(Cell::get) { BUSY_PARALLEL_FLOPS } else { PARALLEL_FLOPS }
+}
+
+/// Runs `work` on a thread of rayon's pool while every other thread of the pool polls for
+/// work (`rayon::yield_now`) instead of going to sleep, and returns what it returns.
+///
+/// rayon's idle threads sleep within microseconds. Where waking one is slow — on the 2-vCPU
+/// virtual machines of `BENCHMARKS.md`, handing half of a 150 µs job to a thread that had been
+/// idle for 150 µs made the pair slower than one thread alone — a training step of small
+/// products cannot use a second core. Inside this call the partners stay awake, so the
+/// products of a step are split from [`BUSY_PARALLEL_FLOPS`] on, as OpenMP runtimes do by
+/// spinning their threads between parallel regions. The price is those cores, busy for as
+/// long as `work` runs: meant for a training loop, not for a single call.
+///
+/// Every value a product computes is computed by one sequential product whatever the split,
+/// so the results are bit for bit those of the same work without this call
+/// (`tests/busy.rs`). `work` runs on a thread of the pool, not necessarily the caller's. A pool
+/// of one thread runs `work` as it is; a pool whose other threads stay busy with other work
+/// for a millisecond runs it without partners. Each call allocates rayon's job for each
+/// partner, once; the steps inside allocate nothing more than they would outside.
+///
+/// Where it pays, measured on 2 cores (`cargo bench --bench training -- fmnist`,
+/// `generated-busy` against `generated`; `BENCHMARKS.md`): plain SGD steps of a
+/// 784-128-64-10 network on batches of 64. Where the step's sequential parts dominate (Adam's
+/// separate update on a 784-256-128-10 network) it did not pay.
+///
+/// ```
+/// use backprop_core::linalg::with_busy_workers;
+/// # use backprop_core::{Network, Sgd, Trainer, Error};
+/// # use backprop_core::ndarray::ArrayView2;
+/// # fn demo<N: Network<f32> + Send>(net: &mut N, x: ArrayView2<'_, f32>, labels: &[usize]) -> Result<(), Error> {
+/// let mut trainer = Trainer::new(Sgd::new(0.05)?).epochs(5).batch_size(64);
+/// let history = with_busy_workers(|| trainer.fit(net, x, labels)).map_err(|e| e.error)?;
+/// # Ok(()) }
+/// ```
+pub fn with_busy_workers<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    let partners = rayon::current_num_threads().saturating_sub(1);
+    if partners == 0 {
+        return work();
+    }
+    let done = AtomicBool::new(false);
+    let started = AtomicUsize::new(0);
+    let (done, started) = (&done, &started);
+    rayon::scope(|scope| {
+        let owner = rayon::current_thread_index();
+        for _ in 0..partners {
+            scope.spawn(move |_| {
+                // A partner job that the owner itself picks up (while it waits inside `work`
+                // for a stolen half) must return at once: polling there would wait for itself.
+                if rayon::current_thread_index() == owner {
+                    return;
+                }
+                started.fetch_add(1, Ordering::AcqRel);
+                while !done.load(Ordering::Acquire) {
+                    if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                        std::hint::spin_loop();
+                    }
+                }
+            });
+        }
+        // The partners start within one wake-up; a pool busy with other work may not start
+        // them at all, and then `work` runs without them rather than waiting.
+        let start = std::time::Instant::now();
+        while started.load(Ordering::Acquire) < partners
+            && start.elapsed() < std::time::Duration::from_millis(1)
+        {
+            std::hint::spin_loop();
+        }
+        let _release = Release { done, previous: BUSY_PARTNERS.with(|b| b.replace(true)) };
+        work()
+    })
+}
+
+/// Ends a [`with_busy_workers`] call, when its work returns or unwinds: the partners stop
+/// polling (else the scope would wait for them forever) and the thread's threshold is restored.
+struct Release<'a> {
+    done: &'a AtomicBool,
+    previous: bool,
+}
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        BUSY_PARTNERS.with(|b| b.set(self.previous));
+        self.done.store(true, Ordering::Release);
+    }
+}
 
 /// `dst ← α·lhs·rhs`, or `dst ← dst + α·lhs·rhs` if `accumulate`.
 ///
@@ -73,7 +177,7 @@ fn faer_matmul<T: faer::traits::ComplexField + Copy + Send + Sync>(
     };
     let accum = if accumulate { Accum::Add } else { Accum::Replace };
     let flops = 2usize.saturating_mul(m).saturating_mul(k).saturating_mul(n);
-    let blocks = if flops >= PARALLEL_FLOPS { rayon::current_num_threads().min(m) } else { 1 };
+    let blocks = if flops >= parallel_flops() { rayon::current_num_threads().min(m) } else { 1 };
     split_rows(blocks.max(1), dst, m, n, lhs, rhs, accum, alpha);
     true
 }
@@ -102,11 +206,33 @@ fn split_rows<T: faer::traits::ComplexField + Copy + Send + Sync>(
     let mid = m * top_blocks / blocks;
     let (top, bottom) = dst.split_at_mut(mid * n);
     let (lhs_top, lhs_bottom) = lhs.split_at_row(mid);
+    // The bottom half tells when it starts and ends, so that the top half, once done, can wait
+    // for it by spinning: rayon's own wait would put this thread to sleep within microseconds,
+    // and waking it costs tens (see `with_busy_workers`). If no other thread has taken the
+    // bottom half soon after the top one ends, the top one stops waiting and `join` runs the
+    // bottom half here.
+    let (started, finished) = (AtomicBool::new(false), AtomicBool::new(false));
     rayon::join(
-        || split_rows(top_blocks, top, mid, n, lhs_top, rhs, accum, alpha),
-        || split_rows(bottom_blocks, bottom, m - mid, n, lhs_bottom, rhs, accum, alpha),
+        || {
+            split_rows(top_blocks, top, mid, n, lhs_top, rhs, accum, alpha);
+            let done = std::time::Instant::now();
+            while !finished.load(Ordering::Acquire)
+                && (started.load(Ordering::Acquire) || done.elapsed() < TAKE_UP)
+            {
+                std::hint::spin_loop();
+            }
+        },
+        || {
+            started.store(true, Ordering::Release);
+            split_rows(bottom_blocks, bottom, m - mid, n, lhs_bottom, rhs, accum, alpha);
+            finished.store(true, Ordering::Release);
+        },
     );
 }
+
+/// How long the half of a split product that ends first waits for the other half to be
+/// taken by another thread before running it itself.
+const TAKE_UP: std::time::Duration = std::time::Duration::from_micros(20);
 
 /// Executes `vzeroupper` where the CPU has AVX.
 ///
