@@ -63,7 +63,9 @@ fn parallel_flops() -> usize {
 /// for a millisecond runs it without partners. Each call allocates rayon's job for each
 /// partner, once; the steps inside allocate nothing more than they would outside.
 ///
-/// Where it pays, measured on 2 cores (`cargo bench --bench training -- fmnist`,
+/// It needs the cores to itself: where other processes share them, a partner can lose its
+/// core in the middle of a half, and the step waits a time slice of the scheduler
+/// (milliseconds). Where it pays, measured on 2 cores (`cargo bench --bench training -- fmnist`,
 /// `generated-busy` against `generated`; `BENCHMARKS.md`): plain SGD steps of a
 /// 784-128-64-10 network on batches of 64. Where the step's sequential parts dominate (Adam's
 /// separate update on a 784-256-128-10 network) it did not pay.
