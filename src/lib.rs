@@ -455,6 +455,65 @@ pub mod __private {
     impl<T: ?Sized> Unwrap for ::core::marker::PhantomData<T> {
         type Inner = T;
     }
+
+    /// The names of the items of a generated network's checked impl, for every type.
+    ///
+    /// `network!` and `#[derive(Backprop)]` write what needs each activation to be an
+    /// [`Activation`](crate::Activation) (the layers' methods, the passes, `with_seed`) as private
+    /// items of an impl of the network whose where clause says so, and the public items (the
+    /// `Network` impl, `with_seed`) call them with this trait in scope. An inherent item is
+    /// preferred to a trait's, so when every activation is one, the impl applies and its items
+    /// are called. When one is not, the layer's field type (`Dense<F, IN, OUT, A>`) is already
+    /// an error on the user's token; the impl does not apply, the names resolve to these items
+    /// instead, and the program type-checks: that error is the only one. So these items are
+    /// never called: a crate in which they would be does not compile.
+    pub trait Fallback {
+        /// Stands for the checked `__LAYERS`.
+        const __LAYERS: &'static [crate::LayerInfo] = &[];
+
+        /// Stands for the checked `__with_seed`.
+        fn __with_seed(_: u64) -> Self
+        where
+            Self: Sized,
+        {
+            unreachable!("the checked impl of a network applies wherever it compiles")
+        }
+
+        /// Stands for the checked `__zeros`.
+        fn __zeros() -> Self
+        where
+            Self: Sized,
+        {
+            unreachable!("the checked impl of a network applies wherever it compiles")
+        }
+
+        /// Stands for the checked `__forward`.
+        fn __forward<X, R>(&self, _: X) -> R {
+            unreachable!("the checked impl of a network applies wherever it compiles")
+        }
+
+        /// Stands for the checked `__forward_in`.
+        fn __forward_in<X, W, R>(&self, _: X, _: W) -> R {
+            unreachable!("the checked impl of a network applies wherever it compiles")
+        }
+
+        /// Stands for the checked `__backward_in`.
+        fn __backward_in<X, Y, W, R>(&self, _: X, _: Y, _: W) -> R {
+            unreachable!("the checked impl of a network applies wherever it compiles")
+        }
+
+        /// Stands for the checked `__train_step`.
+        fn __train_step<X, Y, W, O, R>(&mut self, _: X, _: Y, _: W, _: O) -> R {
+            unreachable!("the checked impl of a network applies wherever it compiles")
+        }
+
+        /// Stands for the checked `__forward_trace`.
+        fn __forward_trace<X, R>(&self, _: X) -> R {
+            unreachable!("the checked impl of a network applies wherever it compiles")
+        }
+    }
+
+    impl<T: ?Sized> Fallback for T {}
 }
 
 /// The README's examples, compiled and run as documentation tests.

@@ -273,6 +273,7 @@ impl<'a> Resolved<'a> {
         let gradients = self.gradients();
         let with_seed = self.with_seed(&description);
         let network = self.network_impl(&description);
+        let checked = self.checked();
         let predict_one = self.predict_one();
         let assertions = self.assertions();
         let aliases = self.activation_aliases();
@@ -282,6 +283,7 @@ impl<'a> Resolved<'a> {
             #gradients
             #with_seed
             #network
+            #checked
             #predict_one
             #assertions
         }
@@ -394,31 +396,27 @@ impl<'a> Resolved<'a> {
         format_ident!("{}Gradients", self.net.ident)
     }
 
-    /// `with_seed`: deterministic initialisation, layer by layer from one generator. For a
-    /// derive, whose struct keeps the user's documentation, the impl block carries the
-    /// network's equations, which rustdoc shows on the type's page.
+    /// `with_seed`: deterministic initialisation, layer by layer from one generator (the checked
+    /// `__with_seed`). For a derive, whose struct keeps the user's documentation, the impl block
+    /// carries the network's equations, which rustdoc shows on the type's page.
     fn with_seed(&self, description: &Description) -> TokenStream {
         let ident = &self.net.ident;
         let equations = match self.net.origin {
             Origin::Derive => equations_doc(description, false),
             Origin::Network => Vec::new(),
         };
-        let layers = self.levels.iter().map(|l| {
-            let name = &l.layer.name;
-            quote_spanned!(l.span=> #name: ::backprop::Dense::with_rng(&mut __rng))
-        });
+        let fallback = fallback();
         let doc = format!(
             " Creates a `{ident}` with weights drawn deterministically from `seed`: uniform with He's bound for ReLU-like layers and Glorot's otherwise, and zero biases. The same seed gives bit-identical weights on every machine."
         );
-        let bounds = self.bounds();
         quote! {
             #(#[doc = #equations])*
             #[automatically_derived]
-            impl #ident #bounds {
+            impl #ident {
                 #[doc = #doc]
                 pub fn with_seed(seed: ::core::primitive::u64) -> Self {
-                    let mut __rng = ::backprop::__private::seeded_rng(seed);
-                    Self { #(#layers,)* }
+                    #fallback
+                    Self::__with_seed(seed)
                 }
             }
         }
@@ -426,46 +424,17 @@ impl<'a> Resolved<'a> {
 
     /// `impl Network`: sizes, the forward pass and the backward pass, their traces, and the
     /// equations and circuit they implement.
+    ///
+    /// The impl has no bounds, so that the network is a `Network` whatever its activations: what
+    /// needs them to be `Activation`s (the layers, the passes) is in the checked impl, which each
+    /// item here calls (see `checked`).
     fn network_impl(&self, description: &Description) -> TokenStream {
         let Resolved { net, float, cost, levels } = self;
         let ident = &net.ident;
         let gradients = self.gradients_ident();
         let input = &levels[0].inputs;
         let output = &levels[levels.len() - 1].outputs;
-        let infos = levels.iter().map(|l| {
-            let name = LitStr::new(&l.layer.name.to_string(), l.span);
-            let (inputs, outputs) = (&l.inputs, &l.outputs);
-            let activation_name = match &l.layer.activation {
-                Some(ty) => type_name(&quote!(#ty)),
-                None => type_name(&l.activation),
-            };
-            let activation = &l.activation;
-            quote! {
-                ::backprop::LayerInfo {
-                    name: #name,
-                    inputs: #inputs,
-                    outputs: #outputs,
-                    activation: #activation_name,
-                    init: <#activation as ::backprop::Activation<#float>>::INIT,
-                }
-            }
-        });
         let name = LitStr::new(&ident.to_string(), ident.span());
-        let zeros = levels.iter().map(|l| {
-            let name = &l.layer.name;
-            quote_spanned!(l.span=> #name: ::backprop::Dense::zeros())
-        });
-        let checks = self.parameter_checks();
-        let prepare = self.prepare_workspace(false);
-        let prepare_with_gradients = self.prepare_workspace(true);
-        let forward_in = self.forward_pass_in();
-        let cost_in = self.cost_in();
-        let backward_in = self.backward_pass_in();
-        let train_in = self.train_pass_in();
-        let output_in = &levels[levels.len() - 1].buffers;
-        let forward = self.forward_pass();
-        let output_value = self.output();
-        let bounds = self.bounds();
         let parameters: Vec<TokenStream> = levels.iter().map(|l| l.parameters(quote!(self), false)).collect();
         let parameters_mut: Vec<TokenStream> =
             levels.iter().map(|l| l.parameters(quote!(self), true)).collect();
@@ -476,31 +445,33 @@ impl<'a> Resolved<'a> {
         let equations = LitStr::new(&description.equations(), Span::call_site());
         let equations_latex = LitStr::new(&description.equations_latex(), Span::call_site());
         let circuit_dot = LitStr::new(&description.circuit_dot(), Span::call_site());
-        let forward_trace = self.forward_trace();
         let backward_trace = self.backward_trace();
+        let fallback = fallback();
         quote! {
             #[automatically_derived]
-            impl ::backprop::Network<#float> for #ident #bounds {
+            impl ::backprop::Network<#float> for #ident {
                 const NAME: &'static ::core::primitive::str = #name;
                 const INPUT: ::core::primitive::usize = #input;
                 const OUTPUT: ::core::primitive::usize = #output;
-                const LAYERS: &'static [::backprop::LayerInfo] = &[#(#infos),*];
+                const LAYERS: &'static [::backprop::LayerInfo] = {
+                    #fallback
+                    Self::__LAYERS
+                };
 
                 type Cost = #cost;
                 type Gradients = #gradients;
 
                 fn zeros() -> Self {
-                    Self { #(#zeros,)* }
+                    #fallback
+                    Self::__zeros()
                 }
 
                 fn forward(
                     &self,
                     __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
                 ) -> ::core::result::Result<::backprop::ndarray::Array2<#float>, ::backprop::Error> {
-                    ::backprop::__private::check_input(__a0, #input)?;
-                    #checks
-                    #forward
-                    ::core::result::Result::Ok(#output_value)
+                    #fallback
+                    self.__forward(__a0)
                 }
 
                 fn backward<'__y>(
@@ -519,11 +490,8 @@ impl<'a> Resolved<'a> {
                     __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
                     __ws: &'__w mut ::backprop::Workspace<#float, Self::Gradients>,
                 ) -> ::core::result::Result<::backprop::ndarray::ArrayView2<'__w, #float>, ::backprop::Error> {
-                    ::backprop::__private::check_input_shape(__a0, #input)?;
-                    #checks
-                    #prepare
-                    #forward_in
-                    ::core::result::Result::Ok(#output_in.a())
+                    #fallback
+                    self.__forward_in(__a0, __ws)
                 }
 
                 fn backward_in<'__y>(
@@ -532,13 +500,8 @@ impl<'a> Resolved<'a> {
                     __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
                     __ws: &mut ::backprop::Workspace<#float, Self::Gradients>,
                 ) -> ::core::result::Result<#float, ::backprop::Error> {
-                    ::backprop::__private::check_input_shape(__a0, #input)?;
-                    #checks
-                    #prepare_with_gradients
-                    #forward_in
-                    #cost_in
-                    #backward_in
-                    ::core::result::Result::Ok(__cost)
+                    #fallback
+                    self.__backward_in(__a0, __y, __ws)
                 }
 
                 fn train_step<'__y, __O: ::backprop::Optimizer<#float>>(
@@ -548,18 +511,8 @@ impl<'a> Resolved<'a> {
                     __ws: &mut ::backprop::Workspace<#float, Self::Gradients>,
                     __optimizer: &mut __O,
                 ) -> ::core::result::Result<#float, ::backprop::Error> {
-                    let ::core::option::Option::Some(__eta) = __optimizer.fused_learning_rate() else {
-                        let __cost = self.backward_in(__a0, __y, __ws)?;
-                        __optimizer.step(self, __ws.gradients())?;
-                        return ::core::result::Result::Ok(__cost);
-                    };
-                    ::backprop::__private::check_input_shape(__a0, #input)?;
-                    #checks
-                    #prepare_with_gradients
-                    #forward_in
-                    #cost_in
-                    #train_in
-                    ::core::result::Result::Ok(__cost)
+                    #fallback
+                    self.__train_step(__a0, __y, __ws, __optimizer)
                 }
 
                 fn equations() -> &'static ::core::primitive::str {
@@ -578,10 +531,8 @@ impl<'a> Resolved<'a> {
                     &self,
                     __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
                 ) -> ::core::result::Result<::backprop::trace::ForwardTrace<#float>, ::backprop::Error> {
-                    ::backprop::__private::check_input(__a0, #input)?;
-                    #checks
-                    #forward
-                    #forward_trace
+                    #fallback
+                    self.__forward_trace(__a0)
                 }
 
                 fn backward_trace<'__y>(
@@ -611,10 +562,156 @@ impl<'a> Resolved<'a> {
         }
     }
 
+    /// The checked impl: what needs every activation the user wrote to be an `Activation` (the
+    /// layers' methods, `Activation::INIT`), as private items of an impl of the struct whose
+    /// where clause says so (see `bounds`). The public items (`with_seed` and the `Network`
+    /// impl) have no bounds and call these, with `Fallback` in scope: when an activation is not
+    /// an `Activation`, this impl does not apply, and its items' names resolve to `Fallback`'s,
+    /// which exist for every type, so that the program type-checks and the one error is the
+    /// layer's field type, `Dense<F, IN, OUT, A>`, on the user's token. When every activation is
+    /// one, which is the only way the crate compiles, the impl applies and its items, inlined,
+    /// are the ones called: `Fallback`'s never are. The items are private, so a private
+    /// activation in the where clause is no `private_bounds` warning.
+    fn checked(&self) -> TokenStream {
+        let Resolved { net, float, levels, .. } = self;
+        let ident = &net.ident;
+        let gradients = self.gradients_ident();
+        let input = &levels[0].inputs;
+        let infos = levels.iter().map(|l| {
+            let name = LitStr::new(&l.layer.name.to_string(), l.span);
+            let (inputs, outputs) = (&l.inputs, &l.outputs);
+            let activation_name = match &l.layer.activation {
+                Some(ty) => type_name(&quote!(#ty)),
+                None => type_name(&l.activation),
+            };
+            let activation = &l.activation;
+            quote! {
+                ::backprop::LayerInfo {
+                    name: #name,
+                    inputs: #inputs,
+                    outputs: #outputs,
+                    activation: #activation_name,
+                    init: <#activation as ::backprop::Activation<#float>>::INIT,
+                }
+            }
+        });
+        let seeded = levels.iter().map(|l| {
+            let name = &l.layer.name;
+            quote_spanned!(l.span=> #name: ::backprop::Dense::with_rng(&mut __rng))
+        });
+        let zeros = levels.iter().map(|l| {
+            let name = &l.layer.name;
+            quote_spanned!(l.span=> #name: ::backprop::Dense::zeros())
+        });
+        let checks = self.parameter_checks();
+        let prepare = self.prepare_workspace(false);
+        let prepare_with_gradients = self.prepare_workspace(true);
+        let forward_in = self.forward_pass_in();
+        let cost_in = self.cost_in();
+        let backward_in = self.backward_pass_in();
+        let train_in = self.train_pass_in();
+        let output_in = &levels[levels.len() - 1].buffers;
+        let forward = self.forward_pass();
+        let output_value = self.output();
+        let forward_trace = self.forward_trace();
+        let bounds = self.bounds();
+        let workspace = quote!(::backprop::Workspace<#float, #gradients>);
+        quote! {
+            #[automatically_derived]
+            #[allow(dead_code, private_bounds)]
+            impl #ident #bounds {
+                const __LAYERS: &'static [::backprop::LayerInfo] = &[#(#infos),*];
+
+                #[inline(always)]
+                fn __with_seed(seed: ::core::primitive::u64) -> Self {
+                    let mut __rng = ::backprop::__private::seeded_rng(seed);
+                    Self { #(#seeded,)* }
+                }
+
+                #[inline(always)]
+                fn __zeros() -> Self {
+                    Self { #(#zeros,)* }
+                }
+
+                #[inline(always)]
+                fn __forward(
+                    &self,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                ) -> ::core::result::Result<::backprop::ndarray::Array2<#float>, ::backprop::Error> {
+                    ::backprop::__private::check_input(__a0, #input)?;
+                    #checks
+                    #forward
+                    ::core::result::Result::Ok(#output_value)
+                }
+
+                #[inline(always)]
+                fn __forward_in<'__w>(
+                    &self,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                    __ws: &'__w mut #workspace,
+                ) -> ::core::result::Result<::backprop::ndarray::ArrayView2<'__w, #float>, ::backprop::Error> {
+                    ::backprop::__private::check_input_shape(__a0, #input)?;
+                    #checks
+                    #prepare
+                    #forward_in
+                    ::core::result::Result::Ok(#output_in.a())
+                }
+
+                #[inline(always)]
+                fn __backward_in<'__y>(
+                    &self,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                    __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+                    __ws: &mut #workspace,
+                ) -> ::core::result::Result<#float, ::backprop::Error> {
+                    ::backprop::__private::check_input_shape(__a0, #input)?;
+                    #checks
+                    #prepare_with_gradients
+                    #forward_in
+                    #cost_in
+                    #backward_in
+                    ::core::result::Result::Ok(__cost)
+                }
+
+                #[inline(always)]
+                fn __train_step<'__y, __O: ::backprop::Optimizer<#float>>(
+                    &mut self,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                    __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+                    __ws: &mut #workspace,
+                    __optimizer: &mut __O,
+                ) -> ::core::result::Result<#float, ::backprop::Error> {
+                    let ::core::option::Option::Some(__eta) = __optimizer.fused_learning_rate() else {
+                        let __cost = <Self as ::backprop::Network<#float>>::backward_in(self, __a0, __y, __ws)?;
+                        __optimizer.step(self, __ws.gradients())?;
+                        return ::core::result::Result::Ok(__cost);
+                    };
+                    ::backprop::__private::check_input_shape(__a0, #input)?;
+                    #checks
+                    #prepare_with_gradients
+                    #forward_in
+                    #cost_in
+                    #train_in
+                    ::core::result::Result::Ok(__cost)
+                }
+
+                #[inline(always)]
+                fn __forward_trace(
+                    &self,
+                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                ) -> ::core::result::Result<::backprop::trace::ForwardTrace<#float>, ::backprop::Error> {
+                    ::backprop::__private::check_input(__a0, #input)?;
+                    #checks
+                    #forward
+                    #forward_trace
+                }
+            }
+        }
+    }
+
     /// `predict_one`: `Network::predict` for one sample, with the network's sizes as the array
-    /// lengths, so that an input of the wrong length is a compile error. In an impl of its own
-    /// with the activations' bounds, which calling a `Network` method needs. Unused, it is no warning:
-    /// most programs never call it.
+    /// lengths, so that an input of the wrong length is a compile error. Unused, it is no
+    /// warning: most programs never call it.
     fn predict_one(&self) -> TokenStream {
         let Resolved { net, float, cost, levels } = self;
         let ident = &net.ident;
@@ -624,10 +721,9 @@ impl<'a> Resolved<'a> {
         let doc = format!(
             " What `{ident}` predicts for one sample of {inputs} inputs: `Network::predict` on a batch of that one row, as an array of its {outputs} outputs, without building a matrix. The prediction is the one the cost `{cost_name}` defines (`Cost::predict_in_place`): softmax probabilities for `SoftmaxCrossEntropy`, sigmoid probabilities for `BinaryCrossEntropy`, the output z^L for `Mse` and `MulticlassHinge`. An array of another length than {inputs} is a compile error.\n\n # Errors\n\n Those of `Network::predict`: `Error::NonFinite` for an input that holds NaN or an infinity, or an output that is not finite; `Error::ParameterShape` for a layer whose parameters have the wrong shape."
         );
-        let bounds = self.bounds();
         quote! {
             #[automatically_derived]
-            impl #ident #bounds {
+            impl #ident {
                 #[doc = #doc]
                 #[allow(dead_code)]
                 pub fn predict_one(
@@ -749,12 +845,13 @@ impl<'a> Resolved<'a> {
     /// Readies the workspace for the batch and names each level's buffers, `__level1` … `__levelL`;
     /// `__gradients` names the workspace's gradients when `gradients` is set (for `backward_in`).
     fn prepare_workspace(&self, gradients: bool) -> TokenStream {
+        let float = &self.float;
         let buffers = self.levels.iter().map(|l| &l.buffers);
         let gradients = if gradients { quote!(__gradients) } else { quote!(_) };
         quote! {
             let (__levels, #gradients) = __ws.prepare::<Self>(__a0.nrows())?;
             let [#(#buffers),*] = __levels else {
-                return ::core::result::Result::Err(::backprop::__private::workspace_error(Self::LAYERS, __levels));
+                return ::core::result::Result::Err(::backprop::__private::workspace_error(<Self as ::backprop::Network<#float>>::LAYERS, __levels));
             };
         }
     }
@@ -870,16 +967,17 @@ impl<'a> Resolved<'a> {
         }
     }
 
-    /// The where clause of the generated impls: each activation the user wrote is an
-    /// `Activation`.
+    /// The where clause of the checked impl (see `checked`): each activation the user wrote is
+    /// an `Activation`.
     ///
     /// These bounds hold for every correct network. They are written with `for<'__a>` so that
     /// the compiler takes them as assumptions of the impl rather than checking them there: if a
-    /// type is not an activation, the impl bodies still type-check, and the user sees one error
-    /// on their own token (the field's type) instead of one more for every method called on the
-    /// layer. The cost needs no bound: the bodies name it only as `Self::Cost`, through generic
-    /// functions of `N: Network`, so `type Cost = …` is its one check (and a cost that is not a
-    /// `Cost` leaves every method callable).
+    /// type is not an activation, the impl's bodies still type-check, the impl does not apply,
+    /// and the public items, which have no bounds, call `Fallback`'s items instead. The user sees
+    /// one error on their own token (the field's type) instead of one more for every method
+    /// called on the layer or on the network. The cost needs no bound: the bodies name it only
+    /// as `Self::Cost`, through generic functions of `N: Network`, so `type Cost = …` is its one
+    /// check (and a cost that is not a `Cost` leaves every method callable).
     fn bounds(&self) -> TokenStream {
         let float = &self.float;
         let mut seen = Vec::new();
@@ -1056,6 +1154,15 @@ fn equations_doc(description: &Description, after_docs: bool) -> Vec<String> {
         " `{name}::equations()` returns this text and `{name}::equations_latex()` the same as LaTeX; `{name}::circuit_dot()` draws the network's circuit of gates in Graphviz's DOT language. `forward_trace(x)` returns z and a of every layer, and `backward_trace(x, y)` also δ and the gradients."
     ));
     lines
+}
+
+/// Brings `Fallback` into scope, in the body of a public item that calls a checked one (see
+/// `Resolved::checked`): unused when the checked impl applies.
+fn fallback() -> TokenStream {
+    quote! {
+        #[allow(unused_imports)]
+        use ::backprop::__private::Fallback as _;
+    }
 }
 
 /// The name of the alias of a derive's layer's activation (see `Resolved::activation_aliases`),
