@@ -41,6 +41,11 @@ pub struct Network {
     /// Keywords a "did you mean" error, or an error in their value, has already pointed to, so
     /// they are not also reported as missing.
     pub suggested: Vec<&'static str>,
+    /// Whether a derive's layer computes in a primitive type that is not a float (`i32`,
+    /// `bool`, ...): the compiler rejects the user's field `Dense<i32, ..>` itself, with
+    /// `Float`'s message, and no crate can make `i32` a `Float` (the orphan rule), so the macro
+    /// adds no error of its own and generates only the stub.
+    pub rejected_by_rustc: bool,
 }
 
 /// One `Dense` layer, level l of the paper.

@@ -21,6 +21,13 @@ use crate::valid;
 /// that the user's other code does not drown the real errors in follow-on ones.
 pub fn network((net, mut errors): (Network, Ctxt)) -> TokenStream {
     valid::check(&net, &mut errors);
+    if net.rejected_by_rustc {
+        // The compiler's own error on the user's field is the one error; the stub keeps the
+        // rest of the program free of follow-on errors, beside any error of the macro's.
+        let mut tokens = errors.finish(()).err().map(|e| e.to_compile_error()).unwrap_or_default();
+        tokens.extend(stub(&net));
+        return tokens;
+    }
     match errors.finish(()).and_then(|()| Resolved::new(&net)) {
         Ok(resolved) => resolved.generate(),
         Err(error) => {

@@ -28,6 +28,7 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
         body_reported: true,
         generic: !input.generics.params.is_empty(),
         suggested: Vec::new(),
+        rejected_by_rustc: false,
     };
     if let Some(param) = input.generics.params.first() {
         errors.error_spanned_by(
@@ -88,6 +89,7 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
             format!("`#[derive(Backprop)]` goes on a struct of `Dense` layers, not on a union: write `{EXAMPLE}`"),
         ),
     }
+    network.rejected_by_rustc = layer_floats(input).any(primitive_non_float);
     if let Some(first) = network.layers.first() {
         network.float = first.float.clone();
         network.input = first.inputs.clone();
@@ -209,6 +211,9 @@ fn layer(field: &syn::Field, generic: &dyn Fn(&GenericArgument) -> bool, errors:
             p.path.get_ident().cloned()
         }
         other if generic(other) => None,
+        // The compiler rejects `Dense<i32, ..>` itself, with `Float`'s message on this very
+        // type; a second error here would say the same thing.
+        other if primitive_non_float(other) => None,
         other => {
             errors.error_spanned_by(
                 other,
@@ -281,4 +286,30 @@ fn not_literal(layer: &Ident, what: &str, written: &str) -> String {
         "the number of {what} of layer `{layer}` must be a size: an integer literal such as `128`, arithmetic on integers \
          such as `{{ 28 * 28 }}` or a constant such as `N`, not `{written}`"
     )
+}
+
+/// The first generic argument of each field's type, the float type of a `Dense` field.
+fn layer_floats(input: &DeriveInput) -> impl Iterator<Item = &GenericArgument> {
+    let fields = match &input.data {
+        Data::Struct(data) => Some(data.fields.iter()),
+        _ => None,
+    };
+    fields.into_iter().flatten().filter_map(|field| match &field.ty {
+        Type::Path(path) => match &path.path.segments.last()?.arguments {
+            PathArguments::AngleBracketed(args) => args.args.first(),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// Whether `arg` is a primitive type other than `f32` and `f64`, which no crate can make a
+/// `Float` (the orphan rule), so that the compiler rejects a `Dense` of it on its own.
+fn primitive_non_float(arg: &GenericArgument) -> bool {
+    const PRIMITIVES: [&str; 15] = [
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "bool",
+        "char", "str",
+    ];
+    matches!(arg, GenericArgument::Type(Type::Path(p))
+        if p.qself.is_none() && p.path.get_ident().is_some_and(|i| PRIMITIVES.iter().any(|n| i == n)))
 }

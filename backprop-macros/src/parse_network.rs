@@ -65,6 +65,7 @@ impl Parse for NetworkInput {
             body_reported: false,
             generic: false,
             suggested: Vec::new(),
+            rejected_by_rustc: false,
         };
         let mut order = Order::default();
         while !body.is_empty() {
