@@ -35,9 +35,10 @@ pub struct Network {
     /// union, a tuple or a unit struct, or whose fields are all not layers), so that an empty
     /// network is not reported again.
     pub body_reported: bool,
-    /// Whether the derive's type has generic parameters (an error), so that no impl of a stub
-    /// can name it.
-    pub generic: bool,
+    /// The derive's generic parameters (an error: the layers fix the types and sizes), which the
+    /// stub's impls carry so that a program naming `Net::<f32>` still type-checks; none for
+    /// `network!`.
+    pub generics: syn::Generics,
     /// Keywords a "did you mean" error, or an error in their value, has already pointed to, so
     /// they are not also reported as missing.
     pub suggested: Vec<&'static str>,

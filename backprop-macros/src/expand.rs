@@ -41,15 +41,15 @@ pub fn network((net, mut errors): (Network, Ctxt)) -> TokenStream {
 /// After an error, what keeps the user's other code free of follow-on errors: for a `network!`,
 /// its struct with no layers; for both front ends, `with_seed`, `predict_one` and an
 /// `impl Network` (with a gradients type), so that a program that builds, runs and trains the
-/// network type-checks and the real errors are the only ones. Nothing of it runs: the crate does not compile. A derive
-/// on a generic type gets none, since the impls could not name it.
+/// network type-checks and the real errors are the only ones. Nothing of it runs: the crate does not
+/// compile. A derive on a generic type gets them for every choice of its parameters.
 fn stub(net: &Network) -> TokenStream {
     let Network { attrs, vis, ident, .. } = net;
     let (definition, build) = match net.origin {
         Origin::Network => (quote!(#(#attrs)* #vis struct #ident {}), quote!(Self {})),
-        Origin::Derive if !net.generic => (TokenStream::new(), quote!(loop {})),
-        Origin::Derive => return TokenStream::new(),
+        Origin::Derive => (TokenStream::new(), quote!(loop {})),
     };
+    let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
     // A float type that is not f32 or f64 is an error already; the stub is for f32.
     let float = match net.float.as_ref().map(Ident::to_string).as_deref() {
         Some("f64") => quote!(::core::primitive::f64),
@@ -107,7 +107,7 @@ fn stub(net: &Network) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #ident {
+        impl #impl_generics #ident #ty_generics #where_clause {
             /// Not generated: the declaration has errors.
             pub fn with_seed(_: ::core::primitive::u64) -> Self {
                 #build
@@ -121,7 +121,7 @@ fn stub(net: &Network) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl ::backprop::Network<#float> for #ident {
+        impl #impl_generics ::backprop::Network<#float> for #ident #ty_generics #where_clause {
             const NAME: &'static ::core::primitive::str = #name;
             const INPUT: ::core::primitive::usize = #input;
             const OUTPUT: ::core::primitive::usize = #output;

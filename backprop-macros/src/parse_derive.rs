@@ -26,7 +26,7 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
         cost: cost(input, &mut errors),
         missing_span: input.ident.span(),
         body_reported: true,
-        generic: !input.generics.params.is_empty(),
+        generics: input.generics.clone(),
         suggested: Vec::new(),
         rejected_by_rustc: false,
     };
@@ -35,7 +35,11 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
             &input.generics,
             format!(
                 "`#[derive(Backprop)]` does not support generic parameters (found `{}`): the layers fix the float type and the sizes, e.g. `{EXAMPLE}`",
-                quote::quote!(#param)
+                match param {
+                    syn::GenericParam::Type(t) => t.ident.to_string(),
+                    syn::GenericParam::Const(c) => c.ident.to_string(),
+                    syn::GenericParam::Lifetime(l) => l.lifetime.to_string(),
+                }
             ),
         );
     }

@@ -63,7 +63,7 @@ impl Parse for NetworkInput {
             cost: None,
             missing_span: brace.span.close(),
             body_reported: false,
-            generic: false,
+            generics: syn::Generics::default(),
             suggested: Vec::new(),
             rejected_by_rustc: false,
         };
