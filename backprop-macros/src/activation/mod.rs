@@ -51,7 +51,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
                 "`#[activation]` goes on a function of one float argument, `fn swish(z: f64) -> f64 { ... }`, \
                  whose body is σ; to make a type an activation, implement `backprop::Activation` for it by hand",
             );
-            return with_errors(item, cx, TokenStream::new());
+            return with_errors(item, cx, type_stub(&other));
         }
         Err(error) => {
             let mut tokens = item;
@@ -145,6 +145,50 @@ fn with_errors(item: TokenStream, cx: Ctxt, stub: TokenStream) -> TokenStream {
     }
     tokens.extend(stub);
     tokens
+}
+
+/// After the error on a struct or enum marked `#[activation]`: an `Activation` impl for every
+/// float type (and `Default`, its supertrait, unless derived), so that a network naming the type
+/// as a layer's activation is no second error. Nothing of it runs: the crate does not compile.
+/// Nothing for a generic type or any other item.
+fn type_stub(item: &syn::Item) -> TokenStream {
+    let (ident, generics, attrs) = match item {
+        syn::Item::Struct(s) => (&s.ident, &s.generics, &s.attrs),
+        syn::Item::Enum(e) => (&e.ident, &e.generics, &e.attrs),
+        _ => return TokenStream::new(),
+    };
+    if !generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let derives_default = attrs.iter().any(|attr| {
+        attr.path().is_ident("derive") && attr.meta.to_token_stream().to_string().contains("Default")
+    });
+    let default = if derives_default {
+        TokenStream::new()
+    } else {
+        quote! {
+            #[automatically_derived]
+            impl ::core::default::Default for #ident {
+                fn default() -> Self {
+                    loop {}
+                }
+            }
+        }
+    };
+    quote! {
+        #default
+
+        #[automatically_derived]
+        impl<__F: ::backprop::Float> ::backprop::Activation<__F> for #ident {
+            fn apply(&self, _: __F) -> __F {
+                loop {}
+            }
+
+            fn derivative(&self, _: __F) -> __F {
+                loop {}
+            }
+        }
+    }
 }
 
 /// The keyword and name of an item that is not a function, to span an error on.
