@@ -77,12 +77,22 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             tokens
         }
         Err(errors) => {
-            let mut tokens = item;
+            let mut tokens = without_body(&func);
             tokens.extend(errors.to_compile_error());
             tokens.extend(generate(&func, &name, init, None));
             tokens
         }
     }
+}
+
+/// The function again after an error in its body, with the body replaced by `loop {}`: the
+/// macro's error says what is wrong there, and the compiler checking the same body would only
+/// say it again (an `if` without `else` is also its E0317). The signature stays, for callers.
+fn without_body(func: &syn::ItemFn) -> TokenStream {
+    let mut func = func.clone();
+    func.block = Box::new(syn::parse_quote!({ loop {} }));
+    func.attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
+    func.into_token_stream()
 }
 
 /// How deep a body may nest: parentheses, blocks, `if`s and brackets inside one another, or
