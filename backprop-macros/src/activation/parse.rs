@@ -25,12 +25,14 @@ pub struct Lower<'a> {
     pub arg: String,
     /// The `let` bindings in scope, innermost last.
     scope: Vec<(String, Id)>,
+    /// Names bound to a closure, already an error: calling one is not reported again.
+    closures: Vec<String>,
 }
 
 impl<'a> Lower<'a> {
     /// A lowering for a function whose argument is named `arg`.
     pub fn new(g: &'a mut Graph, cx: &'a mut Ctxt, arg: String) -> Self {
-        Lower { g, cx, arg, scope: Vec::new() }
+        Lower { g, cx, arg, scope: Vec::new(), closures: Vec::new() }
     }
 
     /// Records that `tokens` is `what`, which is not supported; it stands for 0.
@@ -76,6 +78,9 @@ impl<'a> Lower<'a> {
                         );
                         continue;
                     };
+                    if local.init.as_ref().is_some_and(|init| matches!(&*init.expr, Expr::Closure(_))) {
+                        self.closures.push(name.clone());
+                    }
                     let id = match &local.init {
                         Some(init) if init.diverge.is_none() => self.expr(&init.expr),
                         Some(init) => self.unsupported(&init.expr, "`let ... else`"),
@@ -329,6 +334,13 @@ impl<'a> Lower<'a> {
             return self.unsupported(&call.func, "calling this");
         };
         let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if matches!(segments.as_slice(), [local] if self.closures.contains(local)) {
+            // The closure's `let` has its error; its arguments may have errors of their own.
+            for arg in &call.args {
+                self.expr(arg);
+            }
+            return self.g.num(0.0);
+        }
         let name = segments.last().map_or("", String::as_str);
         let function = Func::FUNCTIONS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f);
         // `sigmoid`, or a path to it through the library's `activation` module.
