@@ -6,18 +6,35 @@ use ndarray::NdFloat;
 use num_traits::FromPrimitive;
 
 mod sealed {
-    /// Only `f32` and `f64` implement it; it also carries what faer's matrix product needs of
-    /// a scalar, so that `linalg` can call it for any `Float`.
-    #[cfg(not(feature = "mpi"))]
-    pub trait Sealed: faer::traits::ComplexField + Copy {}
-    /// Only `f32` and `f64` implement it; it also carries what faer's matrix product needs of
-    /// a scalar, so that `linalg` can call it for any `Float`, and, with the `mpi` feature, what
-    /// MPI needs to send it (its datatype), so that a distributed trainer can sum gradients of
-    /// any `Float`.
-    #[cfg(feature = "mpi")]
-    pub trait Sealed: faer::traits::ComplexField + Copy + mpi::traits::Equivalence {}
+    /// Only `f32` and `f64` implement it. It also carries what the optional engines need of a
+    /// scalar, so that the library can call them for any `Float`: faer's matrix product
+    /// ([`Faer`]) and MPI's datatype ([`Mpi`]).
+    pub trait Sealed: Faer + Mpi + Copy {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
+
+    /// What faer's matrix product needs of a scalar, with the `faer` feature (`linalg`).
+    #[cfg(feature = "faer")]
+    pub trait Faer: faer::traits::ComplexField {}
+    #[cfg(feature = "faer")]
+    impl<T: faer::traits::ComplexField> Faer for T {}
+    /// Nothing without the `faer` feature.
+    #[cfg(not(feature = "faer"))]
+    pub trait Faer {}
+    #[cfg(not(feature = "faer"))]
+    impl<T> Faer for T {}
+
+    /// What MPI needs to send a scalar (its datatype), with the `mpi` feature, so that a
+    /// distributed trainer can sum gradients of any `Float`.
+    #[cfg(feature = "mpi")]
+    pub trait Mpi: mpi::traits::Equivalence {}
+    #[cfg(feature = "mpi")]
+    impl<T: mpi::traits::Equivalence> Mpi for T {}
+    /// Nothing without the `mpi` feature.
+    #[cfg(not(feature = "mpi"))]
+    pub trait Mpi {}
+    #[cfg(not(feature = "mpi"))]
+    impl<T> Mpi for T {}
 }
 
 /// A floating-point scalar the networks compute in: `f32` or `f64`.

@@ -10,6 +10,7 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+#[cfg(feature = "faer")]
 use faer::{Accum, MatMut, MatRef, Par};
 use ndarray::{ArrayView2, ArrayViewMut2};
 
@@ -41,6 +42,7 @@ std::thread_local! {
 
 /// The number of floating-point operations from which a product is split over the threads
 /// of rayon's pool, on this thread.
+#[cfg(feature = "faer")]
 fn parallel_flops() -> usize {
     if BUSY_PARTNERS.with(Cell::get) { BUSY_PARALLEL_FLOPS } else { PARALLEL_FLOPS }
 }
@@ -147,13 +149,16 @@ pub(crate) fn gemm<F: Float>(
     if dst.is_empty() {
         return;
     }
-    if !faer_matmul(alpha, lhs, rhs, accumulate, dst.view_mut()) {
-        let beta = if accumulate { F::one() } else { F::zero() };
-        ndarray::linalg::general_mat_mul(alpha, &lhs, &rhs, beta, &mut dst);
+    #[cfg(feature = "faer")]
+    if faer_matmul(alpha, lhs, rhs, accumulate, dst.view_mut()) {
+        return;
     }
+    let beta = if accumulate { F::one() } else { F::zero() };
+    ndarray::linalg::general_mat_mul(alpha, &lhs, &rhs, beta, &mut dst);
 }
 
 /// A faer view of `a` if it is row-major or column-major contiguous.
+#[cfg(feature = "faer")]
 fn faer_ref<'a, T>(a: ArrayView2<'a, T>) -> Option<MatRef<'a, T>> {
     let (rows, cols) = a.dim();
     if let Some(slice) = a.to_slice() {
@@ -163,6 +168,7 @@ fn faer_ref<'a, T>(a: ArrayView2<'a, T>) -> Option<MatRef<'a, T>> {
 }
 
 /// faer's product, or `false` if an operand's layout is not one faer can take from a slice.
+#[cfg(feature = "faer")]
 fn faer_matmul<T: faer::traits::ComplexField + Copy + Send + Sync>(
     alpha: T,
     lhs: ArrayView2<'_, T>,
@@ -188,6 +194,7 @@ fn faer_matmul<T: faer::traits::ComplexField + Copy + Send + Sync>(
 /// blocks of about equal size, computed in parallel by `rayon::join`, each by one sequential
 /// faer product.
 #[allow(clippy::too_many_arguments)]
+#[cfg(feature = "faer")]
 fn split_rows<T: faer::traits::ComplexField + Copy + Send + Sync>(
     blocks: usize,
     dst: &mut [T],
@@ -234,6 +241,7 @@ fn split_rows<T: faer::traits::ComplexField + Copy + Send + Sync>(
 
 /// How long the half of a split product that ends first waits for the other half to be
 /// taken by another thread before running it itself.
+#[cfg(feature = "faer")]
 const TAKE_UP: std::time::Duration = std::time::Duration::from_micros(20);
 
 /// Executes `vzeroupper` where the CPU has AVX.
@@ -245,6 +253,7 @@ const TAKE_UP: std::time::Duration = std::time::Duration::from_micros(20);
 /// matrix product than before it (see `BENCHMARKS.md`). Clearing them is one instruction, which
 /// pulp's CPU-feature token lets safe code execute.
 #[inline(never)] // Keeps the callers, which small layers run through too, as lean as before.
+#[cfg(feature = "faer")]
 pub(crate) fn clear_upper_vector_state() {
     #[cfg(target_arch = "x86_64")]
     if let Some(avx) = pulp::core_arch::x86::Avx::try_new() {
