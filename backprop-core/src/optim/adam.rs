@@ -238,8 +238,10 @@ impl<F: Float> Adam<F> {
 /// Bounds (max |m|, max v) of moments loaded from a state, if they are finite and v ≥ 0.
 fn bounds_of_state<F: Float>(m: &ArrayD<F>, v: &ArrayD<F>) -> Option<(f64, f64)> {
     let m = max_abs_if_finite(m.view())?;
-    let v_ok = v.iter().all(|&v| v.is_finite() && v >= F::zero());
-    v_ok.then(|| v.iter().fold(0.0, |max: f64, &v| max.max(Float::to_f64(v)))).map(|v| (m, v))
+    let v = v
+        .iter()
+        .try_fold(0.0, |max: f64, &v| (v.is_finite() && v >= F::zero()).then(|| max.max(Float::to_f64(v))))?;
+    Some((m, v))
 }
 
 impl<F: Float> UpdateRule<F> for Adam<F> {
