@@ -59,7 +59,7 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
         Data::Struct(data) => match &data.fields {
             Fields::Named(fields) => {
                 for field in &fields.named {
-                    if let Some(layer) = layer(field, &generic, &mut errors) {
+                    if let Some(layer) = layer(field, &generic, &mut network.rejected_by_rustc, &mut errors) {
                         network.layers.push(layer);
                     }
                 }
@@ -93,7 +93,6 @@ pub fn description(input: &DeriveInput) -> (Network, Ctxt) {
             format!("`#[derive(Backprop)]` goes on a struct of `Dense` layers, not on a union: write `{EXAMPLE}`"),
         ),
     }
-    network.rejected_by_rustc = layer_floats(input).any(primitive_non_float);
     if let Some(first) = network.layers.first() {
         network.float = first.float.clone();
         network.input = first.inputs.clone();
@@ -186,7 +185,14 @@ fn cost(input: &DeriveInput, errors: &mut Ctxt) -> Option<Type> {
 }
 
 /// The layer a field declares, if its type is `Dense<F, IN, OUT>` or `Dense<F, IN, OUT, A>`.
-fn layer(field: &syn::Field, generic: &dyn Fn(&GenericArgument) -> bool, errors: &mut Ctxt) -> Option<Layer> {
+/// `rejected_by_rustc` is set if the layer computes in a primitive that is not a float (see
+/// [`Network::rejected_by_rustc`]).
+fn layer(
+    field: &syn::Field,
+    generic: &dyn Fn(&GenericArgument) -> bool,
+    rejected_by_rustc: &mut bool,
+    errors: &mut Ctxt,
+) -> Option<Layer> {
     let name = field.ident.clone()?;
     let not_dense = |errors: &mut Ctxt| {
         errors.error_spanned_by(
@@ -217,7 +223,10 @@ fn layer(field: &syn::Field, generic: &dyn Fn(&GenericArgument) -> bool, errors:
         other if generic(other) => None,
         // The compiler rejects `Dense<i32, ..>` itself, with `Float`'s message on this very
         // type; a second error here would say the same thing.
-        other if primitive_non_float(other) => None,
+        other if primitive_non_float(other) => {
+            *rejected_by_rustc = true;
+            None
+        }
         other => {
             errors.error_spanned_by(
                 other,
@@ -290,21 +299,6 @@ fn not_literal(layer: &Ident, what: &str, written: &str) -> String {
         "the number of {what} of layer `{layer}` must be a size: an integer literal such as `128`, arithmetic on integers \
          such as `{{ 28 * 28 }}` or a constant such as `N`, not `{written}`"
     )
-}
-
-/// The first generic argument of each field's type, the float type of a `Dense` field.
-fn layer_floats(input: &DeriveInput) -> impl Iterator<Item = &GenericArgument> {
-    let fields = match &input.data {
-        Data::Struct(data) => Some(data.fields.iter()),
-        _ => None,
-    };
-    fields.into_iter().flatten().filter_map(|field| match &field.ty {
-        Type::Path(path) => match &path.path.segments.last()?.arguments {
-            PathArguments::AngleBracketed(args) => args.args.first(),
-            _ => None,
-        },
-        _ => None,
-    })
 }
 
 /// Whether `arg` is a primitive type other than `f32` and `f64`, which no crate can make a
