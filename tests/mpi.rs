@@ -62,19 +62,10 @@ network! {
 /// processes has none of it.
 const SAMPLES: usize = 199;
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny generator for test data, the same on every
-/// process.
-struct SplitMix(u64);
+#[path = "support/split_mix.rs"]
+mod split_mix;
 
-impl SplitMix {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use split_mix::SplitMix;
 
 /// `SAMPLES` samples of 6 features in [−1, 1] and a class from their signs.
 fn data<F: Float>() -> (Array2<F>, Vec<usize>) {
