@@ -443,7 +443,9 @@ pub mod __spellings {
 #[doc(hidden)]
 pub mod __private {
     pub use backprop_core::cost::cost_and_gradient;
-    pub use backprop_core::{check_input, check_input_shape, predict_one, seeded_rng, workspace_error};
+    pub use backprop_core::{
+        backward_in_kept_workspace, check_input, check_input_shape, predict_one, seeded_rng, workspace_error,
+    };
 
     /// `<PhantomData<A> as Unwrap>::Inner` is `A`: how a derive's generated code names a layer's
     /// activation through one alias of its own (see the macro's `expand`).

@@ -90,3 +90,60 @@ fn stateful_optimisers_allocate_only_on_their_first_step() {
     });
     assert_eq!(counted.count_total, 0, "{counted:?}");
 }
+
+/// `backward` returns gradients it owns, so it allocates them: two arrays per layer. Everything
+/// else it works in is the workspace it keeps for the thread, which a batch no larger than one
+/// before reuses.
+#[test]
+fn backward_allocates_only_the_gradients_it_returns() {
+    let (x, labels) = (batch(64, 784), (0..64).map(|i| i % 10).collect::<Vec<_>>());
+    let net = Fmnist::with_seed(5);
+    net.backward(x.view(), &labels).unwrap();
+    let counted = measure(|| {
+        for rows in [64, 64, 10] {
+            let x = x.slice_axis(backprop::ndarray::Axis(0), (..rows).into());
+            drop(net.backward(x, &labels[..rows]).unwrap());
+        }
+    });
+    assert_eq!((counted.count_total, counted.bytes_current), (3 * 2 * 3, 0), "{counted:?}");
+
+    let tiny = Tiny::with_seed(6);
+    tiny.backward(batch(1, 4).view(), &[1]).unwrap();
+    let counted = measure(|| drop(tiny.backward(batch(1, 4).view(), &[1]).unwrap()));
+    // The batch itself is one allocation; the gradients of 2 layers are 4.
+    assert_eq!((counted.count_total, counted.bytes_current), (1 + 2 * 2, 0), "{counted:?}");
+}
+
+/// What `backward` keeps for the thread is one workspace, for the largest batch of the last
+/// network it ran: memory does not grow with the number of calls, batches or networks.
+#[test]
+fn backward_keeps_one_workspace_per_thread() {
+    let tiny = Tiny::with_seed(7);
+    let regression = Regression::with_seed(8);
+    let y = Array2::from_elem((100, 2), 0.5);
+    let (x4, x8) = (batch(100, 4), batch(100, 8).mapv(f64::from));
+    let rows = |x: &Array2<f32>, n: usize| x.slice_axis(backprop::ndarray::Axis(0), (..n).into()).to_owned();
+    // The matrix-product routine keeps scratch memory for the thread, made on its first call.
+    regression.backward(x8.view(), &y).unwrap();
+    tiny.backward(rows(&x4, 1).view(), &[0]).unwrap();
+    let labels: Vec<usize> = (0..100).map(|i| i % 3).collect();
+    let counted = measure(|| {
+        for n in 1..=100 {
+            drop(
+                tiny.backward(x4.slice_axis(backprop::ndarray::Axis(0), (..n).into()), &labels[..n]).unwrap(),
+            );
+        }
+    });
+    // z, a and δ of 16 + 3 units for 100 samples, grown from room for 1.
+    let workspace_of = |rows: i64| 3 * (16 + 3) * rows * 4;
+    assert!(counted.bytes_current <= workspace_of(100) - workspace_of(1), "{counted:?}");
+    assert!(counted.bytes_current > 0, "{counted:?}");
+    // Another network's backward on this thread takes the place of Tiny's workspace.
+    let counted = measure(|| {
+        for _ in 0..10 {
+            drop(regression.backward(x8.view(), &y).unwrap());
+            drop(tiny.backward(x4.view(), &labels).unwrap());
+        }
+    });
+    assert!(counted.bytes_current <= 0, "{counted:?}");
+}

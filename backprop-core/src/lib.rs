@@ -66,7 +66,7 @@ pub use shards::Shards;
 pub use targets::{Target, Targets};
 pub use trace::{BackwardTrace, ForwardTrace};
 pub use train::{ConfusionMatrix, FitError, History, Metrics, Progress, Trainer};
-pub use workspace::{LayerBuffers, Workspace, workspace_error};
+pub use workspace::{LayerBuffers, Workspace, backward_in_kept_workspace, workspace_error};
 
 pub(crate) use cost::check_finite;
 

@@ -77,7 +77,13 @@ pub trait Network<F: Float>: Sized {
     /// δ^l = σ'(z^l) ⊙ (W^{l+1})ᵀ δ^{l+1} (2), ∂C/∂W^l = δ^l (a^{l−1})ᵀ (3), ∂C/∂b^l = δ^l (4).
     ///
     /// It runs [`backward_in`](Network::backward_in), the same kernels and the same values, in a
-    /// workspace made for the call, which it allocates; [`backward_trace`](Network::backward_trace)
+    /// workspace that it keeps for the calling thread: a call allocates the gradients it returns
+    /// (two arrays per layer) and, when its batch is larger than any before or the thread's last
+    /// `backward` was another network's, the workspace. Memory stays bounded: each thread that
+    /// calls `backward` keeps one workspace, for the largest batch of the last network it ran
+    /// (z^l, a^l and δ^l of every layer for that batch, and the size of the gradients), until the
+    /// thread ends. A loop that wants no allocation at all, or control of that memory, uses
+    /// `backward_in` with a workspace of its own. [`backward_trace`](Network::backward_trace)
     /// keeps every intermediate.
     fn backward<'a>(
         &self,

@@ -1,8 +1,11 @@
 //! The buffers a training step works in, reused from step to step.
 
+use std::any::Any;
+use std::cell::Cell;
+
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Slice};
 
-use crate::{Error, Float, Gradients, LayerInfo, Network};
+use crate::{Error, Float, Gradients, LayerInfo, Network, Targets};
 
 /// The buffers of one layer for a batch: z^l, a^l = σ(z^l) and δ^l, one row per sample.
 ///
@@ -165,4 +168,36 @@ pub fn workspace_error<F: Float>(layers: &[LayerInfo], found: &[LayerBuffers<F>]
         expected: layers.iter().map(|l| l.outputs).collect(),
         found: found.iter().map(LayerBuffers::width).collect(),
     }
+}
+
+thread_local! {
+    /// The workspace of this thread's last [`Network::backward`], of whichever network ran it.
+    static KEPT: Cell<Option<Box<dyn Any>>> = const { Cell::new(None) };
+}
+
+/// [`Network::backward`]: `backward_in` in the workspace this thread keeps, then the gradients
+/// taken out of it, zeros left in their place. The workspace is taken out of the thread's slot
+/// for the call and put back after it, so a call made while another runs on the same thread
+/// (from inside a custom activation, say) works in a workspace of its own. A workspace of
+/// another network in the slot is dropped: the thread keeps one. Generated code calls this.
+#[doc(hidden)]
+pub fn backward_in_kept_workspace<'y, F, N>(
+    net: &N,
+    x: ArrayView2<'_, F>,
+    y: impl Into<Targets<'y, F>>,
+) -> Result<(F, N::Gradients), Error>
+where
+    F: Float,
+    N: Network<F>,
+    N::Gradients: 'static,
+{
+    // `try_with` fails only while the thread's storage is being destroyed: then nothing is kept.
+    let kept = KEPT.try_with(Cell::take).ok().flatten().and_then(|ws| ws.downcast().ok());
+    let mut ws: Box<Workspace<F, N::Gradients>> = kept.unwrap_or_else(|| Box::new(N::workspace()));
+    let result = net.backward_in(x, y, &mut ws);
+    let result = result.map(|cost| (cost, std::mem::replace(&mut ws.gradients, N::Gradients::zeros())));
+    // If the slot was filled meanwhile, by a call made during this one, this one's workspace
+    // takes its place.
+    let _ = KEPT.try_with(|slot| slot.set(Some(ws)));
+    result
 }

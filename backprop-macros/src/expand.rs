@@ -486,10 +486,8 @@ impl<'a> Resolved<'a> {
                     __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
                     __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
                 ) -> ::core::result::Result<(#float, Self::Gradients), ::backprop::Error> {
-                    // The kernels of `backward_in`, in a workspace made for this call.
-                    let mut __ws = <Self as ::backprop::Network<#float>>::workspace();
-                    let __cost = self.backward_in(__a0, __y, &mut __ws)?;
-                    ::core::result::Result::Ok((__cost, __ws.into_gradients()))
+                    // The kernels of `backward_in`, in the workspace this thread keeps.
+                    ::backprop::__private::backward_in_kept_workspace(self, __a0, __y)
                 }
 
                 fn forward_in<'__w>(
