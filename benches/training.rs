@@ -208,6 +208,11 @@ fn bench_workload<N: Network<f32> + Clone + Send + Sync>(
         group.bench_function(BenchmarkId::new("sharded", w.batch), |b| {
             b.iter(|| shards.train_step(&mut sharded, black_box(x.view()), labels.as_slice(), &mut sgd))
         });
+        group.bench_function(BenchmarkId::new("sharded-busy", w.batch), |b| {
+            backprop::with_busy_workers(|| {
+                b.iter(|| shards.train_step(&mut sharded, black_box(x.view()), labels.as_slice(), &mut sgd))
+            })
+        });
     }
     // The plain `backward`, which makes a workspace for each call, against `backward_in` with
     // one reused: the price of the convenient API.
