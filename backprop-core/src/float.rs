@@ -348,3 +348,54 @@ pub(crate) fn max_abs_of_finite<F: Float, D: ndarray::Dimension>(a: ndarray::Arr
         None => a.iter().fold(F::zero(), |m, &v| if v.abs() > m { v.abs() } else { m }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Float;
+
+    /// The three reductions, written the obvious way.
+    fn reference<F: Float>(values: &[F]) -> (F, bool) {
+        let max = values.iter().fold(F::zero(), |m, &v| if v.abs() > m { v.abs() } else { m });
+        (max, values.iter().all(|v| v.is_finite()))
+    }
+
+    /// Every length from 0 to past several vector widths and unrolled iterations of the pulp
+    /// kernels (their tails included), every position of the largest value, and a NaN or an
+    /// infinity at every position: the kernels agree with the obvious reduction.
+    fn agrees<F: Float>() {
+        for len in 0..=300usize {
+            let base: Vec<F> = (0..len).map(|i| F::of(((i * 37 % 101) as f64 - 50.0) / 8.0)).collect();
+            for at in 0..len {
+                let mut values = base.clone();
+                values[at] = F::of(if at % 2 == 0 { -1e3 } else { 1e3 });
+                let (max, finite) = reference(&values);
+                assert!(finite);
+                assert_eq!(F::max_abs_of_finite(&values), max, "{} len {len}, max at {at}", F::NAME);
+                assert_eq!(F::max_abs_if_finite(&values), Some(max), "{} len {len}, max at {at}", F::NAME);
+                assert!(F::all_finite(&values), "{} len {len}", F::NAME);
+                for bad in [F::nan(), F::infinity(), F::neg_infinity()] {
+                    values[at] = bad;
+                    assert!(!F::all_finite(&values), "{} len {len}, {bad} at {at}", F::NAME);
+                    assert_eq!(F::max_abs_if_finite(&values), None, "{} len {len}, {bad} at {at}", F::NAME);
+                }
+                values[at] = F::infinity();
+                assert_eq!(F::max_abs_of_finite(&values), F::infinity(), "{} len {len}, ∞ at {at}", F::NAME);
+            }
+            if len == 0 {
+                assert_eq!(F::max_abs_of_finite(&base), F::zero());
+                assert_eq!(F::max_abs_if_finite(&base), Some(F::zero()));
+                assert!(F::all_finite(&base));
+            }
+        }
+    }
+
+    #[test]
+    fn reductions_agree_with_the_obvious_loop_f32() {
+        agrees::<f32>();
+    }
+
+    #[test]
+    fn reductions_agree_with_the_obvious_loop_f64() {
+        agrees::<f64>();
+    }
+}

@@ -125,9 +125,33 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
         if gradients.weight.dim() != (OUT, IN) || gradients.bias.len() != OUT {
             *gradients = LayerGradients::zeros(OUT, IN);
         }
-        gemm(F::one(), here.delta().t(), a_prev, false, gradients.weight.view_mut());
+        let delta = here.delta();
+        if Self::is_small(delta.nrows()) {
+            if let (Some(d), Some(x), Some(g), Some(gb)) = (
+                delta.as_slice(),
+                a_prev.as_slice(),
+                gradients.weight.as_slice_mut(),
+                gradients.bias.as_slice_mut(),
+            ) {
+                return Self::gradients_small(d, x, g, gb);
+            }
+        }
+        gemm(F::one(), delta.t(), a_prev, false, gradients.weight.view_mut());
         gradients.bias.fill(F::zero());
-        column_sums_into(F::one(), here.delta(), gradients.bias.view_mut());
+        column_sums_into(F::one(), delta, gradients.bias.view_mut());
+    }
+
+    /// `gradients_in` for a tiny product: ∂C/∂w_jk = Σ_samples δ_j x_k and ∂C/∂b_j = Σ δ_j,
+    /// sample by sample, over rows of the compile-time lengths `IN` and `OUT`.
+    fn gradients_small(delta: &[F], x: &[F], g: &mut [F], gb: &mut [F]) {
+        g.fill(F::zero());
+        gb.fill(F::zero());
+        for (d, x) in delta.chunks_exact(OUT).zip(x.chunks_exact(IN)) {
+            for ((&dj, g), gb) in d.iter().zip(g.chunks_exact_mut(IN)).zip(gb.iter_mut()) {
+                g.iter_mut().zip(x).for_each(|(g, &x)| *g += dj * x);
+                *gb += dj;
+            }
+        }
     }
 
     /// Equations (3) and (4) fused with the update of plain gradient descent:
