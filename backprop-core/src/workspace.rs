@@ -170,13 +170,21 @@ pub fn workspace_error<F: Float>(layers: &[LayerInfo], found: &[LayerBuffers<F>]
     }
 }
 
+/// The most gradient values [`backward_in_kept_workspace`] copies out of the workspace; beyond
+/// it, it swaps them for zeros. Measured on `cargo bench --bench training -- backward`: a copy
+/// of the 131 gradients of a 4-16-3 network takes its `backward` from 0.50 to 0.40 µs (small
+/// blocks come from the allocator's cache, zeroed ones do not), while a copy of the 2.1 million
+/// of a 1024-1024-1024-10 network, into memory the system has yet to map, takes it from 1.06
+/// to 1.52 times `backward_in` (zeros are mapped only where the next call writes them).
+const COPIED_GRADIENTS: usize = 1 << 14;
+
 thread_local! {
     /// The workspace of this thread's last [`Network::backward`], of whichever network ran it.
     static KEPT: Cell<Option<Box<dyn Any>>> = const { Cell::new(None) };
 }
 
 /// [`Network::backward`]: `backward_in` in the workspace this thread keeps, then the gradients
-/// taken out of it, zeros left in their place. The workspace is taken out of the thread's slot
+/// out of it. Up to [`COPIED_GRADIENTS`] values they are copied, else swapped for zeros. The workspace is taken out of the thread's slot
 /// for the call and put back after it, so a call made while another runs on the same thread
 /// (from inside a custom activation, say) works in a workspace of its own. A workspace of
 /// another network in the slot is dropped: the thread keeps one. Generated code calls this.
@@ -189,13 +197,21 @@ pub fn backward_in_kept_workspace<'y, F, N>(
 where
     F: Float,
     N: Network<F>,
-    N::Gradients: 'static,
+    N::Gradients: Clone + 'static,
 {
     // `try_with` fails only while the thread's storage is being destroyed: then nothing is kept.
     let kept = KEPT.try_with(Cell::take).ok().flatten().and_then(|ws| ws.downcast().ok());
     let mut ws: Box<Workspace<F, N::Gradients>> = kept.unwrap_or_else(|| Box::new(N::workspace()));
     let result = net.backward_in(x, y, &mut ws);
-    let result = result.map(|cost| (cost, std::mem::replace(&mut ws.gradients, N::Gradients::zeros())));
+    let result = result.map(|cost| {
+        let parameters: usize = N::LAYERS.iter().map(|l| (l.inputs + 1).saturating_mul(l.outputs)).sum();
+        let gradients = if parameters <= COPIED_GRADIENTS {
+            ws.gradients.clone()
+        } else {
+            std::mem::replace(&mut ws.gradients, N::Gradients::zeros())
+        };
+        (cost, gradients)
+    });
     // If the slot was filled meanwhile, by a call made during this one, this one's workspace
     // takes its place.
     let _ = KEPT.try_with(|slot| slot.set(Some(ws)));
