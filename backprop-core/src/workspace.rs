@@ -184,10 +184,11 @@ thread_local! {
 }
 
 /// [`Network::backward`]: `backward_in` in the workspace this thread keeps, then the gradients
-/// out of it. Up to [`COPIED_GRADIENTS`] values they are copied, else swapped for zeros. The workspace is taken out of the thread's slot
-/// for the call and put back after it, so a call made while another runs on the same thread
-/// (from inside a custom activation, say) works in a workspace of its own. A workspace of
-/// another network in the slot is dropped: the thread keeps one. Generated code calls this.
+/// out of it, copied for networks of at most `COPIED_GRADIENTS` parameters and swapped for
+/// zeros above. The workspace is taken out of the thread's slot for the call and put back after
+/// it, so a call made while another runs on the same thread (from inside a custom activation,
+/// say) works in a workspace of its own. A workspace of another network in the slot is dropped:
+/// the thread keeps one. Generated code calls this.
 #[doc(hidden)]
 pub fn backward_in_kept_workspace<'y, F, N>(
     net: &N,
