@@ -297,7 +297,8 @@ fn bench_checks(c: &mut Criterion, time: Duration) {
 /// The `fashion_mnist` example's recipe: one Adam step (η = 10⁻³, the paper's β and ε) of
 /// the example's network, as `train_step` takes it (`generated`); beside it, on the gradients
 /// that step left, Adam's whole update of the parameters (`adam-step`) and its check that every
-/// value it will write is finite on its own (`adam-check`, [`UpdateRule::begin`]).
+/// value it will write is finite on its own (`adam-check`, [`UpdateRule::begin`]); and both the
+/// step and the update inside `with_busy_workers` (`generated-busy`, `adam-step-busy`).
 fn bench_recipe(c: &mut Criterion, time: Duration) {
     let (x, labels) = RECIPE.data();
     let mut net = Recipe::with_seed(1);
@@ -317,6 +318,11 @@ fn bench_recipe(c: &mut Criterion, time: Duration) {
     let Ok((_, gradients)) = net.backward(x.view(), labels.as_slice()) else { return };
     group.bench_function(BenchmarkId::new("adam-step", RECIPE.batch), |b| {
         b.iter(|| adam.step(&mut net, black_box(&gradients)))
+    });
+    // Inside `with_busy_workers`, the update of each tensor of at least `BUSY_ELEMENTS`
+    // elements is split over the threads.
+    group.bench_function(BenchmarkId::new("adam-step-busy", RECIPE.batch), |b| {
+        backprop::with_busy_workers(|| b.iter(|| adam.step(&mut net, black_box(&gradients))))
     });
     type View<'a> = ArrayViewD<'a, f32>;
     let mut tensors = |f: &mut dyn FnMut(usize, View<'_>, View<'_>)| {

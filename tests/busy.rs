@@ -31,8 +31,8 @@ fn bits<N: Network<f32>>(net: &N) -> Vec<u32> {
     bits
 }
 
-/// Five steps of fused SGD, then five of Adam, and the costs' bits, on a pool of `threads`
-/// threads, inside `with_busy_workers` or not.
+/// Five steps of fused SGD, five of Adam, five of SGD with momentum, and the costs' bits, on a
+/// pool of `threads` threads, inside `with_busy_workers` or not.
 fn train(threads: usize, busy: bool) -> (Vec<u32>, Vec<u32>) {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     pool.install(|| {
@@ -49,6 +49,13 @@ fn train(threads: usize, busy: bool) -> (Vec<u32>, Vec<u32>) {
             for _ in 0..5 {
                 costs
                     .push(net.train_step(x.view(), labels.as_slice(), &mut ws, &mut adam).unwrap().to_bits());
+            }
+            // Adam's and momentum's updates of the first layer's 100 352 weights are split too.
+            let mut momentum = Sgd::new(0.01).unwrap().with_momentum(0.9).unwrap();
+            for _ in 0..5 {
+                costs.push(
+                    net.train_step(x.view(), labels.as_slice(), &mut ws, &mut momentum).unwrap().to_bits(),
+                );
             }
             (bits(&net), costs)
         };

@@ -44,7 +44,37 @@ std::thread_local! {
 /// of rayon's pool, on this thread.
 #[cfg(feature = "faer")]
 fn parallel_flops() -> usize {
-    if BUSY_PARTNERS.with(Cell::get) { BUSY_PARALLEL_FLOPS } else { PARALLEL_FLOPS }
+    if busy() { BUSY_PARALLEL_FLOPS } else { PARALLEL_FLOPS }
+}
+
+/// Whether this thread runs the work of a [`with_busy_workers`] call, whose partners poll for
+/// work: then splitting work costs about a microsecond.
+pub(crate) fn busy() -> bool {
+    BUSY_PARTNERS.with(Cell::get)
+}
+
+/// `rayon::join(top, bottom)`, with `top`, once done, waiting for `bottom` by spinning:
+/// rayon's own wait would put this thread to sleep within microseconds, and waking it costs
+/// tens (see [`with_busy_workers`]). If no other thread has taken `bottom` within [`TAKE_UP`]
+/// of `top`'s end, the wait stops and `join` runs `bottom` on this thread.
+pub(crate) fn join_spinning(top: impl FnOnce() + Send, bottom: impl FnOnce() + Send) {
+    let (started, finished) = (AtomicBool::new(false), AtomicBool::new(false));
+    rayon::join(
+        || {
+            top();
+            let done = std::time::Instant::now();
+            while !finished.load(Ordering::Acquire)
+                && (started.load(Ordering::Acquire) || done.elapsed() < TAKE_UP)
+            {
+                std::hint::spin_loop();
+            }
+        },
+        || {
+            started.store(true, Ordering::Release);
+            bottom();
+            finished.store(true, Ordering::Release);
+        },
+    );
 }
 
 /// Runs `work` on a thread of rayon's pool while every other thread of the pool polls for
@@ -65,12 +95,16 @@ fn parallel_flops() -> usize {
 /// for a millisecond runs it without partners. Each call allocates rayon's job for each
 /// partner, once; the steps inside allocate nothing more than they would outside.
 ///
+/// Inside it, the optimisers' elementwise updates (Adam, SGD with momentum) of tensors of at
+/// least 32 768 elements are split over the threads too, with the same bits.
+///
 /// It needs the cores to itself: where other processes share them, a partner can lose its
 /// core in the middle of a half, and the step waits a time slice of the scheduler
-/// (milliseconds). Where it pays, measured on 2 cores (`cargo bench --bench training -- fmnist`,
-/// `generated-busy` against `generated`; `BENCHMARKS.md`): plain SGD steps of a
-/// 784-128-64-10 network on batches of 64. Where the step's sequential parts dominate (Adam's
-/// separate update on a 784-256-128-10 network) it did not pay.
+/// (milliseconds). Measured on 2 cores (`cargo bench --bench training -- fmnist`, `-- recipe`,
+/// `generated-busy` against `generated`; `BENCHMARKS.md`): plain SGD steps of a 784-128-64-10
+/// network on batches of 64 ran 1.4–1.5× faster in most runs, and Adam steps of a
+/// 784-256-128-10 network 1.3–1.35×; but on virtual machines whose host moves the virtual CPUs
+/// about, some runs were no faster than one thread, and some slower.
 ///
 /// ```
 /// use backprop_core::linalg::with_busy_workers;
@@ -215,33 +249,14 @@ fn split_rows<T: faer::traits::ComplexField + Copy + Send + Sync>(
     let mid = m * top_blocks / blocks;
     let (top, bottom) = dst.split_at_mut(mid * n);
     let (lhs_top, lhs_bottom) = lhs.split_at_row(mid);
-    // The bottom half tells when it starts and ends, so that the top half, once done, can wait
-    // for it by spinning: rayon's own wait would put this thread to sleep within microseconds,
-    // and waking it costs tens (see `with_busy_workers`). If no other thread has taken the
-    // bottom half soon after the top one ends, the top one stops waiting and `join` runs the
-    // bottom half here.
-    let (started, finished) = (AtomicBool::new(false), AtomicBool::new(false));
-    rayon::join(
-        || {
-            split_rows(top_blocks, top, mid, n, lhs_top, rhs, accum, alpha);
-            let done = std::time::Instant::now();
-            while !finished.load(Ordering::Acquire)
-                && (started.load(Ordering::Acquire) || done.elapsed() < TAKE_UP)
-            {
-                std::hint::spin_loop();
-            }
-        },
-        || {
-            started.store(true, Ordering::Release);
-            split_rows(bottom_blocks, bottom, m - mid, n, lhs_bottom, rhs, accum, alpha);
-            finished.store(true, Ordering::Release);
-        },
+    join_spinning(
+        || split_rows(top_blocks, top, mid, n, lhs_top, rhs, accum, alpha),
+        || split_rows(bottom_blocks, bottom, m - mid, n, lhs_bottom, rhs, accum, alpha),
     );
 }
 
 /// How long the half of a split product that ends first waits for the other half to be
 /// taken by another thread before running it itself.
-#[cfg(feature = "faer")]
 const TAKE_UP: std::time::Duration = std::time::Duration::from_micros(20);
 
 /// Executes `vzeroupper` where the CPU has AVX.

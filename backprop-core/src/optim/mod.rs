@@ -414,12 +414,13 @@ pub(crate) fn for_each_element<F: Float>(
     mut a: ArrayViewMutD<'_, F>,
     mut b: ArrayViewMutD<'_, F>,
     gradient: ArrayViewD<'_, F>,
-    mut f: impl FnMut(&mut F, &mut F, &mut F, F),
+    f: impl Fn(&mut F, &mut F, &mut F, F) + Sync,
 ) {
     if let (Some(p), Some(a), Some(b), Some(g)) =
         (parameter.as_slice_mut(), a.as_slice_mut(), b.as_slice_mut(), gradient.as_slice())
     {
-        pulp::Arch::new().dispatch(move || {
+        let parts = if crate::linalg::busy() { rayon::current_num_threads() } else { 1 };
+        split_elements(parts, [p, a, b], g, &|[p, a, b], g| {
             for (((p, a), b), &g) in p.iter_mut().zip(a).zip(b).zip(g) {
                 f(p, a, b, g);
             }
@@ -433,15 +434,54 @@ pub(crate) fn for_each_element<F: Float>(
     }
 }
 
+/// Elements from which an update of one tensor is split over the threads inside
+/// [`with_busy_workers`](crate::linalg::with_busy_workers), where the other threads poll for
+/// work: an Adam update of 32 768 elements takes about 18 µs on one core of the machines of
+/// `BENCHMARKS.md`, against about a microsecond to hand half of it over.
+pub(crate) const BUSY_ELEMENTS: usize = 1 << 15;
+
+/// Runs `f` over the `N` writable slices `outs` and the gradient `g`, element by element, in
+/// the widest vector instructions the CPU has: in one piece, or cut into `parts` pieces of
+/// about equal size, at the same positions in every slice, run by [`join_spinning`] (each
+/// element is computed by the same instructions whatever the cut, so the result is the same
+/// bits). Slices longer than the shortest are cut as if they were as short; `f` zips them.
+///
+/// [`join_spinning`]: crate::linalg::join_spinning
+fn split_elements<F: Float, const N: usize>(
+    parts: usize,
+    outs: [&mut [F]; N],
+    g: &[F],
+    f: &(impl Fn([&mut [F]; N], &[F]) + Sync),
+) {
+    let len = outs.iter().map(|s| s.len()).fold(g.len(), usize::min);
+    if parts <= 1 || len < BUSY_ELEMENTS {
+        pulp::Arch::new().dispatch(|| f(outs, g));
+        return;
+    }
+    let (top_parts, bottom_parts) = (parts / 2, parts - parts / 2);
+    let mid = len * top_parts / parts;
+    let mut tops: [&mut [F]; N] = std::array::from_fn(|_| Default::default());
+    let mut bottoms: [&mut [F]; N] = std::array::from_fn(|_| Default::default());
+    for ((out, top), bottom) in outs.into_iter().zip(&mut tops).zip(&mut bottoms) {
+        (*top, *bottom) = out.split_at_mut(mid);
+    }
+    let (g_top, g_bottom) = g.split_at(mid);
+    crate::linalg::join_spinning(
+        || split_elements(top_parts, tops, g_top, f),
+        || split_elements(bottom_parts, bottoms, g_bottom, f),
+    );
+}
+
 /// [`for_each_element`] for a parameter tensor with one state tensor.
 pub(crate) fn for_each_pair<F: Float>(
     mut parameter: ArrayViewMutD<'_, F>,
     mut a: ArrayViewMutD<'_, F>,
     gradient: ArrayViewD<'_, F>,
-    mut f: impl FnMut(&mut F, &mut F, F),
+    f: impl Fn(&mut F, &mut F, F) + Sync,
 ) {
     if let (Some(p), Some(a), Some(g)) = (parameter.as_slice_mut(), a.as_slice_mut(), gradient.as_slice()) {
-        pulp::Arch::new().dispatch(move || {
+        let parts = if crate::linalg::busy() { rayon::current_num_threads() } else { 1 };
+        split_elements(parts, [p, a], g, &|[p, a], g| {
             for ((p, a), &g) in p.iter_mut().zip(a).zip(g) {
                 f(p, a, g);
             }
