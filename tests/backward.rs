@@ -116,3 +116,73 @@ fn backward_after_a_failed_call_gives_the_bits_of_a_fresh_workspace() {
     let (got, expected) = both(&net, x.view(), &labels[..]);
     assert_eq!(got, expected, "after an overflow");
 }
+
+/// σ(z) = z, whose derivative runs another network's `backward` first: a `backward` inside a
+/// `backward` on the same thread, which must not take the outer call's workspace.
+#[derive(Clone, Copy, Debug, Default)]
+struct Nested;
+
+impl backprop::Activation<f32> for Nested {
+    fn apply(&self, z: f32) -> f32 {
+        z
+    }
+
+    fn derivative(&self, _z: f32) -> f32 {
+        let tiny = Tiny::with_seed(9);
+        let inner = tiny.backward(batch(3, 4, 1).view(), &[0, 1, 2][..]);
+        if inner.is_ok() { 1.0 } else { f32::NAN }
+    }
+}
+
+network! {
+    struct Outer<f32> { input: 4, hidden: 8 => Nested, out: 3, cost: SoftmaxCrossEntropy }
+}
+
+#[test]
+fn backward_inside_backward_gives_the_bits_of_a_fresh_workspace() {
+    let net = Outer::with_seed(10);
+    for n in [5, 2, 9] {
+        let x = batch(n, 4, n);
+        let labels: Vec<usize> = (0..n).map(|i| i % 3).collect();
+        let (got, expected) = both(&net, x.view(), &labels[..]);
+        assert_eq!(got, expected, "batch {n}");
+        // The inner network's own calls still give its fresh bits after the outer ones.
+        let (got, expected) = both(&Tiny::with_seed(9), x.view(), &labels[..]);
+        assert_eq!(got, expected, "Tiny after Outer, batch {n}");
+    }
+}
+
+/// Runs `backward` when the thread's storage is torn down, before or after the kept workspace.
+struct BackwardOnExit;
+
+impl Drop for BackwardOnExit {
+    fn drop(&mut self) {
+        let x = batch(4, 4, 0);
+        let (got, expected) = both(&Tiny::with_seed(11), x.view(), &[0, 1, 2, 0][..]);
+        assert_eq!(got, expected, "backward in a thread-local destructor");
+    }
+}
+
+thread_local! {
+    static ON_EXIT: std::cell::RefCell<Option<BackwardOnExit>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The thread-local slot of the kept workspace may be gone when another thread-local's
+/// destructor calls `backward`: the call then works in a workspace of its own, without a panic.
+#[test]
+fn backward_in_a_thread_local_destructor_works() {
+    for kept_first in [false, true] {
+        std::thread::spawn(move || {
+            let x = batch(2, 4, 0);
+            if kept_first {
+                Tiny::with_seed(12).backward(x.view(), &[1, 2][..]).unwrap();
+            }
+            ON_EXIT.with(|slot| *slot.borrow_mut() = Some(BackwardOnExit));
+            if !kept_first {
+                Tiny::with_seed(12).backward(x.view(), &[1, 2][..]).unwrap();
+            }
+        })
+        .join()
+        .unwrap();
+    }
+}
