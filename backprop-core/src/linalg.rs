@@ -103,7 +103,7 @@ pub(crate) fn join_spinning(top: impl FnOnce() + Send, bottom: impl FnOnce() + S
 /// (milliseconds). Measured on 2 cores (`cargo bench --bench training -- fmnist`, `-- recipe`,
 /// `generated-busy` against `generated`; `BENCHMARKS.md`): plain SGD steps of a 784-128-64-10
 /// network on batches of 64 ran 1.4–1.5× faster in most runs, and Adam steps of a
-/// 784-256-128-10 network 1.3–1.35×; but on virtual machines whose host moves the virtual CPUs
+/// 784-256-128-10 network 1.2–1.35×; but on virtual machines whose host moves the virtual CPUs
 /// about, some runs were no faster than one thread, and some slower.
 ///
 /// ```
