@@ -436,7 +436,7 @@ pub(crate) fn for_each_element<F: Float>(
 
 /// Elements from which an update of one tensor is split over the threads inside
 /// [`with_busy_workers`](crate::linalg::with_busy_workers), where the other threads poll for
-/// work: an Adam update of 32 768 elements takes about 18 µs on one core of the machines of
+/// work: an Adam update of 32 768 elements takes about 17 µs on one core of the machines of
 /// `BENCHMARKS.md`, against about a microsecond to hand half of it over.
 pub(crate) const BUSY_ELEMENTS: usize = 1 << 15;
 
