@@ -255,8 +255,9 @@ fn split_rows<T: faer::traits::ComplexField + Copy + Send + Sync>(
     );
 }
 
-/// How long the half of a split product that ends first waits for the other half to be
-/// taken by another thread before running it itself.
+/// How long the half of a split job (a product's rows, an update's elements) that ends first
+/// waits for the other half to be taken by another thread before running it itself
+/// ([`join_spinning`]).
 const TAKE_UP: std::time::Duration = std::time::Duration::from_micros(20);
 
 /// Executes `vzeroupper` where the CPU has AVX.

@@ -114,7 +114,8 @@ impl<F: Float, G: Gradients<F>> Workspace<F, G> {
     }
 
     /// The gradients written by the last [`Network::backward_in`], taken out of the workspace:
-    /// what [`Network::backward`] returns.
+    /// what [`Network::backward`] returns, for a workspace of the caller's own (`backward` keeps
+    /// its workspace and returns a copy or a swap of them).
     pub fn into_gradients(self) -> G {
         self.gradients
     }
