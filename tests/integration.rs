@@ -31,6 +31,8 @@ mod gradients;
 mod inference;
 #[path = "no_panic.rs"]
 mod no_panic;
+#[path = "one_sample.rs"]
+mod one_sample;
 #[path = "optim.rs"]
 mod optim;
 #[path = "pytorch.rs"]

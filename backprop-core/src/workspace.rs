@@ -68,6 +68,21 @@ impl<F: Float> LayerBuffers<F> {
         Self::rows_of(&self.delta, self.rows)
     }
 
+    /// z^l, a^l and δ^l of the first sample, as arrays of the layer's `OUT` units, all
+    /// writable: for the one-sample path of small networks. `None` unless the buffers are
+    /// prepared for at least one row of `OUT` units.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn one_mut<const OUT: usize>(&mut self) -> Option<(&mut [F; OUT], &mut [F; OUT], &mut [F; OUT])> {
+        fn first<F, const OUT: usize>(m: &mut Array2<F>) -> Option<&mut [F; OUT]> {
+            m.as_slice_mut()?.get_mut(..OUT)?.try_into().ok()
+        }
+        if self.rows == 0 || self.width() != OUT {
+            return None;
+        }
+        Some((first(&mut self.z)?, first(&mut self.a)?, first(&mut self.delta)?))
+    }
+
     /// z^l, a^l and δ^l of the current batch, the first two writable.
     pub(crate) fn forward_mut(&mut self) -> (ArrayViewMut2<'_, F>, ArrayViewMut2<'_, F>) {
         let rows = self.rows;

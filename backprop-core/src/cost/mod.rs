@@ -163,6 +163,33 @@ pub fn cost_in_of<F: Float, N: crate::Network<F>>(
     cost_in::<F, N::Cost>(out, targets)
 }
 
+/// [`evaluate`] for a batch of one sample, on arrays: the cost C of the sample whose output is
+/// `output` (a^L, or z^L when the last layer has no activation), with the gradient with respect
+/// to that output written into `delta`, for network `N`'s cost. What the one-sample path of
+/// small networks calls.
+///
+/// It checks what [`evaluate`] checks, but only answers whether all is well: `None` (with
+/// `delta` unspecified) for targets that are not one valid target of `OUT` outputs, or a
+/// non-finite cost; the general path then reports the error. The arithmetic is
+/// [`evaluate`]'s for n = 1, so the bits are the same.
+#[doc(hidden)]
+#[inline(always)]
+pub fn cost_one_of<F: Float, N: crate::Network<F>, const OUT: usize>(
+    output: &[F; OUT],
+    delta: &mut [F; OUT],
+    targets: Targets<'_, F>,
+) -> Option<F> {
+    targets.check(1, OUT).ok()?;
+    let target = targets.get(0, OUT)?;
+    let cost = N::Cost::default();
+    cost.check_target(0, &target).ok()?;
+    let sample =
+        cost.sample(ArrayView1::from(&output[..]), &target, Some(ArrayViewMut1::from(&mut delta[..])));
+    // (0 + C_0) · (1/1): the mean over a batch of one, as `evaluate` forms it.
+    let mean = (F::zero() + sample) * (F::one() / F::one());
+    mean.is_finite().then_some(mean)
+}
+
 /// Returns an error naming the first non-finite value of `values`, if any.
 ///
 /// The common case, all finite, is one vectorised pass with no early exit

@@ -5,7 +5,9 @@
 //! Two kernels serve every step. Products of at least [`SMALL_PRODUCT`] multiply-adds go to the
 //! matrix-multiply routine of [`crate::linalg`]; smaller ones (a 4-16-3 network on one sample)
 //! run as loops over the layer's compile-time sizes `IN` and `OUT`, which LLVM unrolls and
-//! vectorises, because a general routine's set-up costs more than such a product.
+//! vectorises, because a general routine's set-up costs more than such a product. A network
+//! whose layers are all that small gets a path of its own for batches of one sample, on arrays
+//! of its sizes rather than matrix views (`dense/one.rs`), with the arithmetic of these loops.
 
 use ndarray::{ArrayView2, ArrayViewMut2, Axis, Zip};
 

@@ -2,6 +2,7 @@
 
 mod check;
 mod inplace;
+mod one;
 
 pub use check::SgdUpdate;
 pub use inplace::SMALL_PRODUCT;
