@@ -58,6 +58,7 @@ fn tiny_and_value_target_steps_allocate_nothing() {
     let counted = measure(|| {
         for _ in 0..10 {
             tiny.train_step(x.view(), &[2], &mut ws, &mut sgd).unwrap();
+            tiny.backward_in(x.view(), &[2], &mut ws).unwrap();
         }
     });
     assert_eq!(counted.count_total, 0, "{counted:?}");
