@@ -31,6 +31,14 @@ network! {
     #[derive(Clone)]
     struct TinyGeneral<f32> { input: FOUR, hidden: SIXTEEN => Tanh, logits: THREE, cost: SoftmaxCrossEntropy }
 }
+/// `Tiny` by `#[derive(Backprop)]`: the sizes are literals in the layers' types, so the derive
+/// gives it the one-sample path too.
+#[derive(Clone, Backprop)]
+#[backprop(cost = SoftmaxCrossEntropy)]
+struct TinyDerived {
+    hidden: Dense<f32, 4, 16, Tanh>,
+    logits: Dense<f32, 16, 3>,
+}
 network! {
     /// Three layers and an output activation (δ^L = ∇_a C ⊙ σ'(z^L)), fitted to values.
     #[derive(Clone)]
@@ -138,6 +146,18 @@ const BITS: [usize; 5] = [0, 1, 1, 0, 1];
 fn tiny_steps_give_the_bits_of_the_general_path() {
     let net = Tiny::with_seed(3);
     let general = twin(&net, TinyGeneral::zeros());
+    same_bits(net, general, 0.1, |i| Targets::Classes(&LABELS[i % 7..i % 7 + 1]));
+}
+
+#[test]
+fn derived_steps_give_the_bits_of_the_general_path() {
+    let net = TinyDerived::with_seed(3);
+    let general = twin(&net, TinyGeneral::zeros());
+    let mut probe = net.clone();
+    let x = sample::<f32>(0, 4);
+    let answer =
+        probe.__train_one(x.view(), Targets::Classes(&LABELS[..1]), &mut TinyDerived::workspace(), 0.1);
+    assert!(answer.is_some(), "the derive gives a small network of literal sizes the one-sample path");
     same_bits(net, general, 0.1, |i| Targets::Classes(&LABELS[i % 7..i % 7 + 1]));
 }
 

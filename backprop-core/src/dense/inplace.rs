@@ -11,7 +11,7 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2, Axis, Zip};
 
-use super::Dense;
+use super::{Dense, rows};
 use crate::linalg::gemm;
 use crate::{Activation, Float, LayerBuffers, LayerGradients};
 
@@ -36,7 +36,12 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
                 z.as_slice_mut(),
                 a.as_slice_mut(),
             ) {
-                return self.forward_small(x, w, b, z, a);
+                for (x, (z, a)) in
+                    x.chunks_exact(IN).zip(z.chunks_exact_mut(OUT).zip(a.chunks_exact_mut(OUT)))
+                {
+                    rows::forward::<F, A, IN>(&self.activation, w, b, x, z, a);
+                }
+                return;
             }
         }
         gemm(F::one(), a_prev, self.weight.t(), false, z.view_mut());
@@ -47,19 +52,6 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
                 *a = sigma.apply(*z);
             });
         });
-    }
-
-    /// `forward_in` for a tiny product: for each sample, z_j = b_j + Σ_k w_jk x_k and
-    /// a_j = σ(z_j), over slices whose lengths are the compile-time `IN` and `OUT`.
-    fn forward_small(&self, x: &[F], w: &[F], b: &[F], z: &mut [F], a: &mut [F]) {
-        let samples = x.chunks_exact(IN).zip(z.chunks_exact_mut(OUT).zip(a.chunks_exact_mut(OUT)));
-        for (x, (z, a)) in samples {
-            for ((w, &b), z) in w.chunks_exact(IN).zip(b).zip(z.iter_mut()) {
-                *z = w.iter().zip(x).fold(b, |s, (&w, &x)| s + w * x);
-            }
-            // σ in a pass of its own, which the compiler vectorises across the units.
-            a.iter_mut().zip(z.iter()).for_each(|(a, &z)| *a = self.activation.apply(z));
-        }
     }
 
     /// δ^L of an output layer that declares an activation: δ^L = ∇_a C ⊙ σ'(z^L), by the
@@ -95,18 +87,11 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
                 a.as_slice(),
                 delta.as_slice_mut(),
             ) {
-                // Per sample: g = Σ_j δ_j^{l+1} w_j^{l+1} (a sum of rows of W^{l+1}), then σ'.
                 let samples = dn
                     .chunks_exact(next)
                     .zip(d.chunks_exact_mut(OUT).zip(z.chunks_exact(OUT).zip(a.chunks_exact(OUT))));
                 for (dn, (d, (z, a))) in samples {
-                    d.fill(F::zero());
-                    for (&dj, w) in dn.iter().zip(w.chunks_exact(OUT)) {
-                        d.iter_mut().zip(w).for_each(|(d, &w)| *d += dj * w);
-                    }
-                    for ((d, &z), &a) in d.iter_mut().zip(z).zip(a) {
-                        *d *= self.activation.derivative_at(z, a);
-                    }
+                    rows::delta::<F, A, OUT>(&self.activation, w, dn, z, a, d);
                 }
                 return;
             }
@@ -135,25 +120,17 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
                 gradients.weight.as_slice_mut(),
                 gradients.bias.as_slice_mut(),
             ) {
-                return Self::gradients_small(d, x, g, gb);
+                g.fill(F::zero());
+                gb.fill(F::zero());
+                for (d, x) in d.chunks_exact(OUT).zip(x.chunks_exact(IN)) {
+                    rows::add_gradients::<F, IN>(d, x, g, gb);
+                }
+                return;
             }
         }
         gemm(F::one(), delta.t(), a_prev, false, gradients.weight.view_mut());
         gradients.bias.fill(F::zero());
         column_sums_into(F::one(), delta, gradients.bias.view_mut());
-    }
-
-    /// `gradients_in` for a tiny product: ∂C/∂w_jk = Σ_samples δ_j x_k and ∂C/∂b_j = Σ δ_j,
-    /// sample by sample, over rows of the compile-time lengths `IN` and `OUT`.
-    fn gradients_small(delta: &[F], x: &[F], g: &mut [F], gb: &mut [F]) {
-        g.fill(F::zero());
-        gb.fill(F::zero());
-        for (d, x) in delta.chunks_exact(OUT).zip(x.chunks_exact(IN)) {
-            for ((&dj, g), gb) in d.iter().zip(g.chunks_exact_mut(IN)).zip(gb.iter_mut()) {
-                g.iter_mut().zip(x).for_each(|(g, &x)| *g += dj * x);
-                *gb += dj;
-            }
-        }
     }
 
     /// Equations (3) and (4) fused with the update of plain gradient descent:
@@ -168,11 +145,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
                 (delta.as_slice(), a_prev.as_slice(), self.weight.as_slice_mut(), self.bias.as_slice_mut())
             {
                 for (d, x) in d.chunks_exact(OUT).zip(x.chunks_exact(IN)) {
-                    for ((&dj, w), b) in d.iter().zip(w.chunks_exact_mut(IN)).zip(b.iter_mut()) {
-                        let step = eta * dj;
-                        w.iter_mut().zip(x).for_each(|(w, &x)| *w -= step * x);
-                        *b -= step;
-                    }
+                    rows::sgd::<F, IN>(eta, d, x, w, b);
                 }
                 return;
             }

@@ -12,10 +12,10 @@
 //!
 //! The arithmetic is that of the general path's loops for small products
 //! ([`forward_in`](Dense::forward_in), [`delta_in`](Dense::delta_in),
-//! [`gradients_in`](Dense::gradients_in), [`sgd_in`](Dense::sgd_in)), in the same order, so both
-//! give the same bits.
+//! [`gradients_in`](Dense::gradients_in), [`sgd_in`](Dense::sgd_in)): both call the same
+//! per-sample kernels (`dense/rows.rs`), so both give the same bits.
 
-use super::Dense;
+use super::{Dense, rows};
 use crate::{Activation, Float, LayerGradients};
 
 /// Whether every value is finite: one pass with no early exit, which the compiler vectorises.
@@ -56,16 +56,11 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     #[doc(hidden)]
     #[inline(always)]
     pub fn sgd_one_sample(&mut self, learning_rate: F, delta: &[F; OUT], x: &[F; IN]) {
-        let (Some(weight), Some(bias)) = (self.weight.as_slice_mut(), self.bias.as_slice_mut()) else {
-            return;
-        };
         if IN == 0 {
             return;
         }
-        for ((&dj, w), b) in delta.iter().zip(weight.chunks_exact_mut(IN)).zip(bias.iter_mut()) {
-            let step = learning_rate * dj;
-            w.iter_mut().zip(x).for_each(|(w, &x)| *w -= step * x);
-            *b -= step;
+        if let (Some(weight), Some(bias)) = (self.weight.as_slice_mut(), self.bias.as_slice_mut()) {
+            rows::sgd::<F, IN>(learning_rate, delta, x, weight, bias);
         }
     }
 }
@@ -76,10 +71,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> OneSample<'_
     /// [`check_weighted_input`](Dense::check_weighted_input)).
     #[inline(always)]
     pub fn forward(&self, x: &[F; IN], z: &mut [F; OUT], a: &mut [F; OUT]) -> bool {
-        for ((w, &b), z) in self.weight.chunks_exact(IN).zip(self.bias).zip(z.iter_mut()) {
-            *z = w.iter().zip(x).fold(b, |s, (&w, &x)| s + w * x);
-        }
-        a.iter_mut().zip(z.iter()).for_each(|(a, &z)| *a = self.activation.apply(z));
+        rows::forward::<F, A, IN>(self.activation, self.weight, self.bias, x, z, a);
         all_finite(z)
     }
 
@@ -87,9 +79,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> OneSample<'_
     /// from ∇_a C that the cost wrote into δ (the chain rule).
     #[inline(always)]
     pub fn output_delta(&self, z: &[F; OUT], a: &[F; OUT], delta: &mut [F; OUT]) {
-        for ((d, &z), &a) in delta.iter_mut().zip(z).zip(a) {
-            *d *= self.activation.derivative_at(z, a);
-        }
+        rows::scale_by_derivative(self.activation, z, a, delta);
     }
 
     /// Equation (2) for one sample: δ_k^l = σ'(z_k^l) Σ_j w_jk^{l+1} δ_j^{l+1}, the sum taken
@@ -103,13 +93,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> OneSample<'_
         next: &OneSample<'_, F, OUT, NEXT, B>,
         next_delta: &[F; NEXT],
     ) {
-        delta.fill(F::zero());
-        for (&dj, w) in next_delta.iter().zip(next.weight.chunks_exact(OUT)) {
-            delta.iter_mut().zip(w).for_each(|(d, &w)| *d += dj * w);
-        }
-        for ((d, &z), &a) in delta.iter_mut().zip(z).zip(a) {
-            *d *= self.activation.derivative_at(z, a);
-        }
+        rows::delta::<F, A, OUT>(self.activation, next.weight, next_delta, z, a, delta);
     }
 
     /// Equations (3) and (4) for one sample into `gradients`: ∂C/∂w_jk = δ_j x_k and
@@ -124,11 +108,10 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> OneSample<'_
             return false;
         };
         let Ok(gb) = <&mut [F; OUT]>::try_from(gb) else { return false };
-        for ((&dj, g), gb) in delta.iter().zip(g.chunks_exact_mut(IN)).zip(gb.iter_mut()) {
-            // 0 + δ_j x_k, as the sum over a batch of one: the bits of the general path.
-            g.iter_mut().zip(x).for_each(|(g, &x)| *g = F::zero() + dj * x);
-            *gb = F::zero() + dj;
-        }
+        // Zeros plus δ_j x_k, as the sum over a batch of one: the bits of the general path.
+        g.fill(F::zero());
+        gb.fill(F::zero());
+        rows::add_gradients::<F, IN>(delta, x, g, gb);
         true
     }
 
@@ -162,7 +145,10 @@ fn largest_magnitude<F: Float>(values: &[F]) -> F {
     chunks.remainder().iter().fold(largest, |m, &v| max(m, v.abs()))
 }
 
-/// The larger of `a` and `b`, for values known not to be NaN: one `max` instruction.
+/// The larger of `a` and `b`: one `max` instruction. With a NaN it answers `a` (a NaN `b`
+/// compares false), so a NaN can be lost here; [`OneSample::sgd_is_bounded`] therefore asks
+/// [`all_finite`] of δ as well, and needs no NaN from the parameters, which the forward pass
+/// proved finite.
 #[inline(always)]
 fn max<F: Float>(a: F, b: F) -> F {
     if b > a { b } else { a }
