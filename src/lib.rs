@@ -444,7 +444,8 @@ pub mod __spellings {
 pub mod __private {
     pub use backprop_core::cost::cost_and_gradient;
     pub use backprop_core::{
-        backward_in_kept_workspace, check_input, check_input_shape, predict_one, seeded_rng, workspace_error,
+        backward_in_kept_workspace, check_input, check_input_shape, predict_one, seeded_rng, vectorised,
+        workspace_error,
     };
 
     /// `<PhantomData<A> as Unwrap>::Inner` is `A`: how a derive's generated code names a layer's

@@ -52,7 +52,7 @@ mod workspace;
 
 pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
 pub use cost::{BinaryCrossEntropy, Cost, Mse, MulticlassHinge, SoftmaxCrossEntropy};
-pub use dense::{Dense, LayerGradients, SMALL_PRODUCT, SgdUpdate};
+pub use dense::{Dense, LayerGradients, SMALL_PRODUCT, SgdUpdate, vectorised};
 pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};

@@ -74,6 +74,7 @@ impl<F: Float> LayerBuffers<F> {
     #[doc(hidden)]
     #[inline(always)]
     pub fn one_mut<const OUT: usize>(&mut self) -> Option<(&mut [F; OUT], &mut [F; OUT], &mut [F; OUT])> {
+        #[inline(always)]
         fn first<F, const OUT: usize>(m: &mut Array2<F>) -> Option<&mut [F; OUT]> {
             m.as_slice_mut()?.get_mut(..OUT)?.try_into().ok()
         }

@@ -800,10 +800,12 @@ impl<'a> Resolved<'a> {
                 __y: ::backprop::Targets<'_, #float>,
                 __ws: &mut #workspace,
             ) -> ::core::option::Option<#float> {
-                let (__levels, __gradients) = __ws.prepare::<Self>(1).ok()?;
-                let [#(#buffers),*] = __levels else { return ::core::option::Option::None };
-                #forward
-                (#( #layer.gradients(#delta, #x, &mut __gradients.#names) )&*).then_some(__cost)
+                ::backprop::__private::vectorised(#[inline(always)] || {
+                    let (__levels, __gradients) = __ws.prepare::<Self>(1).ok()?;
+                    let [#(#buffers),*] = __levels else { return ::core::option::Option::None };
+                    #forward
+                    (#( #layer.gradients(#delta, #x, &mut __gradients.#names) )&*).then_some(__cost)
+                })
             }
 
             #[inline(always)]
@@ -814,14 +816,16 @@ impl<'a> Resolved<'a> {
                 __ws: &mut #workspace,
                 __eta: #float,
             ) -> ::core::option::Option<#float> {
-                let (__levels, _) = __ws.prepare::<Self>(1).ok()?;
-                let [#(#buffers),*] = __levels else { return ::core::option::Option::None };
-                #forward
-                if !(#( #layer.sgd_is_bounded(__eta, #delta, #x) )&*) {
-                    return ::core::option::Option::None;
-                }
-                #( self.#names.sgd_one_sample(__eta, #delta, #x); )*
-                ::core::option::Option::Some(__cost)
+                ::backprop::__private::vectorised(#[inline(always)] || {
+                    let (__levels, _) = __ws.prepare::<Self>(1).ok()?;
+                    let [#(#buffers),*] = __levels else { return ::core::option::Option::None };
+                    #forward
+                    if !(#( #layer.sgd_is_bounded(__eta, #delta, #x) )&*) {
+                        return ::core::option::Option::None;
+                    }
+                    #( self.#names.sgd_one_sample(__eta, #delta, #x); )*
+                    ::core::option::Option::Some(__cost)
+                })
             }
         }
     }

@@ -7,6 +7,8 @@ mod rows;
 
 pub use check::SgdUpdate;
 pub use inplace::SMALL_PRODUCT;
+#[doc(hidden)]
+pub use one::vectorised;
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand_core::RngCore;

@@ -18,6 +18,21 @@
 use super::{Dense, rows};
 use crate::{Activation, Float, LayerGradients};
 
+/// Runs `step`, the body of a one-sample step that the macros generate, compiled for the widest
+/// vector instructions this CPU has (AVX2 where there is, chosen at run time by `pulp`): the
+/// default x86-64 target gives the inlined loops only 128-bit SSE registers.
+///
+/// The results are those of the general path to the bit: wider registers change how many
+/// lanes one instruction handles, not the operations each lane does, and no sum is
+/// reassociated or fused (Rust contracts no `a * b + c` into a fused multiply-add). The step
+/// must be an `#[inline(always)]` closure, so that its body is compiled inside the dispatching
+/// function.
+#[doc(hidden)]
+#[inline(always)]
+pub fn vectorised<R>(step: impl FnOnce() -> R) -> R {
+    pulp::Arch::new().dispatch(step)
+}
+
 /// Whether every value is finite: one pass with no early exit, which the compiler vectorises.
 #[inline(always)]
 fn all_finite<F: Float>(values: &[F]) -> bool {

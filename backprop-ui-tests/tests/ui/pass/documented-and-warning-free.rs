@@ -1,6 +1,9 @@
-//! A crate that denies missing docs and every warning can declare public networks: everything
-//! the macros generate is documented and lint-free.
+//! A crate that denies missing docs and every warning, and forbids unsafe code, can declare
+//! public networks: everything the macros generate is documented, lint-free and safe (the
+//! one-sample path of these small networks included, whose dispatch to wider vector
+//! instructions lives in the library).
 #![deny(missing_docs, warnings)]
+#![forbid(unsafe_code)]
 
 use backprop::prelude::*;
 
