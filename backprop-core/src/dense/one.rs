@@ -1,5 +1,6 @@
 //! One sample through a small layer, on arrays of the layer's compile-time sizes: the
-//! equations of the paper for a batch of one, with no matrix views and no dispatch.
+//! equations of the paper for a batch of one, with no matrix views, the whole step compiled for
+//! the CPU's widest vectors behind one run-time dispatch ([`vectorised`]).
 //!
 //! A network whose every layer is small (`IN × OUT` below [`SMALL_PRODUCT`](super::SMALL_PRODUCT)
 //! multiply-adds) and whose sizes are integer literals gets from `network!` and
@@ -19,8 +20,9 @@ use super::{Dense, rows};
 use crate::{Activation, Float, LayerGradients};
 
 /// Runs `step`, the body of a one-sample step that the macros generate, compiled for the widest
-/// vector instructions this CPU has (AVX2 where there is, chosen at run time by `pulp`): the
-/// default x86-64 target gives the inlined loops only 128-bit SSE registers.
+/// vector instructions this CPU has (AVX-512 or AVX2, chosen at run time by `pulp`'s
+/// `Arch::dispatch`; elsewhere the code as it is): the default x86-64 target gives the inlined
+/// loops only 128-bit SSE registers.
 ///
 /// The results are those of the general path to the bit: wider registers change how many
 /// lanes one instruction handles, not the operations each lane does, and no sum is
