@@ -104,7 +104,10 @@ pub(crate) fn join_spinning(top: impl FnOnce() + Send, bottom: impl FnOnce() + S
 /// `generated-busy` against `generated`; `BENCHMARKS.md`): plain SGD steps of a 784-128-64-10
 /// network on batches of 64 ran 1.4–1.5× faster in most runs, and Adam steps of a
 /// 784-256-128-10 network 1.2–1.35×; but on virtual machines whose host moves the virtual CPUs
-/// about, some runs were no faster than one thread, and some slower.
+/// about, some runs were no faster than one thread, and some slower. On a slower machine (AMD
+/// EPYC Zen 3, 2.45 GHz), the SGD steps were slower than one thread in two runs of three, and
+/// `Trainer::fit` of the `fashion_mnist` example inside it ran 1.6×, 1.2× and 0.9× as fast as
+/// without: measure it on the machine that will train.
 ///
 /// ```
 /// use backprop_core::linalg::with_busy_workers;
