@@ -792,6 +792,25 @@ impl<'a> Resolved<'a> {
             #output_activation
             #(#deltas)*
         };
+        // Each body runs compiled for the CPU's widest vectors (`backprop_core::vectorised`).
+        let vectorised =
+            |body: TokenStream| quote!(::backprop::__private::vectorised(#[inline(always)] || { #body }));
+        let backward_body = vectorised(quote! {
+            let (__levels, __gradients) = __ws.prepare::<Self>(1).ok()?;
+            let [#(#buffers),*] = __levels else { return ::core::option::Option::None };
+            #forward
+            (#( #layer.gradients(#delta, #x, &mut __gradients.#names) )&*).then_some(__cost)
+        });
+        let train_body = vectorised(quote! {
+            let (__levels, _) = __ws.prepare::<Self>(1).ok()?;
+            let [#(#buffers),*] = __levels else { return ::core::option::Option::None };
+            #forward
+            if !(#( #layer.sgd_is_bounded(__eta, #delta, #x) )&*) {
+                return ::core::option::Option::None;
+            }
+            #( self.#names.sgd_one_sample(__eta, #delta, #x); )*
+            ::core::option::Option::Some(__cost)
+        });
         quote! {
             #[inline(always)]
             fn __backward_one(
@@ -800,12 +819,7 @@ impl<'a> Resolved<'a> {
                 __y: ::backprop::Targets<'_, #float>,
                 __ws: &mut #workspace,
             ) -> ::core::option::Option<#float> {
-                ::backprop::__private::vectorised(#[inline(always)] || {
-                    let (__levels, __gradients) = __ws.prepare::<Self>(1).ok()?;
-                    let [#(#buffers),*] = __levels else { return ::core::option::Option::None };
-                    #forward
-                    (#( #layer.gradients(#delta, #x, &mut __gradients.#names) )&*).then_some(__cost)
-                })
+                #backward_body
             }
 
             #[inline(always)]
@@ -816,16 +830,7 @@ impl<'a> Resolved<'a> {
                 __ws: &mut #workspace,
                 __eta: #float,
             ) -> ::core::option::Option<#float> {
-                ::backprop::__private::vectorised(#[inline(always)] || {
-                    let (__levels, _) = __ws.prepare::<Self>(1).ok()?;
-                    let [#(#buffers),*] = __levels else { return ::core::option::Option::None };
-                    #forward
-                    if !(#( #layer.sgd_is_bounded(__eta, #delta, #x) )&*) {
-                        return ::core::option::Option::None;
-                    }
-                    #( self.#names.sgd_one_sample(__eta, #delta, #x); )*
-                    ::core::option::Option::Some(__cost)
-                })
+                #train_body
             }
         }
     }

@@ -64,7 +64,6 @@ impl<F: Float> Cost<F> for BinaryCrossEntropy {
         z > F::zero()
     }
 
-    #[inline]
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {
         let mut cost = F::zero();
         for (j, &zj) in z.iter().enumerate() {

@@ -15,7 +15,6 @@ impl<F: Float> Cost<F> for Mse {
     const NAME: &'static str = "Mse";
     const CLASSIFICATION: bool = false;
 
-    #[inline]
     fn sample(
         &self,
         z: ArrayView1<'_, F>,

@@ -34,7 +34,6 @@ impl<F: Float> Cost<F> for MulticlassHinge {
         }
     }
 
-    #[inline]
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {
         let Some((y, zy)) = class(target).and_then(|y| z.get(y).map(|&zy| (y, zy))) else {
             // Unreachable through `evaluate`, which checks the targets first.

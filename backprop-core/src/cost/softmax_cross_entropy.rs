@@ -61,7 +61,6 @@ impl<F: Float> Cost<F> for SoftmaxCrossEntropy {
         z.mapv_inplace(|e| e / s);
     }
 
-    #[inline]
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {
         // m = max_j z_j; S = Σ_k e^{z_k − m}, with the maximum's term e^0 = 1, so ln S ≥ 0.
         let m = z.iter().fold(F::neg_infinity(), |m, &v| if v > m { v } else { m });

@@ -120,12 +120,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
                 gradients.weight.as_slice_mut(),
                 gradients.bias.as_slice_mut(),
             ) {
-                g.fill(F::zero());
-                gb.fill(F::zero());
-                for (d, x) in d.chunks_exact(OUT).zip(x.chunks_exact(IN)) {
-                    rows::add_gradients::<F, IN>(d, x, g, gb);
-                }
-                return;
+                return rows::gradients::<F, IN, OUT>(d, x, g, gb);
             }
         }
         gemm(F::one(), delta.t(), a_prev, false, gradients.weight.view_mut());

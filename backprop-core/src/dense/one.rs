@@ -125,10 +125,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> OneSample<'_
             return false;
         };
         let Ok(gb) = <&mut [F; OUT]>::try_from(gb) else { return false };
-        // Zeros plus δ_j x_k, as the sum over a batch of one: the bits of the general path.
-        g.fill(F::zero());
-        gb.fill(F::zero());
-        rows::add_gradients::<F, IN>(delta, x, g, gb);
+        rows::gradients::<F, IN, OUT>(delta, x, g, gb);
         true
     }
 

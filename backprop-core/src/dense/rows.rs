@@ -56,18 +56,24 @@ pub(super) fn delta<F: Float, A: Activation<F>, const OUT: usize>(
     scale_by_derivative(sigma, z, a, delta);
 }
 
-/// Equations (3) and (4) for one sample, added to running sums over a batch:
-/// ∂C/∂w_jk += δ_j x_k and ∂C/∂b_j += δ_j. `weight` holds rows of `IN` values.
+/// Equations (3) and (4) summed over the samples of a batch, from zero and in sample order:
+/// ∂C/∂w_jk = Σ_samples δ_j x_k and ∂C/∂b_j = Σ_samples δ_j. `delta` holds rows of `OUT`
+/// values and `x` rows of `IN`, one of each per sample; `weight` holds rows of `IN` values. For
+/// a batch of one sample the sums are 0 + δ_j x_k and 0 + δ_j, the same bits as for any batch.
 #[inline(always)]
-pub(super) fn add_gradients<F: Float, const IN: usize>(
+pub(super) fn gradients<F: Float, const IN: usize, const OUT: usize>(
     delta: &[F],
     x: &[F],
     weight: &mut [F],
     bias: &mut [F],
 ) {
-    for ((&dj, g), gb) in delta.iter().zip(weight.chunks_exact_mut(IN)).zip(bias.iter_mut()) {
-        g.iter_mut().zip(x).for_each(|(g, &x)| *g += dj * x);
-        *gb += dj;
+    weight.fill(F::zero());
+    bias.fill(F::zero());
+    for (d, x) in delta.chunks_exact(OUT).zip(x.chunks_exact(IN)) {
+        for ((&dj, g), gb) in d.iter().zip(weight.chunks_exact_mut(IN)).zip(bias.iter_mut()) {
+            g.iter_mut().zip(x).for_each(|(g, &x)| *g += dj * x);
+            *gb += dj;
+        }
     }
 }
 
