@@ -188,15 +188,16 @@ pub use backprop_core::linalg::with_busy_workers;
 pub use backprop_core::{
     Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients, Identity,
     Init, LayerBuffers, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge, Network,
-    Optimizer, Parameters, ParametersMut, Relu, SMALL_PRODUCT, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy,
-    Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step, seeded_rng,
+    Optimizer, Parameters, ParametersMut, Persist, Predict, Relu, SMALL_PRODUCT, Sgd, Sigmoid, Silu,
+    SoftmaxCrossEntropy, Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step,
+    seeded_rng,
 };
 pub use backprop_core::{
     Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, FitError, History, Metrics, OptimizerState,
     Progress, Resumable, Schedule, SgdUpdate, StepDecay, Trainer, UpdateRule, WeightDecay,
 };
 pub use backprop_core::{BackwardTrace, ForwardTrace, Shards};
-pub use backprop_core::{activation, cost, data, io, optim, trace, train};
+pub use backprop_core::{activation, cost, data, inference, io, optim, rng, trace, train};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
 /// dependency pinned to a matching version.
@@ -406,9 +407,9 @@ pub mod prelude {
     pub use crate::__spellings::*;
     pub use crate::{
         Activation, Adam, AdamW, Backprop, BinaryCrossEntropy, ClipGradNorm, Constant, Cosine, Cost, Dense,
-        Elu, Gelu, Gradients, Identity, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Relu, Resumable,
-        Schedule, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, StepDecay, Tanh, Trainer, WeightDecay,
-        network,
+        Elu, Gelu, Gradients, Identity, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Persist,
+        Predict, Relu, Resumable, Schedule, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, StepDecay,
+        Tanh, Trainer, WeightDecay, network,
     };
     /// The attribute macro only: the module `backprop::activation` stays out of the prelude.
     pub use backprop_macros::activation;
@@ -442,11 +443,7 @@ pub mod __spellings {
 /// What the generated code calls and a user does not: not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use backprop_core::cost::cost_and_gradient;
-    pub use backprop_core::{
-        backward_in_kept_workspace, check_input, check_input_shape, predict_one, seeded_rng, vectorised,
-        workspace_error,
-    };
+    pub use backprop_core::private::*;
 
     /// `<PhantomData<A> as Unwrap>::Inner` is `A`: how a derive's generated code names a layer's
     /// activation through one alias of its own (see the macro's `expand`).

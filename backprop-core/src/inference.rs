@@ -1,30 +1,95 @@
-//! Inference: what a trained network predicts for a batch ([`Network::predict`]), the classes it
-//! assigns ([`Network::classify`]), and its prediction for one sample ([`predict_one`], which
-//! the generated `predict_one` calls with the network's own sizes).
+//! Inference, for every [`Network`]: what it predicts for a batch ([`Predict::predict`]), the
+//! classes it assigns ([`Predict::classify`]), and its prediction for one sample
+//! ([`predict_one`], which the generated `predict_one` calls with the network's own sizes).
+
+use core::ops::Range;
 
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, Axis, Slice};
 
-use crate::train::metrics::{EVALUATION_BATCH, chunks};
-use crate::{Cost, Error, Float, Network, check_finite};
+use crate::check::check_finite;
+use crate::cost::Cost;
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
 
-/// [`Network::predict`]: the network's output for every sample, each row turned into the cost's
-/// prediction by [`Cost::predict_in_place`].
-pub(crate) fn predict<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Array2<F>, Error> {
-    let mut predictions = outputs(net, x)?;
-    let cost = N::Cost::default();
-    for row in predictions.rows_mut() {
-        cost.predict_in_place(row);
+/// How many samples [`Predict::predict`], [`Predict::classify`] and the trainer's evaluations
+/// pass through the network at once, so that a large data set never becomes one huge matrix of
+/// activations.
+pub const EVALUATION_BATCH: usize = 1024;
+
+/// Predictions, for every [`Network`]: what the cost says the network's output means, and the
+/// classes it stands for. Implemented for every network: bring it into scope (the prelude
+/// does) and call `net.predict(x.view())`.
+pub trait Predict<F: Float>: Network<F> {
+    /// What the network predicts for each sample of `x`, one row per sample (`n × OUTPUT`): the
+    /// output of the forward pass, each row turned by the cost's
+    /// [`predict_in_place`](Cost::predict_in_place) into what the cost says it means.
+    ///
+    /// | cost | prediction for a sample with output z |
+    /// |---|---|
+    /// | [`SoftmaxCrossEntropy`](crate::cost::SoftmaxCrossEntropy) | softmax(z)_j = e^{z_j} / Σ_k e^{z_k}: the probability of each class, summing to 1 |
+    /// | [`BinaryCrossEntropy`](crate::cost::BinaryCrossEntropy) | s(z_j) = 1 / (1 + e^{−z_j}): the probability of each output being on |
+    /// | [`Mse`](crate::cost::Mse), [`MulticlassHinge`](crate::cost::MulticlassHinge), and a cost of your own unless it says otherwise | z itself |
+    ///
+    /// Both transforms are computed without overflow: logits of ±10⁴ give probabilities of 1
+    /// and 0, not NaN.
+    ///
+    /// If the last layer declares an activation σ, the forward pass returns a^L = σ(z^L), and
+    /// that is what the cost is taken of in training ([`backward`](Network::backward) computes
+    /// ∇_a C there, then δ^L = ∇_a C ⊙ σ'(z^L)). `predict` is consistent with that: it applies
+    /// the cost's transform to a^L: with `out: 3 => Sigmoid` and `Mse`, the prediction is
+    /// a^L = s(z^L). A cost that applies its own output function to logits
+    /// ([`Cost::TAKES_LOGITS`], as `BinaryCrossEntropy` and `SoftmaxCrossEntropy` do) refuses an
+    /// output activation at compile time, so that σ is never applied twice.
+    ///
+    /// The forward pass runs through [`forward_in`](Network::forward_in) in batches of
+    /// [`EVALUATION_BATCH`] samples, in one workspace, so a large
+    /// data set never becomes one huge matrix of activations; its values are those of
+    /// [`forward`](Network::forward) up to rounding (the two sum in different orders).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyBatch`] for a batch of no rows, [`Error::InputWidth`] for one of the wrong
+    /// width, [`Error::NonFinite`] for an input that holds NaN or an infinity (naming its row in
+    /// `x`) and for an output that is not finite (parameters that hold NaN or infinities, or
+    /// sums that overflow), and [`Error::ParameterShape`] for a layer whose parameters were
+    /// replaced by ones of the wrong shape.
+    fn predict(&self, x: ArrayView2<'_, F>) -> Result<Array2<F>, Error> {
+        let mut predictions = outputs(self, x)?;
+        let cost = Self::Cost::default();
+        for row in predictions.rows_mut() {
+            cost.predict_in_place(row);
+        }
+        Ok(predictions)
     }
-    Ok(predictions)
+
+    /// The class of each sample of `x`, from its prediction p ([`predict`](Predict::predict)):
+    ///
+    /// - with several outputs, the index of the largest p_j: the most probable class for
+    ///   `SoftmaxCrossEntropy` (the argmax of z^L), the highest score for `MulticlassHinge`.
+    ///   Where predictions are equal (probabilities that round to the same value, as the
+    ///   sigmoids of 20 and 30 do in `f32`), the one with the larger output of the forward pass,
+    ///   and then the first;
+    /// - with one output, 1 if p > ½ and 0 otherwise: for `BinaryCrossEntropy` when the
+    ///   probability s(z) is above one half (z > 0), for `Mse` trained on targets 0 and 1 when
+    ///   z itself is.
+    ///
+    /// [`train::predict_classes`](crate::train::predict_classes) is this method, and
+    /// [`train::evaluate`](crate::train::evaluate) and
+    /// [`train::confusion_matrix`](crate::train::confusion_matrix) count with these classes.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`predict`](Predict::predict).
+    fn classify(&self, x: ArrayView2<'_, F>) -> Result<Vec<usize>, Error> {
+        let outputs = outputs(self, x)?;
+        let cost = Self::Cost::default();
+        let mut buffer = Vec::with_capacity(Self::OUTPUT);
+        Ok(outputs.rows().into_iter().map(|z| class_of_output(&cost, z, &mut buffer)).collect())
+    }
 }
 
-/// [`Network::classify`]: the class of every sample, from its prediction.
-pub(crate) fn classify<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Vec<usize>, Error> {
-    let outputs = outputs(net, x)?;
-    let cost = N::Cost::default();
-    let mut buffer = Vec::with_capacity(N::OUTPUT);
-    Ok(outputs.rows().into_iter().map(|z| class_of_output(&cost, z, &mut buffer)).collect())
-}
+impl<F: Float, N: Network<F>> Predict<F> for N {}
 
 /// What the `predict_one` generated for every network calls: [`Network::predict`] on the one
 /// sample `x`, a batch of one row, returned as an array.
@@ -65,7 +130,7 @@ pub fn predict_one<F: Float, N: Network<F>, const INPUT: usize, const OUTPUT: us
 /// an output that is not finite (parameters that hold NaN or infinities, or sums that overflow)
 /// is [`Error::NonFinite`] rather than a prediction of NaN.
 fn outputs<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Array2<F>, Error> {
-    crate::check_input(x, N::INPUT)?;
+    crate::private::check_input(x, N::INPUT)?;
     let mut outputs = Array2::zeros((x.nrows(), N::OUTPUT));
     let mut workspace = N::workspace();
     for range in chunks(x.nrows(), EVALUATION_BATCH) {
@@ -83,6 +148,12 @@ fn outputs<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Arr
     }
     check_finite("the network's output", outputs.view())?;
     Ok(outputs)
+}
+
+/// `0..n` cut into consecutive ranges of `size` (the last one shorter).
+pub(crate) fn chunks(n: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
+    let size = size.max(1);
+    (0..n).step_by(size).map(move |start| start..(start + size).min(n))
 }
 
 /// The class of one sample whose network output is `z`: its prediction by `cost`, written into
@@ -145,18 +216,22 @@ mod tests {
 
     #[test]
     fn one_output_is_class_1_above_one_half() {
-        let class = |p: f64| predicted_class(&crate::Mse, array![p].view(), array![0.0].view());
+        let class = |p: f64| predicted_class(&crate::cost::Mse, array![p].view(), array![0.0].view());
         assert_eq!((class(0.2), class(0.5), class(0.50001), class(3.0), class(f64::NAN)), (0, 0, 1, 1, 0));
         // Binary cross-entropy decides on the logit: s(1e-30) rounds to ½, but 1e-30 > 0.
         let logit =
-            |z: f64| predicted_class(&crate::BinaryCrossEntropy, array![0.5].view(), array![z].view());
+            |z: f64| predicted_class(&crate::cost::BinaryCrossEntropy, array![0.5].view(), array![z].view());
         assert_eq!((logit(1e-30), logit(0.0), logit(-1e-30), logit(f64::NAN)), (1, 0, 0, 0));
     }
 
     #[test]
     fn several_outputs_give_the_largest_then_the_largest_output_then_the_first() {
         let class = |p: [f32; 3], z: [f32; 3]| {
-            predicted_class(&crate::Mse, array![p[0], p[1], p[2]].view(), array![z[0], z[1], z[2]].view())
+            predicted_class(
+                &crate::cost::Mse,
+                array![p[0], p[1], p[2]].view(),
+                array![z[0], z[1], z[2]].view(),
+            )
         };
         assert_eq!(class([0.1, 0.7, 0.2], [0.0, 0.0, 0.0]), 1);
         assert_eq!(class([1.0, 1.0, 0.0], [20.0, 30.0, 0.0]), 1);

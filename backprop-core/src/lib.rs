@@ -16,13 +16,45 @@
 //! - [`data`]: IDX and CSV readers, Fashion-MNIST and iris, standardisation, one-hot targets and a
 //!   seeded train/validation split;
 //! - [`io`]: weights and checkpoints as safetensors files, which PyTorch reads and writes;
-//! - inference: [`Network::predict`], [`Network::classify`] and, generated for each network,
-//!   `predict_one`;
+//! - [`inference`]: [`Predict::predict`], [`Predict::classify`] and, generated for each network,
+//!   `predict_one`; weights on disk through [`Persist`];
 //! - [`gradcheck()`], which compares a network's gradients with finite differences;
 //! - what a network shows of itself: [`Network::equations`] (and as LaTeX),
 //!   [`Network::circuit_dot`], and the values of every layer in a [`trace`].
 //!
 //! Users depend on the `backprop` facade crate, which re-exports all of this.
+
+// The modules, bottom up: a module uses only modules of its own layer or of a lower one, and
+// names each item by the module that defines it (`scripts/layers.py` checks both, and that no two
+// files use each other).
+//
+// 0. numbers and per-sample kernels: float, rng, activation, linalg, dense/rows
+// 1. one sample and one batch:       error, check, targets, parameters, cost, dense, workspace
+// 2. a whole network:                network, optim, io, inference, trace, gradcheck, data
+// 3. training:                       train (with shards and MPI)
+// 4. what generated code calls:      private
+pub mod activation;
+mod check;
+pub mod cost;
+pub mod data;
+mod dense;
+mod error;
+mod float;
+pub mod gradcheck;
+pub mod inference;
+pub mod io;
+pub mod linalg;
+mod network;
+pub mod optim;
+mod parameters;
+#[doc(hidden)]
+pub mod private;
+pub mod rng;
+mod shards;
+mod targets;
+pub mod trace;
+pub mod train;
+mod workspace;
 
 pub use ndarray;
 
@@ -32,66 +64,24 @@ pub use ndarray;
 #[cfg(feature = "mpi")]
 pub use mpi;
 
-pub mod activation;
-pub mod cost;
-pub mod data;
-mod dense;
-mod error;
-mod float;
-pub mod gradcheck;
-mod inference;
-pub mod io;
-pub mod linalg;
-mod network;
-pub mod optim;
-mod shards;
-mod targets;
-pub mod trace;
-pub mod train;
-mod workspace;
-
 pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
 pub use cost::{BinaryCrossEntropy, Cost, Mse, MulticlassHinge, SoftmaxCrossEntropy};
 pub use dense::{Dense, LayerGradients, SMALL_PRODUCT, SgdUpdate, vectorised};
 pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};
-pub use inference::predict_one;
-pub use network::{Gradients, LayerInfo, Network, Parameters, ParametersMut};
+pub use inference::{Predict, predict_one};
+pub use io::Persist;
+pub use network::Network;
 pub use optim::{
     Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, OptimizerState, Resumable, Schedule, Sgd,
     StepDecay, UpdateRule, WeightDecay,
 };
+pub use parameters::{Gradients, LayerInfo, Parameters, ParametersMut};
+pub use private::{backward_in_kept_workspace, check_input, check_input_shape, workspace_error};
+pub use rng::seeded_rng;
 pub use shards::Shards;
 pub use targets::{Target, Targets};
 pub use trace::{BackwardTrace, ForwardTrace};
 pub use train::{ConfusionMatrix, FitError, History, Metrics, Progress, Trainer};
-pub use workspace::{LayerBuffers, Workspace, backward_in_kept_workspace, workspace_error};
-
-pub(crate) use cost::check_finite;
-
-/// The random number generator `with_seed` draws initial weights from: ChaCha8 seeded with
-/// `seed`, whose stream is the same on every platform.
-pub fn seeded_rng(seed: u64) -> rand_chacha::ChaCha8Rng {
-    <rand_chacha::ChaCha8Rng as rand_core::SeedableRng>::seed_from_u64(seed)
-}
-
-/// Checks that `x` is a batch for a network with `inputs` inputs: at least one row, `inputs`
-/// columns, finite values.
-pub fn check_input<F: Float>(x: ndarray::ArrayView2<'_, F>, inputs: usize) -> Result<(), Error> {
-    check_input_shape(x, inputs)?;
-    check_finite("input", x)
-}
-
-/// Checks that `x` has at least one row and `inputs` columns; its values are checked by
-/// [`Dense::check_weighted_input`] once the first layer has seen them: a non-finite x_k makes
-/// every z_j^1 non-finite, so a finite z^1 proves x finite.
-pub fn check_input_shape<F: Float>(x: ndarray::ArrayView2<'_, F>, inputs: usize) -> Result<(), Error> {
-    if x.nrows() == 0 {
-        return Err(Error::EmptyBatch);
-    }
-    if x.ncols() != inputs {
-        return Err(Error::InputWidth { expected: inputs, found: x.ncols() });
-    }
-    Ok(())
-}
+pub use workspace::{LayerBuffers, Workspace};

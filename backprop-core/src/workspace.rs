@@ -1,11 +1,10 @@
 //! The buffers a training step works in, reused from step to step.
 
-use std::any::Any;
-use std::cell::Cell;
-
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, Slice};
 
-use crate::{Error, Float, Gradients, LayerInfo, Network, Targets};
+use crate::error::Error;
+use crate::float::Float;
+use crate::parameters::{Gradients, LayerInfo};
 
 /// The buffers of one layer for a batch: z^l, a^l = σ(z^l) and δ^l, one row per sample.
 ///
@@ -159,16 +158,17 @@ impl<F: Float, G: Gradients<F>> Workspace<F, G> {
         self.layers.last().filter(|l| l.rows > 0).map(LayerBuffers::a)
     }
 
-    /// Readies the buffers for a batch of `rows` samples of network `N` and lends them with
-    /// the gradients. Generated code calls this; it checks that the workspace has `N`'s layers.
-    #[doc(hidden)]
-    pub fn prepare<N: Network<F, Gradients = G>>(
+    /// Readies the buffers for a batch of `rows` samples of a network whose layers are
+    /// `layers`, and lends them with the gradients; [`workspace_error`] if the workspace was
+    /// made for other layers.
+    pub(crate) fn prepare(
         &mut self,
+        layers: &[LayerInfo],
         rows: usize,
     ) -> Result<(&mut [LayerBuffers<F>], &mut G), Error> {
         let widths = self.layers.iter().map(LayerBuffers::width);
-        if !widths.eq(N::LAYERS.iter().map(|l| l.outputs)) {
-            return Err(workspace_error(N::LAYERS, &self.layers));
+        if !widths.eq(layers.iter().map(|l| l.outputs)) {
+            return Err(workspace_error(layers, &self.layers));
         }
         for layer in &mut self.layers {
             layer.resize(rows);
@@ -178,60 +178,10 @@ impl<F: Float, G: Gradients<F>> Workspace<F, G> {
 }
 
 /// The error of a workspace whose layers are not those of the network it is used with.
-#[doc(hidden)]
 pub fn workspace_error<F: Float>(layers: &[LayerInfo], found: &[LayerBuffers<F>]) -> Error {
     Error::BufferShape {
         what: "workspace (the units of each layer)",
         expected: layers.iter().map(|l| l.outputs).collect(),
         found: found.iter().map(LayerBuffers::width).collect(),
     }
-}
-
-/// The most gradient values [`backward_in_kept_workspace`] copies out of the workspace; beyond
-/// it, it swaps them for zeros. Measured on `cargo bench --bench training -- backward`: a copy
-/// of the 131 gradients of a 4-16-3 network takes its `backward` from 0.50 to 0.40 µs (small
-/// blocks come from the allocator's cache, zeroed ones do not), while a copy of the 2.1 million
-/// of a 1024-1024-1024-10 network, into memory the system has yet to map, takes it from 1.06
-/// to 1.52 times `backward_in` (zeros are mapped only where the next call writes them).
-const COPIED_GRADIENTS: usize = 1 << 14;
-
-thread_local! {
-    /// The workspace of this thread's last [`Network::backward`], of whichever network ran it.
-    static KEPT: Cell<Option<Box<dyn Any>>> = const { Cell::new(None) };
-}
-
-/// [`Network::backward`]: `backward_in` in the workspace this thread keeps, then the gradients
-/// out of it, copied for networks of at most `COPIED_GRADIENTS` parameters and swapped for
-/// zeros above. The workspace is taken out of the thread's slot for the call and put back after
-/// it, so a call made while another runs on the same thread (from inside a custom activation,
-/// say) works in a workspace of its own. A workspace of another network in the slot is dropped:
-/// the thread keeps one. Generated code calls this.
-#[doc(hidden)]
-pub fn backward_in_kept_workspace<'y, F, N>(
-    net: &N,
-    x: ArrayView2<'_, F>,
-    y: impl Into<Targets<'y, F>>,
-) -> Result<(F, N::Gradients), Error>
-where
-    F: Float,
-    N: Network<F>,
-    N::Gradients: Clone + 'static,
-{
-    // `try_with` fails only while the thread's storage is being destroyed: then nothing is kept.
-    let kept = KEPT.try_with(Cell::take).ok().flatten().and_then(|ws| ws.downcast().ok());
-    let mut ws: Box<Workspace<F, N::Gradients>> = kept.unwrap_or_else(|| Box::new(N::workspace()));
-    let result = net.backward_in(x, y, &mut ws);
-    let result = result.map(|cost| {
-        let parameters: usize = N::LAYERS.iter().map(|l| (l.inputs + 1).saturating_mul(l.outputs)).sum();
-        let gradients = if parameters <= COPIED_GRADIENTS {
-            ws.gradients.clone()
-        } else {
-            std::mem::replace(&mut ws.gradients, N::Gradients::zeros())
-        };
-        (cost, gradients)
-    });
-    // If the slot was filled meanwhile, by a call made during this one, this one's workspace
-    // takes its place.
-    let _ = KEPT.try_with(|slot| slot.set(Some(ws)));
-    result
 }

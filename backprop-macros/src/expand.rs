@@ -788,7 +788,7 @@ impl<'a> Resolved<'a> {
             #( let #layer = self.#names.one_sample()?; )*
             #( let (#z, #a, #delta) = #buffers.one_mut()?; )*
             #( if !#layer.forward(#x, #z, #a) { return ::core::option::Option::None; } )*
-            let __cost = ::backprop::cost::cost_one_of::<#float, Self, #outputs>(#a_last, #delta_last, __y)?;
+            let __cost = ::backprop::__private::cost_one_of::<#float, Self, #outputs>(#a_last, #delta_last, __y)?;
             #output_activation
             #(#deltas)*
         };
@@ -796,13 +796,13 @@ impl<'a> Resolved<'a> {
         let vectorised =
             |body: TokenStream| quote!(::backprop::__private::vectorised(#[inline(always)] || { #body }));
         let backward_body = vectorised(quote! {
-            let (__levels, __gradients) = __ws.prepare::<Self>(1).ok()?;
+            let (__levels, __gradients) = ::backprop::__private::prepare::<_, Self>(__ws, 1).ok()?;
             let [#(#buffers),*] = __levels else { return ::core::option::Option::None };
             #forward
             (#( #layer.gradients(#delta, #x, &mut __gradients.#names) )&*).then_some(__cost)
         });
         let train_body = vectorised(quote! {
-            let (__levels, _) = __ws.prepare::<Self>(1).ok()?;
+            let (__levels, _) = ::backprop::__private::prepare::<_, Self>(__ws, 1).ok()?;
             let [#(#buffers),*] = __levels else { return ::core::option::Option::None };
             #forward
             if !(#( #layer.sgd_is_bounded(__eta, #delta, #x) )&*) {
@@ -975,7 +975,7 @@ impl<'a> Resolved<'a> {
         let buffers = self.levels.iter().map(|l| &l.buffers);
         let gradients = if gradients { quote!(__gradients) } else { quote!(_) };
         quote! {
-            let (__levels, #gradients) = __ws.prepare::<Self>(__a0.nrows())?;
+            let (__levels, #gradients) = ::backprop::__private::prepare::<_, Self>(__ws, __a0.nrows())?;
             let [#(#buffers),*] = __levels else {
                 return ::core::result::Result::Err(::backprop::__private::workspace_error(<Self as ::backprop::Network<#float>>::LAYERS, __levels));
             };
@@ -1026,7 +1026,7 @@ impl<'a> Resolved<'a> {
             TokenStream::new()
         };
         quote_spanned! {last.span=>
-            let __cost = ::backprop::cost::cost_in_of::<#float, Self>(#buffers, __y)?;
+            let __cost = ::backprop::__private::cost_in_of::<#float, Self>(#buffers, __y)?;
             #output_activation
         }
     }

@@ -16,7 +16,7 @@ pub use mse::Mse;
 pub use multiclass_hinge::MulticlassHinge;
 pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 
-use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Zip};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use crate::{Error, Float, LayerBuffers, Target, Targets};
 
@@ -133,80 +133,10 @@ pub fn evaluate<F: Float, C: Cost<F>>(
     if mean.is_finite() { Ok(mean) } else { Err(Error::NonFiniteCost { value: mean.to_string() }) }
 }
 
-/// The cost of a batch and its gradient with respect to `output`: [`evaluate`] into a new
-/// matrix. This is δ^L of equation (1) when `output` is z^L, and ∇_a C when it is a^L.
-pub fn cost_and_gradient<F: Float, C: Cost<F>>(
-    output: ArrayView2<'_, F>,
-    targets: Targets<'_, F>,
-) -> Result<(F, Array2<F>), Error> {
-    let mut gradient = Array2::zeros(output.raw_dim());
-    let cost = evaluate(&C::default(), output, targets, Some(gradient.view_mut()))?;
-    Ok((cost, gradient))
-}
-
 /// [`evaluate`] on the output layer's buffers of a [`Workspace`](crate::Workspace): the cost of
 /// the batch from its output a^L (z^L when the layer has no activation), with the gradient
 /// with respect to that output written into its δ. Allocates nothing.
 pub fn cost_in<F: Float, C: Cost<F>>(out: &mut LayerBuffers<F>, targets: Targets<'_, F>) -> Result<F, Error> {
     let (_, output, delta) = out.backward_mut();
     evaluate(&C::default(), output, targets, Some(delta))
-}
-
-/// [`cost_in`] with the cost of network `N`: what the generated code calls, so that it names
-/// the cost only through the network's `Cost` type. Where the declared cost is not a
-/// [`Cost`], the one error is then the network's own (`type Cost = …`), not a second one here.
-#[doc(hidden)]
-pub fn cost_in_of<F: Float, N: crate::Network<F>>(
-    out: &mut LayerBuffers<F>,
-    targets: Targets<'_, F>,
-) -> Result<F, Error> {
-    cost_in::<F, N::Cost>(out, targets)
-}
-
-/// [`evaluate`] for a batch of one sample, on arrays: the cost C of the sample whose output is
-/// `output` (a^L, or z^L when the last layer has no activation), with the gradient with respect
-/// to that output written into `delta`, for network `N`'s cost. What the one-sample path of
-/// small networks calls.
-///
-/// It checks what [`evaluate`] checks, but only answers whether all is well: `None` (with
-/// `delta` unspecified) for targets that are not one valid target of `OUT` outputs, or a
-/// non-finite cost; the general path then reports the error. The arithmetic is
-/// [`evaluate`]'s for n = 1, so the bits are the same.
-#[doc(hidden)]
-#[inline(always)]
-pub fn cost_one_of<F: Float, N: crate::Network<F>, const OUT: usize>(
-    output: &[F; OUT],
-    delta: &mut [F; OUT],
-    targets: Targets<'_, F>,
-) -> Option<F> {
-    targets.check(1, OUT).ok()?;
-    let target = targets.get(0, OUT)?;
-    let cost = N::Cost::default();
-    cost.check_target(0, &target).ok()?;
-    let sample =
-        cost.sample(ArrayView1::from(&output[..]), &target, Some(ArrayViewMut1::from(&mut delta[..])));
-    // (0 + C_0) · (1/1): the mean over a batch of one, as `evaluate` forms it.
-    let mean = (F::zero() + sample) * (F::one() / F::one());
-    mean.is_finite().then_some(mean)
-}
-
-/// Returns an error naming the first non-finite value of `values`, if any.
-///
-/// The common case, all finite, is one vectorised pass with no early exit
-/// ([`Float::all_finite`], in the widest vector instructions the CPU has); only a failing batch
-/// is searched again for the position to report.
-pub(crate) fn check_finite<F: Float>(what: &'static str, values: ArrayView2<'_, F>) -> Result<(), Error> {
-    if values.as_slice_memory_order().is_some_and(F::all_finite) {
-        return Ok(());
-    }
-    let mut found = None;
-    Zip::indexed(values).for_each(|(i, j), &v| {
-        if found.is_none() && !v.is_finite() {
-            found = Some((i, j, v));
-        }
-    });
-    match found {
-        Some((sample, column, v)) => Err(Error::NonFinite { what, sample, column, value: v.to_string() }),
-        None => Ok(()),
-    }
 }

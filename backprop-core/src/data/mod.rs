@@ -36,8 +36,9 @@ mod one_hot;
 mod split;
 mod standardize;
 
+pub use crate::rng::shuffle;
 pub use one_hot::one_hot;
-pub use split::{permutation, shuffle, split, split_indices};
+pub use split::{permutation, split, split_indices};
 pub use standardize::Standardizer;
 
 /// A labelled data set for classification: one sample per row of `x`, one class label per

@@ -1,33 +1,10 @@
-//! Seeded shuffles and the train/validation split.
+//! The seeded train/validation split, drawn with the library's one shuffle ([`crate::rng`]).
 
-use rand_core::RngCore;
-
-use crate::{Error, Float, seeded_rng};
+use crate::error::Error;
+use crate::float::Float;
+use crate::rng::{seeded_rng, shuffle};
 
 use super::Dataset;
-
-/// A uniform integer in `0..n` (for `n > 0`), by rejection: draws below the largest multiple of
-/// `n` that fits in a `u64` are kept, so every value has the same probability.
-fn below<R: RngCore + ?Sized>(rng: &mut R, n: u64) -> u64 {
-    let limit = u64::MAX - u64::MAX % n;
-    loop {
-        let draw = rng.next_u64();
-        if draw < limit {
-            return draw % n;
-        }
-    }
-}
-
-/// Shuffles `items` in place with the Fisher–Yates shuffle (Knuth, *The Art of Computer
-/// Programming*, vol. 2, §3.4.2, algorithm P): for i from the last index down to 1, swap item i
-/// with an item drawn uniformly from 0..=i. Every order is equally likely, and with a seeded
-/// generator such as [`seeded_rng`] the order is the same on every machine.
-pub fn shuffle<T, R: RngCore + ?Sized>(items: &mut [T], rng: &mut R) {
-    for i in (1..items.len()).rev() {
-        let j = below(rng, i as u64 + 1) as usize;
-        items.swap(i, j);
-    }
-}
 
 /// The numbers `0..n` in an order drawn by [`shuffle`] from [`seeded_rng`]`(seed)`.
 pub fn permutation(n: usize, seed: u64) -> Vec<usize> {

@@ -12,8 +12,14 @@
 use ndarray::{ArrayView2, Zip};
 
 use super::Dense;
+use crate::activation::Activation;
+use crate::check::check_finite;
+use crate::error::Error;
+use crate::float::Float;
 use crate::float::{max_abs_if_finite, max_abs_of_finite};
-use crate::{Activation, Error, Float, LayerBuffers, LayerGradients, check_finite};
+use crate::workspace::LayerBuffers;
+
+use super::LayerGradients;
 
 /// How [`Dense::sgd_apply`] updates a layer, as [`Dense::sgd_check`] found safe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -29,10 +29,12 @@
 //! writes checkpoints in the same format.
 
 pub(crate) mod file;
+mod persist;
 mod problem;
 pub(crate) mod tensors;
 pub(crate) mod weights;
 
+pub use persist::Persist;
 pub use problem::SafetensorsProblem;
 pub use weights::{COST_KEY, FLOAT_KEY, LAYERS_KEY, NETWORK_KEY, VERSION_KEY};
 

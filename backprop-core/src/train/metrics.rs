@@ -5,12 +5,8 @@ use core::ops::Range;
 
 use ndarray::{ArrayView2, Axis, Slice};
 
-use crate::inference::{argmax, class_of_output, prediction};
+use crate::inference::{EVALUATION_BATCH, Predict, argmax, chunks, class_of_output, prediction};
 use crate::{Cost, Error, Float, Network, Target, Targets};
-
-/// How many samples [`evaluate`] and its relatives pass through the network at once, so that a
-/// large data set never becomes one huge matrix of activations.
-pub const EVALUATION_BATCH: usize = 1024;
 
 /// The cost of a network on a data set, and its accuracy for classification costs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -126,7 +122,7 @@ pub fn confusion_matrix<'a, F: Float, N: Network<F>>(
     for range in chunks(x.nrows(), EVALUATION_BATCH) {
         let targets = rows(y, range.clone());
         let output = net.forward_in(x.slice_axis(Axis(0), Slice::from(range)), &mut workspace)?;
-        crate::check_finite("the network's output", output)?;
+        crate::check::check_finite("the network's output", output)?;
         decide(&cost, output, targets, &mut buffer, &mut |actual, predicted| {
             if let Some(count) = counts.get_mut(actual * classes + predicted) {
                 *count += 1;
@@ -289,12 +285,6 @@ pub(crate) fn rows<'a, F: Float>(y: Targets<'a, F>, range: Range<usize>) -> Targ
         Targets::Values(v) => Targets::Values(v.slice_axis_move(Axis(0), Slice::from(range))),
         Targets::Classes(c) => Targets::Classes(c.get(range).unwrap_or(&[])),
     }
-}
-
-/// `0..n` cut into consecutive ranges of `size` (the last one shorter).
-pub(crate) fn chunks(n: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
-    let size = size.max(1);
-    (0..n).step_by(size).map(move |start| start..(start + size).min(n))
 }
 
 #[cfg(test)]

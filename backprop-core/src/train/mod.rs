@@ -21,10 +21,11 @@ mod plot;
 mod progress;
 mod trainer;
 
+pub use crate::inference::EVALUATION_BATCH;
 pub use diagnostics::{LayerDiagnostics, Problem, Warning};
 #[cfg(feature = "mpi")]
 pub use distributed::Mpi;
 pub use history::{CSV_HEADER, Epoch, History};
-pub use metrics::{ConfusionMatrix, EVALUATION_BATCH, Metrics, confusion_matrix, evaluate, predict_classes};
+pub use metrics::{ConfusionMatrix, Metrics, confusion_matrix, evaluate, predict_classes};
 pub use progress::Progress;
 pub use trainer::{FitError, Trainer};

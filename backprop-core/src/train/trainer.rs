@@ -3,9 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::rng::{Rng, shuffle};
 use ndarray::{Array2, ArrayView2, Axis, Slice};
-use rand_chacha::ChaCha8Rng;
-use rand_core::RngCore;
 
 use super::diagnostics::{Diagnostics, report};
 #[cfg(feature = "mpi")]
@@ -704,7 +703,7 @@ pub(crate) struct Run<F> {
     /// The order of the samples, shuffled again each epoch.
     pub(crate) order: Vec<usize>,
     /// The generator of the shuffles.
-    pub(crate) rng: ChaCha8Rng,
+    pub(crate) rng: Rng,
     pub(crate) best: Best<F>,
     /// Whether early stopping ended the run.
     pub(crate) stopped: bool,
@@ -717,7 +716,7 @@ impl<F: Float> Run<F> {
         Run {
             epoch: 0,
             order: (0..samples).collect(),
-            rng: crate::seeded_rng(seed),
+            rng: crate::rng::seeded_rng(seed),
             best: Best::default(),
             stopped: false,
             history: History {
@@ -950,58 +949,6 @@ impl<F: Float> BatchTargets<F> {
                 Targets::Values(buffer.slice_axis(Axis(0), Slice::from(..0)))
             }
             (BatchTargets::Classes(_), _) => Targets::Classes(&[]),
-        }
-    }
-}
-
-/// Shuffles `order` in place: Fisher–Yates (Knuth, TAOCP vol. 2, Algorithm 3.4.2P), each index
-/// drawn uniformly without bias from the generator's `u64` stream.
-pub(crate) fn shuffle(order: &mut [usize], rng: &mut impl RngCore) {
-    for i in (1..order.len()).rev() {
-        let j = below(rng, i as u64 + 1) as usize;
-        order.swap(i, j);
-    }
-}
-
-/// A uniform integer in `0..n` (n ≥ 1): Lemire's multiply-and-reject, "Fast Random Integer
-/// Generation in an Interval", ACM TOMACS 2019. The same on every platform.
-fn below(rng: &mut impl RngCore, n: u64) -> u64 {
-    let threshold = n.wrapping_neg() % n;
-    loop {
-        let product = u128::from(rng.next_u64()) * u128::from(n);
-        if (product as u64) >= threshold {
-            return (product >> 64) as u64;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shuffles_are_permutations_and_uniform_enough() {
-        let mut rng = crate::seeded_rng(3);
-        let mut counts = [[0usize; 4]; 4];
-        for _ in 0..4000 {
-            let mut order = [0, 1, 2, 3];
-            shuffle(&mut order, &mut rng);
-            let mut sorted = order;
-            sorted.sort_unstable();
-            assert_eq!(sorted, [0, 1, 2, 3]);
-            for (position, &v) in order.iter().enumerate() {
-                counts[position][v] += 1;
-            }
-        }
-        // Each value lands in each position about 1000 times (binomial, σ ≈ 27).
-        assert!(counts.iter().flatten().all(|&c| (850..1150).contains(&c)), "{counts:?}");
-    }
-
-    #[test]
-    fn below_stays_below() {
-        let mut rng = crate::seeded_rng(5);
-        for n in [1, 2, 3, 7, 1000, u64::MAX] {
-            assert!((0..100).all(|_| below(&mut rng, n) < n));
         }
     }
 }

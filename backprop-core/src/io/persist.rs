@@ -1,0 +1,82 @@
+//! [`Persist`]: a network's weights to and from safetensors files, for every [`Network`].
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
+
+/// Weights on disk, for every [`Network`]: safetensors files whose tensors are named as
+/// PyTorch's `state_dict` of a module whose `nn.Linear` attributes are named like the layers
+/// (`hidden1.weight`, OUT × IN, and `hidden1.bias`); see [`crate::io`] for the format.
+///
+/// Implemented for every network: bring it into scope (the prelude does) and call
+/// `net.save("model.safetensors")` or `Fashion::load("model.safetensors")`.
+pub trait Persist<F: Float>: Network<F> {
+    /// Writes the network's weights to the safetensors file at `path`, replacing it atomically
+    /// (a sibling `<name>.partial` file, synced, then renamed over `path`): see [`crate::io`]
+    /// for the format. PyTorch reads it as the `state_dict` of a module whose `nn.Linear`
+    /// attributes are named like the layers.
+    ///
+    /// ```
+    /// use backprop_core::{Network, Persist};
+    /// # fn save<N: Network<f32>>(net: &N) -> Result<(), backprop_core::Error> {
+    /// net.save("model.safetensors")?;
+    /// let copy = N::load("model.safetensors")?;
+    /// # std::fs::remove_file("model.safetensors").ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        super::weights::save(self, path.as_ref())
+    }
+
+    /// The bytes of the safetensors file [`save`](Persist::save) writes.
+    fn to_safetensors(&self) -> Vec<u8> {
+        // Serialising cannot fail for a network: its tensor names are Rust identifiers with a
+        // suffix, its shapes are those of arrays in memory, and its header is a few hundred
+        // bytes (the format's limit is 100 MB). `try_to_safetensors` reports the error anyway.
+        self.try_to_safetensors().unwrap_or_default()
+    }
+
+    /// [`to_safetensors`](Persist::to_safetensors), with the (unreachable) serialisation error
+    /// as a `Result` rather than an empty vector.
+    fn try_to_safetensors(&self) -> Result<Vec<u8>, Error> {
+        super::weights::to_bytes(self)
+    }
+
+    /// A network with the weights of the safetensors file at `path`: see
+    /// [`load_into`](Persist::load_into) for what the file must hold.
+    fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let mut net = Self::zeros();
+        net.load_into(path)?;
+        Ok(net)
+    }
+
+    /// A network with the weights of the safetensors file `bytes`, for example a trained model
+    /// embedded in the binary with `include_bytes!("model.safetensors")`.
+    fn from_safetensors(bytes: &[u8]) -> Result<Self, Error> {
+        let mut net = Self::zeros();
+        super::weights::read_into(&mut net, bytes, None)?;
+        Ok(net)
+    }
+
+    /// Sets the weights from the safetensors file at `path`: a tensor `<layer>.weight` (OUT ×
+    /// IN) and `<layer>.bias` per layer, of element type F16, BF16, F32 or F64 (converted to
+    /// `F`), finite, and no other tensors (but a checkpoint's training state, which is
+    /// skipped). Where the file's metadata records the layers or the cost, they must be this
+    /// network's. Any misfit is an [`Error::Safetensors`] naming the tensor, and leaves the
+    /// network as it was: nothing changes unless the whole file fits.
+    fn load_into(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let bytes = super::file::read(path)?;
+        super::weights::read_into(self, &bytes, Some(path))
+    }
+
+    /// [`load_into`](Persist::load_into) from the bytes of a safetensors file.
+    fn load_safetensors_into(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        super::weights::read_into(self, bytes, None)
+    }
+}
+
+impl<F: Float, N: Network<F>> Persist<F> for N {}
