@@ -181,8 +181,14 @@
 //!
 //! A new activation needs only σ, written as a Rust function under
 //! [`#[activation]`](macro@activation): the macro derives σ' from its body at compile time.
+//!
+//! The [guide] goes on from here, a chapter a topic: declaring a network and its mistakes, the
+//! equations and the generated code, training, inference, saving and resuming, speed, MPI,
+//! data, custom activations and the examples.
 
 extern crate self as backprop;
+
+pub mod guide;
 
 pub use backprop_core::linalg::with_busy_workers;
 pub use backprop_core::{
