@@ -465,6 +465,10 @@ def print_report(report: Report, layers, prefix: str) -> None:
         files = sorted({a for a, _, _ in inside})
         print(f"cycle: {' -> '.join(cycle + cycle[:1])}", end="")
         print(f" (and every cycle among these {len(files)} files, by these imports:)" if len(files) > len(cycle) else ":")
+        pairs = {(a, b) for a, b, _ in inside}
+        mutual = sorted((a, b) for a, b in pairs if a < b and (b, a) in pairs)
+        if len(files) > 2 and mutual:
+            print(f"    files that import each other: {'; '.join(f'{a} <-> {b}' for a, b in mutual)}")
         for a, b, ns in inside:
             print(f"    {prefix}{a}:{lines(ns)} -> {b}")
     print(
