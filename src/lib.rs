@@ -4,14 +4,25 @@
 //! You declare a network — its input size, its layers with their sizes and activations, and its
 //! cost — and the [`network!`] macro (or [`#[derive(Backprop)]`](derive@Backprop) on a struct of
 //! [`Dense`] layers) writes its forward pass and its backward pass as straight-line code, one
-//! block per layer, in the order of the four equations of backpropagation:
+//! block per layer, in the order of the four equations of backpropagation. In the passes of
+//! `backward_in`, which `backward` runs in a workspace it keeps for its thread, level l's z^l,
+//! a^l and δ^l live in the [`Workspace`]'s buffers `level_l`, `layer_l` is the layer's field,
+//! and `a_prev` is a^{l−1} (the input, for the first layer):
 //!
 //! | equation | meaning | generated as |
 //! |---|---|---|
-//! | (1) δ^L = ∂C/∂z^L | the cost's gradient at the output | `cost_and_gradient::<F, Cost>(z^L, y)` |
-//! | (2) δ^l = σ'(z^l) ⊙ (W^{l+1})ᵀ δ^{l+1} | back through layer l+1 and σ | `layer.delta(&z, next.back(&delta))` |
-//! | (3) ∂C/∂W^l = δ^l (a^{l−1})ᵀ | weight gradient | `layer.gradients(&delta, a_prev)` |
-//! | (4) ∂C/∂b^l = δ^l | bias gradient | `layer.gradients(&delta, a_prev)` |
+//! | z^l = W^l a^{l−1} + b^l, a^l = σ(z^l) | forward pass, level by level | `layer_l.forward_in(a_prev, level_l)` |
+//! | (1) δ^L = ∂C/∂z^L | the cost's gradient at the output | `cost_in_of::<F, Self>(level_L, y)` |
+//! | (2) δ^l = σ'(z^l) ⊙ (W^{l+1})ᵀ δ^{l+1} | back through layer l+1 and σ | `layer_l.delta_in(level_l, W^{l+1}, δ^{l+1})` |
+//! | (3) ∂C/∂W^l = δ^l (a^{l−1})ᵀ | weight gradient | `layer_l.gradients_in(level_l, a_prev, &mut gradients.layer_l)` |
+//! | (4) ∂C/∂b^l = δ^l | bias gradient | the same `gradients_in` |
+//!
+//! `forward` calls `weighted_input` and `activate` of each layer instead; a last layer that
+//! declares an activation adds `output_delta_in` after (1); [`Network::train_step`] with plain
+//! [`Sgd`] replaces (3) and (4) by `sgd_check` and `sgd_apply`, the update fused into the
+//! backward pass; and a network whose layers are all small runs a batch of one sample through
+//! `cost_one_of`, `delta` and `gradients` on arrays of its own sizes. [`guide::equations`]
+//! shows these statements as they are generated for one network.
 //!
 //! ```
 //! use backprop::prelude::*;
@@ -181,8 +192,14 @@
 //!
 //! A new activation needs only σ, written as a Rust function under
 //! [`#[activation]`](macro@activation): the macro derives σ' from its body at compile time.
+//!
+//! The [guide] goes on from here, a chapter a topic: declaring a network and its mistakes, the
+//! equations and the generated code, training, inference, saving and resuming, speed, MPI,
+//! data, custom activations and the examples.
 
 extern crate self as backprop;
+
+pub mod guide;
 
 pub use backprop_core::linalg::with_busy_workers;
 pub use backprop_core::{
