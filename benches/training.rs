@@ -31,11 +31,14 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use backprop::__private::SgdUpdate;
 use backprop::data::fashion_mnist;
 use backprop::ndarray::{Array1, Array2, ArrayView2, ArrayViewD, Axis};
+use backprop::parallel::Shards;
 use backprop::prelude::*;
+use backprop::rng::seeded_rng;
 use backprop::train::Progress;
-use backprop::{LayerGradients, Network, SgdUpdate, Shards, UpdateRule, seeded_rng};
+use backprop::{LayerGradients, Network, UpdateRule};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use rand_core::RngCore;
 
@@ -189,10 +192,10 @@ fn bench_workload<N: Network<f32> + Clone + Send + Sync>(
     group.bench_function(BenchmarkId::new("generated", w.batch), |b| {
         b.iter(|| generated.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut sgd))
     });
-    // The same steps with rayon's other workers kept polling (`linalg::with_busy_workers`), as
+    // The same steps with rayon's other workers kept polling (`parallel::with_busy_workers`), as
     // `Trainer::fit` runs its epochs: products from `BUSY_PARALLEL_FLOPS` on use both cores.
     group.bench_function(BenchmarkId::new("generated-busy", w.batch), |b| {
-        backprop::with_busy_workers(|| {
+        backprop::parallel::with_busy_workers(|| {
             b.iter(|| generated.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut sgd))
         })
     });
@@ -209,7 +212,7 @@ fn bench_workload<N: Network<f32> + Clone + Send + Sync>(
             b.iter(|| shards.train_step(&mut sharded, black_box(x.view()), labels.as_slice(), &mut sgd))
         });
         group.bench_function(BenchmarkId::new("sharded-busy", w.batch), |b| {
-            backprop::with_busy_workers(|| {
+            backprop::parallel::with_busy_workers(|| {
                 b.iter(|| shards.train_step(&mut sharded, black_box(x.view()), labels.as_slice(), &mut sgd))
             })
         });
@@ -311,7 +314,7 @@ fn bench_recipe(c: &mut Criterion, time: Duration) {
         b.iter(|| net.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut adam))
     });
     group.bench_function(BenchmarkId::new("generated-busy", RECIPE.batch), |b| {
-        backprop::with_busy_workers(|| {
+        backprop::parallel::with_busy_workers(|| {
             b.iter(|| net.train_step(black_box(x.view()), labels.as_slice(), &mut ws, &mut adam))
         })
     });
@@ -322,7 +325,7 @@ fn bench_recipe(c: &mut Criterion, time: Duration) {
     // Inside `with_busy_workers`, the update of each tensor of at least `BUSY_ELEMENTS`
     // elements is split over the threads.
     group.bench_function(BenchmarkId::new("adam-step-busy", RECIPE.batch), |b| {
-        backprop::with_busy_workers(|| b.iter(|| adam.step(&mut net, black_box(&gradients))))
+        backprop::parallel::with_busy_workers(|| b.iter(|| adam.step(&mut net, black_box(&gradients))))
     });
     type View<'a> = ArrayViewD<'a, f32>;
     let mut tensors = |f: &mut dyn FnMut(usize, View<'_>, View<'_>)| {

@@ -38,25 +38,20 @@ from pathlib import Path
 # own layer and the ones below. lib.rs is the root, in no layer.
 LAYERS: list[tuple[str, list[str]]] = [
     # Numbers and per-sample kernels. linalg.rs is here: it is the one matrix-product
-    # boundary, which the layer kernels call, and it needs only Float.
-    ("numbers and per-sample kernels", ["float.rs", "activation/", "dense/rows.rs", "linalg.rs"]),
-    ("one sample and one batch", ["targets.rs", "cost/", "dense/", "workspace.rs", "error.rs", "check.rs"]),
-    # private.rs (what generated code calls) reaches a whole network's passes, the workspace
-    # and inference's predict_one, so it sits with them.
+    # boundary, which the layer kernels call, and it needs only Float; rng.rs is the one
+    # generator and shuffle, which with_seed's initialisation and the trainer draw from.
+    ("numbers and per-sample kernels", ["float.rs", "rng.rs", "activation/", "dense/rows.rs", "linalg.rs"]),
+    (
+        "one sample and one batch",
+        ["error/", "check.rs", "targets.rs", "parameters.rs", "cost/", "dense/", "workspace.rs"],
+    ),
     (
         "whole network",
-        [
-            "network.rs",
-            "optim/",
-            "io/",
-            "inference.rs",
-            "trace.rs",
-            "gradcheck.rs",
-            "data/",
-            "private.rs",
-        ],
+        ["network.rs", "optim/", "io/", "inference.rs", "trace.rs", "gradcheck.rs", "data/"],
     ),
-    ("training", ["train/", "parallel/", "shards.rs"]),
+    ("training", ["train/", "parallel/"]),
+    # What generated code calls: it may use every layer but training, and nothing uses it.
+    ("generated-code glue", ["private.rs"]),
 ]
 
 EXTERNAL_ROOTS = {"std", "core", "alloc"}

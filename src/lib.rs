@@ -112,10 +112,10 @@
 //! # }
 //! ```
 //!
-//! A trained network predicts: [`Network::predict`] gives what the cost says the output means
+//! A trained network predicts: [`Predict::predict`] gives what the cost says the output means
 //! (softmax probabilities for [`SoftmaxCrossEntropy`], sigmoid probabilities for
 //! [`BinaryCrossEntropy`], z^L otherwise; see [`Cost::predict_in_place`]),
-//! [`Network::classify`] one class per sample, and the generated `predict_one` the prediction
+//! [`Predict::classify`] one class per sample, and the generated `predict_one` the prediction
 //! for one sample, taken and returned as arrays of the network's own sizes:
 //!
 //! ```
@@ -201,20 +201,18 @@ extern crate self as backprop;
 
 pub mod guide;
 
-pub use backprop_core::linalg::with_busy_workers;
 pub use backprop_core::{
     Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients, Identity,
     Init, LayerBuffers, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge, Network,
-    Optimizer, Parameters, ParametersMut, Persist, Predict, Relu, SMALL_PRODUCT, Sgd, Sigmoid, Silu,
-    SoftmaxCrossEntropy, Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step,
-    seeded_rng,
+    Optimizer, Parameters, ParametersMut, Persist, Predict, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy,
+    Softplus, Tanh, Target, Targets, Workspace, gradcheck, gradcheck_with_step,
 };
 pub use backprop_core::{
     Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, FitError, History, Metrics, OptimizerState,
-    Progress, Resumable, Schedule, SgdUpdate, StepDecay, Trainer, UpdateRule, WeightDecay,
+    Progress, Resumable, Schedule, StepDecay, Trainer, UpdateRule, WeightDecay,
 };
-pub use backprop_core::{BackwardTrace, ForwardTrace, Shards};
-pub use backprop_core::{activation, cost, data, inference, io, optim, rng, trace, train};
+pub use backprop_core::{BackwardTrace, ForwardTrace};
+pub use backprop_core::{activation, cost, data, inference, io, optim, parallel, rng, trace, train};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
 /// dependency pinned to a matching version.
@@ -250,7 +248,7 @@ pub use backprop_core::mpi;
 ///
 /// It generates the struct, with one [`Dense`] field per layer as visible as the struct; a
 /// `<Name>Gradients` struct with one [`LayerGradients`] field per layer; `with_seed`;
-/// `predict_one`, [`Network::predict`] for one sample as an array of the network's input size,
+/// `predict_one`, [`Predict::predict`] for one sample as an array of the network's input size,
 /// returning an array of its output size; and `impl Network<F>` with the forward and backward
 /// passes. A layer may be preceded by doc
 /// comments. The last layer may declare an activation; then the network's output is a^L = σ(z^L),

@@ -6,9 +6,10 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
+use backprop::Network;
 use backprop::ndarray::Array2;
+use backprop::parallel::with_busy_workers;
 use backprop::prelude::*;
-use backprop::{Network, with_busy_workers};
 use rayon::prelude::*;
 
 network! {

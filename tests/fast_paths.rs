@@ -5,9 +5,10 @@
 
 #![allow(clippy::unwrap_used)]
 
+use backprop::__private::SMALL_PRODUCT;
 use backprop::ndarray::{Array2, ArrayView2, ShapeBuilder};
 use backprop::prelude::*;
-use backprop::{Error, Float, Gradients, Parameters, SMALL_PRODUCT, Targets, Workspace};
+use backprop::{Error, Float, Gradients, Parameters, Targets, Workspace};
 
 /// A deterministic batch of `rows` samples × `width` features in about [−2, 2].
 fn batch(rows: usize, width: usize) -> Array2<f64> {

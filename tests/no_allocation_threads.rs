@@ -32,7 +32,7 @@ fn steps_on_two_threads_allocate_nothing_after_warming_up() {
         assert_eq!(rayon::current_num_threads(), 2);
         let mut net = Wide::with_seed(1);
         let mut ws = Wide::workspace();
-        let mut shards = backprop::Shards::new::<Wide>(16).unwrap();
+        let mut shards = backprop::parallel::Shards::new::<Wide>(16).unwrap();
         let (mut sgd, mut adam) = (Sgd::new(1e-3).unwrap(), Adam::new(1e-4).unwrap());
         let mut steps = |net: &mut Wide| {
             // Two shards of 16 samples on the two threads, their gradients summed.
@@ -52,7 +52,7 @@ fn steps_on_two_threads_allocate_nothing_after_warming_up() {
         let steps = region.change();
         // Shards of one sample: warmed up on a batch of two, then a batch of 32 takes 32 shards,
         // in waves of one per thread through the same two workspaces, with nothing allocated.
-        let mut single = backprop::Shards::new::<Wide>(1).unwrap();
+        let mut single = backprop::parallel::Shards::new::<Wide>(1).unwrap();
         let two = x.slice_axis(backprop::ndarray::Axis(0), (..2).into());
         single.train_step(&mut net, two, &labels[..2], &mut sgd).unwrap();
         let region = Region::new(GLOBAL);

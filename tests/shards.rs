@@ -5,8 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use backprop::ndarray::Array2;
+use backprop::parallel::Shards;
 use backprop::prelude::*;
-use backprop::{Error, Network, Shards};
+use backprop::{Error, Network};
 
 network! {
     /// Big enough that its products take the matrix-multiply kernel.

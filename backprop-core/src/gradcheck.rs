@@ -4,7 +4,15 @@ use core::fmt;
 
 use ndarray::ArrayView2;
 
-use crate::{Error, Float, Gradients, Network, Targets};
+use crate::error::Error;
+
+use crate::float::Float;
+
+use crate::network::Network;
+
+use crate::parameters::Gradients;
+
+use crate::targets::Targets;
 
 /// The result of [`gradcheck`]: one line per layer.
 #[derive(Clone, Debug, PartialEq)]

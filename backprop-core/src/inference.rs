@@ -91,7 +91,7 @@ pub trait Predict<F: Float>: Network<F> {
 
 impl<F: Float, N: Network<F>> Predict<F> for N {}
 
-/// What the `predict_one` generated for every network calls: [`Network::predict`] on the one
+/// What the `predict_one` generated for every network calls: [`Predict::predict`] on the one
 /// sample `x`, a batch of one row, returned as an array.
 ///
 /// `INPUT` and `OUTPUT` are the network's sizes, which the generated method writes as literals,
@@ -100,7 +100,7 @@ impl<F: Float, N: Network<F>> Predict<F> for N {}
 ///
 /// # Errors
 ///
-/// Those of [`Network::predict`].
+/// Those of [`Predict::predict`].
 pub fn predict_one<F: Float, N: Network<F>, const INPUT: usize, const OUTPUT: usize>(
     net: &N,
     x: &[F; INPUT],

@@ -31,7 +31,7 @@
 // 0. numbers and per-sample kernels: float, rng, activation, linalg, dense/rows
 // 1. one sample and one batch:       error, check, targets, parameters, cost, dense, workspace
 // 2. a whole network:                network, optim, io, inference, trace, gradcheck, data
-// 3. training:                       train (with shards and MPI)
+// 3. training:                       train (with MPI), parallel (shards, busy workers)
 // 4. what generated code calls:      private
 pub mod activation;
 mod check;
@@ -43,14 +43,14 @@ mod float;
 pub mod gradcheck;
 pub mod inference;
 pub mod io;
-pub mod linalg;
+mod linalg;
 mod network;
 pub mod optim;
+pub mod parallel;
 mod parameters;
 #[doc(hidden)]
 pub mod private;
 pub mod rng;
-mod shards;
 mod targets;
 pub mod trace;
 pub mod train;
@@ -66,7 +66,7 @@ pub use mpi;
 
 pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
 pub use cost::{BinaryCrossEntropy, Cost, Mse, MulticlassHinge, SoftmaxCrossEntropy};
-pub use dense::{Dense, LayerGradients, SMALL_PRODUCT, SgdUpdate, vectorised};
+pub use dense::{Dense, LayerGradients};
 pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};
@@ -77,10 +77,8 @@ pub use optim::{
     Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, OptimizerState, Resumable, Schedule, Sgd,
     StepDecay, UpdateRule, WeightDecay,
 };
+pub use parallel::Shards;
 pub use parameters::{Gradients, LayerInfo, Parameters, ParametersMut};
-pub use private::{backward_in_kept_workspace, check_input, check_input_shape, workspace_error};
-pub use rng::seeded_rng;
-pub use shards::Shards;
 pub use targets::{Target, Targets};
 pub use trace::{BackwardTrace, ForwardTrace};
 pub use train::{ConfusionMatrix, FitError, History, Metrics, Progress, Trainer};

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use faer::{Accum, MatMut, MatRef, Par};
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-use crate::Float;
+use crate::float::Float;
 
 /// Products of at least this many floating-point operations (2·m·k·n) are split over every
 /// thread of rayon's pool; smaller ones run on the calling thread, where a product of the
@@ -80,37 +80,21 @@ pub(crate) fn join_spinning(top: impl FnOnce() + Send, bottom: impl FnOnce() + S
 /// Runs `work` on a thread of rayon's pool while every other thread of the pool polls for
 /// work (`rayon::yield_now`) instead of going to sleep, and returns what it returns.
 ///
-/// rayon's idle threads sleep within microseconds. Where waking one is slow — on the 2-vCPU
-/// virtual machines of `BENCHMARKS.md`, handing half of a 150 µs job to a thread that had been
-/// idle for 150 µs made the pair slower than one thread alone — a training step of small
-/// products cannot use a second core. Inside this call the partners stay awake, so the
-/// products of a step are split from [`BUSY_PARALLEL_FLOPS`] on, as OpenMP runtimes do by
-/// spinning their threads between parallel regions. The price is those cores, busy for as
-/// long as `work` runs: meant for a training loop, not for a single call.
+/// rayon's idle threads sleep between parallel regions, and waking one can cost more than a
+/// small product saves; inside this call the partners stay awake, as OpenMP runtimes keep
+/// theirs, so the products of a step (and the optimisers' elementwise updates of large tensors)
+/// are split over the threads from far smaller sizes on. The price is those cores, busy for as
+/// long as `work` runs: meant for a training loop, not for a single call, and only where the
+/// cores are the program's own.
 ///
-/// Every value a product computes is computed by one sequential product whatever the split,
-/// so the results are bit for bit those of the same work without this call
-/// (`tests/busy.rs`). `work` runs on a thread of the pool, not necessarily the caller's. A pool
-/// of one thread runs `work` as it is; a pool whose other threads stay busy with other work
-/// for a millisecond runs it without partners. Each call allocates rayon's job for each
-/// partner, once; the steps inside allocate nothing more than they would outside.
-///
-/// Inside it, the optimisers' elementwise updates (Adam, SGD with momentum) of tensors of at
-/// least 32 768 elements are split over the threads too, with the same bits.
-///
-/// It needs the cores to itself: where other processes share them, a partner can lose its
-/// core in the middle of a half, and the step waits a time slice of the scheduler
-/// (milliseconds). Measured on 2 cores (`cargo bench --bench training -- fmnist`, `-- recipe`,
-/// `generated-busy` against `generated`; `BENCHMARKS.md`): plain SGD steps of a 784-128-64-10
-/// network on batches of 64 ran 1.4–1.5× faster in most runs, and Adam steps of a
-/// 784-256-128-10 network 1.2–1.35×; but on virtual machines whose host moves the virtual CPUs
-/// about, some runs were no faster than one thread, and some slower. On a slower machine (AMD
-/// EPYC Zen 3, 2.45 GHz), the SGD steps were slower than one thread in two runs of three, and
-/// `Trainer::fit` of the `fashion_mnist` example inside it ran 1.6×, 1.2× and 0.9× as fast as
-/// without: measure it on the machine that will train.
+/// Every value is computed by one sequential kernel whatever the split, so the results are bit
+/// for bit those of the same work without this call. `work` runs on a thread of the pool, not
+/// necessarily the caller's. Whether it is faster depends on the machine: measure it there.
+/// BENCHMARKS.md ("Busy workers") has the figures measured so far, from 1.5× faster to slower
+/// than one thread.
 ///
 /// ```
-/// use backprop_core::linalg::with_busy_workers;
+/// use backprop_core::parallel::with_busy_workers;
 /// # use backprop_core::{Network, Sgd, Trainer, Error};
 /// # use backprop_core::ndarray::ArrayView2;
 /// # fn demo<N: Network<f32> + Send>(net: &mut N, x: ArrayView2<'_, f32>, labels: &[usize]) -> Result<(), Error> {

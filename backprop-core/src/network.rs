@@ -37,7 +37,7 @@ pub trait Network<F: Float>: Sized {
     /// The gradients of every parameter, one field per layer, named like the layer.
     type Gradients: Gradients<F>;
 
-    /// A network whose weights and biases are all zero: what [`load`](Network::load) fills.
+    /// A network whose weights and biases are all zero: what [`load`](crate::io::Persist::load) fills.
     fn zeros() -> Self;
 
     /// The forward pass: z^l = a^{l−1} (W^l)ᵀ + b^l and a^l = σ(z^l), layer by layer, with a^0

@@ -20,7 +20,7 @@ use crate::targets::Targets;
 use crate::workspace::{LayerBuffers, Workspace};
 
 pub use crate::check::{check_input, check_input_shape};
-pub use crate::dense::vectorised;
+pub use crate::dense::{SMALL_PRODUCT, SgdUpdate, vectorised};
 pub use crate::inference::predict_one;
 pub use crate::rng::seeded_rng;
 pub use crate::workspace::workspace_error;
@@ -35,15 +35,15 @@ pub fn cost_in_of<F: Float, N: Network<F>>(
     cost_in::<F, N::Cost>(out, targets)
 }
 
-/// [`evaluate`] for a batch of one sample, on arrays: the cost C of the sample whose output is
+/// [`evaluate`](crate::cost::evaluate) for a batch of one sample, on arrays: the cost C of the sample whose output is
 /// `output` (a^L, or z^L when the last layer has no activation), with the gradient with respect
 /// to that output written into `delta`, for network `N`'s cost. What the one-sample path of
 /// small networks calls.
 ///
-/// It checks what [`evaluate`] checks, but only answers whether all is well: `None` (with
+/// It checks what [`evaluate`](crate::cost::evaluate) checks, but only answers whether all is well: `None` (with
 /// `delta` unspecified) for targets that are not one valid target of `OUT` outputs, or a
 /// non-finite cost; the general path then reports the error. The arithmetic is
-/// [`evaluate`]'s for n = 1, so the bits are the same.
+/// [`evaluate`](crate::cost::evaluate)'s for n = 1, so the bits are the same.
 #[inline(always)]
 pub fn cost_one_of<F: Float, N: Network<F>, const OUT: usize>(
     output: &[F; OUT],

@@ -16,7 +16,7 @@ pub fn seeded_rng(seed: u64) -> Rng {
 
 /// Shuffles `items` in place with the Fisher–Yates shuffle (Knuth, *The Art of Computer
 /// Programming*, vol. 2, §3.4.2, algorithm P): for i from the last index down to 1, swap item i
-/// with an item drawn uniformly from 0..=i by [`below`]. Every order is equally likely, and with
+/// with an item drawn uniformly from 0..=i by `below`. Every order is equally likely, and with
 /// a seeded generator such as [`seeded_rng`] the order is the same on every machine.
 pub fn shuffle<T, R: RngCore + ?Sized>(items: &mut [T], rng: &mut R) {
     for i in (1..items.len()).rev() {

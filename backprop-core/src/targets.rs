@@ -2,7 +2,9 @@
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 
-use crate::{Error, Float};
+use crate::error::Error;
+
+use crate::float::Float;
 
 /// The targets of a batch: one per sample (row of the input).
 ///

@@ -16,7 +16,9 @@ use core::fmt;
 
 use ndarray::Array2;
 
-use crate::{Float, LayerGradients};
+use crate::dense::LayerGradients;
+
+use crate::float::Float;
 
 /// z^l and a^l of one layer for a batch (one row per sample), from
 /// [`Network::forward_trace`](crate::Network::forward_trace).

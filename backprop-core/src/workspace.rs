@@ -99,8 +99,8 @@ impl<F: Float> LayerBuffers<F> {
 /// Everything a training step of network `N` writes, kept between steps so that a step
 /// allocates nothing: z^l, a^l and δ^l of every layer for the batch, and the gradients.
 ///
-/// Make one with [`Network::workspace`] and pass it to [`Network::forward_in`],
-/// [`Network::backward_in`] and [`Network::train_step`]. It grows to the largest batch it is
+/// Make one with [`Network::workspace`](crate::network::Network::workspace) and pass it to [`Network::forward_in`](crate::network::Network::forward_in),
+/// [`Network::backward_in`](crate::network::Network::backward_in) and [`Network::train_step`](crate::network::Network::train_step). It grows to the largest batch it is
 /// given (the only time it allocates) and serves smaller ones, like a last partial batch,
 /// from the same memory.
 ///
@@ -121,15 +121,15 @@ impl<F: Float, G: Gradients<F>> Workspace<F, G> {
         }
     }
 
-    /// The gradients written by the last [`Network::backward_in`] (∂C/∂W^l by equation (3),
-    /// ∂C/∂b^l by (4)); zero before the first. A [`Network::train_step`] whose optimiser
+    /// The gradients written by the last [`Network::backward_in`](crate::network::Network::backward_in) (∂C/∂W^l by equation (3),
+    /// ∂C/∂b^l by (4)); zero before the first. A [`Network::train_step`](crate::network::Network::train_step) whose optimiser
     /// updates the parameters fused with the backward pass leaves them as they were.
     pub fn gradients(&self) -> &G {
         &self.gradients
     }
 
-    /// The gradients written by the last [`Network::backward_in`], taken out of the workspace:
-    /// what [`Network::backward`] returns, for a workspace of the caller's own (`backward` keeps
+    /// The gradients written by the last [`Network::backward_in`](crate::network::Network::backward_in), taken out of the workspace:
+    /// what [`Network::backward`](crate::network::Network::backward) returns, for a workspace of the caller's own (`backward` keeps
     /// its workspace and returns a copy or a swap of them).
     pub fn into_gradients(self) -> G {
         self.gradients

@@ -1,4 +1,5 @@
-use crate::{Activation, Float, Init};
+use crate::activation::{Activation, Init};
+use crate::float::Float;
 
 /// The exponential linear unit, σ(z) = z if z > 0 else α(e^z − 1), σ'(z) = 1 if z > 0 else
 /// α e^z, with α = [`alpha`](Elu::alpha) (1 by default).

@@ -1,7 +1,8 @@
 use core::f64::consts::{FRAC_2_SQRT_PI, SQRT_2};
 
 use crate::activation::sigmoid;
-use crate::{Activation, Float, Init, Sigmoid};
+use crate::activation::{Activation, Init, Sigmoid};
+use crate::float::Float;
 
 /// The coefficient of the cubic term of the tanh approximation.
 const CUBIC: f64 = 0.044715;

@@ -1,4 +1,5 @@
-use crate::{Activation, Float};
+use crate::activation::Activation;
+use crate::float::Float;
 
 /// The identity, σ(z) = z, σ'(z) = 1: a layer without an activation.
 ///

@@ -1,4 +1,5 @@
-use crate::{Activation, Float, Init};
+use crate::activation::{Activation, Init};
+use crate::float::Float;
 
 /// The leaky rectified linear unit, σ(z) = z if z > 0 else s·z, σ'(z) = 1 if z > 0 else s, with
 /// slope s = [`slope`](LeakyRelu::slope) (0.01 by default).

@@ -25,7 +25,7 @@ pub use silu::Silu;
 pub use softplus::{Softplus, softplus};
 pub use tanh::{Tanh, tanh};
 
-use crate::Float;
+use crate::float::Float;
 
 /// How a layer's weights are drawn by `with_seed`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

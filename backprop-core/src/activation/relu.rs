@@ -1,4 +1,5 @@
-use crate::{Activation, Float, Init};
+use crate::activation::{Activation, Init};
+use crate::float::Float;
 
 /// The rectified linear unit, σ(z) = max(0, z), σ'(z) = 1 if z > 0 else 0.
 ///

@@ -1,4 +1,5 @@
-use crate::{Activation, Float};
+use crate::activation::Activation;
+use crate::float::Float;
 
 /// The logistic sigmoid σ(z) = 1/(1 + e^{−z}), computed without overflow for any z.
 ///

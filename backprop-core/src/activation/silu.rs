@@ -1,5 +1,6 @@
 use crate::activation::sigmoid;
-use crate::{Activation, Float, Init, Sigmoid};
+use crate::activation::{Activation, Init, Sigmoid};
+use crate::float::Float;
 
 /// The sigmoid-weighted linear unit (swish with β = 1), σ(z) = z s(z) with s the logistic
 /// sigmoid, σ'(z) = s(z) + z s(z)(1 − s(z)).

@@ -1,5 +1,6 @@
+use crate::activation::Activation;
 use crate::activation::sigmoid;
-use crate::{Activation, Float};
+use crate::float::Float;
 
 /// Softplus, ln(1 + e^z), computed without overflow for any z as max(z, 0) + ln(1 + e^{−|z|}).
 ///

@@ -1,4 +1,5 @@
-use crate::{Activation, Float};
+use crate::activation::Activation;
+use crate::float::Float;
 
 /// The hyperbolic tangent, tanh z = (e^z − e^{−z})/(e^z + e^{−z}), as a function generic over the
 /// float type, so that it can be called like [`sigmoid`](crate::activation::sigmoid) and

@@ -1,7 +1,10 @@
 use ndarray::{ArrayView1, ArrayViewMut1};
 
 use crate::activation::sigmoid;
-use crate::{Cost, Error, Float, Target};
+use crate::cost::Cost;
+use crate::error::Error;
+use crate::float::Float;
+use crate::targets::Target;
 
 /// Binary cross-entropy on logits, one independent yes/no per output: C = (1/n) Σ_i C_i with
 /// C_i = Σ_j softplus(z_j) − y_j z_j and ∂C_i/∂z_j = s(z_j) − y_j, targets y_j ∈ \[0, 1\].

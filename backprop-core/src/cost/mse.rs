@@ -1,6 +1,10 @@
 use ndarray::{ArrayView1, ArrayViewMut1};
 
-use crate::{Cost, Float, Target};
+use crate::cost::Cost;
+
+use crate::float::Float;
+
+use crate::targets::Target;
 
 /// Mean squared error, C = (1/n) Σ_i ½‖z_i − y_i‖², with ∂C_i/∂z_i = z_i − y_i.
 ///

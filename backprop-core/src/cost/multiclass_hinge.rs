@@ -1,6 +1,12 @@
 use ndarray::{ArrayView1, ArrayViewMut1};
 
-use crate::{Cost, Error, Float, Target};
+use crate::cost::Cost;
+
+use crate::error::Error;
+
+use crate::float::Float;
+
+use crate::targets::Target;
 
 /// The multiclass hinge (multiclass SVM) loss, C = (1/n) Σ_i C_i with
 /// C_i = Σ_{j≠y} max(0, z_j − z_y + 1), where y is the sample's class, and

@@ -1,6 +1,12 @@
 use ndarray::{ArrayView1, ArrayViewMut1};
 
-use crate::{Cost, Error, Float, Target};
+use crate::cost::Cost;
+
+use crate::error::Error;
+
+use crate::float::Float;
+
+use crate::targets::Target;
 
 /// Softmax cross-entropy on logits, C = (1/n) Σ_i C_i with
 /// C_i = −Σ_j y_j log softmax(z_i)_j and ∂C_i/∂z_k = (Σ_j y_j) softmax(z_i)_k − y_k,

@@ -34,7 +34,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::{Dataset, idx};
-use crate::{Error, Float};
+use crate::error::Error;
+use crate::float::Float;
 
 /// The classes, in the order of their labels.
 pub const CLASSES: [&str; 10] = [

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use super::Dataset;
 use super::csv::{self, Column, CsvOptions};
-use crate::{Error, Float};
+use crate::error::Error;
+use crate::float::Float;
 
 /// The species, in the order of their class indices.
 pub const CLASSES: [&str; 3] = ["setosa", "versicolor", "virginica"];

@@ -26,7 +26,9 @@ use std::path::Path;
 
 use ndarray::{Array2, Axis};
 
-use crate::{Error, Float};
+use crate::error::Error;
+
+use crate::float::Float;
 
 pub mod csv;
 pub mod fashion_mnist;

@@ -2,7 +2,9 @@
 
 use ndarray::Array2;
 
-use crate::{Error, Float};
+use crate::error::Error;
+
+use crate::float::Float;
 
 use super::check_labels;
 

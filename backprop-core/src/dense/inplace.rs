@@ -12,8 +12,11 @@
 use ndarray::{ArrayView2, ArrayViewMut2, Axis, Zip};
 
 use super::{Dense, rows};
+use crate::activation::Activation;
+use crate::dense::LayerGradients;
+use crate::float::Float;
 use crate::linalg::gemm;
-use crate::{Activation, Float, LayerBuffers, LayerGradients};
+use crate::workspace::LayerBuffers;
 
 /// Products of fewer multiply-adds than this (batch × `IN` × `OUT`) use the fixed-size loops.
 pub const SMALL_PRODUCT: usize = 4096;

@@ -13,7 +13,11 @@ pub use one::vectorised;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand_core::RngCore;
 
-use crate::{Activation, Error, Float, Identity, Init};
+use crate::activation::{Activation, Identity, Init};
+
+use crate::error::Error;
+
+use crate::float::Float;
 
 /// A fully connected layer from `IN` units to `OUT` units with activation `A`:
 /// z^l = W^l a^{l−1} + b^l and a^l = σ(z^l) (the paper, section 2).

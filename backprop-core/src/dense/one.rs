@@ -17,7 +17,9 @@
 //! per-sample kernels (`dense/rows.rs`), so both give the same bits.
 
 use super::{Dense, rows};
-use crate::{Activation, Float, LayerGradients};
+use crate::activation::Activation;
+use crate::dense::LayerGradients;
+use crate::float::Float;
 
 /// Runs `step`, the body of a one-sample step that the macros generate, compiled for the widest
 /// vector instructions this CPU has (AVX-512 or AVX2, chosen at run time by `pulp`'s

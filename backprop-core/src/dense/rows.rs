@@ -7,7 +7,9 @@
 //! the compiler unrolls and vectorises. The other lengths come from the slices, which the
 //! callers cut to the layer's sizes.
 
-use crate::{Activation, Float};
+use crate::activation::Activation;
+
+use crate::float::Float;
 
 /// The forward pass of one sample: z_j = b_j + Σ_k w_jk x_k, then a_j = σ(z_j) (the paper,
 /// section 2). `weight` holds W^l's rows of `IN` weights one after the other; `x` is a^{l−1}

@@ -4,7 +4,7 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::Error;
+use crate::error::Error;
 
 /// The bytes of the file at `path`. Memory is the file's size.
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Error> {

@@ -22,20 +22,19 @@
 //! length of the file before it reads a tensor, and the reader allocates only the network's own
 //! shapes, so memory is bounded by the file's size and the network's.
 //!
-//! The methods are [`Network::save`](crate::Network::save),
-//! [`to_safetensors`](crate::Network::to_safetensors), [`load`](crate::Network::load),
-//! [`from_safetensors`](crate::Network::from_safetensors) and
-//! [`load_into`](crate::Network::load_into); [`Trainer::checkpoint`](crate::Trainer::checkpoint)
+//! The methods are [`Network::save`](crate::io::Persist::save),
+//! [`to_safetensors`](crate::io::Persist::to_safetensors), [`load`](crate::io::Persist::load),
+//! [`from_safetensors`](crate::io::Persist::from_safetensors) and
+//! [`load_into`](crate::io::Persist::load_into); [`Trainer::checkpoint`](crate::Trainer::checkpoint)
 //! writes checkpoints in the same format.
 
 pub(crate) mod file;
 mod persist;
-mod problem;
 pub(crate) mod tensors;
 pub(crate) mod weights;
 
+pub use crate::error::SafetensorsProblem;
 pub use persist::Persist;
-pub use problem::SafetensorsProblem;
 pub use weights::{COST_KEY, FLOAT_KEY, LAYERS_KEY, NETWORK_KEY, VERSION_KEY};
 
 /// The `__metadata__` key that marks a checkpoint, whose value is the JSON of the training

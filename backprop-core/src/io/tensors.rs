@@ -9,7 +9,8 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use safetensors::{Dtype, SafeTensors, View};
 
 use super::SafetensorsProblem;
-use crate::{Error, Float};
+use crate::error::Error;
+use crate::float::Float;
 
 /// One tensor to be written: its name, element type, shape and little-endian bytes.
 pub(crate) struct Tensor {

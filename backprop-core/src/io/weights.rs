@@ -7,7 +7,11 @@ use ndarray::{Array1, Array2, Ix1, Ix2};
 
 use super::SafetensorsProblem;
 use super::tensors::{Tensor, TensorFile};
-use crate::{Cost, Error, Float, LayerInfo, Network};
+use crate::cost::Cost;
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
+use crate::parameters::LayerInfo;
 
 /// The `__metadata__` key of the library's version.
 pub const VERSION_KEY: &str = "backprop.version";
@@ -47,18 +51,18 @@ pub(crate) fn network_metadata<F: Float, N: Network<F>>() -> HashMap<String, Str
     ])
 }
 
-/// The safetensors bytes of `net`: see [`Network::to_safetensors`].
+/// The safetensors bytes of `net`: see [`Persist::to_safetensors`](crate::io::Persist::to_safetensors).
 pub(crate) fn to_bytes<F: Float, N: Network<F>>(net: &N) -> Result<Vec<u8>, Error> {
     super::tensors::serialize(&parameter_tensors(net, ""), network_metadata::<F, N>())
 }
 
-/// Writes `net` to `path` atomically: see [`Network::save`].
+/// Writes `net` to `path` atomically: see [`Persist::save`](crate::io::Persist::save).
 pub(crate) fn save<F: Float, N: Network<F>>(net: &N, path: &Path) -> Result<(), Error> {
     super::file::write_atomic(path, &to_bytes(net)?)
 }
 
 /// Sets the parameters of `net` from the safetensors `bytes` (read from `file`, if given):
-/// see [`Network::load_into`]. `net` is changed only if the whole file fits.
+/// see [`Persist::load_into`](crate::io::Persist::load_into). `net` is changed only if the whole file fits.
 pub(crate) fn read_into<F: Float, N: Network<F>>(
     net: &mut N,
     bytes: &[u8],

@@ -4,8 +4,11 @@ use super::{
     OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
     flush_subnormal, for_each_element, non_finite_update, step_with_rule, updates_are_finite,
 };
+use crate::error::Error;
+use crate::float::Float;
 use crate::float::max_abs_if_finite;
-use crate::{Error, Float, Network, Optimizer};
+use crate::network::Network;
+use crate::optim::Optimizer;
 
 /// Adam: Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, Algorithm 1.
 ///

@@ -1,7 +1,10 @@
 use ndarray::{ArrayViewD, ArrayViewMutD};
 
 use super::{Adam, OptimizerState, Resumable, Tensors, UpdateRule, check_option, step_with_rule};
-use crate::{Error, Float, Network, Optimizer};
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
+use crate::optim::Optimizer;
 
 /// AdamW, Adam with decoupled weight decay: Loshchilov & Hutter, "Decoupled Weight Decay
 /// Regularization", ICLR 2019, Algorithm 2.

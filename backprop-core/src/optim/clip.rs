@@ -1,7 +1,10 @@
 use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
 
 use super::{OptimizerState, Resumable, Scratch, Tensors, UpdateRule, check_option, step_with_rule};
-use crate::{Error, Float, Network, Optimizer};
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
+use crate::optim::Optimizer;
 
 /// Gradient clipping by global norm around any optimiser: when the gradients of all parameters
 /// together are longer than `max_norm` = c, they are scaled down to about that length before the

@@ -41,7 +41,11 @@ pub use weight_decay::WeightDecay;
 
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 
-use crate::{Error, Float, Network};
+use crate::error::Error;
+
+use crate::float::Float;
+
+use crate::network::Network;
 
 /// An update rule θ ← θ − (step from ∂C/∂θ), applied to every weight and bias of a network
 /// through [`Network::visit_with_gradients`].
@@ -435,7 +439,7 @@ pub(crate) fn for_each_element<F: Float>(
 }
 
 /// Elements from which an update of one tensor is split over the threads inside
-/// [`with_busy_workers`](crate::linalg::with_busy_workers), where the other threads poll for
+/// [`with_busy_workers`](crate::parallel::with_busy_workers), where the other threads poll for
 /// work: an Adam update of 32 768 elements takes about 17 µs on one core of the machines of
 /// `BENCHMARKS.md`, against about a microsecond to hand half of it over.
 pub(crate) const BUSY_ELEMENTS: usize = 1 << 15;

@@ -4,7 +4,10 @@ use super::{
     OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
     flush_subnormal, for_each_pair, non_finite_update, step_with_rule, updates_are_finite,
 };
-use crate::{Error, Float, Network, Optimizer};
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
+use crate::optim::Optimizer;
 
 /// Stochastic gradient descent, with optional momentum or Nesterov momentum.
 ///

@@ -3,7 +3,8 @@
 use ndarray::ArrayD;
 
 use super::{Optimizer, Slots};
-use crate::{Error, Float};
+use crate::error::Error;
+use crate::float::Float;
 
 /// What an optimiser keeps between steps, so that a run resumed from a checkpoint takes the
 /// same steps as one that never stopped: counters (Adam's step count t) and buffers shaped like

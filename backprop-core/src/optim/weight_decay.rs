@@ -1,7 +1,10 @@
 use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
 
 use super::{OptimizerState, Resumable, Scratch, Tensors, UpdateRule, check_option, step_with_rule};
-use crate::{Error, Float, Network, Optimizer};
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
+use crate::optim::Optimizer;
 
 /// L2 weight decay around any optimiser: the gradient of C + (λ/2)‖θ‖² is passed on instead of
 /// that of C,

@@ -1,6 +1,6 @@
 //! Checkpoints: a network and the state of its training in one safetensors file.
 //!
-//! The tensors are the network's (`hidden1.weight`, as [`Network::save`] names them), the
+//! The tensors are the network's (`hidden1.weight`, as [`Persist::save`](crate::io::Persist::save) names them), the
 //! optimiser's buffers (`optimizer.hidden1.weight.m`) and, with early stopping, the weights of
 //! the best epoch (`best.hidden1.weight`). The header's `__metadata__` holds the network's
 //! description (as for weights) and, under [`CHECKPOINT_KEY`], the training state as JSON: the
@@ -17,12 +17,15 @@ use super::diagnostics::{LayerDiagnostics, Problem, Warning};
 use super::early_stopping::Best;
 use super::history::{Epoch, History};
 use super::trainer::{Run, Setup};
+use crate::error::Error;
+use crate::float::Float;
 use crate::io::tensors::{Tensor, TensorFile};
 use crate::io::weights::{
     assign, check_metadata, check_names, network_metadata, parameter_tensors, read_parameters,
 };
 use crate::io::{CHECKPOINT_KEY, STATE_PREFIXES, SafetensorsProblem};
-use crate::{Error, Float, Network, OptimizerState, Resumable};
+use crate::network::Network;
+use crate::optim::{OptimizerState, Resumable};
 
 /// Writes the checkpoint of `run` (after its last epoch) to `path`, atomically.
 pub(crate) fn write<F: Float, N: Network<F>>(

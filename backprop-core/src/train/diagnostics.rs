@@ -22,7 +22,14 @@ use core::fmt;
 use ndarray::{Array2, ArrayView2};
 
 use super::progress::Display;
-use crate::{Error, Float, Init, LayerInfo, Network, Optimizer, Targets, Workspace};
+use crate::activation::Init;
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
+use crate::optim::Optimizer;
+use crate::parameters::LayerInfo;
+use crate::targets::Targets;
+use crate::workspace::Workspace;
 
 /// A layer is reported dead when at least this fraction of its units never fired in an epoch.
 pub const DEAD_FRACTION: f64 = 0.5;
@@ -280,7 +287,7 @@ impl<F: Float> Diagnostics<F> {
     }
 
     /// Starts the step's record with the norm of each layer's gradient in `workspace`.
-    fn gradient_norms<G: crate::Gradients<F>>(&mut self, workspace: &Workspace<F, G>) {
+    fn gradient_norms<G: crate::parameters::Gradients<F>>(&mut self, workspace: &Workspace<F, G>) {
         self.step.clear();
         let step = &mut self.step;
         workspace.gradients().visit(&mut |p| step.push(Step { gradient: norm(p.weight), ..Step::default() }));
@@ -288,7 +295,7 @@ impl<F: Float> Diagnostics<F> {
 
     /// Records which units fired in the step just taken: those with z > 0 for some sample of
     /// its batch. Looks only at the units that have not fired yet.
-    pub(crate) fn observe<G: crate::Gradients<F>>(&mut self, workspace: &Workspace<F, G>) {
+    pub(crate) fn observe<G: crate::parameters::Gradients<F>>(&mut self, workspace: &Workspace<F, G>) {
         for (unfired, buffers) in self.unfired.iter_mut().zip(workspace.layers()) {
             let Some(unfired) = unfired.as_mut().filter(|u| !u.is_empty()) else { continue };
             let z = buffers.z();

@@ -38,7 +38,12 @@ use mpi::topology::{Communicator, SimpleCommunicator};
 use ndarray::{ArrayView2, Axis, Slice};
 
 use super::metrics::{self, Metrics, Sums, evaluation_sums};
-use crate::{Error, Float, Gradients, Network, Targets, Workspace};
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
+use crate::parameters::Gradients;
+use crate::targets::Targets;
+use crate::workspace::Workspace;
 
 /// The processes of an MPI run (`MPI_COMM_WORLD`) that train one network together: give it to
 /// [`Trainer::mpi`](super::Trainer::mpi).

@@ -2,7 +2,9 @@
 
 use ndarray::{Array1, Array2};
 
-use crate::{Float, Network};
+use crate::float::Float;
+
+use crate::network::Network;
 
 /// The best validation loss so far, the epoch that had it, and (with early stopping) that
 /// epoch's weights.

@@ -4,7 +4,8 @@ use core::fmt;
 use std::path::Path;
 
 use super::diagnostics::{LayerDiagnostics, Warning};
-use crate::{Error, Float};
+use crate::error::Error;
+use crate::float::Float;
 
 /// The measurements of one epoch of training.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,8 +5,12 @@ use core::ops::Range;
 
 use ndarray::{ArrayView2, Axis, Slice};
 
+use crate::cost::Cost;
+use crate::error::Error;
+use crate::float::Float;
 use crate::inference::{EVALUATION_BATCH, Predict, argmax, chunks, class_of_output, prediction};
-use crate::{Cost, Error, Float, Network, Target, Targets};
+use crate::network::Network;
+use crate::targets::{Target, Targets};
 
 /// The cost of a network on a data set, and its accuracy for classification costs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -14,7 +18,7 @@ pub struct Metrics<F> {
     /// The cost C averaged over every sample.
     pub loss: F,
     /// For classification costs ([`Cost::CLASSIFICATION`]), the fraction of decisions that are
-    /// right: of samples whose predicted class ([`Network::classify`]'s) is their class, or, for
+    /// right: of samples whose predicted class ([`Predict::classify`](crate::inference::Predict::classify)'s) is their class, or, for
     /// a multi-label cost ([`Cost::MULTI_LABEL`], binary cross-entropy) with several outputs, of
     /// all outputs of all samples that are on (z_j > 0) exactly when their target is (y_j > ½).
     /// `None` for other costs.
@@ -26,7 +30,7 @@ pub struct Metrics<F> {
 ///
 /// The class of a target is its label, or for a row of values the class a prediction equal to
 /// it stands for: the argmax of a one-hot row, and for a network with one output 1 if the
-/// value is above ½ and 0 otherwise. The predicted class is the one [`Network::classify`] gives:
+/// value is above ½ and 0 otherwise. The predicted class is the one [`Predict::classify`](crate::inference::Predict::classify) gives:
 /// the argmax of the cost's prediction, or for one output 1 if the cost says the output is
 /// positive ([`Cost::is_positive`]: z > 0 for binary cross-entropy, the prediction above ½
 /// otherwise). For a multi-label cost with several outputs every output is a decision of its
@@ -37,7 +41,7 @@ pub fn evaluate<'a, F: Float, N: Network<F>>(
     y: impl Into<Targets<'a, F>>,
 ) -> Result<Metrics<F>, Error> {
     let y = y.into();
-    crate::check_input(x, N::INPUT)?;
+    crate::check::check_input(x, N::INPUT)?;
     y.check(x.nrows(), N::OUTPUT)?;
     let sums = evaluation_sums(net, x, y)?;
     Ok(sums.metrics::<N>(x.nrows()))
@@ -89,17 +93,17 @@ pub(crate) fn evaluation_sums<F: Float, N: Network<F>>(
     Ok(Sums { total, decisions, correct })
 }
 
-/// The class `net` predicts for each sample of `x`: [`Network::classify`], the argmax of the
+/// The class `net` predicts for each sample of `x`: [`Predict::classify`](crate::inference::Predict::classify), the argmax of the
 /// cost's prediction (for one output, 1 if the cost says it is positive), computed in batches of
 /// [`EVALUATION_BATCH`] samples. For a multi-label cost with several outputs it is the most
 /// probable output, one per sample; the decision for each output is
-/// [`Cost::is_positive`] of its output and prediction ([`Network::predict`]).
+/// [`Cost::is_positive`] of its output and prediction ([`Predict::predict`](crate::inference::Predict::predict)).
 pub fn predict_classes<F: Float, N: Network<F>>(net: &N, x: ArrayView2<'_, F>) -> Result<Vec<usize>, Error> {
     net.classify(x)
 }
 
 /// Counts, for every pair of classes (actual, predicted), the samples of `x` whose target is of
-/// the first and that `net` assigns to the second ([`Network::classify`]). Targets are labels
+/// the first and that `net` assigns to the second ([`Predict::classify`](crate::inference::Predict::classify)). Targets are labels
 /// or rows. There is one class per output, and two (0 and 1) for a network with one output.
 ///
 /// For a multi-label cost ([`Cost::MULTI_LABEL`], binary cross-entropy) with several outputs,
@@ -112,7 +116,7 @@ pub fn confusion_matrix<'a, F: Float, N: Network<F>>(
     y: impl Into<Targets<'a, F>>,
 ) -> Result<ConfusionMatrix, Error> {
     let y = y.into();
-    crate::check_input(x, N::INPUT)?;
+    crate::check::check_input(x, N::INPUT)?;
     y.check(x.nrows(), N::OUTPUT)?;
     let cost = N::Cost::default();
     let classes = if N::OUTPUT == 1 || <N::Cost as Cost<F>>::MULTI_LABEL { 2 } else { N::OUTPUT };

@@ -6,7 +6,8 @@ use plotters::prelude::*;
 
 use super::History;
 use super::history::write_file;
-use crate::{Error, Float};
+use crate::error::Error;
+use crate::float::Float;
 
 /// The size of a row of the plot in pixels: two panels side by side (three for diagnostics).
 const SIZE: (u32, u32) = (1000, 420);

@@ -13,10 +13,14 @@ use super::early_stopping::Best;
 use super::history::{Epoch, History};
 use super::metrics::{Metrics, evaluate};
 use super::progress::{Display, Progress};
+use crate::cost::Cost;
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
+use crate::optim::{Constant, Optimizer, OptimizerState, Resumable, Schedule};
 use crate::optim::{check_count, check_option};
-use crate::{
-    Constant, Cost, Error, Float, Network, Optimizer, OptimizerState, Resumable, Schedule, Targets, Workspace,
-};
+use crate::targets::Targets;
+use crate::workspace::Workspace;
 
 /// Trains a network with an optimiser: epochs of mini-batches drawn in a seeded random order,
 /// an optional validation set measured after each epoch, an optional learning-rate schedule and
@@ -556,11 +560,11 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     /// epoch: one safetensors file that holds the network, the optimiser's state, and in
     /// its metadata the epoch, the schedule's position, the shuffling generator's state, the
     /// early-stopping best (with its weights) and the history so far. Each write replaces the
-    /// file atomically (see [`Network::save`]), so a process killed at any moment leaves the
+    /// file atomically (see [`Persist::save`](crate::io::Persist::save)), so a process killed at any moment leaves the
     /// previous checkpoint whole. [`resume`](Trainer::resume) continues from it.
     ///
-    /// The network's tensors have the names [`Network::save`] gives them, so
-    /// [`Network::load`] reads the weights of a checkpoint too.
+    /// The network's tensors have the names [`Persist::save`](crate::io::Persist::save) gives them, so
+    /// [`Persist::load`](crate::io::Persist::load) reads the weights of a checkpoint too.
     pub fn checkpoint(self, path: impl Into<PathBuf>, every: usize) -> Self {
         let checkpoint = Checkpointing {
             path: path.into(),
@@ -788,7 +792,7 @@ fn fingerprint<F: Float>(x: ArrayView2<'_, F>, y: Targets<'_, F>) -> u64 {
 /// Checks a data set before training: inputs as wide as the network's input, finite; one target
 /// per sample, valid for the network's cost.
 fn check_data<F: Float, N: Network<F>>(x: ArrayView2<'_, F>, y: Targets<'_, F>) -> Result<(), Error> {
-    crate::check_input(x, N::INPUT)?;
+    crate::check::check_input(x, N::INPUT)?;
     y.check(x.nrows(), N::OUTPUT)?;
     let cost = N::Cost::default();
     for i in 0..y.len() {

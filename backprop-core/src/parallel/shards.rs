@@ -14,7 +14,19 @@
 
 use ndarray::{ArrayView2, Axis, Slice};
 
-use crate::{Error, Float, Gradients, Network, Optimizer, Targets, Workspace};
+use crate::error::Error;
+
+use crate::float::Float;
+
+use crate::network::Network;
+
+use crate::optim::Optimizer;
+
+use crate::parameters::Gradients;
+
+use crate::targets::Targets;
+
+use crate::workspace::Workspace;
 
 /// Workspaces for data-parallel steps: [`backward`](Shards::backward) and
 /// [`train_step`](Shards::train_step) cut the batch into shards of

@@ -2,9 +2,13 @@
 
 use std::path::PathBuf;
 
-use crate::data::csv::CsvProblem;
-use crate::data::idx::IdxProblem;
-use crate::io::SafetensorsProblem;
+mod csv;
+mod idx;
+mod safetensors;
+
+pub use csv::CsvProblem;
+pub use idx::{IdxProblem, IdxType};
+pub use safetensors::SafetensorsProblem;
 
 /// What went wrong with data a user passed in.
 ///
@@ -365,7 +369,7 @@ pub enum Error {
     #[error("{}: {problem}", .file.as_ref().map_or_else(|| "safetensors data".into(), |p| p.display().to_string()))]
     Safetensors {
         /// The file, or `None` for bytes given to
-        /// [`from_safetensors`](crate::Network::from_safetensors).
+        /// [`from_safetensors`](crate::io::Persist::from_safetensors).
         file: Option<PathBuf>,
         /// What is wrong with it.
         problem: SafetensorsProblem,
