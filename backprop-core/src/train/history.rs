@@ -4,6 +4,7 @@ use core::fmt;
 use std::path::Path;
 
 use super::diagnostics::{LayerDiagnostics, Warning};
+use super::progress::loss;
 use crate::error::Error;
 use crate::float::Float;
 
@@ -126,12 +127,6 @@ pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
         kind: e.kind(),
         message: e.to_string(),
     })
-}
-
-/// A loss printed readably at any scale: four decimals, or scientific notation below 10⁻³.
-pub(crate) fn loss<F: Float>(v: F) -> String {
-    let v = v.to_f64();
-    if v == 0.0 || v.abs() >= 1e-3 { format!("{v:.4}") } else { format!("{v:.3e}") }
 }
 
 impl<F: Float> Epoch<F> {

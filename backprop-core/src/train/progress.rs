@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::float::Float;
+
 /// What [`Trainer::fit`](super::Trainer::fit) shows on standard error while it trains.
 ///
 /// Warnings about a layer ([`Warning`](super::Warning): dead, or a gradient that vanishes or
@@ -69,7 +71,7 @@ impl Display {
                 self.last_refresh = Some(now);
                 bar.set_message(format!(
                     "loss {}  {samples_per_second:.0} samples/s",
-                    super::history::loss(running_loss)
+                    loss(running_loss)
                 ));
             }
         }
@@ -126,4 +128,10 @@ fn bar() -> indicatif::ProgressBar {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
+}
+
+/// A loss printed readably at any scale: four decimals, or scientific notation below 10⁻³.
+pub(crate) fn loss<F: Float>(v: F) -> String {
+    let v = v.to_f64();
+    if v == 0.0 || v.abs() >= 1e-3 { format!("{v:.4}") } else { format!("{v:.3e}") }
 }
