@@ -3,7 +3,10 @@
 //! with Adam, in f64 and f32; a process with bad data, or whose step fails, makes every process
 //! stop with an error; only rank 0 writes checkpoints, and a run resumed from one continues as
 //! if it had not stopped; the diagnostics are those of the whole batch; a step allocates
-//! nothing.
+//! nothing; and processes that differ in any option of `Trainer` (the `option_*` cases, one per
+//! builder option and way of setting it), in the network or in the call (`fit`, `resume`) all
+//! stop before the first step with the same error naming it, while those whose progress or
+//! checkpoint path differ train as one.
 //!
 //! Each case computes the one-process reference in the same program (a trainer without
 //! `mpi`), then the distributed run, and compares. Run it on two processes as `.ci/run` does:
@@ -18,7 +21,8 @@
 //! cases on one process. It has its own `main` (`harness = false`): MPI is initialised once per
 //! process, from one thread, and a failed check must not stop one process while the others wait
 //! in a collective, so every case runs on every process, failures are counted, and the counts
-//! are summed over the processes at the end.
+//! are summed over the processes at the end. Arguments choose the cases whose names contain
+//! one of them: `mpirun -np 2 target/debug/deps/mpi-<hash> option_`.
 
 #![allow(clippy::unwrap_used)]
 

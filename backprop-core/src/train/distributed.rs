@@ -25,9 +25,31 @@
 //! reached, with its status flag set; then every rank learns of the failure at the same step,
 //! the failing ones' messages are gathered, and every rank returns an error: the failing rank
 //! its own, the others [`Error::Distributed`] with its message. No rank is left waiting in a
-//! collective. Before the first step the ranks compare their options and data (their sizes,
-//! and fingerprints of the training and validation sets), since ranks that disagree would
-//! take different numbers of steps.
+//! collective.
+//!
+//! Before the first step the ranks compare everything that decides which collectives a rank
+//! calls, or the result: whether it is `fit` or `resume`; the network (float type, cost,
+//! layers with their sizes and activations); the training and validation data (their sizes and
+//! fingerprints); the epochs, batch size, seed, initial learning rate, schedule, early
+//! stopping, `training_accuracy`, `diagnostics` and checkpoint interval; the optimiser (its
+//! [`Resumable::describe`](crate::Resumable::describe): kind, options, wrappers) and its state
+//! (counters, and a fingerprint of its buffers). Only [`progress`](super::Trainer::progress)
+//! and the checkpoint's path, which only rank 0 uses, may differ. The comparison is two
+//! collectives of fixed sizes, the same on every rank whatever the settings: every rank
+//! contributes one 64-bit digest per setting, and only if one differs, which every rank sees
+//! alike, every rank sends its value of the first setting that differs. Every rank then
+//! returns the same [`Error::Distributed`], naming the first rank that differs, the setting,
+//! and both values:
+//!
+//! ```text
+//! process 1 of 2 in the MPI run: optimizer: process 0 has Adam(β₁ = 0.9, β₂ = 0.999, ε = 0.00000001),
+//! process 1 has Sgd (every process must train the same network with the same options, optimiser state and data)
+//! ```
+//!
+//! What it cannot see: a process that calls `fit` without [`Trainer::mpi`](super::Trainer::mpi)
+//! trains alone and calls no collective, so the others wait for it in their first one; and a
+//! schedule or optimiser of your own whose `Debug` or `describe` leaves out an option that
+//! changes its results.
 
 use std::ops::Range;
 
@@ -50,6 +72,26 @@ use crate::{Error, Float, Gradients, Network, Targets, Workspace};
 /// threads: initialise MPI with `mpi::initialize_with_threading(Threading::Funneled)` (or
 /// `Serialized` if training runs on another thread than the one that initialised MPI), as
 /// the example `fashion_mnist_mpi` does.
+///
+/// # When a process dies
+///
+/// A process that dies while training (killed, out of memory, its machine lost) ends the whole
+/// run, and the others' [`fit`](super::Trainer::fit) never returns: no error, no history. This
+/// is what happens with Open MPI 4.1 (Debian's), measured with a rank sending itself SIGKILL in
+/// the middle of an epoch: the survivor's next collective fails inside Open MPI (`Read -1,
+/// expected …, errno = 3`: its shared-memory transport reading from a process that is gone), and `mpirun` ends every other
+/// process of the job (`mpirun noticed that process rank 1 … exited on signal 9`) within a few
+/// seconds of the death (1 to 3 s measured); `mpirun` exits with 137.
+///
+/// The library cannot turn this into an error: that would need the communicator's error
+/// handler set to `MPI_ERRORS_RETURN` (`MPI_Comm_set_errhandler`), which rsmpi 0.8 does not
+/// expose (only through its raw bindings, and this crate forbids `unsafe` code), and rsmpi's
+/// collectives discard the codes MPI returns; and Open MPI's runtime aborts the job when a
+/// process ends abnormally whatever the handler (only its fault-tolerant ULFM build keeps
+/// survivors running). What survives is on disk: with [`checkpoint`](super::Trainer::checkpoint),
+/// rank 0's last checkpoint is whole (each is written atomically) unless rank 0 itself dies in
+/// the middle of one, when the previous one is; start the job again and
+/// [`resume`](super::Trainer::resume) from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mpi {
     rank: usize,

@@ -155,7 +155,13 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     ///
     /// A process that fails (its data is bad, its step is not finite, its checkpoint cannot
     /// be written) makes every process stop with an error at the same point, the others with
-    /// [`Error::Distributed`]; so do processes whose options or data differ.
+    /// [`Error::Distributed`]. Processes whose network, data, options (all but
+    /// [`progress`](Trainer::progress) and the checkpoint's path) or optimiser (its kind,
+    /// options and state) differ all stop before the first step with the same
+    /// [`Error::Distributed`], which names the setting and both values (see
+    /// [`distributed`](super::distributed)); for that the optimiser must be [`Resumable`], as
+    /// every optimiser of the library is. A process that dies ends the run without an error
+    /// on the others (see [`Mpi`]'s "When a process dies").
     ///
     /// ```no_run
     /// # use backprop_core::{Network, Sgd, Trainer, train::Mpi};
