@@ -477,3 +477,30 @@ impl<F: Float> Group<F> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_cut_at_a_character_boundary() {
+        // 'é' is two bytes: 511 bytes of room end in the middle of the 256th.
+        let text = "é".repeat(400);
+        let mut message = [0u8; MESSAGE];
+        encode(&text, &mut message);
+        let decoded = decode(&message);
+        assert_eq!(decoded, "é".repeat(255));
+        encode("short", &mut message);
+        assert_eq!(decode(&message), "short");
+    }
+
+    #[test]
+    fn digests_tell_settings_apart() {
+        let digest = |name: &str, value: &str| {
+            fnv1a(fnv1a(fnv1a(FNV_BASIS, name.as_bytes()), &[0x1f]), value.as_bytes())
+        };
+        assert_ne!(digest("seed", "1"), digest("seed", "2"));
+        assert_ne!(digest("seed", "12"), digest("seed1", "2"));
+        assert_eq!(digest("epochs", "3"), digest("epochs", "3"));
+    }
+}

@@ -1057,6 +1057,20 @@ mod tests {
         assert!(counts.iter().flatten().all(|&c| (850..1150).contains(&c)), "{counts:?}");
     }
 
+    #[cfg(feature = "mpi")]
+    #[test]
+    fn optimizer_states_are_described_by_their_values() {
+        use ndarray::ArrayD;
+        let state = |v: f64| OptimizerState {
+            counters: vec![("steps".to_owned(), 3)],
+            slots: vec![("m".to_owned(), vec![ArrayD::from_elem(vec![2, 2], v)])],
+        };
+        let (a, b) = (describe_state(&state(0.5)), describe_state(&state(0.25)));
+        assert!(a.starts_with("steps = 3; m: 1 buffers, fingerprint "), "{a}");
+        assert_ne!(a, b);
+        assert_eq!(describe_state::<f64>(&OptimizerState::default()), "none");
+    }
+
     #[test]
     fn below_stays_below() {
         let mut rng = crate::seeded_rng(5);
