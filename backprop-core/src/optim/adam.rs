@@ -1,9 +1,10 @@
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 
 use super::{
-    OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
-    flush_subnormal, for_each_element, non_finite_update, step_with_rule, updates_are_finite,
+    OptimizerState, Resumable, Slots, Tensors, UpdateRule, flush_subnormal, for_each_element,
+    non_finite_update, step_with_rule, updates_are_finite,
 };
+use crate::check::{check_initial_rate, check_option, check_rate};
 use crate::float::max_abs_if_finite;
 use crate::{Error, Float, Network, Optimizer};
 

@@ -1,6 +1,7 @@
 use ndarray::{ArrayViewD, ArrayViewMutD};
 
-use super::{Adam, OptimizerState, Resumable, Tensors, UpdateRule, check_option, step_with_rule};
+use super::{Adam, OptimizerState, Resumable, Tensors, UpdateRule, step_with_rule};
+use crate::check::check_option;
 use crate::{Error, Float, Network, Optimizer};
 
 /// AdamW, Adam with decoupled weight decay: Loshchilov & Hutter, "Decoupled Weight Decay

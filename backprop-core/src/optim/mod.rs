@@ -282,39 +282,6 @@ pub fn check_gradient_shapes<F: Float, N: Network<F>>(
     result
 }
 
-/// Checks a learning rate given to a constructor: positive and finite.
-pub(crate) fn check_initial_rate<F: Float>(learning_rate: F) -> Result<F, Error> {
-    check_option("the learning rate", learning_rate, "positive and finite", |v| v > F::zero())
-}
-
-/// Checks a learning rate set during training: finite and not negative.
-pub(crate) fn check_rate<F: Float>(learning_rate: F) -> Result<F, Error> {
-    check_option("the learning rate", learning_rate, "finite and not negative", |v| v >= F::zero())
-}
-
-/// Returns `value` if it is finite and `valid`, else [`Error::InvalidOption`].
-pub(crate) fn check_option<F: Float>(
-    what: &'static str,
-    value: F,
-    expected: &'static str,
-    valid: impl Fn(F) -> bool,
-) -> Result<F, Error> {
-    if value.is_finite() && valid(value) {
-        Ok(value)
-    } else {
-        Err(Error::InvalidOption { what, expected, found: value.to_string() })
-    }
-}
-
-/// Returns `count` if it is at least 1, else [`Error::InvalidOption`].
-pub(crate) fn check_count(what: &'static str, count: usize, expected: &'static str) -> Result<usize, Error> {
-    if count >= 1 {
-        Ok(count)
-    } else {
-        Err(Error::InvalidOption { what, expected, found: count.to_string() })
-    }
-}
-
 /// Per-tensor state of an optimiser: `K` buffers per tensor, shaped like it, in visit order.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Slots<F, const K: usize> {

@@ -1,9 +1,10 @@
 use ndarray::{ArrayViewD, ArrayViewMutD};
 
 use super::{
-    OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
-    flush_subnormal, for_each_pair, non_finite_update, step_with_rule, updates_are_finite,
+    OptimizerState, Resumable, Slots, Tensors, UpdateRule, flush_subnormal, for_each_pair, non_finite_update,
+    step_with_rule, updates_are_finite,
 };
+use crate::check::{check_initial_rate, check_option, check_rate};
 use crate::{Error, Float, Network, Optimizer};
 
 /// Stochastic gradient descent, with optional momentum or Nesterov momentum.

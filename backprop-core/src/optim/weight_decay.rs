@@ -1,6 +1,7 @@
 use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
 
-use super::{OptimizerState, Resumable, Scratch, Tensors, UpdateRule, check_option, step_with_rule};
+use super::{OptimizerState, Resumable, Scratch, Tensors, UpdateRule, step_with_rule};
+use crate::check::check_option;
 use crate::{Error, Float, Network, Optimizer};
 
 /// L2 weight decay around any optimiser: the gradient of C + (λ/2)‖θ‖² is passed on instead of
