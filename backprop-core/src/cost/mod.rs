@@ -18,7 +18,10 @@ pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
-use crate::{Error, Float, LayerBuffers, Target, Targets};
+use crate::error::Error;
+use crate::float::Float;
+use crate::targets::{Target, Targets};
+use crate::workspace::LayerBuffers;
 
 /// A cost C of one sample, and its gradient ∂C/∂z with respect to the network's output.
 ///

@@ -38,8 +38,8 @@ impl<F: Float> OptimizerState<F> {
 /// An optimiser whose state a checkpoint can hold: what [`Trainer::checkpoint`] and
 /// [`Trainer::resume`] need of it. Every optimiser of the library implements it.
 ///
-/// [`Trainer::checkpoint`]: crate::Trainer::checkpoint
-/// [`Trainer::resume`]: crate::Trainer::resume
+/// [`Trainer::checkpoint`]: crate::train::Trainer::checkpoint
+/// [`Trainer::resume`]: crate::train::Trainer::resume
 pub trait Resumable<F: Float>: Optimizer<F> {
     /// The rule and its options, but not the learning rate (which a schedule sets), for
     /// example `Adam(β₁ = 0.9, β₂ = 0.999, ε = 0.00000001)`. A checkpoint records it, and
