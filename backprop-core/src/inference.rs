@@ -4,8 +4,12 @@
 
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, Axis, Slice};
 
+use crate::check::check_finite;
+use crate::cost::Cost;
+use crate::error::Error;
+use crate::float::Float;
+use crate::network::Network;
 use crate::train::metrics::{EVALUATION_BATCH, chunks};
-use crate::{Cost, Error, Float, Network, check_finite};
 
 /// [`Network::predict`]: the network's output for every sample, each row turned into the cost's
 /// prediction by [`Cost::predict_in_place`].

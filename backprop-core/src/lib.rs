@@ -33,6 +33,7 @@ pub use ndarray;
 pub use mpi;
 
 pub mod activation;
+mod check;
 pub mod cost;
 pub mod data;
 mod dense;
@@ -68,8 +69,6 @@ pub use trace::{BackwardTrace, ForwardTrace};
 pub use train::{ConfusionMatrix, FitError, History, Metrics, Progress, Trainer};
 pub use workspace::{LayerBuffers, Workspace, backward_in_kept_workspace, workspace_error};
 
-pub(crate) use cost::check_finite;
-
 /// The random number generator `with_seed` draws initial weights from: ChaCha8 seeded with
 /// `seed`, whose stream is the same on every platform.
 pub fn seeded_rng(seed: u64) -> rand_chacha::ChaCha8Rng {
@@ -80,7 +79,7 @@ pub fn seeded_rng(seed: u64) -> rand_chacha::ChaCha8Rng {
 /// columns, finite values.
 pub fn check_input<F: Float>(x: ndarray::ArrayView2<'_, F>, inputs: usize) -> Result<(), Error> {
     check_input_shape(x, inputs)?;
-    check_finite("input", x)
+    check::check_finite("input", x)
 }
 
 /// Checks that `x` has at least one row and `inputs` columns; its values are checked by

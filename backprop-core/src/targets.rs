@@ -109,7 +109,7 @@ impl<'a, F: Float> Targets<'a, F> {
                 if y.ncols() != outputs {
                     return Err(Error::TargetWidth { expected: outputs, found: y.ncols() });
                 }
-                crate::check_finite("targets", *y)
+                crate::check::check_finite("targets", *y)
             }
             Targets::Classes(c) if outputs == 1 => match c.iter().position(|&label| label > 1) {
                 Some(sample) => Err(Error::BinaryLabel { sample, label: c[sample] }),

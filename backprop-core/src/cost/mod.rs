@@ -16,9 +16,12 @@ pub use mse::Mse;
 pub use multiclass_hinge::MulticlassHinge;
 pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 
-use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Zip};
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
-use crate::{Error, Float, LayerBuffers, Target, Targets};
+use crate::error::Error;
+use crate::float::Float;
+use crate::targets::{Target, Targets};
+use crate::workspace::LayerBuffers;
 
 /// A cost C of one sample, and its gradient ∂C/∂z with respect to the network's output.
 ///
@@ -188,25 +191,4 @@ pub fn cost_one_of<F: Float, N: crate::Network<F>, const OUT: usize>(
     // (0 + C_0) · (1/1): the mean over a batch of one, as `evaluate` forms it.
     let mean = (F::zero() + sample) * (F::one() / F::one());
     mean.is_finite().then_some(mean)
-}
-
-/// Returns an error naming the first non-finite value of `values`, if any.
-///
-/// The common case, all finite, is one vectorised pass with no early exit
-/// ([`Float::all_finite`], in the widest vector instructions the CPU has); only a failing batch
-/// is searched again for the position to report.
-pub(crate) fn check_finite<F: Float>(what: &'static str, values: ArrayView2<'_, F>) -> Result<(), Error> {
-    if values.as_slice_memory_order().is_some_and(F::all_finite) {
-        return Ok(());
-    }
-    let mut found = None;
-    Zip::indexed(values).for_each(|(i, j), &v| {
-        if found.is_none() && !v.is_finite() {
-            found = Some((i, j, v));
-        }
-    });
-    match found {
-        Some((sample, column, v)) => Err(Error::NonFinite { what, sample, column, value: v.to_string() }),
-        None => Ok(()),
-    }
 }

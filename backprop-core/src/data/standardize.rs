@@ -2,7 +2,9 @@
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Zip};
 
-use crate::{Error, Float, check_finite};
+use crate::check::check_finite;
+use crate::error::Error;
+use crate::float::Float;
 
 /// Standardises features column by column: z = (x − μ) / σ, where μ and σ are the mean and the
 /// standard deviation of the column in the data the standardiser was fitted on (the "z-score";

@@ -11,9 +11,12 @@
 
 use ndarray::{ArrayView2, Zip};
 
-use super::Dense;
-use crate::float::{max_abs_if_finite, max_abs_of_finite};
-use crate::{Activation, Error, Float, LayerBuffers, LayerGradients, check_finite};
+use super::{Dense, LayerGradients};
+use crate::activation::Activation;
+use crate::check::check_finite;
+use crate::error::Error;
+use crate::float::{Float, max_abs_if_finite, max_abs_of_finite};
+use crate::workspace::LayerBuffers;
 
 /// How [`Dense::sgd_apply`] updates a layer, as [`Dense::sgd_check`] found safe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

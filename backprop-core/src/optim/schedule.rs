@@ -1,7 +1,8 @@
 use core::fmt::Debug;
 
-use super::{check_count, check_option};
-use crate::{Error, Float};
+use crate::check::{check_count, check_option};
+use crate::error::Error;
+use crate::float::Float;
 
 /// A learning-rate schedule: the learning rate η_e of each epoch e, from the optimiser's initial
 /// rate η₀. A trainer sets it with [`Optimizer::set_learning_rate`](super::Optimizer) before

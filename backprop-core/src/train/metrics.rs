@@ -126,7 +126,7 @@ pub fn confusion_matrix<'a, F: Float, N: Network<F>>(
     for range in chunks(x.nrows(), EVALUATION_BATCH) {
         let targets = rows(y, range.clone());
         let output = net.forward_in(x.slice_axis(Axis(0), Slice::from(range)), &mut workspace)?;
-        crate::check_finite("the network's output", output)?;
+        crate::check::check_finite("the network's output", output)?;
         decide(&cost, output, targets, &mut buffer, &mut |actual, predicted| {
             if let Some(count) = counts.get_mut(actual * classes + predicted) {
                 *count += 1;

@@ -14,7 +14,7 @@ use super::early_stopping::Best;
 use super::history::{Epoch, History};
 use super::metrics::{Metrics, evaluate};
 use super::progress::{Display, Progress};
-use crate::optim::{check_count, check_option};
+use crate::check::{check_count, check_option};
 use crate::{
     Constant, Cost, Error, Float, Network, Optimizer, OptimizerState, Resumable, Schedule, Targets, Workspace,
 };
