@@ -3,7 +3,10 @@
 //! with Adam, in f64 and f32; a process with bad data, or whose step fails, makes every process
 //! stop with an error; only rank 0 writes checkpoints, and a run resumed from one continues as
 //! if it had not stopped; the diagnostics are those of the whole batch; a step allocates
-//! nothing.
+//! nothing; and processes that differ in any option of `Trainer` (the `option_*` cases, one per
+//! builder option and way of setting it), in the network or in the call (`fit`, `resume`) all
+//! stop before the first step with the same error naming it, while those whose progress or
+//! checkpoint path differ train as one.
 //!
 //! Each case computes the one-process reference in the same program (a trainer without
 //! `mpi`), then the distributed run, and compares. Run it on two processes as `.ci/run` does:
@@ -18,7 +21,8 @@
 //! cases on one process. It has its own `main` (`harness = false`): MPI is initialised once per
 //! process, from one thread, and a failed check must not stop one process while the others wait
 //! in a collective, so every case runs on every process, failures are counted, and the counts
-//! are summed over the processes at the end.
+//! are summed over the processes at the end. Arguments choose the cases whose names contain
+//! one of them: `mpirun -np 2 target/debug/deps/mpi-<hash> option_`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -112,7 +116,7 @@ type Case = fn(Mpi) -> Outcome;
 /// Trains a copy of `start` alone and one across the processes with `trainer`'s options (the
 /// same function builds both trainers), and checks that their weights agree within
 /// `tolerance` and their losses nearly so.
-fn equivalent<F: Float, N: Network<F> + Clone, O: Optimizer<F>>(
+fn equivalent<F: Float, N: Network<F> + Clone, O: Resumable<F>>(
     mpi: Mpi,
     start: &N,
     trainer: impl Fn() -> Trainer<'static, F, O>,
@@ -381,6 +385,281 @@ fn steps_allocate_nothing(mpi: Mpi) -> Outcome {
     Ok(format!("{} allocations per fit, for 6 steps and for 12", allocations[0]))
 }
 
+/// Whether this process is the one that sets an option differently: the last, when there are
+/// several.
+fn differs(mpi: Mpi) -> bool {
+    mpi.size() > 1 && mpi.rank() == mpi.size() - 1
+}
+
+/// A 64-bit FNV-1a fingerprint of some bytes, to compare what the processes found.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+/// Whether every process found the same `value` (a collective).
+fn all_same(mpi: Mpi, value: u64) -> bool {
+    let world = backprop::mpi::topology::SimpleCommunicator::world();
+    let mut all = vec![0u64; mpi.size()];
+    world.all_gather_into(&value, &mut all[..]);
+    all.iter().all(|&v| v == value)
+}
+
+/// The base trainer of the option cases: 2 epochs of batches of 32, quiet, every other option
+/// at its default.
+fn base<O: Optimizer<f64>>(optimizer: O) -> Trainer<'static, f64, O> {
+    Trainer::new(optimizer).epochs(2).batch_size(32).seed(11).progress(Progress::Off)
+}
+
+/// The validation set of the option cases: the first 99 samples, borrowed for as long as the
+/// test runs.
+fn validation_set() -> &'static (Array2<f64>, Vec<usize>) {
+    let (x, labels) = data::<f64>();
+    Box::leak(Box::new((x.slice_axis(Axis(0), (..99).into()).to_owned(), labels[..99].to_vec())))
+}
+
+/// Trains `Small` with `trainer` across the processes, on the shared data.
+fn train_small<O: Resumable<f64>>(mpi: Mpi, trainer: Trainer<'static, f64, O>) -> Result<u64, Error> {
+    let (x, labels) = data::<f64>();
+    let mut net = Small::with_seed(14);
+    trainer.mpi(mpi).fit(&mut net, x.view(), &labels).map_err(|f| f.error)?;
+    Ok(fnv(&net.to_safetensors()))
+}
+
+/// `run(differs)` on every process, where the last one gets `true` and sets `setting`
+/// differently: every process must return the same [`Error::Distributed`], which names the
+/// setting and gives both values. (Started alone there is nothing to differ, and it must
+/// succeed.)
+fn must_disagree(mpi: Mpi, setting: &str, run: impl FnOnce(bool) -> Result<u64, Error>) -> Outcome {
+    let result = run(differs(mpi));
+    let text = match &result {
+        Ok(_) => String::new(),
+        Err(error) => error.to_string(),
+    };
+    if !all_same(mpi, fnv(text.as_bytes())) {
+        return Err(format!("the processes returned different outcomes; this one: {result:?}"));
+    }
+    match (result, mpi.size()) {
+        (Ok(_), 1) => Ok("one process: nothing to differ".to_owned()),
+        (Ok(_), _) => Err(format!("training succeeded though the {setting} differs")),
+        (Err(Error::Distributed { message, .. }), _)
+            if message.starts_with(&format!("{setting}: process 0 has "))
+                && message.contains(&format!(", process {} has ", mpi.size() - 1)) =>
+        {
+            Ok(text)
+        }
+        (Err(error), _) => Err(format!("unexpected error, not naming the {setting}: {error}")),
+    }
+}
+
+/// `run(differs)` on every process, where the last one sets an option that does not shape
+/// the training differently: every process must succeed and end with the same weights.
+fn may_differ(mpi: Mpi, run: impl FnOnce(bool) -> Result<u64, Error>) -> Outcome {
+    let result = run(differs(mpi));
+    let weights = *result.as_ref().unwrap_or(&0);
+    let same = all_same(mpi, weights);
+    match result {
+        Ok(_) if same => Ok("every process trained, to the same weights".to_owned()),
+        Ok(_) => Err("the processes ended with different weights".to_owned()),
+        Err(error) => Err(format!("failed: {error}")),
+    }
+}
+
+// Every builder option of `Trainer`, set differently on the last process. `mpi` itself is the
+// one left out: a process without it trains alone and never calls MPI, so the others wait for
+// it in their first collective (see `Trainer::mpi`).
+
+fn option_epochs(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "epochs", |d| train_small(mpi, base(Sgd::new(0.1)?).epochs(if d { 3 } else { 2 })))
+}
+
+fn option_batch_size(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "batch size", |d| {
+        train_small(mpi, base(Sgd::new(0.1)?).batch_size(if d { 16 } else { 32 }))
+    })
+}
+
+fn option_seed(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "seed", |d| train_small(mpi, base(Sgd::new(0.1)?).seed(if d { 12 } else { 11 })))
+}
+
+/// The case: a `StepDecay` schedule on one process only trained both to different
+/// weights, and both returned `Ok`.
+fn option_schedule(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "schedule", |d| {
+        let trainer = base(Sgd::new(0.1)?);
+        train_small(mpi, if d { trainer.schedule(StepDecay::new(1, 0.5)?) } else { trainer })
+    })
+}
+
+fn option_validation(mpi: Mpi) -> Outcome {
+    let set = validation_set();
+    must_disagree(mpi, "validation set", |d| {
+        let trainer = base(Sgd::new(0.1)?);
+        train_small(mpi, if d { trainer.validation(set.0.view(), &set.1) } else { trainer })
+    })
+}
+
+fn option_validation_data(mpi: Mpi) -> Outcome {
+    let set = validation_set();
+    let (x, labels) = data::<f64>();
+    let other: &'static (Array2<f64>, Vec<usize>) =
+        Box::leak(Box::new((x.slice_axis(Axis(0), (100..199).into()).to_owned(), labels[100..].to_vec())));
+    must_disagree(mpi, "validation set", |d| {
+        let (xv, yv) = if d { other } else { set };
+        train_small(mpi, base(Sgd::new(0.1)?).validation(xv.view(), yv))
+    })
+}
+
+fn option_early_stopping(mpi: Mpi) -> Outcome {
+    let set = validation_set();
+    must_disagree(mpi, "early stopping", |d| {
+        let trainer = base(Sgd::new(0.1)?).validation(set.0.view(), &set.1);
+        train_small(mpi, if d { trainer.early_stopping(1, 0.0) } else { trainer })
+    })
+}
+
+/// Only rank 0 shows progress: the others' setting changes nothing.
+fn option_progress(mpi: Mpi) -> Outcome {
+    may_differ(mpi, |d| {
+        train_small(mpi, base(Sgd::new(0.1)?).progress(if d { Progress::Lines } else { Progress::Off }))
+    })
+}
+
+/// The case: with `training_accuracy(false)` on one process only, the other made a
+/// collective call it skipped, and crashed.
+fn option_training_accuracy(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "training accuracy", |d| train_small(mpi, base(Sgd::new(0.1)?).training_accuracy(!d)))
+}
+
+fn option_diagnostics(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "diagnostics", |d| train_small(mpi, base(Sgd::new(0.1)?).diagnostics(!d)))
+}
+
+/// A checkpoint path for this process.
+fn checkpoint_path(mpi: Mpi, name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("mpi-{name}-{}.safetensors", mpi.rank()))
+}
+
+fn option_checkpoint(mpi: Mpi) -> Outcome {
+    let path = checkpoint_path(mpi, "option-checkpoint");
+    let outcome = must_disagree(mpi, "checkpoint", |d| {
+        let trainer = base(Adam::new(1e-2)?);
+        train_small(mpi, if d { trainer } else { trainer.checkpoint(&path, 1) })
+    });
+    std::fs::remove_file(&path).ok();
+    outcome
+}
+
+fn option_checkpoint_interval(mpi: Mpi) -> Outcome {
+    let path = checkpoint_path(mpi, "option-checkpoint-interval");
+    let outcome = must_disagree(mpi, "checkpoint", |d| {
+        train_small(mpi, base(Adam::new(1e-2)?).epochs(4).checkpoint(&path, if d { 3 } else { 1 }))
+    });
+    std::fs::remove_file(&path).ok();
+    outcome
+}
+
+/// Only rank 0 writes checkpoints: where the others would is theirs to differ in.
+fn option_checkpoint_path(mpi: Mpi) -> Outcome {
+    let path = checkpoint_path(mpi, "option-checkpoint-path");
+    let outcome = may_differ(mpi, |_| train_small(mpi, base(Adam::new(1e-2)?).checkpoint(&path, 1)));
+    std::fs::remove_file(&path).ok();
+    outcome
+}
+
+/// The case: Adam on one process and Sgd on the other trained both to different
+/// weights, and both returned `Ok`.
+fn option_optimizer(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "optimizer", |d| {
+        if d { train_small(mpi, base(Sgd::new(1e-2)?)) } else { train_small(mpi, base(Adam::new(1e-2)?)) }
+    })
+}
+
+fn option_optimizer_options(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "optimizer", |d| {
+        let sgd = Sgd::new(0.1)?;
+        train_small(mpi, base(if d { sgd.with_momentum(0.9)? } else { sgd }))
+    })
+}
+
+fn option_optimizer_wrapper(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "optimizer", |d| {
+        if d {
+            train_small(mpi, base(ClipGradNorm::new(Sgd::new(0.1)?, 1.0)?))
+        } else {
+            train_small(mpi, base(Sgd::new(0.1)?))
+        }
+    })
+}
+
+fn option_learning_rate(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "initial learning rate", |d| {
+        train_small(mpi, base(Sgd::new(if d { 0.2 } else { 0.1 })?))
+    })
+}
+
+/// The optimiser's state (`optimizer_mut`, or a trainer that trained before): Adam that has
+/// taken steps on one process only.
+fn option_optimizer_state(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "optimizer state", |d| {
+        let mut adam = Adam::new(1e-2)?;
+        if d {
+            let (x, labels) = data::<f64>();
+            let mut net = Small::with_seed(15);
+            let mut alone = base(adam);
+            alone.fit(&mut net, x.view(), &labels).map_err(|f| f.error)?;
+            adam = alone.into_optimizer();
+        }
+        train_small(mpi, base(adam))
+    })
+}
+
+network! {
+    /// `Small` with ReLU in place of tanh: the same sizes, another network.
+    #[derive(Clone, Debug)]
+    pub struct SmallRelu<f64> {
+        input: 6,
+        hidden: 16 => Relu,
+        logits: 3,
+        cost: SoftmaxCrossEntropy,
+    }
+}
+
+fn option_network(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "layers", |d| {
+        let (x, labels) = data::<f64>();
+        let mut trainer = base(Sgd::new(0.1)?).mpi(mpi);
+        if d {
+            let mut net = SmallRelu::with_seed(14);
+            trainer.fit(&mut net, x.view(), &labels).map_err(|f| f.error)?;
+        } else {
+            let mut net = Small::with_seed(14);
+            trainer.fit(&mut net, x.view(), &labels).map_err(|f| f.error)?;
+        }
+        Ok(0)
+    })
+}
+
+/// `fit` on one process and `resume` on another.
+fn fit_and_resume(mpi: Mpi) -> Outcome {
+    let path = checkpoint_path(mpi, "fit-and-resume");
+    let (x, labels) = data::<f64>();
+    let outcome = must_disagree(mpi, "call", |d| {
+        let mut trainer = base(Adam::new(1e-2)?).checkpoint(&path, 1).mpi(mpi);
+        let mut net = Small::with_seed(14);
+        if d {
+            trainer.resume(&path, &mut net, x.view(), &labels).map_err(|f| f.error)?;
+        } else {
+            trainer.fit(&mut net, x.view(), &labels).map_err(|f| f.error)?;
+        }
+        Ok(0)
+    });
+    std::fs::remove_file(&path).ok();
+    outcome
+}
+
 fn trainer_fit<O: Optimizer<f64>>(
     mut trainer: Trainer<'static, f64, O>,
     net: &mut Small,
@@ -397,7 +676,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let mpi = Mpi::world(&universe);
-    let cases: [(&str, Case); 12] = [
+    let cases: [(&str, Case); 32] = [
         ("sgd_f64", sgd_f64),
         ("adam_f64", adam_f64),
         ("sgd_f32", sgd_f32),
@@ -410,13 +689,40 @@ fn main() -> ExitCode {
         ("checkpoint_and_resume", checkpoint_and_resume),
         ("resume_without_checkpoint", resume_without_checkpoint),
         ("steps_allocate_nothing", steps_allocate_nothing),
+        ("option_epochs", option_epochs),
+        ("option_batch_size", option_batch_size),
+        ("option_seed", option_seed),
+        ("option_schedule", option_schedule),
+        ("option_validation", option_validation),
+        ("option_validation_data", option_validation_data),
+        ("option_early_stopping", option_early_stopping),
+        ("option_progress", option_progress),
+        ("option_training_accuracy", option_training_accuracy),
+        ("option_diagnostics", option_diagnostics),
+        ("option_checkpoint", option_checkpoint),
+        ("option_checkpoint_interval", option_checkpoint_interval),
+        ("option_checkpoint_path", option_checkpoint_path),
+        ("option_optimizer", option_optimizer),
+        ("option_optimizer_options", option_optimizer_options),
+        ("option_optimizer_wrapper", option_optimizer_wrapper),
+        ("option_learning_rate", option_learning_rate),
+        ("option_optimizer_state", option_optimizer_state),
+        ("option_network", option_network),
+        ("fit_and_resume", fit_and_resume),
     ];
+    // Arguments, if any, choose the cases whose names contain one of them (the same on every
+    // process, as mpirun gives every process the same arguments).
+    let filters: Vec<String> = std::env::args().skip(1).collect();
+    let cases: Vec<(&str, Case)> = cases
+        .into_iter()
+        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
+        .collect();
     if mpi.is_root() {
         println!("\nrunning {} tests on {} processes", cases.len(), mpi.size());
     }
     let world = universe.world();
     let mut failed = 0u64;
-    for (name, case) in cases {
+    for &(name, case) in &cases {
         let outcome = case(mpi);
         // A case fails if it failed on any process.
         let flag = u64::from(outcome.is_err());

@@ -19,11 +19,8 @@ pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use crate::error::Error;
-
 use crate::float::Float;
-
 use crate::targets::{Target, Targets};
-
 use crate::workspace::LayerBuffers;
 
 /// A cost C of one sample, and its gradient ∂C/∂z with respect to the network's output.
@@ -71,7 +68,7 @@ pub trait Cost<F: Float>: Default {
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F;
 
     /// Turns the network's output `z` for one sample, the value this cost is taken of, into what
-    /// the network predicts for that sample, in place. [`Network::predict`](crate::inference::Predict::predict)
+    /// the network predicts for that sample, in place. [`Network::predict`](crate::Network::predict)
     /// calls it on every row of the output, so the cost says what its output means.
     ///
     /// The default leaves `z` as it is: the prediction is z^L itself. That is what regression

@@ -1,14 +1,12 @@
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 
-use super::{
-    OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
-    flush_subnormal, for_each_element, non_finite_update, step_with_rule, updates_are_finite,
-};
+use super::elements::{flush_subnormal, for_each_element, updates_are_finite};
+use super::state::{OptimizerState, Resumable, Slots};
+use super::step::non_finite_update;
+use super::traits::{Tensors, UpdateRule};
+use crate::check::{check_initial_rate, check_option};
 use crate::error::Error;
-use crate::float::Float;
-use crate::float::max_abs_if_finite;
-use crate::network::Network;
-use crate::optim::Optimizer;
+use crate::float::{Float, max_abs_if_finite};
 
 /// Adam: Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, Algorithm 1.
 ///
@@ -106,21 +104,6 @@ impl<F: Float> Adam<F> {
     /// The number of steps taken since creation or [`reset`](UpdateRule::reset), t.
     pub fn steps(&self) -> u64 {
         self.steps
-    }
-}
-
-impl<F: Float> Optimizer<F> for Adam<F> {
-    fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
-        step_with_rule(self, net, gradients)
-    }
-
-    fn learning_rate(&self) -> F {
-        self.learning_rate
-    }
-
-    fn set_learning_rate(&mut self, learning_rate: F) -> Result<(), Error> {
-        self.learning_rate = check_rate(learning_rate)?;
-        Ok(())
     }
 }
 
@@ -275,6 +258,14 @@ impl<F: Float> UpdateRule<F> for Adam<F> {
         self.moments.clear();
         self.bounds.known.clear();
         self.steps = 0;
+    }
+
+    fn eta(&self) -> F {
+        self.learning_rate
+    }
+
+    fn eta_mut(&mut self) -> &mut F {
+        &mut self.learning_rate
     }
 }
 

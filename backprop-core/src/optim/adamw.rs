@@ -1,10 +1,11 @@
 use ndarray::{ArrayViewD, ArrayViewMutD};
 
-use super::{Adam, OptimizerState, Resumable, Tensors, UpdateRule, check_option, step_with_rule};
+use super::adam::Adam;
+use super::state::{OptimizerState, Resumable};
+use super::traits::{Tensors, UpdateRule};
+use crate::check::check_option;
 use crate::error::Error;
 use crate::float::Float;
-use crate::network::Network;
-use crate::optim::Optimizer;
 
 /// AdamW, Adam with decoupled weight decay: Loshchilov & Hutter, "Decoupled Weight Decay
 /// Regularization", ICLR 2019, Algorithm 2.
@@ -67,21 +68,7 @@ impl<F: Float> AdamW<F> {
 impl<F: Float> AdamW<F> {
     /// 1 − ηλ, the factor of the decay θ ← θ − ηλθ.
     fn shrink(&self) -> F {
-        F::one() - self.adam.learning_rate() * self.weight_decay
-    }
-}
-
-impl<F: Float> Optimizer<F> for AdamW<F> {
-    fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
-        step_with_rule(self, net, gradients)
-    }
-
-    fn learning_rate(&self) -> F {
-        self.adam.learning_rate()
-    }
-
-    fn set_learning_rate(&mut self, learning_rate: F) -> Result<(), Error> {
-        self.adam.set_learning_rate(learning_rate)
+        F::one() - self.adam.eta() * self.weight_decay
     }
 }
 
@@ -101,6 +88,15 @@ impl<F: Float> UpdateRule<F> for AdamW<F> {
 
     fn reset(&mut self) {
         self.adam.reset();
+    }
+
+    /// Adam's η, which also scales the decay.
+    fn eta(&self) -> F {
+        self.adam.eta()
+    }
+
+    fn eta_mut(&mut self) -> &mut F {
+        self.adam.eta_mut()
     }
 }
 

@@ -1,10 +1,10 @@
 use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
 
-use super::{OptimizerState, Resumable, Scratch, Tensors, UpdateRule, check_option, step_with_rule};
+use super::state::{OptimizerState, Resumable, Scratch};
+use super::traits::{Tensors, UpdateRule};
+use crate::check::check_option;
 use crate::error::Error;
 use crate::float::Float;
-use crate::network::Network;
-use crate::optim::Optimizer;
 
 /// Gradient clipping by global norm around any optimiser: when the gradients of all parameters
 /// together are longer than `max_norm` = c, they are scaled down to about that length before the
@@ -78,20 +78,6 @@ fn scaled<'b, F: Float>(
     out.view()
 }
 
-impl<F: Float, O: UpdateRule<F>> Optimizer<F> for ClipGradNorm<O, F> {
-    fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
-        step_with_rule(self, net, gradients)
-    }
-
-    fn learning_rate(&self) -> F {
-        self.inner.learning_rate()
-    }
-
-    fn set_learning_rate(&mut self, learning_rate: F) -> Result<(), Error> {
-        self.inner.set_learning_rate(learning_rate)
-    }
-}
-
 impl<F: Float, O: UpdateRule<F>> UpdateRule<F> for ClipGradNorm<O, F> {
     fn begin(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
         let mut squares = 0.0_f64;
@@ -130,6 +116,15 @@ impl<F: Float, O: UpdateRule<F>> UpdateRule<F> for ClipGradNorm<O, F> {
         self.inner.reset();
         self.scale = F::one();
         self.last_norm = None;
+    }
+
+    /// The η of the optimiser inside.
+    fn eta(&self) -> F {
+        self.inner.eta()
+    }
+
+    fn eta_mut(&mut self) -> &mut F {
+        self.inner.eta_mut()
     }
 }
 

@@ -1,6 +1,6 @@
 use core::fmt::Debug;
 
-use super::{check_count, check_option};
+use crate::check::{check_count, check_option};
 use crate::error::Error;
 use crate::float::Float;
 

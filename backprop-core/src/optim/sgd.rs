@@ -1,13 +1,12 @@
 use ndarray::{ArrayViewD, ArrayViewMutD};
 
-use super::{
-    OptimizerState, Resumable, Slots, Tensors, UpdateRule, check_initial_rate, check_option, check_rate,
-    flush_subnormal, for_each_pair, non_finite_update, step_with_rule, updates_are_finite,
-};
+use super::elements::{flush_subnormal, for_each_pair, updates_are_finite};
+use super::state::{OptimizerState, Resumable, Slots};
+use super::step::non_finite_update;
+use super::traits::{Tensors, UpdateRule};
+use crate::check::{check_initial_rate, check_option};
 use crate::error::Error;
 use crate::float::Float;
-use crate::network::Network;
-use crate::optim::Optimizer;
 
 /// Stochastic gradient descent, with optional momentum or Nesterov momentum.
 ///
@@ -94,27 +93,6 @@ fn check_momentum<F: Float>(momentum: F, valid: impl Fn(F) -> bool) -> Result<F,
     check_option("the momentum", momentum, "in [0, 1) (in (0, 1) for Nesterov)", |m| valid(m) && m < F::one())
 }
 
-impl<F: Float> Optimizer<F> for Sgd<F> {
-    fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
-        step_with_rule(self, net, gradients)
-    }
-
-    fn learning_rate(&self) -> F {
-        self.learning_rate
-    }
-
-    fn set_learning_rate(&mut self, learning_rate: F) -> Result<(), Error> {
-        self.learning_rate = check_rate(learning_rate)?;
-        Ok(())
-    }
-
-    /// η when there is no momentum: then the update is θ ← θ − η ∂C/∂θ, with no velocity to
-    /// keep, and a network's `train_step` fuses it with the backward pass.
-    fn fused_learning_rate(&self) -> Option<F> {
-        (self.momentum == F::zero()).then_some(self.learning_rate)
-    }
-}
-
 impl<F: Float> Sgd<F> {
     /// The new parameter θ and velocity v of one element: θ − η g without momentum (v stays 0),
     /// else v ← μ v + g and θ − η v, or θ − η (g + μ v) for Nesterov. What `update` writes and
@@ -184,6 +162,20 @@ impl<F: Float> UpdateRule<F> for Sgd<F> {
 
     fn reset(&mut self) {
         self.velocity.clear();
+    }
+
+    fn eta(&self) -> F {
+        self.learning_rate
+    }
+
+    fn eta_mut(&mut self) -> &mut F {
+        &mut self.learning_rate
+    }
+
+    /// When there is no momentum: then the update is θ ← θ − η ∂C/∂θ, with no velocity to keep,
+    /// and a network's `train_step` fuses it with the backward pass.
+    fn is_plain_descent(&self) -> bool {
+        self.momentum == F::zero()
     }
 }
 

@@ -1,8 +1,10 @@
-//! An optimiser's state between steps, as a checkpoint stores it.
+//! An optimiser's state between steps: as a checkpoint stores it ([`OptimizerState`], and the
+//! trait [`Resumable`] of the optimisers that can give and take it), and as the optimisers of
+//! this module keep it (per-tensor buffers, and scratch buffers for the wrappers).
 
-use ndarray::ArrayD;
+use ndarray::{ArrayD, ArrayViewD};
 
-use super::{Optimizer, Slots};
+use super::traits::{Optimizer, Tensors};
 use crate::error::Error;
 use crate::float::Float;
 
@@ -36,8 +38,8 @@ impl<F: Float> OptimizerState<F> {
 /// An optimiser whose state a checkpoint can hold: what [`Trainer::checkpoint`] and
 /// [`Trainer::resume`] need of it. Every optimiser of the library implements it.
 ///
-/// [`Trainer::checkpoint`]: crate::Trainer::checkpoint
-/// [`Trainer::resume`]: crate::Trainer::resume
+/// [`Trainer::checkpoint`]: crate::train::Trainer::checkpoint
+/// [`Trainer::resume`]: crate::train::Trainer::resume
 pub trait Resumable<F: Float>: Optimizer<F> {
     /// The rule and its options, but not the learning rate (which a schedule sets), for
     /// example `Adam(β₁ = 0.9, β₂ = 0.999, ε = 0.00000001)`. A checkpoint records it, and
@@ -51,6 +53,67 @@ pub trait Resumable<F: Float>: Optimizer<F> {
     /// network's shapes, in visit order, and that [`describe`](Resumable::describe) matches;
     /// a state of another shape of slots or counters is an error, and changes nothing.
     fn set_state(&mut self, state: OptimizerState<F>) -> Result<(), Error>;
+}
+
+/// Per-tensor state of an optimiser: `K` buffers per tensor, shaped like it, in visit order.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Slots<F, const K: usize> {
+    buffers: Vec<[ArrayD<F>; K]>,
+}
+
+impl<F, const K: usize> Default for Slots<F, K> {
+    fn default() -> Self {
+        Slots { buffers: Vec::new() }
+    }
+}
+
+impl<F: Float, const K: usize> Slots<F, K> {
+    /// Allocates zero buffers shaped like the tensors on the first step; on later steps checks
+    /// that the tensors still have the shapes the buffers were built for.
+    pub(crate) fn prepare(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
+        if self.buffers.is_empty() {
+            let buffers = &mut self.buffers;
+            tensors(&mut |_, p, _| buffers.push(core::array::from_fn(|_| ArrayD::zeros(p.raw_dim()))));
+            return Ok(());
+        }
+        self.check_shapes(tensors)
+    }
+
+    /// Checks that the tensors have the shapes the buffers were built for (any shapes before
+    /// the first step), allocating nothing.
+    pub(crate) fn check_shapes(&self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
+        if self.buffers.is_empty() {
+            return Ok(());
+        }
+        let (mut count, mut same) = (0, true);
+        tensors(&mut |i, p, _| {
+            same &= self.buffers.get(i).is_some_and(|b| b.iter().all(|b| b.shape() == p.shape()));
+            count += 1;
+        });
+        if same && count == self.buffers.len() {
+            return Ok(());
+        }
+        let mut found = Vec::new();
+        tensors(&mut |_, p, _| found.push(p.shape().to_vec()));
+        let expected =
+            self.buffers.iter().map(|b| b.first().map_or_else(Vec::new, |b| b.shape().to_vec())).collect();
+        Err(Error::OptimizerState { expected, found })
+    }
+
+    /// The buffers of tensor `index`, if they exist.
+    pub(crate) fn get(&self, index: usize) -> Option<&[ArrayD<F>; K]> {
+        self.buffers.get(index)
+    }
+
+    /// The buffers of tensor `index`, if they exist and have `shape`.
+    pub(crate) fn get_mut(&mut self, index: usize, shape: &[usize]) -> Option<&mut [ArrayD<F>; K]> {
+        self.buffers.get_mut(index).filter(|b| b.iter().all(|b| b.shape() == shape))
+    }
+
+    /// Forgets every buffer.
+    pub(crate) fn clear(&mut self) {
+        self.buffers.clear();
+    }
 }
 
 impl<F: Float, const K: usize> Slots<F, K> {
@@ -88,5 +151,34 @@ impl<F: Float, const K: usize> Slots<F, K> {
             })
             .collect();
         Ok(Slots { buffers })
+    }
+}
+
+/// A scratch buffer per tensor, for wrappers that pass transformed gradients on: reused from
+/// step to step, reallocated only when a tensor's shape changes.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scratch<F> {
+    buffers: Vec<ArrayD<F>>,
+}
+
+impl<F> PartialEq for Scratch<F> {
+    /// Always: what a scratch buffer holds between steps is no state of the optimiser (each
+    /// step writes it before reading it), so two optimisers that differ only there are equal.
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl<F: Float> Scratch<F> {
+    /// The buffer of tensor `index`, shaped like `like` (contents unspecified).
+    pub(crate) fn buffer(&mut self, index: usize, like: &ArrayViewD<'_, F>) -> &mut ArrayD<F> {
+        if self.buffers.len() <= index {
+            self.buffers.resize_with(index + 1, || ArrayD::zeros(ndarray::IxDyn(&[0])));
+        }
+        let buffer = &mut self.buffers[index];
+        if buffer.shape() != like.shape() {
+            *buffer = ArrayD::zeros(like.raw_dim());
+        }
+        buffer
     }
 }

@@ -1,10 +1,10 @@
 use ndarray::{ArrayViewD, ArrayViewMutD, Zip};
 
-use super::{OptimizerState, Resumable, Scratch, Tensors, UpdateRule, check_option, step_with_rule};
+use super::state::{OptimizerState, Resumable, Scratch};
+use super::traits::{Tensors, UpdateRule};
+use crate::check::check_option;
 use crate::error::Error;
 use crate::float::Float;
-use crate::network::Network;
-use crate::optim::Optimizer;
 
 /// L2 weight decay around any optimiser: the gradient of C + (λ/2)‖θ‖² is passed on instead of
 /// that of C,
@@ -66,20 +66,6 @@ fn decayed<'b, F: Float>(
     out.view()
 }
 
-impl<F: Float, O: UpdateRule<F>> Optimizer<F> for WeightDecay<O, F> {
-    fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
-        step_with_rule(self, net, gradients)
-    }
-
-    fn learning_rate(&self) -> F {
-        self.inner.learning_rate()
-    }
-
-    fn set_learning_rate(&mut self, learning_rate: F) -> Result<(), Error> {
-        self.inner.set_learning_rate(learning_rate)
-    }
-}
-
 impl<F: Float, O: UpdateRule<F>> UpdateRule<F> for WeightDecay<O, F> {
     fn begin(&mut self, tensors: &mut Tensors<'_, F>) -> Result<(), Error> {
         let WeightDecay { inner, weight_decay, scratch } = self;
@@ -104,6 +90,15 @@ impl<F: Float, O: UpdateRule<F>> UpdateRule<F> for WeightDecay<O, F> {
 
     fn reset(&mut self) {
         self.inner.reset();
+    }
+
+    /// The η of the optimiser inside.
+    fn eta(&self) -> F {
+        self.inner.eta()
+    }
+
+    fn eta_mut(&mut self) -> &mut F {
+        self.inner.eta_mut()
     }
 }
 

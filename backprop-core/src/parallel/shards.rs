@@ -64,7 +64,7 @@ impl<F: Float, G: Gradients<F>> Shards<F, G> {
     ///
     /// Fails with [`Error::InvalidOption`] if `shard_rows` is 0.
     pub fn new<N: Network<F, Gradients = G>>(shard_rows: usize) -> Result<Self, Error> {
-        let rows = crate::optim::check_count("the samples per shard", shard_rows, "at least 1")?;
+        let rows = crate::check::check_count("the samples per shard", shard_rows, "at least 1")?;
         Ok(Shards { rows, workspaces: Vec::new(), results: Vec::new(), total: G::zeros() })
     }
 

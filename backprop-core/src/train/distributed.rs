@@ -25,9 +25,31 @@
 //! reached, with its status flag set; then every rank learns of the failure at the same step,
 //! the failing ones' messages are gathered, and every rank returns an error: the failing rank
 //! its own, the others [`Error::Distributed`] with its message. No rank is left waiting in a
-//! collective. Before the first step the ranks compare their options and data (their sizes,
-//! and fingerprints of the training and validation sets), since ranks that disagree would
-//! take different numbers of steps.
+//! collective.
+//!
+//! Before the first step the ranks compare everything that decides which collectives a rank
+//! calls, or the result: whether it is `fit` or `resume`; the network (float type, cost,
+//! layers with their sizes and activations); the training and validation data (their sizes and
+//! fingerprints); the epochs, batch size, seed, initial learning rate, schedule, early
+//! stopping, `training_accuracy`, `diagnostics` and checkpoint interval; the optimiser (its
+//! [`Resumable::describe`](crate::Resumable::describe): kind, options, wrappers) and its state
+//! (counters, and a fingerprint of its buffers). Only [`progress`](super::Trainer::progress)
+//! and the checkpoint's path, which only rank 0 uses, may differ. The comparison is two
+//! collectives of fixed sizes, the same on every rank whatever the settings: every rank
+//! contributes one 64-bit digest per setting, and only if one differs, which every rank sees
+//! alike, every rank sends its value of the first setting that differs. Every rank then
+//! returns the same [`Error::Distributed`], naming the first rank that differs, the setting,
+//! and both values:
+//!
+//! ```text
+//! process 1 of 2 in the MPI run: optimizer: process 0 has Adam(β₁ = 0.9, β₂ = 0.999, ε = 0.00000001),
+//! process 1 has Sgd (every process must train the same network with the same options, optimiser state and data)
+//! ```
+//!
+//! What it cannot see: a process that calls `fit` without [`Trainer::mpi`](super::Trainer::mpi)
+//! trains alone and calls no collective, so the others wait for it in their first one; and a
+//! schedule or optimiser of your own whose `Debug` or `describe` leaves out an option that
+//! changes its results.
 
 use std::ops::Range;
 
@@ -55,6 +77,26 @@ use crate::workspace::Workspace;
 /// threads: initialise MPI with `mpi::initialize_with_threading(Threading::Funneled)` (or
 /// `Serialized` if training runs on another thread than the one that initialised MPI), as
 /// the example `fashion_mnist_mpi` does.
+///
+/// # When a process dies
+///
+/// A process that dies while training (killed, out of memory, its machine lost) ends the whole
+/// run, and the others' [`fit`](super::Trainer::fit) never returns: no error, no history. This
+/// is what happens with Open MPI 4.1 (Debian's), measured with a rank sending itself SIGKILL in
+/// the middle of an epoch: the survivor's next collective fails inside Open MPI (`Read -1,
+/// expected …, errno = 3`: its shared-memory transport reading from a process that is gone), and `mpirun` ends every other
+/// process of the job (`mpirun noticed that process rank 1 … exited on signal 9`) within a few
+/// seconds of the death (1 to 3 s measured); `mpirun` exits with 137.
+///
+/// The library cannot turn this into an error: that would need the communicator's error
+/// handler set to `MPI_ERRORS_RETURN` (`MPI_Comm_set_errhandler`), which rsmpi 0.8 does not
+/// expose (only through its raw bindings, and this crate forbids `unsafe` code), and rsmpi's
+/// collectives discard the codes MPI returns; and Open MPI's runtime aborts the job when a
+/// process ends abnormally whatever the handler (only its fault-tolerant ULFM build keeps
+/// survivors running). What survives is on disk: with [`checkpoint`](super::Trainer::checkpoint),
+/// rank 0's last checkpoint is whole (each is written atomically) unless rank 0 itself dies in
+/// the middle of one, when the previous one is; start the job again and
+/// [`resume`](super::Trainer::resume) from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mpi {
     rank: usize,
@@ -101,8 +143,43 @@ pub(crate) fn parameters<F: Float, N: Network<F>>() -> usize {
     N::LAYERS.iter().map(|l| (l.inputs + 1) * l.outputs).sum()
 }
 
-/// The length of a failure message sent between ranks, in bytes; longer ones are cut.
+/// The length of a message sent between ranks (a failure, a setting that differs), in bytes;
+/// longer ones are cut.
 const MESSAGE: usize = 512;
+
+/// The most settings [`Group::check_settings`] compares, each in its own slot of the digest
+/// every rank contributes: room to spare over the trainer's 18.
+pub(crate) const SETTINGS: usize = 32;
+
+/// One setting that every rank of a run must share: its name and its value, as text.
+pub(crate) type Setting = (&'static str, String);
+
+/// The offset basis of 64-bit FNV-1a: the hash of nothing.
+pub(crate) const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// 64-bit FNV-1a of `bytes`, continuing from `hash` ([`FNV_BASIS`] to start).
+pub(crate) fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+/// Writes `text` into a message: a 1 (there is a message), then the text, cut at a character
+/// boundary to fit, so that the receiver reads valid UTF-8, then zeros.
+fn encode(text: &str, message: &mut [u8; MESSAGE]) {
+    message.fill(0);
+    message[0] = 1;
+    let mut end = text.len().min(MESSAGE - 1);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    message[1..=end].copy_from_slice(&text.as_bytes()[..end]);
+}
+
+/// The text of a message that [`encode`] wrote.
+fn decode(message: &[u8]) -> String {
+    let text = message.get(1..).unwrap_or_default();
+    let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
+    String::from_utf8_lossy(&text[..end]).into_owned()
+}
 
 /// The ranks of a run while it trains: the communicator and the buffers of the collectives,
 /// reused from step to step.
@@ -166,14 +243,7 @@ impl<F: Float> Group<F> {
     pub(crate) fn fail(&self, local: Option<Error>) -> Error {
         let mut message = [0u8; MESSAGE];
         if let Some(error) = &local {
-            message[0] = 1;
-            let text = error.to_string();
-            // Cut at a character boundary, so that the receiver reads valid UTF-8.
-            let mut end = text.len().min(MESSAGE - 1);
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            message[1..=end].copy_from_slice(&text.as_bytes()[..end]);
+            encode(&error.to_string(), &mut message);
         }
         let mut messages = vec![0u8; MESSAGE * self.size];
         self.world.all_gather_into(&message[..], &mut messages[..]);
@@ -184,36 +254,65 @@ impl<F: Float> Group<F> {
             .chunks(MESSAGE)
             .enumerate()
             .find(|(_, m)| m[0] == 1)
-            .map(|(rank, m)| {
-                let text = &m[1..];
-                let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
-                (rank, String::from_utf8_lossy(&text[..end]).into_owned())
-            })
+            .map(|(rank, m)| (rank, decode(m)))
             .unwrap_or((0, "failed".to_owned()));
         Error::Distributed { rank, size: self.size, message: text }
     }
 
-    /// Checks that every rank has the same `setup` (each entry named in `names`) as rank 0:
-    /// an error on every rank, naming the first rank and entry that differ, otherwise. A
-    /// collective.
-    pub(crate) fn check_same(&self, setup: &[u64], names: &[&str]) -> Result<(), Error> {
-        let mut all = vec![0u64; setup.len() * self.size];
-        self.world.all_gather_into(setup, &mut all[..]);
-        let root = &all[..setup.len()];
-        for (rank, other) in all.chunks(setup.len()).enumerate().skip(1) {
-            if let Some(i) = (0..setup.len()).find(|&i| other[i] != root[i]) {
-                let name = names.get(i).copied().unwrap_or("its setup");
-                return Err(Error::Distributed {
-                    rank,
-                    size: self.size,
-                    message: format!(
-                        "its {name} ({}) differs from process 0's ({}): every process must train with the same options and data",
-                        other[i], root[i]
-                    ),
-                });
-            }
+    /// Checks that every rank has the same `settings` as rank 0: everything that decides
+    /// which collectives a rank calls, and the result. A collective, the same two calls on
+    /// every rank whatever the settings are, so that no rank enters one that another skips:
+    ///
+    /// 1. every rank contributes a fixed-size digest, one 64-bit FNV-1a of name and value per
+    ///    setting (`MPI_Allgather` of [`SETTINGS`] numbers);
+    /// 2. only if some digest differs from rank 0's, which every rank sees in the same gathered
+    ///    digests, every rank contributes its name and value of the first setting that differs
+    ///    (for the first rank that differs), cut to a fixed length (`MPI_Allgather` again).
+    ///
+    /// Then every rank returns the same [`Error::Distributed`]: `"<setting>: process 0 has
+    /// <value>, process r has <value> (…)"`.
+    pub(crate) fn check_settings(&self, settings: &[Setting]) -> Result<(), Error> {
+        let mut digests = [0u64; SETTINGS];
+        for (i, (name, value)) in settings.iter().enumerate() {
+            // Never more than SETTINGS settings; any beyond would share the last slot.
+            let slot = &mut digests[i.min(SETTINGS - 1)];
+            *slot = fnv1a(fnv1a(fnv1a(*slot ^ FNV_BASIS, name.as_bytes()), &[0x1f]), value.as_bytes());
         }
-        Ok(())
+        let mut all = vec![0u64; SETTINGS * self.size];
+        self.world.all_gather_into(&digests[..], &mut all[..]);
+        let root = &all[..SETTINGS];
+        let Some((rank, slot)) = all
+            .chunks(SETTINGS)
+            .enumerate()
+            .skip(1)
+            .find_map(|(rank, other)| (0..SETTINGS).find(|&i| other[i] != root[i]).map(|i| (rank, i)))
+        else {
+            return Ok(());
+        };
+        let mine = settings.get(slot).map_or_else(
+            || ("(no setting)".to_owned(), "none".to_owned()),
+            |(name, value)| ((*name).to_owned(), value.clone()),
+        );
+        let mut message = [0u8; MESSAGE];
+        encode(&format!("{}\u{1f}{}", mine.0, mine.1), &mut message);
+        let mut messages = vec![0u8; MESSAGE * self.size];
+        self.world.all_gather_into(&message[..], &mut messages[..]);
+        let setting = |r: usize| {
+            let text = messages.chunks(MESSAGE).nth(r).map(decode).unwrap_or_default();
+            match text.split_once('\u{1f}') {
+                Some((name, value)) => (name.to_owned(), value.to_owned()),
+                None => (String::new(), text),
+            }
+        };
+        let ((name, value), (other_name, other_value)) = (setting(0), setting(rank));
+        let other = if other_name == name { other_value } else { format!("{other_name} = {other_value}") };
+        Err(Error::Distributed {
+            rank,
+            size: self.size,
+            message: format!(
+                "{name}: process 0 has {value}, process {rank} has {other} (every process must train the same network with the same options, optimiser state and data)"
+            ),
+        })
     }
 
     /// The bytes `read` returns on rank 0, on every rank (a collective): an error on every
@@ -381,5 +480,32 @@ impl<F: Float> Group<F> {
                 *f &= o;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_cut_at_a_character_boundary() {
+        // 'é' is two bytes: 511 bytes of room end in the middle of the 256th.
+        let text = "é".repeat(400);
+        let mut message = [0u8; MESSAGE];
+        encode(&text, &mut message);
+        let decoded = decode(&message);
+        assert_eq!(decoded, "é".repeat(255));
+        encode("short", &mut message);
+        assert_eq!(decode(&message), "short");
+    }
+
+    #[test]
+    fn digests_tell_settings_apart() {
+        let digest = |name: &str, value: &str| {
+            fnv1a(fnv1a(fnv1a(FNV_BASIS, name.as_bytes()), &[0x1f]), value.as_bytes())
+        };
+        assert_ne!(digest("seed", "1"), digest("seed", "2"));
+        assert_ne!(digest("seed", "12"), digest("seed1", "2"));
+        assert_eq!(digest("epochs", "3"), digest("epochs", "3"));
     }
 }

@@ -69,10 +69,7 @@ impl Display {
             let now = Instant::now();
             if self.last_refresh.is_none_or(|t| now.duration_since(t) >= REFRESH) {
                 self.last_refresh = Some(now);
-                bar.set_message(format!(
-                    "loss {}  {samples_per_second:.0} samples/s",
-                    loss(running_loss)
-                ));
+                bar.set_message(format!("loss {}  {samples_per_second:.0} samples/s", loss(running_loss)));
             }
         }
         #[cfg(not(feature = "progress"))]

@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::rng::{Rng, shuffle};
 use ndarray::{Array2, ArrayView2, Axis, Slice};
 
 use super::diagnostics::{Diagnostics, report};
@@ -13,12 +12,13 @@ use super::early_stopping::Best;
 use super::history::{Epoch, History};
 use super::metrics::{Metrics, evaluate};
 use super::progress::{Display, Progress};
+use crate::check::{check_count, check_option};
 use crate::cost::Cost;
 use crate::error::Error;
 use crate::float::Float;
 use crate::network::Network;
 use crate::optim::{Constant, Optimizer, OptimizerState, Resumable, Schedule};
-use crate::optim::{check_count, check_option};
+use crate::rng::{Rng, shuffle};
 use crate::targets::Targets;
 use crate::workspace::Workspace;
 
@@ -46,7 +46,7 @@ pub struct Trainer<'v, F: Float, O> {
     diagnostics: bool,
     checkpoint: Option<Checkpointing<F, O>>,
     #[cfg(feature = "mpi")]
-    mpi: Option<Mpi>,
+    mpi: Option<Distributed<F, O>>,
 }
 
 impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
@@ -158,7 +158,13 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     ///
     /// A process that fails (its data is bad, its step is not finite, its checkpoint cannot
     /// be written) makes every process stop with an error at the same point, the others with
-    /// [`Error::Distributed`]; so do processes whose options or data differ.
+    /// [`Error::Distributed`]. Processes whose network, data, options (all but
+    /// [`progress`](Trainer::progress) and the checkpoint's path) or optimiser (its kind,
+    /// options and state) differ all stop before the first step with the same
+    /// [`Error::Distributed`], which names the setting and both values (see
+    /// [`distributed`](super::distributed)); for that the optimiser must be [`Resumable`], as
+    /// every optimiser of the library is. A process that dies ends the run without an error
+    /// on the others (see [`Mpi`]'s "When a process dies").
     ///
     /// ```no_run
     /// # use backprop_core::{Network, Sgd, Trainer, train::Mpi};
@@ -178,8 +184,13 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// # }
     /// ```
     #[cfg(feature = "mpi")]
-    pub fn mpi(self, mpi: Mpi) -> Self {
-        Trainer { mpi: Some(mpi), ..self }
+    pub fn mpi(self, mpi: Mpi) -> Self
+    where
+        O: Resumable<F>,
+    {
+        let distributed =
+            Distributed { mpi, describe: <O as Resumable<F>>::describe, state: <O as Resumable<F>>::state };
+        Trainer { mpi: Some(distributed), ..self }
     }
 
     /// The optimiser, with its state.
@@ -231,7 +242,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         let plan = agree(&group, self.plan::<N>(x, y)).map_err(FitError::before_training)?;
         #[cfg(feature = "mpi")]
         if let Some(group) = &mut group {
-            self.check_same::<N>(group, x, y, &plan).map_err(FitError::before_training)?;
+            self.check_same::<N>(group, "fit", x, y, &plan).map_err(FitError::before_training)?;
             group.broadcast_parameters(net);
         }
         let run = Run::new(self.seed, x.nrows(), plan.epochs);
@@ -242,7 +253,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     #[cfg(feature = "mpi")]
     fn group<N: Network<F>>(&self) -> Result<Option<Group<F>>, Error> {
         let parameters = super::distributed::parameters::<F, N>();
-        self.mpi.map(|mpi| Group::new(mpi, parameters)).transpose()
+        self.mpi.as_ref().map(|d| Group::new(d.mpi, parameters)).transpose()
     }
 
     /// The processes of a distributed run: none without the `mpi` feature. (The same
@@ -253,57 +264,76 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         Ok(None)
     }
 
-    /// Checks that every process of a distributed run has the same options and data: those
-    /// that decide the number of steps and collectives, and the data's fingerprints. A
-    /// collective.
+    /// Checks that every process of a distributed run has the same settings
+    /// ([`settings`](Trainer::settings)), before `call` (`fit` or `resume`) takes its first
+    /// step. A collective.
     #[cfg(feature = "mpi")]
     fn check_same<N: Network<F>>(
         &self,
         group: &Group<F>,
+        call: &'static str,
         x: ArrayView2<'_, F>,
         y: Targets<'_, F>,
         plan: &Plan<F>,
     ) -> Result<(), Error> {
-        let (patience, min_delta) = plan.early_stopping.map_or((0, 0.0), |(p, d)| (p, d.to_f64()));
-        let validation = self.validation.map_or((0, 0), |(xv, yv)| (xv.nrows(), fingerprint(xv, yv)));
-        let setup = [
-            x.nrows() as u64,
-            fingerprint(x, y),
-            validation.0 as u64,
-            validation.1,
-            plan.epochs as u64,
-            plan.batch_size as u64,
-            self.seed,
-            plan.initial_rate.to_f64().to_bits(),
-            patience as u64,
-            min_delta.to_bits(),
-            self.checkpoint.as_ref().map_or(0, |c| c.every as u64),
-            u64::from(self.diagnostics),
-            core::mem::size_of::<F>() as u64,
-            // The layers' sizes, FNV-1a as in `fingerprint`.
-            N::LAYERS.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, l| {
-                [l.inputs, l.outputs]
-                    .iter()
-                    .fold(h, |h, &v| (h ^ v as u64).wrapping_mul(0x0000_0100_0000_01b3))
-            }),
-        ];
-        let names = [
-            "number of training samples",
-            "training data (fingerprint)",
-            "number of validation samples",
-            "validation data (fingerprint)",
-            "number of epochs",
-            "batch size",
-            "seed",
-            "initial learning rate (bits)",
-            "patience of early stopping",
-            "min_delta of early stopping (bits)",
-            "checkpoint interval",
-            "diagnostics option",
-            "float size",
-            "layers' sizes (fingerprint)",
-        ];
-        group.check_same(&setup, &names)
+        group.check_settings(&self.settings::<N>(call, x, y, plan))
+    }
+
+    /// Everything that decides which collectives a process of a distributed run calls, or
+    /// the result, named: the call, the network, the data, every option of the trainer but
+    /// [`progress`](Trainer::progress) and the checkpoint's path (which only rank 0 uses), and
+    /// the optimiser with its options and state.
+    #[cfg(feature = "mpi")]
+    fn settings<N: Network<F>>(
+        &self,
+        call: &'static str,
+        x: ArrayView2<'_, F>,
+        y: Targets<'_, F>,
+        plan: &Plan<F>,
+    ) -> Vec<super::distributed::Setting> {
+        let none = || "none".to_owned();
+        let layers: Vec<String> = N::LAYERS
+            .iter()
+            .map(|l| format!("{} {} → {} {}", l.name, l.inputs, l.outputs, l.activation))
+            .collect();
+        let (describe, state) = match &self.mpi {
+            Some(d) => ((d.describe)(&self.optimizer), describe_state(&(d.state)(&self.optimizer))),
+            None => (none(), none()),
+        };
+        vec![
+            ("call", call.to_owned()),
+            ("float type", F::NAME.to_owned()),
+            ("cost", <N::Cost as Cost<F>>::NAME.to_owned()),
+            ("layers", layers.join(", ")),
+            ("training samples", x.nrows().to_string()),
+            ("training data", format!("fingerprint {:016x}", fingerprint(x, y))),
+            (
+                "validation set",
+                self.validation.map_or_else(none, |(xv, yv)| {
+                    format!("{} samples, fingerprint {:016x}", xv.nrows(), fingerprint(xv, yv))
+                }),
+            ),
+            ("epochs", plan.epochs.to_string()),
+            ("batch size", plan.batch_size.to_string()),
+            ("seed", self.seed.to_string()),
+            ("initial learning rate", plan.initial_rate.to_string()),
+            ("schedule", format!("{:?}", self.schedule)),
+            (
+                "early stopping",
+                plan.early_stopping.map_or_else(none, |(p, d)| format!("patience {p}, min_delta {d}")),
+            ),
+            ("training accuracy", self.training_accuracy.to_string()),
+            ("diagnostics", self.diagnostics.to_string()),
+            (
+                "checkpoint",
+                self.checkpoint.as_ref().map_or_else(none, |c| match c.every {
+                    1 => "every epoch".to_owned(),
+                    n => format!("every {n} epochs"),
+                }),
+            ),
+            ("optimizer", describe),
+            ("optimizer state", state),
+        ]
     }
 
     /// Checks every option and the data, and fixes the schedule's initial rate.
@@ -560,11 +590,11 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     /// epoch: one safetensors file that holds the network, the optimiser's state, and in
     /// its metadata the epoch, the schedule's position, the shuffling generator's state, the
     /// early-stopping best (with its weights) and the history so far. Each write replaces the
-    /// file atomically (see [`Persist::save`](crate::io::Persist::save)), so a process killed at any moment leaves the
+    /// file atomically (see [`Network::save`]), so a process killed at any moment leaves the
     /// previous checkpoint whole. [`resume`](Trainer::resume) continues from it.
     ///
-    /// The network's tensors have the names [`Persist::save`](crate::io::Persist::save) gives them, so
-    /// [`Persist::load`](crate::io::Persist::load) reads the weights of a checkpoint too.
+    /// The network's tensors have the names [`Network::save`] gives them, so
+    /// [`Network::load`] reads the weights of a checkpoint too.
     pub fn checkpoint(self, path: impl Into<PathBuf>, every: usize) -> Self {
         let checkpoint = Checkpointing {
             path: path.into(),
@@ -613,7 +643,7 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
         let plan = agree(&group, self.plan::<N>(x, y)).map_err(FitError::before_training)?;
         #[cfg(feature = "mpi")]
         if let Some(group) = &group {
-            self.check_same::<N>(group, x, y, &plan).map_err(FitError::before_training)?;
+            self.check_same::<N>(group, "resume", x, y, &plan).map_err(FitError::before_training)?;
         }
         let setup = Setup { optimizer: self.optimizer.describe(), ..self.setup(x, y, &plan) };
         // A distributed run reads the checkpoint on rank 0, which wrote it, and sends it on.
@@ -773,6 +803,36 @@ struct Checkpointing<F, O> {
     every: usize,
     snapshot: fn(&O) -> OptimizerState<F>,
     describe: fn(&O) -> String,
+}
+
+/// The processes [`Trainer::mpi`] trains across, and how to describe the optimiser, whose
+/// options and state they compare before the first step: functions, as in [`Checkpointing`],
+/// so that [`Trainer::fit`] needs no [`Resumable`] bound of its own.
+#[cfg(feature = "mpi")]
+#[derive(Debug)]
+struct Distributed<F, O> {
+    mpi: Mpi,
+    describe: fn(&O) -> String,
+    state: fn(&O) -> OptimizerState<F>,
+}
+
+/// An optimiser's state in a line: its counters, and the number and fingerprint of the
+/// buffers of its slots, `steps = 14; m, v: 4 buffers, fingerprint 0123456789abcdef`.
+#[cfg(feature = "mpi")]
+fn describe_state<F: Float>(state: &OptimizerState<F>) -> String {
+    use super::distributed::{FNV_BASIS, fnv1a};
+    let mut parts: Vec<String> =
+        state.counters.iter().map(|(name, value)| format!("{name} = {value}")).collect();
+    if !state.slots.is_empty() {
+        let names: Vec<&str> = state.slots.iter().map(|(name, _)| name.as_str()).collect();
+        let buffers: usize = state.slots.iter().map(|(_, b)| b.len()).sum();
+        let hash = state.slots.iter().flat_map(|(_, b)| b).fold(FNV_BASIS, |h, buffer| {
+            let h = buffer.shape().iter().fold(h, |h, &n| fnv1a(h, &(n as u64).to_le_bytes()));
+            buffer.iter().fold(h, |h, v| fnv1a(h, &Float::to_f64(*v).to_bits().to_le_bytes()))
+        });
+        parts.push(format!("{}: {buffers} buffers, fingerprint {hash:016x}", names.join(", ")));
+    }
+    if parts.is_empty() { "none".to_owned() } else { parts.join("; ") }
 }
 
 /// A 64-bit fingerprint of a data set, inputs and targets: FNV-1a over the bits of every value
@@ -954,5 +1014,23 @@ impl<F: Float> BatchTargets<F> {
             }
             (BatchTargets::Classes(_), _) => Targets::Classes(&[]),
         }
+    }
+}
+
+#[cfg(all(test, feature = "mpi"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optimizer_states_are_described_by_their_values() {
+        use ndarray::ArrayD;
+        let state = |v: f64| OptimizerState {
+            counters: vec![("steps".to_owned(), 3)],
+            slots: vec![("m".to_owned(), vec![ArrayD::from_elem(vec![2, 2], v)])],
+        };
+        let (a, b) = (describe_state(&state(0.5)), describe_state(&state(0.25)));
+        assert!(a.starts_with("steps = 3; m: 1 buffers, fingerprint "), "{a}");
+        assert_ne!(a, b);
+        assert_eq!(describe_state::<f64>(&OptimizerState::default()), "none");
     }
 }
