@@ -461,3 +461,125 @@ fn a_checkpoint_interval_of_zero_and_an_unwritable_path_are_errors() {
         "{error:?}"
     );
 }
+
+#[test]
+fn a_checkpoint_path_that_cannot_be_written_fails_before_the_first_epoch() {
+    let (x, labels) = spiral(5);
+    let dir = folder("unwritable");
+    std::fs::write(dir.join("a-file"), b"kept").unwrap();
+    std::fs::create_dir_all(dir.join("a-folder.safetensors")).unwrap();
+    let cases = [
+        ("a missing folder", dir.join("missing").join("run.safetensors"), std::io::ErrorKind::NotFound),
+        ("a file as folder", dir.join("a-file").join("run.safetensors"), std::io::ErrorKind::NotADirectory),
+        ("a folder as the file", dir.join("a-folder.safetensors"), std::io::ErrorKind::IsADirectory),
+    ];
+    for (case, path, expected) in cases {
+        for resume in [false, true] {
+            let mut net = Spiral::with_seed(1);
+            let mut trainer =
+                Trainer::new(Sgd::new(0.1).unwrap()).epochs(3).progress(Progress::Off).checkpoint(&path, 1);
+            let failure = if resume {
+                trainer.resume(&path, &mut net, x.view(), &labels)
+            } else {
+                trainer.fit(&mut net, x.view(), &labels)
+            }
+            .unwrap_err();
+            println!("{case}: {failure}");
+            assert!(
+                matches!(&failure.error, Error::Io { kind, .. } if *kind == expected),
+                "{case}, resume {resume}: {:?}",
+                failure.error
+            );
+            assert!(failure.history.epochs.is_empty(), "{case}, resume {resume}: an epoch was trained");
+            assert_eq!(net, Spiral::with_seed(1), "{case}, resume {resume}: the network changed");
+        }
+    }
+    assert_eq!(std::fs::read(dir.join("a-file")).unwrap(), b"kept");
+    assert!(std::fs::read_dir(dir.join("a-folder.safetensors")).unwrap().next().is_none());
+}
+
+/// What the second writer of [`SecondWriter`] got: the second trainer's `fit`, then `save`.
+type SecondOutcome = Option<(Result<History<f32>, FitError<f32>>, Result<(), Error>)>;
+
+/// A schedule that, once the first trainer's checkpoint exists (so the first trainer is in its
+/// epochs, its checkpoint file its own), runs a second trainer and a `save` to the same path,
+/// and keeps what they returned.
+#[derive(Debug)]
+struct SecondWriter {
+    path: PathBuf,
+    outcome: std::sync::Arc<std::sync::Mutex<SecondOutcome>>,
+}
+
+impl Schedule<f32> for SecondWriter {
+    fn rate(&self, initial: f32, _epoch: usize) -> f32 {
+        let mut outcome = self.outcome.lock().unwrap();
+        if outcome.is_none() && self.path.exists() {
+            let (x, labels) = spiral(5);
+            let mut net = Spiral::with_seed(9);
+            let fit = Trainer::new(Sgd::new(0.1).unwrap())
+                .epochs(2)
+                .progress(Progress::Off)
+                .checkpoint(&self.path, 1)
+                .fit(&mut net, x.view(), &labels);
+            *outcome = Some((fit, Spiral::with_seed(9).save(&self.path)));
+        }
+        initial
+    }
+}
+
+#[test]
+fn a_second_trainer_checkpointing_to_the_same_path_is_refused_before_training() {
+    let (x, labels) = spiral(5);
+    let dir = folder("second_writer");
+    let path = dir.join("run.safetensors");
+    let outcome = std::sync::Arc::default();
+    let mut net = Spiral::with_seed(2);
+    let history = Trainer::new(Sgd::new(0.1).unwrap())
+        .epochs(3)
+        .progress(Progress::Off)
+        .schedule(SecondWriter { path: path.clone(), outcome: std::sync::Arc::clone(&outcome) })
+        .checkpoint(&path, 1)
+        .fit(&mut net, x.view(), &labels)
+        .unwrap();
+    assert_eq!(history.epochs.len(), 3);
+    let (fit, save) = outcome.lock().unwrap().take().expect("the second writer ran");
+    let failure = fit.unwrap_err();
+    println!("the second trainer: {failure}");
+    assert!(
+        matches!(&failure.error, Error::Io { kind: std::io::ErrorKind::WouldBlock, message, .. }
+            if message.contains("another")),
+        "{:?}",
+        failure.error
+    );
+    assert!(failure.history.epochs.is_empty(), "the second trainer trained");
+    let save = save.unwrap_err();
+    assert!(matches!(&save, Error::Io { kind: std::io::ErrorKind::WouldBlock, .. }), "{save:?}");
+    // The checkpoint is the first trainer's last, and once it has finished the path is free.
+    assert_eq!(Spiral::load(&path).unwrap(), net);
+    Spiral::with_seed(9).save(&path).unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["run.safetensors"]);
+}
+
+#[test]
+fn a_network_that_holds_nan_stops_training_before_any_checkpoint_is_written() {
+    let (x, labels) = spiral(5);
+    let dir = folder("nan");
+    let path = dir.join("run.safetensors");
+    let mut net = Spiral::with_seed(3);
+    net.hidden2.weight[[0, 0]] = f32::NAN;
+    let failure = Trainer::new(Sgd::new(0.1).unwrap())
+        .epochs(2)
+        .progress(Progress::Off)
+        .checkpoint(&path, 1)
+        .fit(&mut net, x.view(), &labels)
+        .unwrap_err();
+    assert!(
+        matches!(&failure.error, Error::Training { epoch: 1, batch: 1, source, .. }
+            if matches!(**source, Error::NonFiniteParameter { layer: "hidden2", .. })),
+        "{:?}",
+        failure.error
+    );
+    assert!(!path.exists(), "a checkpoint of a network that holds NaN was written");
+}
