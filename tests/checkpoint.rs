@@ -379,7 +379,6 @@ fn a_process_killed_while_writing_checkpoints_leaves_one_that_resumes_bit_for_bi
     const KILLS: usize = 200;
     for kill in 0..KILLS {
         std::fs::remove_file(&path).ok();
-        std::fs::remove_file(backprop_partial(&path)).ok();
         let mut child = Command::new(&exe)
             // A filter, not `--exact`: the test's full name depends on the binary it is in
             // (`checkpoint::child_trains_with_checkpoints` in tests/integration.rs).
@@ -406,7 +405,7 @@ fn a_process_killed_while_writing_checkpoints_leaves_one_that_resumes_bit_for_bi
         std::thread::sleep(Duration::from_micros(rng % 20_000));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        partials += usize::from(backprop_partial(&path).exists());
+        partials += usize::from(partial_files(&dir) > 0);
 
         let mut net = Spiral::with_seed(0);
         let history = kill_trainer()
@@ -424,11 +423,14 @@ fn a_process_killed_while_writing_checkpoints_leaves_one_that_resumes_bit_for_bi
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// The sibling file a checkpoint is written to before it is renamed over `path`.
-fn backprop_partial(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap().to_os_string();
-    name.push(".partial");
-    path.with_file_name(name)
+/// How many temporary files, written before they are renamed over the checkpoint
+/// (`run.safetensors.<pid>-<random>.partial`), are in `dir`: a killed writer's, which the next
+/// writer of the path removes.
+fn partial_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension() == Some("partial".as_ref()))
+        .count()
 }
 
 #[test]
@@ -582,4 +584,76 @@ fn a_network_that_holds_nan_stops_training_before_any_checkpoint_is_written() {
         failure.error
     );
     assert!(!path.exists(), "a checkpoint of a network that holds NaN was written");
+}
+
+/// The environment variable that makes [`child_holds_a_checkpoint_path`] train: the path of the
+/// checkpoint to write.
+const HOLDER: &str = "BACKPROP_CHECKPOINT_HOLDER";
+
+/// Run by the two-process test in a child process: trains for (practically) ever with a
+/// checkpoint after every epoch, until it is killed. Does nothing in a normal test run.
+#[test]
+fn child_holds_a_checkpoint_path() {
+    let Some(path) = std::env::var_os(HOLDER) else { return };
+    let (x, labels) = spiral(5);
+    let mut net = Spiral::with_seed(5);
+    let _ = Trainer::new(Sgd::new(0.01).unwrap())
+        .epochs(1 << 30)
+        .training_accuracy(false)
+        .progress(Progress::Off)
+        .checkpoint(path, 1)
+        .fit(&mut net, x.view(), &labels);
+}
+
+#[test]
+fn a_trainer_of_another_process_holds_its_checkpoint_path_until_it_ends() {
+    let (x, labels) = spiral(5);
+    let dir = folder("another_process");
+    let path = dir.join("run.safetensors");
+    std::fs::remove_file(&path).ok();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        // A filter, not `--exact`: the test's full name depends on the binary it is in.
+        .args(["child_holds_a_checkpoint_path", "--test-threads=1"])
+        .env(HOLDER, &path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let waiting = Instant::now();
+    while !path.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the child ended before its first checkpoint");
+        assert!(waiting.elapsed() < Duration::from_secs(60), "no checkpoint after a minute");
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    // The child is in its epochs: its trainer holds the path.
+    let mut net = Spiral::with_seed(6);
+    let failure = Trainer::new(Sgd::new(0.1).unwrap())
+        .epochs(2)
+        .progress(Progress::Off)
+        .checkpoint(&path, 1)
+        .fit(&mut net, x.view(), &labels)
+        .unwrap_err();
+    let still_training = child.try_wait().unwrap().is_none();
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(still_training, "the child ended");
+    println!("{failure}");
+    assert!(
+        matches!(&failure.error, Error::Io { kind: std::io::ErrorKind::WouldBlock, message, .. }
+            if message.contains("another")),
+        "{:?}",
+        failure.error
+    );
+    assert!(failure.history.epochs.is_empty(), "this process trained");
+    assert_eq!(net, Spiral::with_seed(6));
+    // The lock died with the child: the checkpoint it left is whole, and the path is free.
+    Spiral::load(&path).unwrap();
+    Trainer::new(Sgd::new(0.1).unwrap())
+        .epochs(2)
+        .progress(Progress::Off)
+        .checkpoint(&path, 1)
+        .fit(&mut net, x.view(), &labels)
+        .unwrap();
+    assert_eq!(Spiral::load(&path).unwrap(), net);
+    std::fs::remove_dir_all(&dir).ok();
 }

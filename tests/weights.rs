@@ -933,7 +933,9 @@ fn two_processes_saving_to_one_path_write_whole_files_or_are_told_another_is_wri
     assert_eq!(wrong, Vec::<String>::new(), "this process");
     assert_eq!(child_wrong, Vec::<&str>::new(), "the child");
     assert_eq!((saved + busy, child_saved + child_busy), (SAVES, SAVES));
-    assert!(saved > 0 && child_saved > 0, "each process saved at least once");
+    // A writer is told another is writing only while that one holds the lock and saves, so
+    // some saves succeeded (which process's depends on the scheduler).
+    assert!(saved + child_saved > 0, "no save succeeded");
     // The file is a network one of them saved, whole; no temporary or lock file is left.
     let last = bits(&Small::load(&path).unwrap());
     assert!(
@@ -942,4 +944,7 @@ fn two_processes_saving_to_one_path_write_whole_files_or_are_told_another_is_wri
         "the file is not a network either process saved"
     );
     assert_eq!(names_in(&dir), ["child.ready", "child.report", "model.safetensors"]);
+    // With the other process gone, the path is free.
+    Small::with_seed(2).save(&path).unwrap();
+    assert_eq!(bits(&Small::load(&path).unwrap()), bits(&Small::with_seed(2)));
 }
