@@ -581,6 +581,15 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     ///
     /// The network's tensors have the names [`Network::save`] gives them, so
     /// [`Network::load`] reads the weights of a checkpoint too.
+    ///
+    /// One writer per path: from the start of [`fit`](Trainer::fit) or
+    /// [`resume`](Trainer::resume) to its end, the trainer (rank 0 of a distributed run) holds
+    /// an advisory lock on `<name>.lock` beside the checkpoint, as [`Network::save`] does while
+    /// it writes. Before the first epoch it checks that the folder exists and that a file can be
+    /// created in it, that the path holds a regular file or nothing (a symbolic link is
+    /// followed), and takes the lock: any of these failing, or another trainer or process
+    /// holding the path ([`Error::Io`] of kind `WouldBlock`), is a [`FitError`] with no epoch
+    /// trained.
     pub fn checkpoint(self, path: impl Into<PathBuf>, every: usize) -> Self {
         let checkpoint = Checkpointing {
             path: path.into(),
