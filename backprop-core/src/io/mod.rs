@@ -27,6 +27,14 @@
 //! [`from_safetensors`](crate::Network::from_safetensors) and
 //! [`load_into`](crate::Network::load_into); [`Trainer::checkpoint`](crate::Trainer::checkpoint)
 //! writes checkpoints in the same format.
+//!
+//! Writing never leaves a file that does not load or that is half written, and never replaces
+//! what is not a file: [`save`](crate::Network::save) refuses a network holding NaN or an
+//! infinity; the bytes go to a temporary file in the same folder, synced, then renamed over the
+//! path (removed if anything fails); a folder, a FIFO or a device at the path is an error and is
+//! left as it is; and one writer at a time holds the path, through an advisory lock on
+//! `<name>.lock` beside it, so a second writer is told at once rather than losing its file or
+//! the other's.
 
 pub(crate) mod file;
 mod problem;
