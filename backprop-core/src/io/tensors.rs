@@ -538,7 +538,10 @@ impl<'a> Visitor<'a> for EntrySeed<'a> {
         let (start, end) = offsets.ok_or_else(|| missing("data_offsets"))?;
         let problem = |what: String| de::Error::custom(format_args!("tensor `{name}` {what}"));
         let too_far = || {
-            problem(format!("has data_offsets [{start}, {end}], past the {} bytes of data", self.data_len))
+            problem(format!(
+                "has data_offsets [{start}, {end}], past the end of the {} bytes of data",
+                self.data_len
+            ))
         };
         let (start, end) = match (usize::try_from(start), usize::try_from(end)) {
             (Ok(s), Ok(e)) if e <= self.data_len => (s, e),
