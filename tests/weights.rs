@@ -948,3 +948,95 @@ fn two_processes_saving_to_one_path_write_whole_files_or_are_told_another_is_wri
     Small::with_seed(2).save(&path).unwrap();
     assert_eq!(bits(&Small::load(&path).unwrap()), bits(&Small::with_seed(2)));
 }
+
+/// The environment variable that makes [`special_files_are_refused_at_once`] run its cases
+/// (in the child process it starts) rather than start the child.
+const SPECIAL_FILES_CHILD: &str = "BACKPROP_SPECIAL_FILES_CHILD";
+
+/// Loading what is not a regular file — a device that never ends (`/dev/zero`, `/dev/full`,
+/// `/dev/urandom`), a FIFO with no writer, a folder — is an `Error::Io` of kind
+/// `InvalidInput` naming what the path is, returned at once: no read of an endless stream, no
+/// wait for a writer. `resume` reads checkpoints through the same function.
+///
+/// The cases run in a child process whose address space is capped (`ulimit -v`, 4 GiB) and
+/// which is killed if it has not ended after two minutes, so that a loader that reads forever or
+/// blocks fails this test rather than exhausting the machine or hanging the suite.
+#[test]
+#[cfg(unix)]
+fn special_files_are_refused_at_once() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    if std::env::var_os(SPECIAL_FILES_CHILD).is_some() {
+        special_files_child();
+        return;
+    }
+    let exe = std::env::current_exe().unwrap();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 4194304 && exec "$0" "$@""#)
+        .arg(&exe)
+        // A filter, not `--exact`: the test's full name depends on the binary it is in.
+        .args(["special_files_are_refused_at_once", "--test-threads=1", "--nocapture"])
+        .env(SPECIAL_FILES_CHILD, "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("loading special files had not ended after two minutes: it blocks or reads forever");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut out = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+    println!("{out}");
+    assert!(status.success(), "the child failed ({status}):\n{out}");
+    assert!(out.contains("special files: all refused"), "{out}");
+}
+
+/// The cases of [`special_files_are_refused_at_once`], run in its child process.
+#[cfg(unix)]
+fn special_files_child() {
+    let dir = folder("special_files");
+    let fifo = dir.join("fifo");
+    std::fs::remove_file(&fifo).ok();
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo failed");
+    let expect_refused = |path: &Path, error: Error, what: &str| match &error {
+        Error::Io { path: p, kind: std::io::ErrorKind::InvalidInput, message } => {
+            assert_eq!(p, path);
+            assert!(message.contains("not a regular file") && message.contains(what), "{message}");
+            println!("{error}");
+        }
+        other => panic!("{}: expected Error::Io of kind InvalidInput, got {other:?}", path.display()),
+    };
+    for (path, what) in [
+        (Path::new("/dev/zero"), "device"),
+        (Path::new("/dev/full"), "device"),
+        (Path::new("/dev/urandom"), "device"),
+        (fifo.as_path(), "FIFO"),
+        (dir.as_path(), "folder"),
+    ] {
+        expect_refused(path, Small::load(path).unwrap_err(), what);
+        let mut net = Small::with_seed(1);
+        expect_refused(path, net.load_into(path).unwrap_err(), what);
+        assert_eq!(net, Small::with_seed(1));
+    }
+    let x = backprop::ndarray::Array2::<f32>::zeros((4, 4));
+    let labels = [0, 1, 2, 0];
+    let mut trainer = Trainer::new(Sgd::new(0.1).unwrap()).epochs(1).progress(backprop::train::Progress::Off);
+    for (path, what) in [(Path::new("/dev/zero"), "device"), (fifo.as_path(), "FIFO")] {
+        let mut net = Small::with_seed(1);
+        let error = trainer.resume(path, &mut net, x.view(), &labels[..]).unwrap_err();
+        expect_refused(path, error.into(), what);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    println!("special files: all refused");
+}

@@ -2,15 +2,92 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::hash::{BuildHasher, RandomState};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::Error;
 
-/// The bytes of the file at `path`. Memory is the file's size.
+/// The bytes of the regular file at `path`. Memory is the file's size.
+///
+/// Anything else — a device such as `/dev/zero`, which never ends, a FIFO, a socket, a folder —
+/// is an [`Error::Io`] of kind [`InvalidInput`](std::io::ErrorKind::InvalidInput) saying what
+/// it is, returned at once: the path's metadata is checked before it is opened (opening a FIFO
+/// with no writer would wait for one), the file is opened without blocking on Unix, and the
+/// opened file's metadata is checked again, in case the path changed in between. Then at most
+/// the length the metadata gives is read, and a file that grew or shrank meanwhile is an error
+/// too, so a file being written is never read half.
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    fs::read(path).map_err(|e| io_error(path, &e))
+    let error = |e: std::io::Error| io_error(path, &e);
+    regular_length(path, &fs::metadata(path).map_err(error)?)?;
+    let mut file = open_without_blocking(path).map_err(error)?;
+    let length = regular_length(path, &file.metadata().map_err(error)?)?;
+    let capacity =
+        usize::try_from(length).map_err(|_| changed(path, "is too large to be read into memory"))?;
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(capacity).map_err(|_| changed(path, "is too large to be read into memory"))?;
+    // One byte more than the length, to tell a file that grew.
+    (&mut file).take(length.saturating_add(1)).read_to_end(&mut bytes).map_err(error)?;
+    if bytes.len() != capacity {
+        let how = if bytes.len() > capacity { "grew" } else { "shrank" };
+        return Err(changed(path, &format!("{how} while it was read (from {length} bytes)")));
+    }
+    Ok(bytes)
+}
+
+/// The length of the file that `metadata` describes, or an [`Error::Io`] of kind
+/// `InvalidInput` if it is not a regular file.
+fn regular_length(path: &Path, metadata: &fs::Metadata) -> Result<u64, Error> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return Ok(metadata.len());
+    }
+    let what = if kind.is_dir() { "a folder" } else { special_kind(&kind) };
+    Err(Error::Io {
+        path: path.to_path_buf(),
+        kind: std::io::ErrorKind::InvalidInput,
+        message: format!("not a regular file: expected a file of weights or a checkpoint, found {what}"),
+    })
+}
+
+/// What a file that is neither a regular file nor a folder is (links are followed).
+#[cfg(unix)]
+fn special_kind(kind: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+/// What a file that is neither a regular file nor a folder is (links are followed).
+#[cfg(not(unix))]
+fn special_kind(_: &fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// Opens `path` to read. On Unix with `O_NONBLOCK`, so that a FIFO put at the path after its
+/// metadata was checked does not block the open (for a regular file the flag changes nothing).
+fn open_without_blocking(path: &Path) -> std::io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
+}
+
+/// The [`Error::Io`] (kind `InvalidData`) for a file at `path` that `what`.
+fn changed(path: &Path, what: &str) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        kind: std::io::ErrorKind::InvalidData,
+        message: format!("the file {what}"),
+    }
 }
 
 /// Replaces the file at `path` with `bytes`, atomically and as its only writer: [`Target::lock`],

@@ -161,7 +161,6 @@ pub(crate) fn check_names<F: Float, N: Network<F>>(
         N::LAYERS.iter().flat_map(|l| [format!("{}.weight", l.name), format!("{}.bias", l.name)]).collect();
     let mut unexpected: Vec<String> = tensors
         .names()
-        .into_iter()
         .filter(|name| !expected.iter().any(|e| e == name) && !ignored(name))
         .map(str::to_owned)
         .collect();
