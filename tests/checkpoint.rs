@@ -379,7 +379,6 @@ fn a_process_killed_while_writing_checkpoints_leaves_one_that_resumes_bit_for_bi
     const KILLS: usize = 200;
     for kill in 0..KILLS {
         std::fs::remove_file(&path).ok();
-        std::fs::remove_file(backprop_partial(&path)).ok();
         let mut child = Command::new(&exe)
             // A filter, not `--exact`: the test's full name depends on the binary it is in
             // (`checkpoint::child_trains_with_checkpoints` in tests/integration.rs).
@@ -406,7 +405,7 @@ fn a_process_killed_while_writing_checkpoints_leaves_one_that_resumes_bit_for_bi
         std::thread::sleep(Duration::from_micros(rng % 20_000));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        partials += usize::from(backprop_partial(&path).exists());
+        partials += usize::from(partial_files(&dir) > 0);
 
         let mut net = Spiral::with_seed(0);
         let history = kill_trainer()
@@ -424,11 +423,14 @@ fn a_process_killed_while_writing_checkpoints_leaves_one_that_resumes_bit_for_bi
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// The sibling file a checkpoint is written to before it is renamed over `path`.
-fn backprop_partial(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap().to_os_string();
-    name.push(".partial");
-    path.with_file_name(name)
+/// How many temporary files, written before they are renamed over the checkpoint
+/// (`run.safetensors.<pid>-<random>.partial`), are in `dir`: a killed writer's, which the next
+/// writer of the path removes.
+fn partial_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension() == Some("partial".as_ref()))
+        .count()
 }
 
 #[test]
@@ -460,4 +462,198 @@ fn a_checkpoint_interval_of_zero_and_an_unwritable_path_are_errors() {
         matches!(&error, Error::Io { path: p, kind: std::io::ErrorKind::NotFound, .. } if p.starts_with(path.parent().unwrap())),
         "{error:?}"
     );
+}
+
+#[test]
+fn a_checkpoint_path_that_cannot_be_written_fails_before_the_first_epoch() {
+    let (x, labels) = spiral(5);
+    let dir = folder("unwritable");
+    std::fs::write(dir.join("a-file"), b"kept").unwrap();
+    std::fs::create_dir_all(dir.join("a-folder.safetensors")).unwrap();
+    let cases = [
+        ("a missing folder", dir.join("missing").join("run.safetensors"), std::io::ErrorKind::NotFound),
+        ("a file as folder", dir.join("a-file").join("run.safetensors"), std::io::ErrorKind::NotADirectory),
+        ("a folder as the file", dir.join("a-folder.safetensors"), std::io::ErrorKind::IsADirectory),
+    ];
+    for (case, path, expected) in cases {
+        for resume in [false, true] {
+            let mut net = Spiral::with_seed(1);
+            let mut trainer =
+                Trainer::new(Sgd::new(0.1).unwrap()).epochs(3).progress(Progress::Off).checkpoint(&path, 1);
+            let failure = if resume {
+                trainer.resume(&path, &mut net, x.view(), &labels)
+            } else {
+                trainer.fit(&mut net, x.view(), &labels)
+            }
+            .unwrap_err();
+            println!("{case}: {failure}");
+            assert!(
+                matches!(&failure.error, Error::Io { kind, .. } if *kind == expected),
+                "{case}, resume {resume}: {:?}",
+                failure.error
+            );
+            assert!(failure.history.epochs.is_empty(), "{case}, resume {resume}: an epoch was trained");
+            assert_eq!(net, Spiral::with_seed(1), "{case}, resume {resume}: the network changed");
+        }
+    }
+    assert_eq!(std::fs::read(dir.join("a-file")).unwrap(), b"kept");
+    assert!(std::fs::read_dir(dir.join("a-folder.safetensors")).unwrap().next().is_none());
+}
+
+/// What the second writer of [`SecondWriter`] got: the second trainer's `fit`, then `save`.
+type SecondOutcome = Option<(Result<History<f32>, FitError<f32>>, Result<(), Error>)>;
+
+/// A schedule that, once the first trainer's checkpoint exists (so the first trainer is in its
+/// epochs, its checkpoint file its own), runs a second trainer and a `save` to the same path,
+/// and keeps what they returned.
+#[derive(Debug)]
+struct SecondWriter {
+    path: PathBuf,
+    outcome: std::sync::Arc<std::sync::Mutex<SecondOutcome>>,
+}
+
+impl Schedule<f32> for SecondWriter {
+    fn rate(&self, initial: f32, _epoch: usize) -> f32 {
+        let mut outcome = self.outcome.lock().unwrap();
+        if outcome.is_none() && self.path.exists() {
+            let (x, labels) = spiral(5);
+            let mut net = Spiral::with_seed(9);
+            let fit = Trainer::new(Sgd::new(0.1).unwrap())
+                .epochs(2)
+                .progress(Progress::Off)
+                .checkpoint(&self.path, 1)
+                .fit(&mut net, x.view(), &labels);
+            *outcome = Some((fit, Spiral::with_seed(9).save(&self.path)));
+        }
+        initial
+    }
+}
+
+#[test]
+fn a_second_trainer_checkpointing_to_the_same_path_is_refused_before_training() {
+    let (x, labels) = spiral(5);
+    let dir = folder("second_writer");
+    let path = dir.join("run.safetensors");
+    let outcome = std::sync::Arc::default();
+    let mut net = Spiral::with_seed(2);
+    let history = Trainer::new(Sgd::new(0.1).unwrap())
+        .epochs(3)
+        .progress(Progress::Off)
+        .schedule(SecondWriter { path: path.clone(), outcome: std::sync::Arc::clone(&outcome) })
+        .checkpoint(&path, 1)
+        .fit(&mut net, x.view(), &labels)
+        .unwrap();
+    assert_eq!(history.epochs.len(), 3);
+    let (fit, save) = outcome.lock().unwrap().take().expect("the second writer ran");
+    let failure = fit.unwrap_err();
+    println!("the second trainer: {failure}");
+    assert!(
+        matches!(&failure.error, Error::Io { kind: std::io::ErrorKind::WouldBlock, message, .. }
+            if message.contains("another")),
+        "{:?}",
+        failure.error
+    );
+    assert!(failure.history.epochs.is_empty(), "the second trainer trained");
+    let save = save.unwrap_err();
+    assert!(matches!(&save, Error::Io { kind: std::io::ErrorKind::WouldBlock, .. }), "{save:?}");
+    // The checkpoint is the first trainer's last, and once it has finished the path is free.
+    assert_eq!(Spiral::load(&path).unwrap(), net);
+    Spiral::with_seed(9).save(&path).unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["run.safetensors"]);
+}
+
+#[test]
+fn a_network_that_holds_nan_stops_training_before_any_checkpoint_is_written() {
+    let (x, labels) = spiral(5);
+    let dir = folder("nan");
+    let path = dir.join("run.safetensors");
+    let mut net = Spiral::with_seed(3);
+    net.hidden2.weight[[0, 0]] = f32::NAN;
+    let failure = Trainer::new(Sgd::new(0.1).unwrap())
+        .epochs(2)
+        .progress(Progress::Off)
+        .checkpoint(&path, 1)
+        .fit(&mut net, x.view(), &labels)
+        .unwrap_err();
+    assert!(
+        matches!(&failure.error, Error::Training { epoch: 1, batch: 1, source, .. }
+            if matches!(**source, Error::NonFiniteParameter { layer: "hidden2", .. })),
+        "{:?}",
+        failure.error
+    );
+    assert!(!path.exists(), "a checkpoint of a network that holds NaN was written");
+}
+
+/// The environment variable that makes [`child_holds_a_checkpoint_path`] train: the path of the
+/// checkpoint to write.
+const HOLDER: &str = "BACKPROP_CHECKPOINT_HOLDER";
+
+/// Run by the two-process test in a child process: trains for (practically) ever with a
+/// checkpoint after every epoch, until it is killed. Does nothing in a normal test run.
+#[test]
+fn child_holds_a_checkpoint_path() {
+    let Some(path) = std::env::var_os(HOLDER) else { return };
+    let (x, labels) = spiral(5);
+    let mut net = Spiral::with_seed(5);
+    let _ = Trainer::new(Sgd::new(0.01).unwrap())
+        .epochs(1 << 30)
+        .training_accuracy(false)
+        .progress(Progress::Off)
+        .checkpoint(path, 1)
+        .fit(&mut net, x.view(), &labels);
+}
+
+#[test]
+fn a_trainer_of_another_process_holds_its_checkpoint_path_until_it_ends() {
+    let (x, labels) = spiral(5);
+    let dir = folder("another_process");
+    let path = dir.join("run.safetensors");
+    std::fs::remove_file(&path).ok();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        // A filter, not `--exact`: the test's full name depends on the binary it is in.
+        .args(["child_holds_a_checkpoint_path", "--test-threads=1"])
+        .env(HOLDER, &path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let waiting = Instant::now();
+    while !path.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the child ended before its first checkpoint");
+        assert!(waiting.elapsed() < Duration::from_secs(60), "no checkpoint after a minute");
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    // The child is in its epochs: its trainer holds the path.
+    let mut net = Spiral::with_seed(6);
+    let failure = Trainer::new(Sgd::new(0.1).unwrap())
+        .epochs(2)
+        .progress(Progress::Off)
+        .checkpoint(&path, 1)
+        .fit(&mut net, x.view(), &labels)
+        .unwrap_err();
+    let still_training = child.try_wait().unwrap().is_none();
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(still_training, "the child ended");
+    println!("{failure}");
+    assert!(
+        matches!(&failure.error, Error::Io { kind: std::io::ErrorKind::WouldBlock, message, .. }
+            if message.contains("another")),
+        "{:?}",
+        failure.error
+    );
+    assert!(failure.history.epochs.is_empty(), "this process trained");
+    assert_eq!(net, Spiral::with_seed(6));
+    // The lock died with the child: the checkpoint it left is whole, and the path is free.
+    Spiral::load(&path).unwrap();
+    Trainer::new(Sgd::new(0.1).unwrap())
+        .epochs(2)
+        .progress(Progress::Off)
+        .checkpoint(&path, 1)
+        .fit(&mut net, x.view(), &labels)
+        .unwrap();
+    assert_eq!(Spiral::load(&path).unwrap(), net);
+    std::fs::remove_dir_all(&dir).ok();
 }

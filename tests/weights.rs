@@ -747,13 +747,296 @@ fn saving_into_a_missing_folder_is_an_io_error_naming_the_path() {
     let error = Small::with_seed(37).save(&path).unwrap_err();
     println!("{error}");
     match &error {
-        Error::Io { path: p, kind, .. } => {
-            assert_eq!(p.parent(), Some(missing.as_path()));
-            assert!(p.file_name().unwrap().to_string_lossy().starts_with("model.safetensors"), "{p:?}");
+        Error::Io { path: p, kind, message } => {
+            // The folder that is missing, checked before anything is written.
+            assert_eq!(p, &missing);
+            assert!(message.contains("model.safetensors"), "{message}");
             assert_eq!(*kind, std::io::ErrorKind::NotFound);
         }
         other => panic!("expected Error::Io, got {other:?}"),
     }
     assert!(error.to_string().contains("does-not-exist"), "{error}");
     assert!(!missing.exists());
+}
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn saving_a_network_that_holds_non_finite_values_is_refused_and_writes_nothing() {
+    let dir = folder("non_finite");
+    let path = dir.join("model.safetensors");
+    let mut net = Small::with_seed(38);
+    net.hidden.weight[[2, 1]] = f32::NAN;
+    let error = net.save(&path).unwrap_err();
+    println!("{error}");
+    assert!(
+        matches!(&error, Error::NonFiniteParameter { layer: "hidden", parameter: "weight", index, value }
+            if index == &[2, 1] && value == "NaN"),
+        "{error:?}"
+    );
+    assert_eq!(names_in(&dir), Vec::<String>::new(), "nothing is written");
+    assert_eq!(net.try_to_safetensors().unwrap_err(), error);
+
+    // Over a file: the file keeps its weights.
+    let kept = Small::with_seed(39);
+    kept.save(&path).unwrap();
+    let mut net = Small::with_seed(40);
+    net.out.bias[1] = f32::NEG_INFINITY;
+    let error = net.save(&path).unwrap_err();
+    assert!(
+        matches!(&error, Error::NonFiniteParameter { layer: "out", parameter: "bias", index, .. } if index == &[1]),
+        "{error:?}"
+    );
+    assert_eq!(bits(&Small::load(&path).unwrap()), bits(&kept));
+    assert_eq!(names_in(&dir), ["model.safetensors"]);
+
+    // `to_safetensors` cannot fail: it gives the values as they are, which `from_safetensors`
+    // refuses with the tensor and the index `save` named.
+    let bytes = net.to_safetensors();
+    assert!(matches!(
+        problem(Small::from_safetensors(&bytes)),
+        SafetensorsProblem::NonFinite { tensor, index, .. } if tensor == "out.bias" && index == [1]
+    ));
+}
+
+#[cfg(unix)]
+#[test]
+fn saving_refuses_to_replace_what_is_not_a_regular_file_and_leaves_it_as_it_was() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = folder("special");
+    let fifo = dir.join("pipe.safetensors");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let error = Small::with_seed(41).save(&fifo).unwrap_err();
+    println!("{error}");
+    assert!(
+        matches!(&error, Error::Io { path, kind: std::io::ErrorKind::InvalidInput, message }
+            if path == &fifo && message.contains("FIFO") && message.contains("regular file")),
+        "{error:?}"
+    );
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
+
+    let sub = dir.join("folder.safetensors");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("inside"), b"kept").unwrap();
+    let error = Small::with_seed(42).save(&sub).unwrap_err();
+    println!("{error}");
+    assert!(
+        matches!(&error, Error::Io { path, kind: std::io::ErrorKind::IsADirectory, message }
+            if path == &sub && message.contains("folder")),
+        "{error:?}"
+    );
+    assert_eq!(std::fs::read(sub.join("inside")).unwrap(), b"kept");
+
+    // A path through a regular file, as if it were a folder.
+    let file = dir.join("a-file");
+    std::fs::write(&file, b"kept").unwrap();
+    let error = Small::with_seed(43).save(file.join("model.safetensors")).unwrap_err();
+    println!("{error}");
+    assert!(
+        matches!(&error, Error::Io { path, kind: std::io::ErrorKind::NotADirectory, .. } if path == &file),
+        "{error:?}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"kept");
+    // Nothing left beside them: no temporary file, no lock file.
+    assert_eq!(names_in(&dir), ["a-file", "folder.safetensors", "pipe.safetensors"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn saving_through_a_symbolic_link_replaces_the_file_it_points_to() {
+    let dir = folder("symlink");
+    std::fs::create_dir(dir.join("runs")).unwrap();
+    let real = dir.join("runs").join("model.safetensors");
+    Small::with_seed(44).save(&real).unwrap();
+    let link = dir.join("latest.safetensors");
+    std::os::unix::fs::symlink(Path::new("runs").join("model.safetensors"), &link).unwrap();
+    let net = Small::with_seed(45);
+    net.save(&link).unwrap();
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced");
+    assert_eq!(bits(&Small::load(&real).unwrap()), bits(&net));
+    assert_eq!(names_in(&dir), ["latest.safetensors", "runs"]);
+    assert_eq!(names_in(&dir.join("runs")), ["model.safetensors"]);
+}
+
+/// The environment variable that makes [`child_saves_repeatedly`] save: the path to save to.
+const WRITER: &str = "BACKPROP_WEIGHTS_WRITER";
+/// How many times each of the two processes saves.
+const SAVES: usize = 150;
+
+/// Saves `SAVES` networks to `path`, loading the file after each attempt; returns how many saves
+/// succeeded, how many were told another process was writing, and every other outcome.
+fn save_repeatedly(path: &Path, seed: u64) -> (usize, usize, Vec<String>) {
+    let (mut saved, mut busy, mut wrong) = (0, 0, Vec::new());
+    for i in 0..SAVES {
+        match Small::with_seed(seed + i as u64).save(path) {
+            Ok(()) => saved += 1,
+            Err(Error::Io { kind: std::io::ErrorKind::WouldBlock, message, .. })
+                if message.contains("another") =>
+            {
+                busy += 1
+            }
+            Err(other) => wrong.push(format!("save {i}: {other}")),
+        }
+        // Whoever wrote it last, the file is whole.
+        if let Err(e) = Small::load(path) {
+            wrong.push(format!("load after save {i}: {e}"));
+        }
+    }
+    (saved, busy, wrong)
+}
+
+/// Run by the two-process test in a child process: saves repeatedly and writes what happened
+/// beside the path. Does nothing in a normal test run.
+#[test]
+fn child_saves_repeatedly() {
+    let Some(path) = std::env::var_os(WRITER) else { return };
+    let path = PathBuf::from(path);
+    let dir = path.parent().unwrap();
+    std::fs::write(dir.join("child.ready"), b"").unwrap();
+    let (saved, busy, wrong) = save_repeatedly(&path, 10_000);
+    let report = format!("{saved}\n{busy}\n{}", wrong.join("\n"));
+    std::fs::write(dir.join("child.report"), report).unwrap();
+}
+
+#[test]
+fn two_processes_saving_to_one_path_write_whole_files_or_are_told_another_is_writing() {
+    let dir = folder("two_processes");
+    let path = dir.join("model.safetensors");
+    Small::with_seed(1).save(&path).unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        // A filter, not `--exact`: the test's full name depends on the binary it is in.
+        .args(["child_saves_repeatedly", "--test-threads=1"])
+        .env(WRITER, &path)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while !dir.join("child.ready").exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the child ended before it started saving");
+        std::thread::sleep(std::time::Duration::from_micros(100));
+    }
+    let (saved, busy, wrong) = save_repeatedly(&path, 20_000);
+    assert!(child.wait().unwrap().success());
+    let report = std::fs::read_to_string(dir.join("child.report")).unwrap();
+    let mut lines = report.lines();
+    let child_saved: usize = lines.next().unwrap().parse().unwrap();
+    let child_busy: usize = lines.next().unwrap().parse().unwrap();
+    let child_wrong: Vec<&str> = lines.collect();
+    println!(
+        "this process: {saved} saved, {busy} told another was writing; the child: {child_saved}, {child_busy}"
+    );
+    assert_eq!(wrong, Vec::<String>::new(), "this process");
+    assert_eq!(child_wrong, Vec::<&str>::new(), "the child");
+    assert_eq!((saved + busy, child_saved + child_busy), (SAVES, SAVES));
+    // A writer is told another is writing only while that one holds the lock and saves, so
+    // some saves succeeded (which process's depends on the scheduler).
+    assert!(saved + child_saved > 0, "no save succeeded");
+    // The file is a network one of them saved, whole; no temporary or lock file is left.
+    let last = bits(&Small::load(&path).unwrap());
+    assert!(
+        (0..SAVES as u64)
+            .any(|i| [10_000 + i, 20_000 + i].iter().any(|&s| bits(&Small::with_seed(s)) == last)),
+        "the file is not a network either process saved"
+    );
+    assert_eq!(names_in(&dir), ["child.ready", "child.report", "model.safetensors"]);
+    // With the other process gone, the path is free.
+    Small::with_seed(2).save(&path).unwrap();
+    assert_eq!(bits(&Small::load(&path).unwrap()), bits(&Small::with_seed(2)));
+}
+
+/// The environment variable that makes [`special_files_are_refused_at_once`] run its cases
+/// (in the child process it starts) rather than start the child.
+const SPECIAL_FILES_CHILD: &str = "BACKPROP_SPECIAL_FILES_CHILD";
+
+/// Loading what is not a regular file — a device that never ends (`/dev/zero`, `/dev/full`,
+/// `/dev/urandom`), a FIFO with no writer, a folder — is an `Error::Io` of kind
+/// `InvalidInput` naming what the path is, returned at once: no read of an endless stream, no
+/// wait for a writer. `resume` reads checkpoints through the same function.
+///
+/// The cases run in a child process whose address space is capped (`ulimit -v`, 4 GiB) and
+/// which is killed if it has not ended after two minutes, so that a loader that reads forever or
+/// blocks fails this test rather than exhausting the machine or hanging the suite.
+#[test]
+#[cfg(unix)]
+fn special_files_are_refused_at_once() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    if std::env::var_os(SPECIAL_FILES_CHILD).is_some() {
+        special_files_child();
+        return;
+    }
+    let exe = std::env::current_exe().unwrap();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 4194304 && exec "$0" "$@""#)
+        .arg(&exe)
+        // A filter, not `--exact`: the test's full name depends on the binary it is in.
+        .args(["special_files_are_refused_at_once", "--test-threads=1", "--nocapture"])
+        .env(SPECIAL_FILES_CHILD, "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("loading special files had not ended after two minutes: it blocks or reads forever");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut out = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+    println!("{out}");
+    assert!(status.success(), "the child failed ({status}):\n{out}");
+    assert!(out.contains("special files: all refused"), "{out}");
+}
+
+/// The cases of [`special_files_are_refused_at_once`], run in its child process.
+#[cfg(unix)]
+fn special_files_child() {
+    let dir = folder("special_files");
+    let fifo = dir.join("fifo");
+    std::fs::remove_file(&fifo).ok();
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo failed");
+    let expect_refused = |path: &Path, error: Error, what: &str| match &error {
+        Error::Io { path: p, kind: std::io::ErrorKind::InvalidInput, message } => {
+            assert_eq!(p, path);
+            assert!(message.contains("not a regular file") && message.contains(what), "{message}");
+            println!("{error}");
+        }
+        other => panic!("{}: expected Error::Io of kind InvalidInput, got {other:?}", path.display()),
+    };
+    for (path, what) in [
+        (Path::new("/dev/zero"), "device"),
+        (Path::new("/dev/full"), "device"),
+        (Path::new("/dev/urandom"), "device"),
+        (fifo.as_path(), "FIFO"),
+        (dir.as_path(), "folder"),
+    ] {
+        expect_refused(path, Small::load(path).unwrap_err(), what);
+        let mut net = Small::with_seed(1);
+        expect_refused(path, net.load_into(path).unwrap_err(), what);
+        assert_eq!(net, Small::with_seed(1));
+    }
+    let x = backprop::ndarray::Array2::<f32>::zeros((4, 4));
+    let labels = [0, 1, 2, 0];
+    let mut trainer = Trainer::new(Sgd::new(0.1).unwrap()).epochs(1).progress(backprop::train::Progress::Off);
+    for (path, what) in [(Path::new("/dev/zero"), "device"), (fifo.as_path(), "FIFO")] {
+        let mut net = Small::with_seed(1);
+        let error = trainer.resume(path, &mut net, x.view(), &labels[..]).unwrap_err();
+        expect_refused(path, error.into(), what);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    println!("special files: all refused");
 }

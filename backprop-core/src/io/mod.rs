@@ -3,7 +3,8 @@
 //! [safetensors](https://huggingface.co/docs/safetensors) is the format PyTorch, candle and
 //! Hugging Face share: an 8-byte little-endian header length, a JSON header naming each tensor
 //! with its element type, shape and byte range, and the tensors' bytes, row-major and
-//! little-endian. It is read and written through the `safetensors` crate.
+//! little-endian. It is written through the `safetensors` crate and read by a parser of this
+//! library's own, which follows that crate's reading of the format.
 //!
 //! A network's tensors are named as PyTorch names the `state_dict` of a module whose
 //! `nn.Linear` attributes are named like the layers: `hidden1.weight` (OUT × IN, the layout of
@@ -20,13 +21,28 @@
 //! layers — is an [`Error::Safetensors`](crate::Error::Safetensors) naming the tensor, and
 //! changes nothing. The parser checks the header's length, offsets and shapes against the
 //! length of the file before it reads a tensor, and the reader allocates only the network's own
-//! shapes, so memory is bounded by the file's size and the network's.
+//! shapes, so memory is bounded by the file's size and the network's: loading a file costs at
+//! most 4 times its size, however its header is made (tests/header_memory.rs). To that end a
+//! header's `__metadata__` may have at most 1024 entries, whose values must be strings, and a
+//! tensor at most 16 dimensions; other files are refused.
+//!
+//! `load`, `load_into` and `Trainer::resume` read only regular files: a device (`/dev/zero`), a
+//! FIFO, a socket or a folder is an [`Error::Io`](crate::Error::Io) of kind `InvalidInput`, at
+//! once, and a file is read up to the length it had when opened.
 //!
 //! The methods are [`Network::save`](crate::io::Persist::save),
 //! [`to_safetensors`](crate::io::Persist::to_safetensors), [`load`](crate::io::Persist::load),
 //! [`from_safetensors`](crate::io::Persist::from_safetensors) and
 //! [`load_into`](crate::io::Persist::load_into); [`Trainer::checkpoint`](crate::Trainer::checkpoint)
 //! writes checkpoints in the same format.
+//!
+//! Writing never leaves a file that does not load or that is half written, and never replaces
+//! what is not a file: [`save`](crate::Network::save) refuses a network holding NaN or an
+//! infinity; the bytes go to a temporary file in the same folder, synced, then renamed over the
+//! path (removed if anything fails); a folder, a FIFO or a device at the path is an error and is
+//! left as it is; and one writer at a time holds the path, through an advisory lock on
+//! `<name>.lock` beside it, so a second writer is told at once rather than losing its file or
+//! the other's.
 
 pub(crate) mod file;
 mod persist;

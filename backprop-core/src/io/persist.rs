@@ -14,9 +14,26 @@ use crate::network::Network;
 /// `net.save("model.safetensors")` or `Fashion::load("model.safetensors")`.
 pub trait Persist<F: Float>: Network<F> {
     /// Writes the network's weights to the safetensors file at `path`, replacing it atomically
-    /// (a sibling `<name>.partial` file, synced, then renamed over `path`): see [`crate::io`]
-    /// for the format. PyTorch reads it as the `state_dict` of a module whose `nn.Linear`
-    /// attributes are named like the layers.
+    /// (a sibling `<name>.<pid>-<random>.partial` file, synced, then renamed over `path`): see
+    /// [`crate::io`] for the format. PyTorch reads it as the `state_dict` of a module whose
+    /// `nn.Linear` attributes are named like the layers.
+    ///
+    /// One writer at a time: while it writes, `save` holds an advisory lock on
+    /// `<name>.lock` beside the file (removed afterwards on Unix), as a
+    /// [`Trainer`](crate::train::Trainer) checkpointing to `path` does for its whole run. A symbolic
+    /// link is followed: the file it points to is replaced, and the link stays.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::NonFiniteParameter`] for a weight or bias that is NaN or infinite, which
+    ///   [`load`](Persist::load) would refuse: nothing is written.
+    /// - [`Error::Io`] of kind `WouldBlock` when another writer (another process, or a trainer
+    ///   checkpointing to `path`) holds the path; of kind `IsADirectory` or `InvalidInput` when
+    ///   `path` holds a folder or something else that is not a regular file (a FIFO, a device
+    ///   such as `/dev/full`), which is left as it is; of kind `NotFound` or `NotADirectory`,
+    ///   naming the folder, when the folder is missing or not a folder; and any error of
+    ///   creating, writing, syncing or renaming the temporary file, which is then removed.
+    ///   `path` keeps its old content on every error.
     ///
     /// ```
     /// use backprop_core::{Network, Persist};
@@ -32,17 +49,27 @@ pub trait Persist<F: Float>: Network<F> {
     }
 
     /// The bytes of the safetensors file [`save`](Persist::save) writes.
+    ///
+    /// This cannot fail, so it gives the parameters as they are: for a network that holds NaN
+    /// or an infinity (which [`save`](Persist::save) and
+    /// [`try_to_safetensors`](Persist::try_to_safetensors) refuse), bytes that
+    /// [`from_safetensors`](Persist::from_safetensors) refuses, naming the same value.
     fn to_safetensors(&self) -> Vec<u8> {
         // Serialising cannot fail for a network: its tensor names are Rust identifiers with a
         // suffix, its shapes are those of arrays in memory, and its header is a few hundred
         // bytes (the format's limit is 100 MB). `try_to_safetensors` reports the error anyway.
-        self.try_to_safetensors().unwrap_or_default()
+        super::weights::to_bytes(self).unwrap_or_default()
     }
 
-    /// [`to_safetensors`](Persist::to_safetensors), with the (unreachable) serialisation error
-    /// as a `Result` rather than an empty vector.
+    /// [`to_safetensors`](Persist::to_safetensors) as [`save`](Persist::save) writes it: only
+    /// for a network whose parameters are all finite, so that the bytes always load.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NonFiniteParameter`] naming the first weight or bias that is NaN or infinite,
+    /// and the (unreachable) serialisation error.
     fn try_to_safetensors(&self) -> Result<Vec<u8>, Error> {
-        super::weights::to_bytes(self)
+        super::weights::to_finite_bytes(self)
     }
 
     /// A network with the weights of the safetensors file at `path`: see
@@ -77,6 +104,7 @@ pub trait Persist<F: Float>: Network<F> {
     fn load_safetensors_into(&mut self, bytes: &[u8]) -> Result<(), Error> {
         super::weights::read_into(self, bytes, None)
     }
+
 }
 
 impl<F: Float, N: Network<F>> Persist<F> for N {}

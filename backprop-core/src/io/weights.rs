@@ -51,14 +51,48 @@ pub(crate) fn network_metadata<F: Float, N: Network<F>>() -> HashMap<String, Str
     ])
 }
 
-/// The safetensors bytes of `net`: see [`Persist::to_safetensors`](crate::io::Persist::to_safetensors).
+/// The safetensors bytes of `net`, whatever its values: see
+/// [`Persist::to_safetensors`](crate::io::Persist::to_safetensors).
 pub(crate) fn to_bytes<F: Float, N: Network<F>>(net: &N) -> Result<Vec<u8>, Error> {
     super::tensors::serialize(&parameter_tensors(net, ""), network_metadata::<F, N>())
 }
 
-/// Writes `net` to `path` atomically: see [`Persist::save`](crate::io::Persist::save).
+/// The safetensors bytes of `net`, which must be finite, as [`read_into`] requires: see
+/// [`Persist::try_to_safetensors`](crate::io::Persist::try_to_safetensors).
+pub(crate) fn to_finite_bytes<F: Float, N: Network<F>>(net: &N) -> Result<Vec<u8>, Error> {
+    check_finite(net)?;
+    to_bytes(net)
+}
+
+/// Writes `net` to `path` atomically, if it is finite: see
+/// [`Persist::save`](crate::io::Persist::save).
 pub(crate) fn save<F: Float, N: Network<F>>(net: &N, path: &Path) -> Result<(), Error> {
-    super::file::write_atomic(path, &to_bytes(net)?)
+    super::file::write_atomic(path, &to_finite_bytes(net)?)
+}
+
+/// Checks that every weight and bias of `net` is finite, as loading checks every value of a
+/// file ([`TensorFile::read`]), naming the first that is not as the forward pass does
+/// ([`Error::NonFiniteParameter`]).
+pub(crate) fn check_finite<F: Float, N: Network<F>>(net: &N) -> Result<(), Error> {
+    let mut found = None;
+    net.visit_parameters(&mut |p| {
+        if found.is_some() {
+            return;
+        }
+        let weight = p.weight.indexed_iter().find(|(_, v)| !v.is_finite());
+        let bias = p.bias.indexed_iter().find(|(_, v)| !v.is_finite());
+        found = match (weight, bias) {
+            (Some(((j, k), v)), _) => Some((p.layer, "weight", vec![j, k], v.to_string())),
+            (None, Some((j, v))) => Some((p.layer, "bias", vec![j], v.to_string())),
+            (None, None) => None,
+        };
+    });
+    match found {
+        Some((layer, parameter, index, value)) => {
+            Err(Error::NonFiniteParameter { layer, parameter, index, value })
+        }
+        None => Ok(()),
+    }
 }
 
 /// Sets the parameters of `net` from the safetensors `bytes` (read from `file`, if given):
@@ -133,7 +167,6 @@ pub(crate) fn check_names<F: Float, N: Network<F>>(
         N::LAYERS.iter().flat_map(|l| [format!("{}.weight", l.name), format!("{}.bias", l.name)]).collect();
     let mut unexpected: Vec<String> = tensors
         .names()
-        .into_iter()
         .filter(|name| !expected.iter().any(|e| e == name) && !ignored(name))
         .map(str::to_owned)
         .collect();

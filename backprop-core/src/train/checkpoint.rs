@@ -19,6 +19,7 @@ use super::history::{Epoch, History};
 use super::trainer::{Run, Setup};
 use crate::error::Error;
 use crate::float::Float;
+use crate::io::file::Target;
 use crate::io::tensors::{Tensor, TensorFile};
 use crate::io::weights::{
     assign, check_metadata, check_names, network_metadata, parameter_tensors, read_parameters,
@@ -27,9 +28,9 @@ use crate::io::{CHECKPOINT_KEY, STATE_PREFIXES, SafetensorsProblem};
 use crate::network::Network;
 use crate::optim::{OptimizerState, Resumable};
 
-/// Writes the checkpoint of `run` (after its last epoch) to `path`, atomically.
+/// Writes the checkpoint of `run` (after its last epoch) to `target`, atomically.
 pub(crate) fn write<F: Float, N: Network<F>>(
-    path: &Path,
+    target: &Target,
     net: &N,
     setup: &Setup<F>,
     optimizer: &OptimizerState<F>,
@@ -48,7 +49,7 @@ pub(crate) fn write<F: Float, N: Network<F>>(
     let mut metadata = network_metadata::<F, N>();
     metadata.insert(CHECKPOINT_KEY.to_owned(), state_json(setup, optimizer, run).to_string());
     let bytes = crate::io::tensors::serialize(&tensors, metadata)?;
-    crate::io::file::write_atomic(path, &bytes)
+    target.replace(&bytes)
 }
 
 /// Reads the checkpoint `bytes` (from `path`) for a run configured as `setup`: checks that it

@@ -21,6 +21,7 @@ use crate::optim::{Constant, Optimizer, OptimizerState, Resumable, Schedule};
 use crate::rng::{Rng, shuffle};
 use crate::targets::Targets;
 use crate::workspace::Workspace;
+use crate::io::file::Target;
 
 /// Trains a network with an optimiser: epochs of mini-batches drawn in a seeded random order,
 /// an optional validation set measured after each epoch, an optional learning-rate schedule and
@@ -360,9 +361,19 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
                 })?,
             )),
         };
-        if let Some(checkpoint) = &self.checkpoint {
-            check_count("the number of epochs between checkpoints", checkpoint.every, "at least 1")?;
-        }
+        // The process that writes the checkpoints (rank 0 of a distributed run) takes their path
+        // for the run: its folder is checked now, and no other writer can take it until the end.
+        #[cfg(feature = "mpi")]
+        let writes = self.mpi.as_ref().is_none_or(Mpi::is_root);
+        #[cfg(not(feature = "mpi"))]
+        let writes = true;
+        let checkpoint = match &self.checkpoint {
+            Some(checkpoint) => {
+                check_count("the number of epochs between checkpoints", checkpoint.every, "at least 1")?;
+                if writes { Some(Target::lock(&checkpoint.path)?) } else { None }
+            }
+            None => None,
+        };
         let initial_rate = *self.initial_rate.get_or_insert(self.optimizer.learning_rate());
         for epoch in 0..epochs.min(SCHEDULE_CHECKED) {
             let rate = self.schedule.rate(initial_rate, epoch);
@@ -374,7 +385,14 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
                 });
             }
         }
-        Ok(Plan { epochs, batch: batch_size.min(x.nrows()), batch_size, early_stopping, initial_rate })
+        Ok(Plan {
+            epochs,
+            batch: batch_size.min(x.nrows()),
+            batch_size,
+            early_stopping,
+            initial_rate,
+            checkpoint,
+        })
     }
 
     /// Trains epoch after epoch from where `run` stands until the plan's last epoch or early
@@ -448,10 +466,11 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
             }
             if let (Some(checkpoint), Some(setup)) = (&self.checkpoint, &setup) {
                 if run.stopped || run.epoch == plan.epochs || run.epoch % checkpoint.every.max(1) == 0 {
-                    // Rank 0 of a distributed run writes; every rank learns whether it could.
-                    let written = if buffers.group.as_ref().is_none_or(Group::is_root) {
+                    // Rank 0 of a distributed run, which holds the path, writes; every rank
+                    // learns whether it could.
+                    let written = if let Some(target) = &plan.checkpoint {
                         let optimizer = (checkpoint.snapshot)(&self.optimizer);
-                        super::checkpoint::write(&checkpoint.path, net, setup, &optimizer, run)
+                        super::checkpoint::write(target, net, setup, &optimizer, run)
                     } else {
                         Ok(())
                     };
@@ -595,6 +614,15 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     ///
     /// The network's tensors have the names [`Network::save`] gives them, so
     /// [`Network::load`] reads the weights of a checkpoint too.
+    ///
+    /// One writer per path: from the start of [`fit`](Trainer::fit) or
+    /// [`resume`](Trainer::resume) to its end, the trainer (rank 0 of a distributed run) holds
+    /// an advisory lock on `<name>.lock` beside the checkpoint, as [`Network::save`] does while
+    /// it writes. Before the first epoch it checks that the folder exists and that a file can be
+    /// created in it, that the path holds a regular file or nothing (a symbolic link is
+    /// followed), and takes the lock: any of these failing, or another trainer or process
+    /// holding the path ([`Error::Io`] of kind `WouldBlock`), is a [`FitError`] with no epoch
+    /// trained.
     pub fn checkpoint(self, path: impl Into<PathBuf>, every: usize) -> Self {
         let checkpoint = Checkpointing {
             path: path.into(),
@@ -727,6 +755,8 @@ struct Plan<F> {
     early_stopping: Option<(usize, F)>,
     /// η₀, the rate the schedule starts from.
     initial_rate: F,
+    /// The checkpoint's path, held by the process that writes it until the run ends.
+    checkpoint: Option<Target>,
 }
 
 /// Where a run stands after an epoch: with the network and the optimiser's state, what a
