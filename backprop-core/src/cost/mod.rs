@@ -68,7 +68,7 @@ pub trait Cost<F: Float>: Default {
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F;
 
     /// Turns the network's output `z` for one sample, the value this cost is taken of, into what
-    /// the network predicts for that sample, in place. [`Network::predict`](crate::Network::predict)
+    /// the network predicts for that sample, in place. [`Network::predict`](crate::inference::Predict::predict)
     /// calls it on every row of the output, so the cost says what its output means.
     ///
     /// The default leaves `z` as it is: the prediction is z^L itself. That is what regression

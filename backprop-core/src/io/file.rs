@@ -97,7 +97,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// A file that this value alone may replace, for as long as it lives: a trainer holds one for
-/// its checkpoint from the start of a run to its end, [`Network::save`](crate::Network::save)
+/// its checkpoint from the start of a run to its end, [`Network::save`](crate::io::Persist::save)
 /// for one write.
 ///
 /// [`lock`](Target::lock) follows symbolic links (the file a link points to is replaced, the

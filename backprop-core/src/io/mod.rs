@@ -37,7 +37,7 @@
 //! writes checkpoints in the same format.
 //!
 //! Writing never leaves a file that does not load or that is half written, and never replaces
-//! what is not a file: [`save`](crate::Network::save) refuses a network holding NaN or an
+//! what is not a file: [`save`](crate::io::Persist::save) refuses a network holding NaN or an
 //! infinity; the bytes go to a temporary file in the same folder, synced, then renamed over the
 //! path (removed if anything fails); a folder, a FIFO or a device at the path is an error and is
 //! left as it is; and one writer at a time holds the path, through an advisory lock on

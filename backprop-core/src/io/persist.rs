@@ -104,7 +104,6 @@ pub trait Persist<F: Float>: Network<F> {
     fn load_safetensors_into(&mut self, bytes: &[u8]) -> Result<(), Error> {
         super::weights::read_into(self, bytes, None)
     }
-
 }
 
 impl<F: Float, N: Network<F>> Persist<F> for N {}

@@ -16,12 +16,12 @@ use crate::check::{check_count, check_option};
 use crate::cost::Cost;
 use crate::error::Error;
 use crate::float::Float;
+use crate::io::file::Target;
 use crate::network::Network;
 use crate::optim::{Constant, Optimizer, OptimizerState, Resumable, Schedule};
 use crate::rng::{Rng, shuffle};
 use crate::targets::Targets;
 use crate::workspace::Workspace;
-use crate::io::file::Target;
 
 /// Trains a network with an optimiser: epochs of mini-batches drawn in a seeded random order,
 /// an optional validation set measured after each epoch, an optional learning-rate schedule and
@@ -609,15 +609,15 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     /// epoch: one safetensors file that holds the network, the optimiser's state, and in
     /// its metadata the epoch, the schedule's position, the shuffling generator's state, the
     /// early-stopping best (with its weights) and the history so far. Each write replaces the
-    /// file atomically (see [`Network::save`]), so a process killed at any moment leaves the
+    /// file atomically (see [`Persist::save`](crate::io::Persist::save)), so a process killed at any moment leaves the
     /// previous checkpoint whole. [`resume`](Trainer::resume) continues from it.
     ///
-    /// The network's tensors have the names [`Network::save`] gives them, so
-    /// [`Network::load`] reads the weights of a checkpoint too.
+    /// The network's tensors have the names [`Persist::save`](crate::io::Persist::save) gives them, so
+    /// [`Persist::load`](crate::io::Persist::load) reads the weights of a checkpoint too.
     ///
     /// One writer per path: from the start of [`fit`](Trainer::fit) or
     /// [`resume`](Trainer::resume) to its end, the trainer (rank 0 of a distributed run) holds
-    /// an advisory lock on `<name>.lock` beside the checkpoint, as [`Network::save`] does while
+    /// an advisory lock on `<name>.lock` beside the checkpoint, as [`Persist::save`](crate::io::Persist::save) does while
     /// it writes. Before the first epoch it checks that the folder exists and that a file can be
     /// created in it, that the path holds a regular file or nothing (a symbolic link is
     /// followed), and takes the lock: any of these failing, or another trainer or process
