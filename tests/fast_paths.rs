@@ -8,7 +8,7 @@
 use backprop::__private::SMALL_PRODUCT;
 use backprop::ndarray::{Array2, ArrayView2, ShapeBuilder};
 use backprop::prelude::*;
-use backprop::{Error, Float, Gradients, Parameters, Targets, Workspace};
+use backprop::{Error, Float, Gradients, Parameters, Targets, Trainable, Workspace};
 
 /// A deterministic batch of `rows` samples × `width` features in about [−2, 2].
 fn batch(rows: usize, width: usize) -> Array2<f64> {
@@ -123,7 +123,7 @@ fn check<'y, N: Network<f64> + Clone>(
 struct HalfStep;
 
 impl Optimizer<f64> for HalfStep {
-    fn step<N: Network<f64>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
+    fn step<T: Trainable<f64>>(&mut self, net: &mut T, gradients: &T::Gradients) -> Result<(), Error> {
         net.visit_with_gradients(gradients, &mut |mut p, g| {
             p.weight.zip_mut_with(&g.weight, |w, &g| *w -= 0.5 * g.signum() * g.abs().sqrt());
             p.bias.zip_mut_with(&g.bias, |b, &g| *b -= 0.5 * g.signum() * g.abs().sqrt());

@@ -78,7 +78,7 @@ pub use optim::{
     StepDecay, UpdateRule, WeightDecay,
 };
 pub use parallel::Shards;
-pub use parameters::{Gradients, LayerInfo, Parameters, ParametersMut};
+pub use parameters::{Gradients, LayerInfo, Parameters, ParametersMut, Trainable};
 pub use targets::{Target, Targets};
 pub use trace::{BackwardTrace, ForwardTrace};
 pub use train::{ConfusionMatrix, FitError, History, Metrics, Progress, Trainer};

@@ -13,7 +13,7 @@ use crate::cost::Cost;
 use crate::error::Error;
 use crate::float::Float;
 use crate::optim::Optimizer;
-use crate::parameters::{Gradients, LayerInfo, Parameters, ParametersMut};
+use crate::parameters::{Gradients, LayerInfo, Parameters, ParametersMut, Trainable};
 use crate::targets::Targets;
 use crate::trace::{BackwardTrace, ForwardTrace};
 use crate::workspace::Workspace;
@@ -173,4 +173,22 @@ pub trait Network<F: Float>: Sized {
         workspace: &mut Workspace<F, Self::Gradients>,
         optimizer: &mut O,
     ) -> Result<F, Error>;
+}
+
+/// Every network is [`Trainable`]: what an optimiser updates is its parameters, visited with
+/// their gradients by [`Network::visit_with_gradients`].
+impl<F: Float, N: Network<F>> Trainable<F> for N {
+    type Gradients = <N as Network<F>>::Gradients;
+
+    fn layers() -> &'static [LayerInfo] {
+        N::LAYERS
+    }
+
+    fn visit_with_gradients(
+        &mut self,
+        gradients: &Self::Gradients,
+        f: &mut dyn FnMut(ParametersMut<'_, F>, Parameters<'_, F>),
+    ) {
+        Network::visit_with_gradients(self, gradients, f);
+    }
 }

@@ -60,3 +60,24 @@ pub trait Gradients<F: Float>: Sized + Send + Sync {
     /// ([`Trainer::mpi`](crate::train::Trainer), with the `mpi` feature) writes the sums through.
     fn visit_mut(&mut self, f: &mut dyn FnMut(ParametersMut<'_, F>));
 }
+
+/// What an optimiser updates: parameters, layer by layer, each visited with its gradient.
+///
+/// Every [`Network`](crate::network::Network) is `Trainable`, by a blanket impl beside the
+/// network trait; [`Optimizer::step`](crate::optim::Optimizer::step) takes any `Trainable`, so
+/// the optimisers need to know nothing else of a network.
+pub trait Trainable<F: Float> {
+    /// The gradients of every parameter, one field per layer, named like the layer.
+    type Gradients: Gradients<F>;
+
+    /// The layers, first to last.
+    fn layers() -> &'static [LayerInfo];
+
+    /// Calls `f` with each layer's parameters, writable, and their gradients in `gradients`,
+    /// first layer first.
+    fn visit_with_gradients(
+        &mut self,
+        gradients: &Self::Gradients,
+        f: &mut dyn FnMut(ParametersMut<'_, F>, Parameters<'_, F>),
+    );
+}

@@ -2,7 +2,7 @@
 //! the learning rate.
 //!
 //! Every optimiser updates any generated network through one mechanism the macro generates,
-//! [`Network::visit_with_gradients`], which hands over each layer's parameters with their
+//! [`Trainable::visit_with_gradients`], which hands over each layer's parameters with their
 //! gradients. An optimiser sees the parameters as *tensors* numbered in visit order: the first
 //! layer's weight is tensor 0, its bias tensor 1, the second layer's weight tensor 2, and so on.
 //! State that an optimiser keeps per parameter (momentum, moment estimates) is kept per tensor in
@@ -28,7 +28,7 @@
 //! what an optimiser keeps between steps; `elements.rs` the element-wise loops and checks the
 //! rules share; then one file per optimiser, wrapper and schedule.
 //!
-//! [`Network::visit_with_gradients`]: crate::network::Network::visit_with_gradients
+//! [`Trainable::visit_with_gradients`]: crate::parameters::Trainable::visit_with_gradients
 
 mod adam;
 mod adamw;

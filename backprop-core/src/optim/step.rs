@@ -6,13 +6,13 @@ use super::traits::{Optimizer, UpdateRule};
 use crate::check::check_rate;
 use crate::error::Error;
 use crate::float::Float;
-use crate::network::Network;
+use crate::parameters::Trainable;
 
 /// Every update rule is an optimiser: a step is [`step_with_rule`]; the learning rate is the
 /// rule's η, checked (finite and not negative) before it is written; and the update is fused
 /// with the backward pass exactly when the rule is plain gradient descent.
 impl<F: Float, R: UpdateRule<F>> Optimizer<F> for R {
-    fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error> {
+    fn step<T: Trainable<F>>(&mut self, net: &mut T, gradients: &T::Gradients) -> Result<(), Error> {
         step_with_rule(self, net, gradients)
     }
 
@@ -34,10 +34,10 @@ impl<F: Float, R: UpdateRule<F>> Optimizer<F> for R {
 /// [`UpdateRule::begin`] over every tensor, then [`UpdateRule::update`] on each in visit order.
 ///
 /// This is [`Optimizer::step`] of every [`UpdateRule`], by the blanket impl above.
-pub fn step_with_rule<F: Float, N: Network<F>, R: UpdateRule<F> + ?Sized>(
+pub fn step_with_rule<F: Float, T: Trainable<F>, R: UpdateRule<F> + ?Sized>(
     rule: &mut R,
-    net: &mut N,
-    gradients: &N::Gradients,
+    net: &mut T,
+    gradients: &T::Gradients,
 ) -> Result<(), Error> {
     check_gradient_shapes(net, gradients)?;
     rule.begin(&mut |f| {
@@ -48,7 +48,7 @@ pub fn step_with_rule<F: Float, N: Network<F>, R: UpdateRule<F> + ?Sized>(
             index += 2;
         });
     })
-    .map_err(name_layer::<F, N>)?;
+    .map_err(name_layer::<F, T>)?;
     let mut index = 0;
     net.visit_with_gradients(gradients, &mut |p, g| {
         rule.update(index, p.weight.into_dyn(), g.weight.into_dyn());
@@ -67,10 +67,10 @@ pub fn non_finite_update(index: usize) -> Error {
 }
 
 /// Names the layer of an [`Error::NonFiniteUpdate`] from its tensor's index.
-fn name_layer<F: Float, N: Network<F>>(error: Error) -> Error {
+fn name_layer<F: Float, T: Trainable<F>>(error: Error) -> Error {
     match error {
         Error::NonFiniteUpdate { tensor, parameter, .. } => {
-            let layer = N::LAYERS.get(tensor / 2).map_or("?", |l| l.name);
+            let layer = T::layers().get(tensor / 2).map_or("?", |l| l.name);
             Error::NonFiniteUpdate { layer, parameter, tensor }
         }
         other => other,
@@ -79,9 +79,9 @@ fn name_layer<F: Float, N: Network<F>>(error: Error) -> Error {
 
 /// Checks that every gradient in `gradients` has the shape of its parameter, before an
 /// optimiser changes anything, so that a bad gradient leaves the network as it was.
-pub fn check_gradient_shapes<F: Float, N: Network<F>>(
-    net: &mut N,
-    gradients: &N::Gradients,
+pub fn check_gradient_shapes<F: Float, T: Trainable<F>>(
+    net: &mut T,
+    gradients: &T::Gradients,
 ) -> Result<(), Error> {
     let mut result = Ok(());
     net.visit_with_gradients(gradients, &mut |p, g| {

@@ -7,12 +7,13 @@ use ndarray::{ArrayViewD, ArrayViewMutD};
 
 use crate::error::Error;
 use crate::float::Float;
-use crate::network::Network;
+use crate::parameters::Trainable;
 
 /// An update rule θ ← θ − (step from ∂C/∂θ), applied to every weight and bias of a network
-/// through [`Network::visit_with_gradients`].
+/// (anything [`Trainable`]) through [`Trainable::visit_with_gradients`].
 pub trait Optimizer<F: Float> {
-    /// Updates `net` in place from `gradients`, as returned by [`Network::backward`].
+    /// Updates `net` in place from `gradients`, as returned by
+    /// [`Network::backward`](crate::network::Network::backward).
     ///
     /// Fails with [`Error::ParameterShape`] if a gradient's shape differs from its parameter's,
     /// with [`Error::OptimizerState`] if the optimiser keeps state that was built for a
@@ -22,7 +23,7 @@ pub trait Optimizer<F: Float> {
     /// nothing, neither the network nor the optimiser's state; one that succeeds leaves every
     /// parameter finite. Every optimiser of this module checks the new values before it writes
     /// any.
-    fn step<N: Network<F>>(&mut self, net: &mut N, gradients: &N::Gradients) -> Result<(), Error>;
+    fn step<T: Trainable<F>>(&mut self, net: &mut T, gradients: &T::Gradients) -> Result<(), Error>;
 
     /// The learning rate η the next step uses.
     fn learning_rate(&self) -> F;
@@ -35,7 +36,7 @@ pub trait Optimizer<F: Float> {
     fn set_learning_rate(&mut self, learning_rate: F) -> Result<(), Error>;
 
     /// The learning rate η if this optimiser's next update is exactly plain gradient descent,
-    /// θ ← θ − η ∂C/∂θ, with no state of its own: then [`Network::train_step`] applies it fused
+    /// θ ← θ − η ∂C/∂θ, with no state of its own: then [`Network::train_step`](crate::network::Network::train_step) applies it fused
     /// with the backward pass, and does not call [`step`](Optimizer::step). `None` (the
     /// default) for every other rule; for an [`UpdateRule`], η when
     /// [`is_plain_descent`](UpdateRule::is_plain_descent).
@@ -57,7 +58,7 @@ pub type Tensors<'a, F> = dyn FnMut(&mut dyn FnMut(usize, ArrayViewD<'_, F>, Arr
 /// `ToString`, and as burn's `OptimizerAdaptor` makes a `SimpleOptimizer` an `Optimizer`): its
 /// step is [`step_with_rule`], its learning rate is [`eta`](UpdateRule::eta), which
 /// [`Optimizer::set_learning_rate`] checks and writes through [`eta_mut`](UpdateRule::eta_mut),
-/// and [`Network::train_step`] fuses it with the backward pass when it
+/// and [`Network::train_step`](crate::network::Network::train_step) fuses it with the backward pass when it
 /// [`is_plain_descent`](UpdateRule::is_plain_descent). So a rule implements this trait alone,
 /// and composes with the wrappers; a type that implements `UpdateRule` cannot also implement
 /// [`Optimizer`] by hand.
@@ -103,7 +104,7 @@ pub trait UpdateRule<F: Float> {
 
     /// Whether the next update is exactly plain gradient descent, θ ← θ − η ∂C/∂θ, with no
     /// state of its own: then [`Optimizer::fused_learning_rate`] is η, and
-    /// [`Network::train_step`] applies the update fused with the backward pass instead of
+    /// [`Network::train_step`](crate::network::Network::train_step) applies the update fused with the backward pass instead of
     /// calling [`update`](UpdateRule::update). `false` (the default) for every other rule, and
     /// for the wrappers, which change the gradients.
     fn is_plain_descent(&self) -> bool {
