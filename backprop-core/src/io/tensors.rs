@@ -160,6 +160,11 @@ impl<'a> TensorFile<'a> {
         self.metadata.get(key).map(String::as_str)
     }
 
+    /// The digest of the file's content, recorded or not: see [`DIGEST_KEY`](super::DIGEST_KEY).
+    pub(crate) fn digest(&self) -> String {
+        super::digest::digest(&self.metadata, self.tensors.iter())
+    }
+
     /// The names of every tensor in the file.
     pub(crate) fn names(&self) -> Vec<&str> {
         self.tensors.names()
