@@ -833,3 +833,19 @@ fn a_checkpoint_of_an_optimiser_used_before_fit_resumes_bit_for_bit() {
     assert_eq!(bits(&resumed), bits(&straight));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_checkpoint_with_a_tensor_it_does_not_use_is_refused() {
+    for name in ["optimizer.hidden1.weight.w", "best.hidden1.weight"] {
+        let problem = forged(&format!("extra-{name}"), |parts| {
+            let end = parts.data.len() as u64;
+            parts.header[name] =
+                serde_json::json!({ "dtype": "F32", "shape": [1], "data_offsets": [end, end + 4] });
+            parts.data.extend_from_slice(&1.0_f32.to_le_bytes());
+        });
+        assert!(
+            matches!(&problem, SafetensorsProblem::UnexpectedTensors { unexpected, .. } if unexpected == &[name]),
+            "{name}: {problem:?}"
+        );
+    }
+}

@@ -105,10 +105,12 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
         .iter()
         .flat_map(|(slot, buffers)| (0..buffers.len()).map(|i| optimizer_tensor_name::<F, N>(i, slot)))
         .collect();
-    let keeps_best = !best.weights.is_empty();
-    check_names::<F, N>(&file, |name| {
-        optimizer_names.iter().any(|n| n == name) || (keeps_best && name.starts_with("best."))
-    })?;
+    let best_names: Vec<String> = N::LAYERS
+        .iter()
+        .filter(|_| !best.weights.is_empty())
+        .flat_map(|l| [format!("best.{}.weight", l.name), format!("best.{}.bias", l.name)])
+        .collect();
+    check_names::<F, N>(&file, |name| optimizer_names.iter().chain(&best_names).any(|n| n == name))?;
     let history = read_history::<F>(&state.get("history").map_err(&bad)?).map_err(&bad)?;
     let stopped = state.bool("stopped").map_err(&bad)?;
     if history.epochs.len() != epoch {
