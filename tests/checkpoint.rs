@@ -657,3 +657,391 @@ fn a_trainer_of_another_process_holds_its_checkpoint_path_until_it_ends() {
     assert_eq!(Spiral::load(&path).unwrap(), net);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints that cannot lie: a digest of the content, and checks of what a digest cannot
+// vouch for (someone who edits a file can recompute it).
+
+network! {
+    /// `Spiral` declared in f64: the same layers, another float type.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Spiral64<f64> {
+        input: 2,
+        hidden1: 24 => Tanh,
+        hidden2: 16 => Relu,
+        logits: 3,
+        cost: SoftmaxCrossEntropy,
+    }
+}
+
+/// The `__metadata__` key of a checkpoint's digest.
+const DIGEST_KEY: &str = "backprop.digest";
+
+/// A safetensors file taken apart: its header as JSON and its data.
+struct Parts {
+    header: serde_json::Value,
+    data: Vec<u8>,
+}
+
+impl Parts {
+    fn read(path: &Path) -> Parts {
+        let bytes = std::fs::read(path).unwrap();
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        Parts { header: serde_json::from_slice(&bytes[8..8 + n]).unwrap(), data: bytes[8 + n..].to_vec() }
+    }
+
+    /// Edits the training state, the JSON under `backprop.checkpoint`.
+    fn state(&mut self, edit: impl FnOnce(&mut serde_json::Value)) {
+        let metadata = &mut self.header["__metadata__"];
+        let mut state: serde_json::Value =
+            serde_json::from_str(metadata["backprop.checkpoint"].as_str().unwrap()).unwrap();
+        edit(&mut state);
+        metadata["backprop.checkpoint"] = state.to_string().into();
+    }
+
+    /// Sets value `index` (row-major) of the F32 tensor `name`.
+    fn set_f32(&mut self, name: &str, index: usize, value: f32) {
+        let entry = &self.header[name];
+        assert_eq!(entry["dtype"], "F32");
+        let start = entry["data_offsets"][0].as_u64().unwrap() as usize + 4 * index;
+        self.data[start..start + 4].copy_from_slice(&value.to_le_bytes());
+    }
+
+    /// The digest of the content as the library defines it (`backprop::io::DIGEST_KEY`),
+    /// computed here independently: SHA-256 of the metadata entries but the digest, in the order
+    /// of their keys, then the tensors in the order of their names, each string and byte string
+    /// preceded by its length as a little-endian u64.
+    fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        let mut put = |bytes: &[u8]| {
+            hash.update((bytes.len() as u64).to_le_bytes());
+            hash.update(bytes);
+        };
+        put(b"backprop.digest/1");
+        let metadata = self.header["__metadata__"].as_object().unwrap();
+        let mut keys: Vec<&String> = metadata.keys().filter(|k| *k != DIGEST_KEY).collect();
+        keys.sort();
+        put(&(keys.len() as u64).to_le_bytes());
+        for key in keys {
+            put(key.as_bytes());
+            put(metadata[key].as_str().unwrap().as_bytes());
+        }
+        let tensors = self.header.as_object().unwrap();
+        let mut names: Vec<&String> = tensors.keys().filter(|k| *k != "__metadata__").collect();
+        names.sort();
+        put(&(names.len() as u64).to_le_bytes());
+        for name in names {
+            let entry = &tensors[name];
+            put(name.as_bytes());
+            put(entry["dtype"].as_str().unwrap().as_bytes());
+            let shape: Vec<u8> = entry["shape"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|d| d.as_u64().unwrap().to_le_bytes())
+                .collect();
+            put(&shape);
+            let (start, end) =
+                (entry["data_offsets"][0].as_u64().unwrap(), entry["data_offsets"][1].as_u64().unwrap());
+            put(&self.data[start as usize..end as usize]);
+        }
+        let digest = hash.finalize();
+        format!("sha256:{}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    }
+
+    /// Writes the file to `path` with its digest recomputed, as someone who knows the format
+    /// would forge it.
+    fn forge(mut self, path: &Path) {
+        let digest = self.digest();
+        self.header["__metadata__"][DIGEST_KEY] = digest.into();
+        self.write(path);
+    }
+
+    /// Writes the file to `path` as it is, digest included.
+    fn write(&self, path: &Path) {
+        let mut header = self.header.to_string();
+        while header.len() % 8 != 0 {
+            header.push(' ');
+        }
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(header.as_bytes());
+        bytes.extend_from_slice(&self.data);
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+/// The trainer [`adam_checkpoint`] wrote with, for `epochs` epochs.
+fn adam_trainer<'v>(epochs: usize) -> Trainer<'v, f32, Adam<f32>> {
+    Trainer::new(Adam::new(0.01).unwrap()).epochs(epochs).batch_size(16).seed(5).progress(Progress::Off)
+}
+
+/// Resumes the checkpoint at `path` with [`adam_trainer`] for 4 epochs into a network, and
+/// checks that an error leaves it unchanged.
+fn resume_adam(path: &Path, x: &Array2<f32>, labels: &[usize]) -> Result<History<f32>, SafetensorsProblem> {
+    let mut net = Spiral::with_seed(7);
+    let result = adam_trainer(4).resume(path, &mut net, x.view(), labels).map_err(problem);
+    if result.is_err() {
+        assert_eq!(net, Spiral::with_seed(7), "an error changes nothing");
+    }
+    result
+}
+
+#[test]
+fn a_forged_checkpoint_that_changes_nothing_resumes() {
+    // The forging helper of these tests computes the digest as the library does: a file it
+    // rewrites without an edit resumes, so the refusals below are the checks', not a digest
+    // that the helper got wrong.
+    let dir = folder("forge-nothing");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = adam_checkpoint(&path);
+    let parts = Parts::read(&path);
+    assert_eq!(parts.header["__metadata__"][DIGEST_KEY].as_str(), Some(parts.digest().as_str()));
+    let forged = dir.join("forged.safetensors");
+    Parts::read(&path).forge(&forged);
+    let expected = resume_adam(&path, &x, &labels).unwrap();
+    let history = resume_adam(&forged, &x, &labels).unwrap();
+    assert_eq!(without_times(&history), without_times(&expected));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_checkpoint_changed_after_it_was_written_is_refused_as_changed_or_damaged() {
+    let dir = folder("digest");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = adam_checkpoint(&path);
+    let edited = dir.join("edited.safetensors");
+    let digest_error = |problem: SafetensorsProblem| match problem {
+        SafetensorsProblem::Digest { recorded, computed } => {
+            assert_ne!(recorded, computed);
+            println!("{}", SafetensorsProblem::Digest { recorded, computed });
+        }
+        other => panic!("expected a digest error, got {other:?}"),
+    };
+
+    // One bit of a weight (its lowest mantissa bit: still a finite number close to the old).
+    let mut parts = Parts::read(&path);
+    let offset = parts.header["hidden1.weight"]["data_offsets"][0].as_u64().unwrap() as usize;
+    parts.data[offset] ^= 1;
+    parts.write(&edited);
+    digest_error(resume_adam(&edited, &x, &labels).unwrap_err());
+
+    // A value of the metadata: the training loss of the first epoch in the history.
+    let mut parts = Parts::read(&path);
+    parts.state(|state| state["history"]["epochs"][0]["train_loss"] = 0.5.into());
+    parts.write(&edited);
+    digest_error(resume_adam(&edited, &x, &labels).unwrap_err());
+
+    // Another metadata entry: one added.
+    let mut parts = Parts::read(&path);
+    parts.header["__metadata__"]["note"] = "added".into();
+    parts.write(&edited);
+    digest_error(resume_adam(&edited, &x, &labels).unwrap_err());
+
+    // The digest itself.
+    let mut parts = Parts::read(&path);
+    parts.header["__metadata__"][DIGEST_KEY] = format!("sha256:{}", "0".repeat(64)).into();
+    parts.write(&edited);
+    digest_error(resume_adam(&edited, &x, &labels).unwrap_err());
+
+    // Weights loaded from a damaged checkpoint are refused too.
+    let mut parts = Parts::read(&path);
+    parts.data[offset] ^= 1;
+    parts.write(&edited);
+    digest_error(problem(Spiral::load(&edited).unwrap_err()));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The problem of resuming the checkpoint of [`adam_checkpoint`] after `edit`, its digest
+/// recomputed.
+fn forged(name: &str, edit: impl FnOnce(&mut Parts)) -> SafetensorsProblem {
+    let dir = folder(name);
+    let path = dir.join("run.safetensors");
+    let (x, labels) = adam_checkpoint(&path);
+    let mut parts = Parts::read(&path);
+    edit(&mut parts);
+    parts.forge(&path);
+    let problem = resume_adam(&path, &x, &labels).expect_err(name);
+    println!("{name}: {problem}");
+    std::fs::remove_dir_all(&dir).ok();
+    problem
+}
+
+/// Whether `problem` is an inconsistent checkpoint whose `what` contains `about`.
+fn inconsistent(problem: &SafetensorsProblem, about: &str) -> bool {
+    matches!(problem, SafetensorsProblem::Inconsistent { what, .. } if what.contains(about))
+}
+
+#[test]
+fn an_adam_step_count_other_than_the_steps_taken_is_refused() {
+    // 2 epochs of 60 samples in batches of 16: 8 steps.
+    for steps in [0, 1, 9, 1 << 31, u64::MAX] {
+        let problem = forged(&format!("steps-{steps}"), |parts| {
+            parts.state(|state| {
+                assert_eq!(state["optimizer"]["counters"]["steps"], 8);
+                state["optimizer"]["counters"]["steps"] = steps.into();
+            });
+        });
+        assert!(inconsistent(&problem, "step count"), "steps = {steps}: {problem:?}");
+    }
+}
+
+#[test]
+fn an_optimiser_state_without_its_tensors_is_refused() {
+    let problem = forged("tensors-0", |parts| parts.state(|state| state["optimizer"]["tensors"] = 0.into()));
+    assert!(inconsistent(&problem, "optimiser"), "{problem:?}");
+}
+
+#[test]
+fn a_negative_adam_second_moment_is_refused() {
+    let dir = folder("v-negative");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = adam_checkpoint(&path);
+    let mut parts = Parts::read(&path);
+    parts.set_f32("optimizer.hidden2.weight.v", 5, -1.0);
+    parts.forge(&path);
+    let mut net = Spiral::with_seed(7);
+    let error = adam_trainer(4).resume(&path, &mut net, x.view(), &labels).unwrap_err().error;
+    println!("{error}");
+    assert!(
+        matches!(&error, Error::InvalidOption { what: "the optimiser's state", found, .. }
+            if found.contains("-1") && found.contains("v")),
+        "{error:?}"
+    );
+    assert_eq!(net, Spiral::with_seed(7));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_stopped_run_without_early_stopping_is_refused() {
+    let problem = forged("stopped", |parts| parts.state(|state| state["stopped"] = true.into()));
+    assert!(inconsistent(&problem, "stopped"), "{problem:?}");
+}
+
+#[test]
+fn a_run_that_early_stopping_ended_resumes_to_the_same_history() {
+    // A min_delta no loss can beat: epoch 1 is the best, epoch 2 ends the run (patience 1).
+    let dir = folder("early-stopped");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = spiral(20);
+    let trainer =
+        || adam_trainer(6).validation(x.view(), &labels).early_stopping(1, 1000.0).checkpoint(&path, 1);
+    let mut net = Spiral::with_seed(1);
+    let first = trainer().fit(&mut net, x.view(), &labels).unwrap();
+    assert_eq!((first.epochs.len(), first.stopped_early, first.best_epoch), (2, true, Some(1)));
+    let mut resumed = Spiral::with_seed(9);
+    let history = trainer().resume(&path, &mut resumed, x.view(), &labels).unwrap();
+    assert_eq!(without_times(&history), without_times(&first));
+    assert_eq!(resumed, net, "the weights of the best epoch, as the run that stopped returned");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_f32_checkpoint_into_the_same_network_in_f64_is_refused() {
+    // A learning rate exact in both types, so that only the float type differs.
+    let dir = folder("float");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = spiral(20);
+    let trainer32 = Trainer::new(Adam::new(0.015625_f32).unwrap()).epochs(2).batch_size(16).seed(5);
+    trainer32
+        .progress(Progress::Off)
+        .checkpoint(&path, 1)
+        .fit(&mut Spiral::with_seed(1), x.view(), &labels)
+        .unwrap();
+    let x64 = x.mapv(f64::from);
+    let mut net = Spiral64::with_seed(7);
+    let mut trainer64 = Trainer::new(Adam::new(0.015625_f64).unwrap())
+        .epochs(4)
+        .batch_size(16)
+        .seed(5)
+        .progress(Progress::Off);
+    let error = trainer64.resume(&path, &mut net, x64.view(), &labels).unwrap_err().error;
+    println!("{error}");
+    assert!(
+        matches!(&error, Error::Safetensors { problem: SafetensorsProblem::CheckpointMismatch { what: "the float type", checkpoint, trainer }, .. }
+            if checkpoint == "f32" && trainer == "f64"),
+        "{error:?}"
+    );
+    assert_eq!(net, Spiral64::with_seed(7));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn resuming_for_fewer_epochs_than_the_checkpoint_holds_is_refused() {
+    let dir = folder("fewer");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = adam_checkpoint(&path);
+    let mut net = Spiral::with_seed(7);
+    let error = adam_trainer(1).resume(&path, &mut net, x.view(), &labels).unwrap_err();
+    println!("{}", error.error);
+    assert!(
+        matches!(problem(error), SafetensorsProblem::CheckpointMismatch { what: "a number of epochs done of", ref checkpoint, ref trainer }
+            if checkpoint == "2" && trainer.contains("epochs(1)")),
+    );
+    assert_eq!(net, Spiral::with_seed(7));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A checkpoint written before checkpoints had a digest: [`adam_checkpoint`]'s (2 epochs of
+/// Adam), written by this file's `adam_checkpoint` with the library at commit c7d5072.
+const OLD_CHECKPOINT: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/checkpoint/no-digest.safetensors");
+
+#[test]
+fn a_checkpoint_written_before_digests_is_refused_and_its_weights_still_load() {
+    let (x, labels) = spiral(20);
+    let problem = resume_adam(Path::new(OLD_CHECKPOINT), &x, &labels).unwrap_err();
+    println!("{problem}");
+    assert!(
+        matches!(&problem, SafetensorsProblem::NoDigest { version } if version == "0.1.0"),
+        "{problem:?}"
+    );
+    assert!(problem.to_string().contains("older version"), "{problem}");
+    // Its weights are those of the run that wrote it.
+    let path = folder("old").join("run.safetensors");
+    adam_checkpoint(&path);
+    assert_eq!(Spiral::load(OLD_CHECKPOINT).unwrap(), Spiral::load(&path).unwrap());
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
+}
+
+#[test]
+fn a_checkpoint_of_an_optimiser_used_before_fit_resumes_bit_for_bit() {
+    // The step count checked on resume counts the steps taken before the run too: a trainer
+    // that trained once, then again with checkpoints, writes checkpoints that resume.
+    let dir = folder("used-before");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = spiral(20);
+    let mut straight = Spiral::with_seed(1);
+    let mut trainer = adam_trainer(1);
+    trainer.fit(&mut straight, x.view(), &labels).unwrap();
+    let expected = trainer.epochs(3).fit(&mut straight, x.view(), &labels).unwrap();
+
+    let mut first = Spiral::with_seed(1);
+    let mut trainer = adam_trainer(1);
+    trainer.fit(&mut first, x.view(), &labels).unwrap();
+    trainer.epochs(2).checkpoint(&path, 1).fit(&mut first, x.view(), &labels).unwrap();
+    let state = std::fs::read(&path).unwrap();
+    assert!(String::from_utf8_lossy(&state).contains(r#"\"steps\":12"#), "4 steps before, 8 in the run");
+
+    let mut resumed = Spiral::with_seed(9);
+    let history = adam_trainer(3).resume(&path, &mut resumed, x.view(), &labels).unwrap();
+    assert_eq!(without_times(&history), without_times(&expected));
+    assert_eq!(bits(&resumed), bits(&straight));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_checkpoint_with_a_tensor_it_does_not_use_is_refused() {
+    for name in ["optimizer.hidden1.weight.w", "best.hidden1.weight"] {
+        let problem = forged(&format!("extra-{name}"), |parts| {
+            let end = parts.data.len() as u64;
+            parts.header[name] =
+                serde_json::json!({ "dtype": "F32", "shape": [1], "data_offsets": [end, end + 4] });
+            parts.data.extend_from_slice(&1.0_f32.to_le_bytes());
+        });
+        assert!(
+            matches!(&problem, SafetensorsProblem::UnexpectedTensors { unexpected, .. } if unexpected == &[name]),
+            "{name}: {problem:?}"
+        );
+    }
+}

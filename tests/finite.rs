@@ -301,8 +301,9 @@ fn on_two_threads_a_refused_step_changes_nothing_either() {
 
 #[test]
 fn adam_refuses_a_state_whose_square_root_is_nan_or_whose_step_overflows() {
-    // v < 0 can only come from a state set by hand; √v would be NaN. The bounds Adam keeps
-    // (no square root) must not vouch for it, nor for moments it did not compute itself.
+    // v < 0 can only come from a state set by hand; √v would be NaN. `set_state` refuses it
+    // (the checkpoint issue's finding 6), and changes nothing. The bounds Adam keeps (no square
+    // root) must not vouch for moments it did not compute itself.
     let x = batch::<f32>(6, 4);
     let mut net = Small::with_seed(1);
     let (_, g) = net.backward(x.view(), &labels(6, 2)).unwrap();
@@ -314,8 +315,9 @@ fn adam_refuses_a_state_whose_square_root_is_nan_or_whose_step_overflows() {
         slots: vec![("m".to_owned(), filled(0.0)), ("v".to_owned(), filled(-1.0))],
     };
     let mut adam = Adam::new(1e-3).unwrap();
-    adam.set_state(state).unwrap();
-    refused("Adam with v < 0", &mut adam, &mut net, &g, "hidden");
+    let error = adam.set_state(state).unwrap_err();
+    assert!(error.to_string().contains("v = -1 at index [0, 0] of parameter tensor 0"), "{error}");
+    assert_eq!(adam.steps(), 0, "the refused state changed nothing");
     // Finite moments whose step overflows: m = 10³⁷ and v = 0 divide by ε alone.
     let state = OptimizerState {
         counters: vec![("steps".to_owned(), 1)],

@@ -108,6 +108,41 @@ pub enum SafetensorsProblem {
         /// What the trainer (or the network, or the data) resuming it has.
         trainer: String,
     },
+
+    /// The checkpoint's content does not hash to the digest it records: it was changed or
+    /// damaged after it was written.
+    #[error(
+        "the file was changed or damaged after it was written: its digest (`backprop.digest`) records {recorded}, but its content hashes to {computed}"
+    )]
+    Digest {
+        /// The digest the file records: `sha256:` and 64 hexadecimal digits (or whatever the
+        /// entry holds).
+        recorded: String,
+        /// The digest of the file's content (see [`DIGEST_KEY`](crate::io::DIGEST_KEY)).
+        computed: String,
+    },
+
+    /// A checkpoint without a digest: written by a version of the library from before
+    /// checkpoints had one, which [`Trainer::resume`](crate::Trainer::resume) does not trust.
+    #[error(
+        "the checkpoint has no digest (`backprop.digest`): it was written by an older version of backprop ({version}), and resume cannot tell whether it was changed since; train again, or load its weights with `load` and train from them"
+    )]
+    NoDigest {
+        /// The library version the file records (`backprop.version`), or `unknown`.
+        version: String,
+    },
+
+    /// A checkpoint whose digest is right but whose training state contradicts itself or the
+    /// network: written by another program, or edited by someone who recomputed the digest.
+    #[error("the checkpoint is not consistent: {what} is {found}, but {expected}")]
+    Inconsistent {
+        /// What is wrong: `"Adam's step count"`, `"the optimiser's state"`, `"stopped"`, ….
+        what: &'static str,
+        /// What the rest of the checkpoint implies.
+        expected: String,
+        /// What the checkpoint holds.
+        found: String,
+    },
 }
 
 /// `a`, `b` and `c` as "`a`, `b`, `c`".

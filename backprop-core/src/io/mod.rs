@@ -44,6 +44,7 @@
 //! `<name>.lock` beside it, so a second writer is told at once rather than losing its file or
 //! the other's.
 
+pub(crate) mod digest;
 pub(crate) mod file;
 mod persist;
 pub(crate) mod tensors;
@@ -56,6 +57,23 @@ pub use weights::{COST_KEY, FLOAT_KEY, LAYERS_KEY, NETWORK_KEY, VERSION_KEY};
 /// The `__metadata__` key that marks a checkpoint, whose value is the JSON of the training
 /// state (epoch, schedule, random generator, early stopping, history).
 pub const CHECKPOINT_KEY: &str = "backprop.checkpoint";
+
+/// The `__metadata__` key of a checkpoint's digest: `sha256:` and the 64 hexadecimal digits of
+/// the SHA-256 of its content, which [`Trainer::resume`](crate::Trainer::resume) checks before
+/// it trusts anything else in the file, and [`Network::load`](crate::io::Persist::load) checks
+/// where a file has one.
+///
+/// The content hashed is independent of the header's JSON layout (the order and spacing of its
+/// entries, the tensors' offsets). Each item below is fed to SHA-256 as its length in bytes
+/// (a little-endian u64) followed by its bytes:
+///
+/// 1. the text `backprop.digest/1`;
+/// 2. the number of `__metadata__` entries other than this one (a little-endian u64, as an
+///    item), then each entry's key and value, in the byte order of the keys;
+/// 3. the number of tensors (likewise), then for each tensor, in the byte order of the names:
+///    its name, its element type as the header writes it (`F32`), its shape (each dimension a
+///    little-endian u64, all in one item) and its data bytes.
+pub const DIGEST_KEY: &str = "backprop.digest";
 
 /// The prefixes of a checkpoint's tensors that are not the network's parameters: the
 /// optimiser's state (`optimizer.hidden1.weight.m`) and the weights of the best epoch for early

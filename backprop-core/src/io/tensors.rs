@@ -157,6 +157,30 @@ impl<'a> TensorFile<'a> {
         metadata.get(i).map(|(_, value)| value.as_ref())
     }
 
+    /// The digest of the file's content, recorded or not: see [`DIGEST_KEY`](super::DIGEST_KEY).
+    pub(crate) fn digest(&self) -> String {
+        let metadata: HashMap<String, String> =
+            self.header.metadata.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let tensors = self.header.tensors.iter().map(|entry| {
+            let data = self.data.get(entry.start..entry.end).unwrap_or_default();
+            (entry.name.as_ref(), EntryView { entry, data })
+        });
+        super::digest::digest(&metadata, tensors)
+    }
+
+    /// Checks the digest the file records, if it records one: `Ok(true)` if it matches the
+    /// content, `Ok(false)` if there is none, and a [`SafetensorsProblem::Digest`] error if it
+    /// does not match.
+    pub(crate) fn check_digest(&self) -> Result<bool, Error> {
+        let Some(recorded) = self.metadata(super::DIGEST_KEY) else { return Ok(false) };
+        let computed = self.digest();
+        if recorded == computed {
+            Ok(true)
+        } else {
+            Err(self.error(SafetensorsProblem::Digest { recorded: recorded.to_owned(), computed }))
+        }
+    }
+
     /// The names of every tensor in the file, in sorted order.
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.header.tensors.iter().map(|t| t.name.as_ref())
@@ -235,6 +259,30 @@ struct Entry<'a> {
     /// Its position in the header, so that of two entries of the same name the last counts.
     order: u32,
     dtype: Dtype,
+}
+
+/// One tensor of a parsed file with its bytes, as the digest reads it.
+struct EntryView<'e, 'a> {
+    entry: &'e Entry<'a>,
+    data: &'e [u8],
+}
+
+impl View for EntryView<'_, '_> {
+    fn dtype(&self) -> Dtype {
+        self.entry.dtype
+    }
+
+    fn shape(&self) -> &[usize] {
+        &self.entry.shape
+    }
+
+    fn data(&self) -> Cow<'_, [u8]> {
+        Cow::Borrowed(self.data)
+    }
+
+    fn data_len(&self) -> usize {
+        self.data.len()
+    }
 }
 
 /// A safetensors header, parsed: the tensors sorted by name, and the `__metadata__` entries

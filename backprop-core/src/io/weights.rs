@@ -103,6 +103,9 @@ pub(crate) fn read_into<F: Float, N: Network<F>>(
     file: Option<&Path>,
 ) -> Result<(), Error> {
     let tensors = TensorFile::parse(bytes, file)?;
+    // A file the library wrote with a digest (a checkpoint) is checked against it; files
+    // without one (weights, PyTorch's) are read as they are.
+    tensors.check_digest()?;
     check_metadata::<F, N>(&tensors)?;
     let parameters = read_parameters::<F, N>(&tensors, "")?;
     // A checkpoint holds the trainer's state beside the weights; loading the weights from it

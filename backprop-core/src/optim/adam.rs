@@ -282,8 +282,28 @@ impl<F: Float> Resumable<F> for Adam<F> {
         }
     }
 
+    /// Refuses a state whose second moments v are not all ≥ 0 (a sum of squares), or whose
+    /// step count is 0 with moments or more than 0 without.
     fn set_state(&mut self, state: OptimizerState<F>) -> Result<(), Error> {
         let steps = state.counter("steps")?;
+        let invalid =
+            |expected, found| Error::InvalidOption { what: "the optimiser's state", expected, found };
+        for (tensor, v) in
+            state.slots.iter().filter(|(name, _)| name == "v").flat_map(|(_, b)| b.iter().enumerate())
+        {
+            if let Some((index, value)) = v.indexed_iter().find(|(_, v)| v.is_nan() || **v < F::zero()) {
+                let found = format!(
+                    "v = {value} at index {:?} of parameter tensor {tensor}",
+                    ndarray::Dimension::slice(&index)
+                );
+                return Err(invalid("Adam's second moments v, each ≥ 0", found));
+            }
+        }
+        let moments = state.slots.first().is_some_and(|(_, buffers)| !buffers.is_empty());
+        if moments != (steps > 0) {
+            let found = format!("{steps} steps with{} moments", if moments { "" } else { "out" });
+            return Err(invalid("moments after every step, and none before the first", found));
+        }
         self.moments = Slots::from_state(["m", "v"], state.slots)?;
         self.bounds.known.clear();
         self.steps = steps;

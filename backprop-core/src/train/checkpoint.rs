@@ -6,7 +6,8 @@
 //! description (as for weights) and, under [`CHECKPOINT_KEY`], the training state as JSON: the
 //! epochs done, the configuration the run was written with, the optimiser's counters, the
 //! shuffling generator's position, the early-stopping best and the history so far. Floats are
-//! written in the shortest form that reads back to the same bits.
+//! written in the shortest form that reads back to the same bits. Under [`DIGEST_KEY`], the
+//! SHA-256 of all of that, checked first on resume; then [`read`] checks what a digest cannot.
 
 use std::path::Path;
 
@@ -24,7 +25,7 @@ use crate::io::tensors::{Tensor, TensorFile};
 use crate::io::weights::{
     assign, check_metadata, check_names, network_metadata, parameter_tensors, read_parameters,
 };
-use crate::io::{CHECKPOINT_KEY, STATE_PREFIXES, SafetensorsProblem};
+use crate::io::{CHECKPOINT_KEY, DIGEST_KEY, FLOAT_KEY, SafetensorsProblem, VERSION_KEY};
 use crate::network::Network;
 use crate::optim::{OptimizerState, Resumable};
 
@@ -48,13 +49,17 @@ pub(crate) fn write<F: Float, N: Network<F>>(
     }
     let mut metadata = network_metadata::<F, N>();
     metadata.insert(CHECKPOINT_KEY.to_owned(), state_json(setup, optimizer, run).to_string());
+    let digest = crate::io::digest::digest(&metadata, tensors.iter().map(|t| (t.name.as_str(), t)));
+    metadata.insert(DIGEST_KEY.to_owned(), digest);
     let bytes = crate::io::tensors::serialize(&tensors, metadata)?;
     target.replace(&bytes)
 }
 
-/// Reads the checkpoint `bytes` (from `path`) for a run configured as `setup`: checks that it
-/// was written for this network, optimiser, configuration and data, then sets `net` and
-/// `optimizer` from it and returns where the run stands. On any error neither changes.
+/// Reads the checkpoint `bytes` (from `path`) for a run configured as `setup`: checks its
+/// digest before anything else, then that it was written for this network (its float type
+/// included), optimiser, configuration and data, with no more epochs than `setup` asks for, and
+/// that its state is consistent (see [`check_consistent`]); then sets `net` and `optimizer` from
+/// it and returns where the run stands. On any error neither changes.
 pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
     bytes: &[u8],
     path: &Path,
@@ -65,6 +70,18 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
     let file = TensorFile::parse(bytes, Some(path))?;
     let state =
         file.metadata(CHECKPOINT_KEY).ok_or_else(|| file.error(SafetensorsProblem::NotACheckpoint))?;
+    if !file.check_digest()? {
+        let version = file.metadata(VERSION_KEY).unwrap_or("unknown").to_owned();
+        return Err(file.error(SafetensorsProblem::NoDigest { version }));
+    }
+    let float = file.metadata(FLOAT_KEY).unwrap_or("none recorded");
+    if float != F::NAME {
+        return Err(file.error(SafetensorsProblem::CheckpointMismatch {
+            what: "the float type",
+            checkpoint: float.to_owned(),
+            trainer: F::NAME.to_owned(),
+        }));
+    }
     check_metadata::<F, N>(&file)?;
     let bad = |message: String| {
         file.error(SafetensorsProblem::BadMetadata { key: CHECKPOINT_KEY.to_owned(), message })
@@ -73,13 +90,32 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
     let state = State(&state);
     compare_setup(&file, &state.get("setup").map_err(&bad)?, setup)?;
 
-    let parameters = read_parameters::<F, N>(&file, "")?;
-    check_names::<F, N>(&file, |name| STATE_PREFIXES.iter().any(|p| name.starts_with(p)))?;
-    let optimizer_state = read_optimizer_state::<F, N>(&file, &state.get("optimizer").map_err(&bad)?)
-        .map_err(|e| e.or(&bad))?;
-    let best = read_best::<F, N>(&file, &state.get("best").map_err(&bad)?).map_err(|e| e.or(&bad))?;
-    let history = read_history::<F>(&state.get("history").map_err(&bad)?).map_err(&bad)?;
     let epoch = state.usize("epoch").map_err(&bad)?;
+    if epoch > setup.epochs {
+        return Err(file.error(SafetensorsProblem::CheckpointMismatch {
+            what: "a number of epochs done of",
+            checkpoint: epoch.to_string(),
+            trainer: format!("epochs({}): resuming it needs at least {epoch}", setup.epochs),
+        }));
+    }
+
+    let parameters = read_parameters::<F, N>(&file, "")?;
+    let optimizer_json = state.get("optimizer").map_err(&bad)?;
+    let optimizer_state = read_optimizer_state::<F, N>(&file, &optimizer_json).map_err(|e| e.or(&bad))?;
+    let best = read_best::<F, N>(&file, &state.get("best").map_err(&bad)?).map_err(|e| e.or(&bad))?;
+    // Every tensor is one read above: the network's, the optimiser's slots', the best weights.
+    let optimizer_names: Vec<String> = optimizer_state
+        .slots
+        .iter()
+        .flat_map(|(slot, buffers)| (0..buffers.len()).map(|i| optimizer_tensor_name::<F, N>(i, slot)))
+        .collect();
+    let best_names: Vec<String> = N::LAYERS
+        .iter()
+        .filter(|_| !best.weights.is_empty())
+        .flat_map(|l| [format!("best.{}.weight", l.name), format!("best.{}.bias", l.name)])
+        .collect();
+    check_names::<F, N>(&file, |name| optimizer_names.iter().chain(&best_names).any(|n| n == name))?;
+    let history = read_history::<F>(&state.get("history").map_err(&bad)?).map_err(&bad)?;
     let stopped = state.bool("stopped").map_err(&bad)?;
     if history.epochs.len() != epoch {
         return Err(bad(format!(
@@ -87,6 +123,8 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
             history.epochs.len()
         )));
     }
+    let steps_before = optimizer_json.0.get("steps_before").and_then(Value::as_u64);
+    check_consistent(&file, setup, epoch, &optimizer_state, steps_before, &best, stopped, &history)?;
     let mut run = Run::replay(setup.seed, setup.samples, epoch);
     let position = state.get("rng").and_then(|rng| rng.string("word_pos")).map_err(&bad)?;
     if position != run.rng.get_word_pos().to_string() {
@@ -107,6 +145,81 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
     optimizer.set_state(optimizer_state)?;
     assign(net, parameters);
     Ok(run)
+}
+
+/// The name of the counter of optimiser steps ([`Adam`](crate::Adam)'s t).
+const STEPS: &str = "steps";
+
+/// The optimiser steps of one epoch: one per batch.
+fn steps_per_epoch<F>(setup: &Setup<F>) -> usize {
+    setup.samples.div_ceil(setup.batch_size.min(setup.samples).max(1))
+}
+
+/// Checks what a digest cannot vouch for, since whoever edits a file can recompute it: that
+/// the training state agrees with itself and with the trainer resuming it.
+///
+/// - The optimiser's step count, if it keeps one, is the steps it had taken before the run
+///   (recorded beside it, 0 unless it was used before `fit`) plus one per batch of every epoch
+///   done (a distributed run's processes take every step together, so the count is theirs).
+/// - `stopped`, which ends the run, is true exactly when early stopping's patience ran out.
+/// - The epochs of the history are 1, 2, … up to the epoch done, which is at least 1.
+///
+/// The optimiser's buffers are checked by [`Resumable::set_state`] (Adam's v ≥ 0), and their
+/// number by [`read_optimizer_state`].
+#[allow(clippy::too_many_arguments)]
+fn check_consistent<F: Float>(
+    file: &TensorFile<'_>,
+    setup: &Setup<F>,
+    epoch: usize,
+    optimizer: &OptimizerState<F>,
+    steps_before: Option<u64>,
+    best: &Best<F>,
+    stopped: bool,
+    history: &History<F>,
+) -> Result<(), Error> {
+    let inconsistent = |what, expected: String, found: String| {
+        Err(file.error(SafetensorsProblem::Inconsistent { what, expected, found }))
+    };
+    if epoch == 0 || history.epochs.iter().enumerate().any(|(i, e)| e.epoch != i + 1) {
+        let epochs: Vec<usize> = history.epochs.iter().map(|e| e.epoch).collect();
+        return inconsistent(
+            "the history's epochs",
+            format!("1 to {epoch}, at least 1"),
+            format!("{epochs:?}"),
+        );
+    }
+    if let Some(&(_, steps)) = optimizer.counters.iter().find(|(name, _)| name == STEPS) {
+        let per_epoch = steps_per_epoch(setup);
+        let expected =
+            steps_before.and_then(|before| before.checked_add((epoch as u64).checked_mul(per_epoch as u64)?));
+        if expected != Some(steps) {
+            return inconsistent(
+                "the optimiser's step count",
+                format!(
+                    "{} after {epoch} epochs of {per_epoch} batches ({} samples in batches of {}), and {} steps before the run",
+                    expected.map_or("not a count".to_owned(), |e| e.to_string()),
+                    setup.samples,
+                    setup.batch_size,
+                    steps_before.map_or("no count of".to_owned(), |b| b.to_string()),
+                ),
+                steps.to_string(),
+            );
+        }
+    }
+    let patience = setup.early_stopping.map(|(patience, _)| patience);
+    let ran_out = patience.is_some_and(|patience| best.since >= patience);
+    if stopped != ran_out || (history.stopped_early && !stopped) {
+        let why = match patience {
+            None => "the run has no early stopping".to_owned(),
+            Some(patience) => format!("{} epochs since the best, with a patience of {patience}", best.since),
+        };
+        return inconsistent(
+            "`stopped`",
+            format!("{ran_out}, since {why}"),
+            format!("{stopped} (and `stopped_early` {})", history.stopped_early),
+        );
+    }
+    Ok(())
 }
 
 /// The name of buffer `slot` of parameter tensor `index` (in visit order) in a checkpoint:
@@ -132,11 +245,16 @@ fn state_json<F: Float>(setup: &Setup<F>, optimizer: &OptimizerState<F>, run: &R
         optimizer.counters.iter().map(|(name, v)| (name.clone(), json!(v))).collect();
     let slots: Vec<&str> = optimizer.slots.iter().map(|(name, _)| name.as_str()).collect();
     let tensors = optimizer.slots.first().map_or(0, |(_, b)| b.len());
+    // The steps the optimiser had taken before this run's first epoch (0 unless it was used
+    // before `fit`), so that resuming can check its step count: see [`check_consistent`].
+    let steps_before = optimizer.counters.iter().find(|(name, _)| name == STEPS).and_then(|&(_, steps)| {
+        steps.checked_sub((run.epoch as u64).checked_mul(steps_per_epoch(setup) as u64)?)
+    });
     json!({
         "epoch": run.epoch,
         "stopped": run.stopped,
         "setup": setup_json(setup),
-        "optimizer": { "counters": counters, "slots": slots, "tensors": tensors },
+        "optimizer": { "counters": counters, "slots": slots, "tensors": tensors, "steps_before": steps_before },
         "rng": { "word_pos": run.rng.get_word_pos().to_string() },
         "best": {
             "loss": run.best.loss.map(Float::to_f64),
@@ -296,15 +414,24 @@ fn read_optimizer_state<F: Float, N: Network<F>>(
         })
         .collect::<Result<Vec<_>, String>>()?;
     let tensors = state.usize("tensors")?;
-    if tensors != 0 && tensors != 2 * N::LAYERS.len() {
-        return Err(format!(
-            "the optimiser's state has {tensors} tensors per slot, but the network has {}",
-            2 * N::LAYERS.len()
-        )
-        .into());
+    let names = state.get("slots")?.0.as_array().ok_or("`slots` is not an array")?;
+    // A checkpoint is written after an epoch, whose steps gave every slot its buffers: one per
+    // parameter tensor.
+    let expected = if names.is_empty() { 0 } else { 2 * N::LAYERS.len() };
+    if tensors != expected {
+        return Err(file
+            .error(SafetensorsProblem::Inconsistent {
+                what: "the optimiser's number of tensors per slot",
+                expected: format!(
+                    "{expected}: one per parameter tensor of the network, for each of the {} slots",
+                    names.len()
+                ),
+                found: tensors.to_string(),
+            })
+            .into());
     }
     let mut slots = Vec::new();
-    for slot in state.get("slots")?.0.as_array().ok_or("`slots` is not an array")? {
+    for slot in names {
         let slot = slot.as_str().ok_or("a slot name is not a string")?;
         let buffers = (0..tensors)
             .map(|i| file.read::<F>(&optimizer_tensor_name::<F, N>(i, slot), &parameter_shape::<F, N>(i)))

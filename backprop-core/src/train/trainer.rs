@@ -364,7 +364,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         // The process that writes the checkpoints (rank 0 of a distributed run) takes their path
         // for the run: its folder is checked now, and no other writer can take it until the end.
         #[cfg(feature = "mpi")]
-        let writes = self.mpi.as_ref().is_none_or(Mpi::is_root);
+        let writes = self.mpi.as_ref().is_none_or(|d| d.mpi.is_root());
         #[cfg(not(feature = "mpi"))]
         let writes = true;
         let checkpoint = match &self.checkpoint {
@@ -650,6 +650,30 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     /// A checkpoint of another network, written by another optimiser or configuration, or for
     /// other data, is an [`Error::Safetensors`] that says which, and changes neither the
     /// network nor the optimiser.
+    ///
+    /// A checkpoint cannot lie:
+    /// - its digest ([`DIGEST_KEY`](crate::io::DIGEST_KEY)) is checked before anything else in
+    ///   it is trusted: a file changed or damaged since it was written (one byte of a tensor, one
+    ///   metadata value) is a [`SafetensorsProblem::Digest`] error. A checkpoint written by a
+    ///   version from before checkpoints had a digest is refused with
+    ///   [`SafetensorsProblem::NoDigest`], since nothing tells whether it was changed since: its
+    ///   weights still load with [`Persist::load`](crate::io::Persist::load).
+    /// - What a digest cannot vouch for (whoever edits a file can recompute it) is checked too:
+    ///   the float type, which must be the network's (an f32 checkpoint does not resume into
+    ///   the network declared in f64); the optimiser's buffers, one per parameter tensor for
+    ///   each of its slots (Adam's m and v, with every v ≥ 0); its step count, one step per
+    ///   batch of every epoch done; and that the run was stopped exactly when early stopping's
+    ///   patience ran out. Otherwise the error is [`SafetensorsProblem::Inconsistent`].
+    /// - A run that early stopping ended stays ended: resuming it returns its history as it
+    ///   is, and leaves the network with the weights of its best epoch, as the run returned.
+    /// - Resuming with fewer [`epochs`](Trainer::epochs) than the checkpoint has done is an
+    ///   error ([`SafetensorsProblem::CheckpointMismatch`]); with as many, it returns the
+    ///   history as it is.
+    ///
+    /// [`SafetensorsProblem::Digest`]: crate::io::SafetensorsProblem::Digest
+    /// [`SafetensorsProblem::NoDigest`]: crate::io::SafetensorsProblem::NoDigest
+    /// [`SafetensorsProblem::Inconsistent`]: crate::io::SafetensorsProblem::Inconsistent
+    /// [`SafetensorsProblem::CheckpointMismatch`]: crate::io::SafetensorsProblem::CheckpointMismatch
     ///
     /// # Errors
     ///
