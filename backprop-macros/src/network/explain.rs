@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use syn::Type;
 
-use crate::ast::Dim;
+use crate::network::ast::Dim;
 
 /// A network as the explanations see it: names, sizes, σ and the cost.
 pub struct Description {
