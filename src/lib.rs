@@ -442,11 +442,18 @@ pub mod __spellings {
 /// What the generated code calls and a user does not: not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use backprop_core::cost::cost_and_gradient;
-    pub use backprop_core::{
-        backward_in_kept_workspace, check_input, check_input_shape, predict_one, seeded_rng, vectorised,
-        workspace_error,
-    };
+    // What the code the macros generate calls, and nothing else: the macros name the library's
+    // glue only through this module (the public types, traits and activations they name by their
+    // public paths).
+    pub use backprop_core::backward_in_kept_workspace;
+    pub use backprop_core::check_input;
+    pub use backprop_core::check_input_shape;
+    pub use backprop_core::cost::cost_in_of;
+    pub use backprop_core::cost::cost_one_of;
+    pub use backprop_core::predict_one;
+    pub use backprop_core::seeded_rng;
+    pub use backprop_core::vectorised;
+    pub use backprop_core::workspace_error;
 
     /// `<PhantomData<A> as Unwrap>::Inner` is `A`: how a derive's generated code names a layer's
     /// activation through one alias of its own (see the macro's `expand`).

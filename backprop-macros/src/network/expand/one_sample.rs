@@ -59,7 +59,7 @@ impl Resolved<'_> {
             #( let #layer = self.#names.one_sample()?; )*
             #( let (#z, #a, #delta) = #buffers.one_mut()?; )*
             #( if !#layer.forward(#x, #z, #a) { return ::core::option::Option::None; } )*
-            let __cost = ::backprop::cost::cost_one_of::<#float, Self, #outputs>(#a_last, #delta_last, __y)?;
+            let __cost = ::backprop::__private::cost_one_of::<#float, Self, #outputs>(#a_last, #delta_last, __y)?;
             #output_activation
             #(#deltas)*
         };

@@ -149,7 +149,7 @@ impl Resolved<'_> {
             TokenStream::new()
         };
         quote_spanned! {last.span=>
-            let __cost = ::backprop::cost::cost_in_of::<#float, Self>(#buffers, __y)?;
+            let __cost = ::backprop::__private::cost_in_of::<#float, Self>(#buffers, __y)?;
             #output_activation
         }
     }
