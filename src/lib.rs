@@ -445,6 +445,7 @@ pub mod __private {
     // What the code the macros generate calls, and nothing else: the macros name the library's
     // glue only through this module (the public types, traits and activations they name by their
     // public paths).
+    pub use backprop_core::SMALL_PRODUCT;
     pub use backprop_core::backward_in_kept_workspace;
     pub use backprop_core::check_input;
     pub use backprop_core::check_input_shape;

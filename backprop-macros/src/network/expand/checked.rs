@@ -65,23 +65,8 @@ impl Resolved<'_> {
         let bounds = self.bounds();
         let workspace = quote!(::backprop::Workspace<#float, #gradients>);
         let one_sample = self.one_sample(&workspace);
-        let (backward_one_call, train_one_call) = if one_sample.is_empty() {
-            (TokenStream::new(), TokenStream::new())
-        } else {
-            let call = |method: TokenStream| {
-                quote! {
-                    if __a0.nrows() == 1 {
-                        if let ::core::option::Option::Some(__cost) = #method {
-                            return ::core::result::Result::Ok(__cost);
-                        }
-                    }
-                }
-            };
-            (
-                call(quote!(self.__backward_one(__a0, __y, __ws))),
-                call(quote!(self.__train_one(__a0, __y, __ws, __eta))),
-            )
-        };
+        let backward_one_call = self.one_sample_call(quote!(self.__backward_one(__a0, __y, __ws)));
+        let train_one_call = self.one_sample_call(quote!(self.__train_one(__a0, __y, __ws, __eta)));
         quote! {
             #[automatically_derived]
             #[allow(dead_code, private_bounds)]

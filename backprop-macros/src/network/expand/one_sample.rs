@@ -1,22 +1,49 @@
 //! The one-sample path of a network whose sizes are all literals: `__backward_one` and
-//! `__train_one`, on arrays of each layer's sizes.
+//! `__train_one`, on arrays of each layer's sizes, and the calls that take it when the network
+//! is small.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use crate::network::ast::Dim;
-use crate::network::resolved::{Level, Resolved};
-
-/// The largest product `IN × OUT` of a layer for which a network gets the one-sample path
-/// (`one_sample`), exclusive: `backprop_core::SMALL_PRODUCT`, below which a batch of one already
-/// runs the general path's fixed-size loops, whose arithmetic the one-sample path repeats.
-const ONE_SAMPLE_PRODUCT: usize = 4096;
+use crate::network::resolved::Resolved;
 
 impl Resolved<'_> {
-    /// The one-sample path of a small network: `__backward_one` and `__train_one`, which
-    /// `backward_in` and `train_step` try first for a batch of one sample. Nothing when a size
-    /// is not a literal the macro computed, or a layer's product reaches `ONE_SAMPLE_PRODUCT`.
+    /// The largest product `IN × OUT` of a layer, when every size is a literal the macro
+    /// computed (and no product overflows): then the network has a one-sample path. `None` when
+    /// a size is left to the compiler (a constant).
+    fn largest_product(&self) -> Option<usize> {
+        self.levels.iter().try_fold(0, |largest: usize, l| match (&l.inputs, &l.outputs) {
+            (Dim::Known(i), Dim::Known(o)) => i.checked_mul(*o).map(|product| largest.max(product)),
+            _ => None,
+        })
+    }
+
+    /// The call of `method` (`__backward_one` or `__train_one`) that `backward_in` and
+    /// `train_step` make first, returning its cost if it gives one; nothing for a network without
+    /// the path.
+    ///
+    /// The path is taken for a batch of one sample when every layer's product is below
+    /// `backprop_core`'s `SMALL_PRODUCT`, below which a batch of one already runs the general
+    /// path's fixed-size loops, whose arithmetic the one-sample path repeats. The threshold is
+    /// the runtime crate's alone: the comparison is a `const` block, which the compiler
+    /// evaluates, so that a network with a larger layer keeps no branch, and no call, at run time.
+    pub(super) fn one_sample_call(&self, method: TokenStream) -> TokenStream {
+        let Some(product) = self.largest_product() else { return TokenStream::new() };
+        let product = Literal::usize_unsuffixed(product);
+        quote! {
+            if const { #product < ::backprop::__private::SMALL_PRODUCT } && __a0.nrows() == 1 {
+                if let ::core::option::Option::Some(__cost) = #method {
+                    return ::core::result::Result::Ok(__cost);
+                }
+            }
+        }
+    }
+
+    /// The one-sample path: `__backward_one` and `__train_one`, which `backward_in` and
+    /// `train_step` try first for a batch of one sample of a small network (see
+    /// `one_sample_call`). Nothing when a size is not a literal the macro computed.
     ///
     /// The same equations as the general path, on the workspace's buffers seen as arrays of
     /// each layer's size (`backprop_core`'s `dense/one.rs`): z^l and a^l level by level, then
@@ -26,11 +53,7 @@ impl Resolved<'_> {
     /// path then runs the step and reports the error.
     pub(super) fn one_sample(&self, workspace: &TokenStream) -> TokenStream {
         let Resolved { float, levels, .. } = self;
-        let small = |l: &Level| match (&l.inputs, &l.outputs) {
-            (Dim::Known(i), Dim::Known(o)) => i.checked_mul(*o).is_some_and(|p| p < ONE_SAMPLE_PRODUCT),
-            _ => false,
-        };
-        if !levels.iter().all(small) {
+        if self.largest_product().is_none() {
             return TokenStream::new();
         }
         let names: Vec<&Ident> = levels.iter().map(|l| &l.layer.name).collect();
