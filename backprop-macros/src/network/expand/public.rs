@@ -137,18 +137,11 @@ impl Resolved<'_> {
         let input = &levels[0].inputs;
         let output = &self.last().outputs;
         let name = LitStr::new(&ident.to_string(), ident.span());
-        let parameters: Vec<TokenStream> = levels.iter().map(|l| l.parameters(quote!(self), false)).collect();
-        let parameters_mut: Vec<TokenStream> =
-            levels.iter().map(|l| l.parameters(quote!(self), true)).collect();
-        let gradients_of = levels.iter().map(|l| l.parameters(quote!(__gradients), false));
-        let visit = quote!(#( __f(#parameters); )*);
-        let visit_mut = quote!(#( __f(#parameters_mut); )*);
-        let visit_with_gradients = quote!(#( __f(#parameters_mut, #gradients_of); )*);
-        let equations = LitStr::new(&description.equations(), Span::call_site());
-        let equations_latex = LitStr::new(&description.equations_latex(), Span::call_site());
-        let circuit_dot = LitStr::new(&description.circuit_dot(), Span::call_site());
-        let backward_trace = self.backward_trace();
         let fallback = fallback();
+        let passes = self.network_passes();
+        let explanations = Self::network_explanations(description);
+        let traces = self.network_traces();
+        let visitors = self.network_visitors();
         quote! {
             #[automatically_derived]
             impl ::backprop::Network<#float> for #ident {
@@ -163,101 +156,145 @@ impl Resolved<'_> {
                 type Cost = #cost;
                 type Gradients = #gradients;
 
-                fn zeros() -> Self {
-                    #fallback
-                    Self::__zeros()
-                }
+                #passes
+                #explanations
+                #traces
+                #visitors
+            }
+        }
+    }
 
-                fn forward(
-                    &self,
-                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
-                ) -> ::core::result::Result<::backprop::ndarray::Array2<#float>, ::backprop::Error> {
-                    #fallback
-                    self.__forward(__a0)
-                }
+    /// `Network`'s `zeros` and passes (`forward`, `backward`, `forward_in`, `backward_in`,
+    /// `train_step`): each calls the checked impl's item, except `backward`, which runs
+    /// `backward_in` in the workspace the thread keeps.
+    fn network_passes(&self) -> TokenStream {
+        let float = &self.float;
+        let fallback = fallback();
+        quote! {
+            fn zeros() -> Self {
+                #fallback
+                Self::__zeros()
+            }
 
-                fn backward<'__y>(
-                    &self,
-                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
-                    __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
-                ) -> ::core::result::Result<(#float, Self::Gradients), ::backprop::Error> {
-                    // The kernels of `backward_in`, in the workspace this thread keeps.
-                    ::backprop::__private::backward_in_kept_workspace(self, __a0, __y)
-                }
+            fn forward(
+                &self,
+                __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+            ) -> ::core::result::Result<::backprop::ndarray::Array2<#float>, ::backprop::Error> {
+                #fallback
+                self.__forward(__a0)
+            }
 
-                fn forward_in<'__w>(
-                    &self,
-                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
-                    __ws: &'__w mut ::backprop::Workspace<#float, Self::Gradients>,
-                ) -> ::core::result::Result<::backprop::ndarray::ArrayView2<'__w, #float>, ::backprop::Error> {
-                    #fallback
-                    self.__forward_in(__a0, __ws)
-                }
+            fn backward<'__y>(
+                &self,
+                __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+            ) -> ::core::result::Result<(#float, Self::Gradients), ::backprop::Error> {
+                // The kernels of `backward_in`, in the workspace this thread keeps.
+                ::backprop::__private::backward_in_kept_workspace(self, __a0, __y)
+            }
 
-                fn backward_in<'__y>(
-                    &self,
-                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
-                    __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
-                    __ws: &mut ::backprop::Workspace<#float, Self::Gradients>,
-                ) -> ::core::result::Result<#float, ::backprop::Error> {
-                    #fallback
-                    self.__backward_in(__a0, __y, __ws)
-                }
+            fn forward_in<'__w>(
+                &self,
+                __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                __ws: &'__w mut ::backprop::Workspace<#float, Self::Gradients>,
+            ) -> ::core::result::Result<::backprop::ndarray::ArrayView2<'__w, #float>, ::backprop::Error> {
+                #fallback
+                self.__forward_in(__a0, __ws)
+            }
 
-                fn train_step<'__y, __O: ::backprop::Optimizer<#float>>(
-                    &mut self,
-                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
-                    __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
-                    __ws: &mut ::backprop::Workspace<#float, Self::Gradients>,
-                    __optimizer: &mut __O,
-                ) -> ::core::result::Result<#float, ::backprop::Error> {
-                    #fallback
-                    self.__train_step(__a0, __y, __ws, __optimizer)
-                }
+            fn backward_in<'__y>(
+                &self,
+                __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+                __ws: &mut ::backprop::Workspace<#float, Self::Gradients>,
+            ) -> ::core::result::Result<#float, ::backprop::Error> {
+                #fallback
+                self.__backward_in(__a0, __y, __ws)
+            }
 
-                fn equations() -> &'static ::core::primitive::str {
-                    #equations
-                }
+            fn train_step<'__y, __O: ::backprop::Optimizer<#float>>(
+                &mut self,
+                __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+                __ws: &mut ::backprop::Workspace<#float, Self::Gradients>,
+                __optimizer: &mut __O,
+            ) -> ::core::result::Result<#float, ::backprop::Error> {
+                #fallback
+                self.__train_step(__a0, __y, __ws, __optimizer)
+            }
+        }
+    }
 
-                fn equations_latex() -> &'static ::core::primitive::str {
-                    #equations_latex
-                }
+    /// `Network`'s `equations`, `equations_latex` and `circuit_dot`: text written at compile time.
+    fn network_explanations(description: &Description) -> TokenStream {
+        let equations = LitStr::new(&description.equations(), Span::call_site());
+        let equations_latex = LitStr::new(&description.equations_latex(), Span::call_site());
+        let circuit_dot = LitStr::new(&description.circuit_dot(), Span::call_site());
+        quote! {
+            fn equations() -> &'static ::core::primitive::str {
+                #equations
+            }
 
-                fn circuit_dot() -> &'static ::core::primitive::str {
-                    #circuit_dot
-                }
+            fn equations_latex() -> &'static ::core::primitive::str {
+                #equations_latex
+            }
 
-                fn forward_trace(
-                    &self,
-                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
-                ) -> ::core::result::Result<::backprop::trace::ForwardTrace<#float>, ::backprop::Error> {
-                    #fallback
-                    self.__forward_trace(__a0)
-                }
+            fn circuit_dot() -> &'static ::core::primitive::str {
+                #circuit_dot
+            }
+        }
+    }
 
-                fn backward_trace<'__y>(
-                    &self,
-                    __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
-                    __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
-                ) -> ::core::result::Result<::backprop::trace::BackwardTrace<#float>, ::backprop::Error> {
-                    #backward_trace
-                }
+    /// `Network`'s `forward_trace` (the checked impl's) and `backward_trace`.
+    fn network_traces(&self) -> TokenStream {
+        let float = &self.float;
+        let fallback = fallback();
+        let backward_trace = self.backward_trace();
+        quote! {
+            fn forward_trace(
+                &self,
+                __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+            ) -> ::core::result::Result<::backprop::trace::ForwardTrace<#float>, ::backprop::Error> {
+                #fallback
+                self.__forward_trace(__a0)
+            }
 
-                fn visit_parameters(&self, __f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
-                    #visit
-                }
+            fn backward_trace<'__y>(
+                &self,
+                __a0: ::backprop::ndarray::ArrayView2<'_, #float>,
+                __y: impl ::core::convert::Into<::backprop::Targets<'__y, #float>>,
+            ) -> ::core::result::Result<::backprop::trace::BackwardTrace<#float>, ::backprop::Error> {
+                #backward_trace
+            }
+        }
+    }
 
-                fn visit_parameters_mut(&mut self, __f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>)) {
-                    #visit_mut
-                }
+    /// `Network`'s visitors of every layer's parameters, alone or with their gradients.
+    fn network_visitors(&self) -> TokenStream {
+        let float = &self.float;
+        let levels = &self.levels;
+        let parameters: Vec<TokenStream> = levels.iter().map(|l| l.parameters(quote!(self), false)).collect();
+        let parameters_mut: Vec<TokenStream> =
+            levels.iter().map(|l| l.parameters(quote!(self), true)).collect();
+        let gradients_of = levels.iter().map(|l| l.parameters(quote!(__gradients), false));
+        let visit = quote!(#( __f(#parameters); )*);
+        let visit_mut = quote!(#( __f(#parameters_mut); )*);
+        let visit_with_gradients = quote!(#( __f(#parameters_mut, #gradients_of); )*);
+        quote! {
+            fn visit_parameters(&self, __f: &mut dyn ::core::ops::FnMut(::backprop::Parameters<'_, #float>)) {
+                #visit
+            }
 
-                fn visit_with_gradients(
-                    &mut self,
-                    __gradients: &Self::Gradients,
-                    __f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>, ::backprop::Parameters<'_, #float>),
-                ) {
-                    #visit_with_gradients
-                }
+            fn visit_parameters_mut(&mut self, __f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>)) {
+                #visit_mut
+            }
+
+            fn visit_with_gradients(
+                &mut self,
+                __gradients: &Self::Gradients,
+                __f: &mut dyn ::core::ops::FnMut(::backprop::ParametersMut<'_, #float>, ::backprop::Parameters<'_, #float>),
+            ) {
+                #visit_with_gradients
             }
         }
     }
