@@ -458,6 +458,9 @@ pub mod __spellings {
 /// What the generated code calls and a user does not: not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    // What the code the macros generate calls, and nothing else: the macros name the library's
+    // glue only through this module (the public types, traits and activations they name by their
+    // public paths). It is the core's `private` module, plus the two helpers below.
     pub use backprop_core::private::*;
 
     /// `<PhantomData<A> as Unwrap>::Inner` is `A`: how a derive's generated code names a layer's

@@ -10,29 +10,19 @@
 // tests (compiled when clippy checks every target) import what they use from the crate root.
 #![allow(dead_code, missing_docs, unused_imports)]
 
-#[path = "../src/ast.rs"]
-mod ast;
 #[path = "../src/ctxt.rs"]
 mod ctxt;
-#[path = "../src/expand.rs"]
-mod expand;
-#[path = "../src/explain.rs"]
-mod explain;
-#[path = "../src/names.rs"]
-mod names;
-#[path = "../src/parse_network.rs"]
-mod parse_network;
-#[path = "../src/size.rs"]
-mod size;
+#[path = "../src/network/mod.rs"]
+mod network;
 #[path = "../src/suggest.rs"]
 mod suggest;
-#[path = "../src/valid.rs"]
-mod valid;
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion};
 use proc_macro2::TokenStream;
+
+use crate::network::{expand, parse_network, valid};
 
 /// A `network!` body with `layers` layers of 64 units, Relu between them, and a cost.
 fn declaration(layers: usize) -> TokenStream {
@@ -46,9 +36,13 @@ fn declaration(layers: usize) -> TokenStream {
 
 /// Parses, validates and expands one declaration: what `network!` does.
 fn expand(tokens: TokenStream) -> TokenStream {
-    match syn::parse2::<parse_network::NetworkInput>(tokens) {
-        Ok(input) => expand::network(input.into_description()),
-        Err(error) => error.to_compile_error(),
+    let (description, errors) = match syn::parse2::<parse_network::NetworkInput>(tokens) {
+        Ok(input) => input.into_description(),
+        Err(error) => return error.to_compile_error(),
+    };
+    match valid::check(&description, errors) {
+        Ok(resolved) => expand::network(&resolved),
+        Err(invalid) => expand::stub(&description, &invalid),
     }
 }
 

@@ -1,10 +1,10 @@
 //! The procedural macros of [`backprop`](https://docs.rs/backprop): `network!`,
 //! `#[derive(Backprop)]` and `#[activation]`.
 //!
-//! Both front ends parse their input into one description of the network (`ast::Network`),
-//! which `valid` checks in a pass of its own and `expand` turns into Rust: the forward and
-//! backward passes as straight-line code, one block per layer, in the order of the paper's
-//! equations (1)–(4). The macros never panic: every mistake becomes a compile error spanned on
+//! Both front ends parse their input into one description of the network
+//! (`network::ast::Network`), which `network::valid` checks in a pass of its own and resolves,
+//! and `network::expand` turns the resolved form into Rust: the forward and backward passes as
+//! straight-line code, one block per layer, in the order of the paper's equations (1)–(4). The macros never panic: every mistake becomes a compile error spanned on
 //! the offending token, and all mistakes of one declaration are reported together.
 //!
 //! `#[activation]` (module `activation`) turns a function σ into an activation type whose
@@ -14,28 +14,26 @@
 //! library only by absolute paths through it (`::backprop::...`).
 
 mod activation;
-mod ast;
 mod ctxt;
-mod expand;
-mod explain;
-mod names;
-mod parse_derive;
-mod parse_network;
+mod network;
 #[cfg(test)]
 mod robustness;
-mod size;
 mod suggest;
-mod valid;
 
 use proc_macro::TokenStream;
+
+use crate::ctxt::Ctxt;
+use crate::network::ast::Network;
+use crate::network::parse_network::NetworkInput;
+use crate::network::{expand, parse_derive, valid};
 
 /// Declares a fully connected network and generates its forward and backward passes.
 ///
 /// See the `backprop` crate for the syntax and what is generated.
 #[proc_macro]
 pub fn network(input: TokenStream) -> TokenStream {
-    let network = syn::parse_macro_input!(input as parse_network::NetworkInput);
-    expand::network(network.into_description()).into()
+    let input = syn::parse_macro_input!(input as NetworkInput);
+    expand_network(input.into_description()).into()
 }
 
 /// Generates the forward and backward passes of a struct whose fields are `Dense` layers.
@@ -44,7 +42,17 @@ pub fn network(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Backprop, attributes(backprop))]
 pub fn derive_backprop(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    expand::network(parse_derive::description(&input)).into()
+    expand_network(parse_derive::description(&input)).into()
+}
+
+/// Both network macros after parsing: the description the front end read, with the errors it
+/// found, is validated into its resolved form, which is expanded; a description with mistakes
+/// expands to every error and a stub of the network.
+fn expand_network((description, errors): (Network, Ctxt)) -> proc_macro2::TokenStream {
+    match valid::check(&description, errors) {
+        Ok(resolved) => expand::network(&resolved),
+        Err(invalid) => expand::stub(&description, &invalid),
+    }
 }
 
 /// Turns a function of one float argument into an activation type, deriving its derivative

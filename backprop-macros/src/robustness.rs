@@ -4,7 +4,8 @@
 
 use proc_macro2::{Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
-use crate::{activation, expand, parse_derive, parse_network};
+use crate::activation;
+use crate::network::{parse_derive, parse_network};
 
 const NETWORK: &str = "
     /// Docs.
@@ -76,14 +77,14 @@ fn edits() -> Vec<Edit> {
 
 fn expand_network(tokens: TokenStream) -> TokenStream {
     match syn::parse2::<parse_network::NetworkInput>(tokens) {
-        Ok(input) => expand::network(input.into_description()),
+        Ok(input) => crate::expand_network(input.into_description()),
         Err(error) => error.to_compile_error(),
     }
 }
 
 fn expand_derive(tokens: TokenStream) -> TokenStream {
     match syn::parse2::<syn::DeriveInput>(tokens) {
-        Ok(input) => expand::network(parse_derive::description(&input)),
+        Ok(input) => crate::expand_network(parse_derive::description(&input)),
         Err(error) => error.to_compile_error(),
     }
 }

@@ -19,6 +19,11 @@ use crate::linalg::gemm;
 use crate::workspace::LayerBuffers;
 
 /// Products of fewer multiply-adds than this (batch × `IN` × `OUT`) use the fixed-size loops.
+///
+/// It is also the one threshold of the one-sample path (`dense/one.rs`): the code `network!`
+/// and `#[derive(Backprop)]` generate takes that path for a batch of one when every layer's
+/// `IN × OUT` is below this constant, which it reads as `::backprop::__private::SMALL_PRODUCT`
+/// in a `const` block.
 pub const SMALL_PRODUCT: usize = 4096;
 
 impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN, OUT, A> {

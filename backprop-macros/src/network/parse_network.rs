@@ -5,9 +5,9 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, LitInt, Token, Type, Visibility, braced};
 
-use crate::ast::{Dim, Layer, Network, Origin, Size};
 use crate::ctxt::Ctxt;
-use crate::size::{self, NoValue};
+use crate::network::ast::{Dim, Layer, Network, Origin, Size};
+use crate::network::size::{self, NoValue};
 use crate::suggest;
 
 mod kw {

@@ -4,9 +4,9 @@
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Expr, Fields, GenericArgument, Ident, PathArguments, Type};
 
-use crate::ast::{Dim, Layer, Network, Origin, Size};
 use crate::ctxt::Ctxt;
-use crate::size::{self, NoValue};
+use crate::network::ast::{Dim, Layer, Network, Origin, Size};
+use crate::network::size::{self, NoValue};
 use crate::suggest;
 
 /// How a derive's struct must look, for messages.

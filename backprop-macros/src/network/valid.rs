@@ -1,31 +1,87 @@
-//! Checks a network description, in a pass of its own, before anything is generated.
+//! Checks a network description, in a pass of its own, before anything is generated, and
+//! resolves it: the one way to the form `expand` consumes.
 //!
 //! Every check records its errors and goes on, so that one build reports every mistake.
 
 use std::collections::HashSet;
 
-use crate::ast::{Layer, Network, Origin, Size};
+use proc_macro2::TokenStream;
+
 use crate::ctxt::Ctxt;
-use crate::names::{self, ACTIVATIONS, COSTS, Misnamed};
-use crate::parse_network::KEYWORDS;
+use crate::network::ast::{Layer, Network, Origin, Size};
+use crate::network::names::{self, ACTIVATIONS, COSTS, Misnamed};
+use crate::network::parse_network::KEYWORDS;
+use crate::network::resolved::{Level, Resolved};
 use crate::suggest;
 
-/// Records every mistake of `net` in `errors`.
-pub fn check(net: &Network, errors: &mut Ctxt) {
+/// A description that has no resolved form: what to report beside the stub (see
+/// `expand::stub`).
+pub struct Invalid {
+    /// Every mistake found in parsing and checking; `None` when the compiler's own error on the
+    /// user's field is the one error (see [`Network::rejected_by_rustc`]).
+    errors: Option<syn::Error>,
+}
+
+impl Invalid {
+    /// The errors as `compile_error!` invocations; nothing when the compiler reports the one.
+    pub fn to_compile_error(&self) -> TokenStream {
+        self.errors.as_ref().map(syn::Error::to_compile_error).unwrap_or_default()
+    }
+}
+
+/// Checks `net`, adding every mistake to `errors` (those found in parsing it), and resolves it
+/// if there is none.
+pub fn check(net: &Network, mut errors: Ctxt) -> Result<Resolved<'_>, Invalid> {
     let suggested = match net.origin {
-        Origin::Network => keywords(net, errors),
+        Origin::Network => keywords(net, &mut errors),
         Origin::Derive => Vec::new(),
     };
-    layer_count(net, &suggested, errors);
-    sizes(net, errors);
-    matrices(net, errors);
-    names(net, errors);
-    activation_names(net, errors);
-    cost_name(net, errors);
+    layer_count(net, &suggested, &mut errors);
+    sizes(net, &mut errors);
+    matrices(net, &mut errors);
+    names(net, &mut errors);
+    activation_names(net, &mut errors);
+    cost_name(net, &mut errors);
     if net.origin == Origin::Derive {
-        chain(net, errors);
-        floats(net, errors);
+        chain(net, &mut errors);
+        floats(net, &mut errors);
     }
+    if net.rejected_by_rustc {
+        // The compiler's own error on the user's field is the one error; the stub keeps the
+        // rest of the program free of follow-on errors, beside any error of the macro's.
+        return Err(Invalid { errors: errors.finish(()).err() });
+    }
+    errors.finish(()).and_then(|()| resolve(net)).map_err(|error| Invalid { errors: Some(error) })
+}
+
+/// The resolved form of a description the checks found no mistake in: the float type, the
+/// cost, and each level's sizes, the sizes of a `network!` chained from `input`.
+///
+/// What it requires, the checks and the parsers have already reported when it is missing; its
+/// errors (the messages the checks would give) are only there so that nothing can panic.
+fn resolve(net: &Network) -> syn::Result<Resolved<'_>> {
+    let missing =
+        |what: &str| syn::Error::new(net.missing_span, format!("network `{}` has no {what}", net.ident));
+    let cost = net.cost.as_ref().ok_or_else(|| missing("cost"))?;
+    let input = net.input.as_ref().ok_or_else(|| missing("input size"))?;
+    let float = net.float_ident();
+    let mut inputs = input.dim.clone();
+    let mut levels = Vec::with_capacity(net.layers.len());
+    for (i, layer) in net.layers.iter().enumerate() {
+        let units = layer.outputs.as_ref().ok_or_else(|| missing("layer size"))?;
+        // A derive's layer takes the inputs its field's type declares (checked above, or
+        // asserted at compile time, to be the units of the layer before it).
+        if let Some(declared) = &layer.inputs {
+            inputs = declared.dim.clone();
+        }
+        let level = Level::new(net, &float, i + 1, layer, inputs, units);
+        inputs = level.outputs.clone();
+        levels.push(level);
+    }
+    if levels.is_empty() {
+        return Err(missing("layers"));
+    }
+    Ok(Resolved { net, float, cost, input, levels })
 }
 
 /// `network!` needs `input` and `cost`. A layer named like a missing keyword is most likely that
