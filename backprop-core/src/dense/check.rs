@@ -39,6 +39,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// ([`Error::NonFiniteParameter`]), else the sums themselves ([`Error::Overflow`]).
     ///
     /// The finite case, the common one, is one vectorised pass over z.
+    #[doc(hidden)]
     pub fn check_weighted_input(
         &self,
         layer: &'static str,
@@ -96,6 +97,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// non-finite δ) the gradients are computed into `gradients` and every updated value is
     /// checked ([`SgdUpdate::FromGradients`]). This layer's parameters and `a_prev` must be
     /// finite, as the forward pass's check of z has made sure.
+    #[doc(hidden)]
     pub fn sgd_check(
         &self,
         layer: &'static str,
@@ -125,6 +127,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// Applies the update [`sgd_check`](Dense::sgd_check) found safe: fused
     /// ([`sgd_in`](Dense::sgd_in)), or W ← W − η G and b ← b − η g from the gradients it
     /// computed and checked, value by value as it checked them.
+    #[doc(hidden)]
     pub fn sgd_apply(
         &mut self,
         learning_rate: F,

@@ -34,6 +34,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// The forward pass of this layer into `out`: z^l = a^{l−1} (W^l)ᵀ + b^l, then
     /// a^l = σ(z^l), with the bias added and σ applied in one pass over z^l (the paper,
     /// section 2). `a_prev` is a^{l−1}, n × `IN`; `out` must be prepared for n rows.
+    #[doc(hidden)]
     pub fn forward_in(&self, a_prev: ArrayView2<'_, F>, out: &mut LayerBuffers<F>) {
         let (mut z, mut a) = out.forward_mut();
         if Self::is_small(a_prev.nrows()) {
@@ -64,6 +65,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
 
     /// δ^L of an output layer that declares an activation: δ^L = ∇_a C ⊙ σ'(z^L), by the
     /// chain rule, from ∇_a C that the cost wrote into `out`'s δ.
+    #[doc(hidden)]
     pub fn output_delta_in(&self, out: &mut LayerBuffers<F>) {
         let (z, a, mut delta) = out.backward_mut();
         self.scale_by_derivative(z, a, delta.view_mut());
@@ -78,6 +80,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// Equation (2) into `here`, this layer's buffers: δ^l = σ'(z^l) ⊙ (W^{l+1})ᵀ δ^{l+1},
     /// for a batch δ^{l+1} W^{l+1}, the product and σ' in one pass. `next_weight` is W^{l+1}
     /// (`NEXT × OUT`) and `next_delta` is δ^{l+1} (n × `NEXT`).
+    #[doc(hidden)]
     pub fn delta_in(
         &self,
         here: &mut LayerBuffers<F>,
@@ -111,6 +114,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// Equations (3) and (4) into `gradients`: ∂C/∂W^l = (δ^l)ᵀ a^{l−1} and
     /// ∂C/∂b^l = Σ_samples δ^l, from this layer's δ^l in `here` and its input a^{l−1}.
     /// `gradients` is reshaped to `OUT × IN` first if it is not.
+    #[doc(hidden)]
     pub fn gradients_in(
         &self,
         here: &LayerBuffers<F>,
@@ -140,6 +144,7 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// W^l ← W^l − η (δ^l)ᵀ a^{l−1} and b^l ← b^l − η Σ_samples δ^l, written straight into the
     /// parameters without forming the gradients. Call it after δ^{l−1} has been computed from
     /// the W^l it changes.
+    #[doc(hidden)]
     pub fn sgd_in(&mut self, learning_rate: F, here: &LayerBuffers<F>, a_prev: ArrayView2<'_, F>) {
         let delta = here.delta();
         let eta = learning_rate;
