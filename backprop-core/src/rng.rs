@@ -72,15 +72,13 @@ mod tests {
         assert_eq!(below(&mut rng, 0), 0);
     }
 
-    /// The first draws of the stream, written down: a change of generator or of the shuffle
-    /// changes every seeded result of the library, and must be seen.
+    /// The order for a seed, computed independently (in Python, from the ChaCha8 block function
+    /// and rand_core's seeding; see `permutation_is_pinned_for_a_seed` in `tests/data.rs`): a
+    /// change of generator or of the draw changes every seeded result of the library.
     #[test]
-    fn the_order_for_a_seed_is_fixed() {
+    fn the_order_for_a_seed_is_pinned() {
         let mut order: Vec<usize> = (0..10).collect();
         shuffle(&mut order, &mut seeded_rng(42));
-        let mut again: Vec<usize> = (0..10).collect();
-        shuffle(&mut again, &mut seeded_rng(42));
-        assert_eq!(order, again);
-        assert_ne!(order, (0..10).collect::<Vec<_>>());
+        assert_eq!(order, [9, 7, 2, 5, 0, 1, 4, 3, 8, 6]);
     }
 }
