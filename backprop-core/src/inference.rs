@@ -101,6 +101,7 @@ impl<F: Float, N: Network<F>> Predict<F> for N {}
 /// # Errors
 ///
 /// Those of [`Predict::predict`].
+#[doc(hidden)]
 pub fn predict_one<F: Float, N: Network<F>, const INPUT: usize, const OUTPUT: usize>(
     net: &N,
     x: &[F; INPUT],

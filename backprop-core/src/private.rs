@@ -25,8 +25,9 @@ pub use crate::inference::predict_one;
 pub use crate::rng::seeded_rng;
 pub use crate::workspace::workspace_error;
 
-/// [`cost_in`] with the cost of network `N`: what the generated code calls, so that it names
-/// the cost only through the network's `Cost` type. Where the declared cost is not a
+/// The cost of a batch from the output layer's buffers (the core's `cost_in`), with the cost of
+/// network `N`: what the generated code calls, so that it names the cost only through the
+/// network's `Cost` type. Where the declared cost is not a
 /// [`Cost`], the one error is then the network's own (`type Cost = …`), not a second one here.
 pub fn cost_in_of<F: Float, N: Network<F>>(
     out: &mut LayerBuffers<F>,

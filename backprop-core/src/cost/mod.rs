@@ -139,7 +139,10 @@ pub fn evaluate<F: Float, C: Cost<F>>(
 /// [`evaluate`] on the output layer's buffers of a [`Workspace`](crate::Workspace): the cost of
 /// the batch from its output a^L (z^L when the layer has no activation), with the gradient
 /// with respect to that output written into its δ. Allocates nothing.
-pub fn cost_in<F: Float, C: Cost<F>>(out: &mut LayerBuffers<F>, targets: Targets<'_, F>) -> Result<F, Error> {
+pub(crate) fn cost_in<F: Float, C: Cost<F>>(
+    out: &mut LayerBuffers<F>,
+    targets: Targets<'_, F>,
+) -> Result<F, Error> {
     let (_, output, delta) = out.backward_mut();
     evaluate(&C::default(), output, targets, Some(delta))
 }
