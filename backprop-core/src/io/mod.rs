@@ -46,6 +46,7 @@
 
 pub(crate) mod digest;
 pub(crate) mod file;
+mod header;
 mod persist;
 pub(crate) mod tensors;
 pub(crate) mod weights;
