@@ -14,6 +14,7 @@ pub mod diagnostics;
 #[cfg(feature = "mpi")]
 pub mod distributed;
 mod early_stopping;
+mod fit_error;
 mod history;
 pub(crate) mod metrics;
 #[cfg(feature = "plot")]
@@ -25,7 +26,8 @@ pub use crate::inference::EVALUATION_BATCH;
 pub use diagnostics::{LayerDiagnostics, Problem, Warning};
 #[cfg(feature = "mpi")]
 pub use distributed::Mpi;
+pub use fit_error::FitError;
 pub use history::{CSV_HEADER, Epoch, History};
 pub use metrics::{ConfusionMatrix, Metrics, confusion_matrix, evaluate, predict_classes};
 pub use progress::Progress;
-pub use trainer::{FitError, Trainer};
+pub use trainer::Trainer;
