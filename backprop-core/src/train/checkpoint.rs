@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::diagnostics::{LayerDiagnostics, Problem, Warning};
 use super::early_stopping::Best;
 use super::history::{Epoch, History};
-use super::trainer::{Run, Setup};
+use super::state::{Run, Setup};
 use crate::error::Error;
 use crate::float::Float;
 use crate::io::file::Target;

@@ -20,6 +20,7 @@ pub(crate) mod metrics;
 #[cfg(feature = "plot")]
 mod plot;
 mod progress;
+mod state;
 mod trainer;
 
 pub use crate::inference::EVALUATION_BATCH;

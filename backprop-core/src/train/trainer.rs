@@ -8,11 +8,11 @@ use ndarray::{Array2, ArrayView2, Axis, Slice};
 use super::diagnostics::{Diagnostics, report};
 #[cfg(feature = "mpi")]
 use super::distributed::{Group, Mpi};
-use super::early_stopping::Best;
 use super::fit_error::FitError;
 use super::history::{Epoch, History};
 use super::metrics::{Metrics, evaluate};
 use super::progress::{Display, Progress};
+use super::state::{Run, Setup, fingerprint};
 use crate::check::{check_count, check_option};
 use crate::cost::Cost;
 use crate::error::Error;
@@ -20,7 +20,7 @@ use crate::float::Float;
 use crate::io::file::Target;
 use crate::network::Network;
 use crate::optim::{Constant, Optimizer, OptimizerState, Resumable, Schedule};
-use crate::rng::{Rng, shuffle};
+use crate::rng::shuffle;
 use crate::targets::Targets;
 use crate::workspace::Workspace;
 
@@ -730,72 +730,6 @@ struct Plan<F> {
     checkpoint: Option<Target>,
 }
 
-/// Where a run stands after an epoch: with the network and the optimiser's state, what a
-/// checkpoint holds.
-pub(crate) struct Run<F> {
-    /// The epochs done.
-    pub(crate) epoch: usize,
-    /// The order of the samples, shuffled again each epoch.
-    pub(crate) order: Vec<usize>,
-    /// The generator of the shuffles.
-    pub(crate) rng: Rng,
-    pub(crate) best: Best<F>,
-    /// Whether early stopping ended the run.
-    pub(crate) stopped: bool,
-    pub(crate) history: History<F>,
-}
-
-impl<F: Float> Run<F> {
-    /// A run before its first epoch.
-    pub(crate) fn new(seed: u64, samples: usize, epochs: usize) -> Self {
-        Run {
-            epoch: 0,
-            order: (0..samples).collect(),
-            rng: crate::rng::seeded_rng(seed),
-            best: Best::default(),
-            stopped: false,
-            history: History {
-                epochs: Vec::with_capacity(epochs.min(1024)),
-                best_epoch: None,
-                stopped_early: false,
-                warnings: Vec::new(),
-            },
-        }
-    }
-
-    /// The order of the samples and the generator after `epochs` epochs: the same shuffles
-    /// replayed from the seed.
-    pub(crate) fn replay(seed: u64, samples: usize, epochs: usize) -> Self {
-        let mut run = Run::new(seed, samples, epochs);
-        for _ in 0..epochs {
-            shuffle(&mut run.order, &mut run.rng);
-        }
-        run.epoch = epochs;
-        run
-    }
-}
-
-/// What a checkpoint records of the trainer and the data it was written with.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Setup<F> {
-    /// The number of epochs planned (may differ on resume).
-    pub(crate) epochs: usize,
-    pub(crate) batch_size: usize,
-    pub(crate) seed: u64,
-    pub(crate) initial_rate: F,
-    /// The schedule, as `Debug` prints it (may differ on resume).
-    pub(crate) schedule: String,
-    pub(crate) samples: usize,
-    /// [`fingerprint`] of the training data.
-    pub(crate) data: u64,
-    /// The number of validation samples and their fingerprint.
-    pub(crate) validation: Option<(usize, u64)>,
-    /// Patience and `min_delta`.
-    pub(crate) early_stopping: Option<(usize, F)>,
-    /// [`Resumable::describe`] of the optimiser.
-    pub(crate) optimizer: String,
-}
-
 /// Where and how often [`Trainer::checkpoint`] writes, and how to read the optimiser's state:
 /// functions, so that [`Trainer::fit`] needs no [`Resumable`] bound of its own.
 #[derive(Debug)]
@@ -834,20 +768,6 @@ fn describe_state<F: Float>(state: &OptimizerState<F>) -> String {
         parts.push(format!("{}: {buffers} buffers, fingerprint {hash:016x}", names.join(", ")));
     }
     if parts.is_empty() { "none".to_owned() } else { parts.join("; ") }
-}
-
-/// A 64-bit fingerprint of a data set, inputs and targets: FNV-1a over the bits of every value
-/// and label. Equal data give equal fingerprints on every machine.
-fn fingerprint<F: Float>(x: ArrayView2<'_, F>, y: Targets<'_, F>) -> u64 {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(PRIME);
-    let h = x
-        .iter()
-        .fold(mix(0xcbf2_9ce4_8422_2325, x.ncols() as u64), |h, v| mix(h, Float::to_f64(*v).to_bits()));
-    match y {
-        Targets::Values(v) => v.iter().fold(mix(h, 1), |h, v| mix(h, Float::to_f64(*v).to_bits())),
-        Targets::Classes(c) => c.iter().fold(mix(h, 2), |h, &c| mix(h, c as u64)),
-    }
 }
 
 /// Checks a data set before training: inputs as wide as the network's input, finite; one target

@@ -1,0 +1,91 @@
+//! The state of a training run, shared by the run loop and checkpoints: where the run stands
+//! after an epoch ([`Run`]), and what a checkpoint records of the trainer and its data
+//! ([`Setup`]).
+
+use ndarray::ArrayView2;
+
+use super::early_stopping::Best;
+use super::history::History;
+use crate::float::Float;
+use crate::rng::{Rng, shuffle};
+use crate::targets::Targets;
+
+/// Where a run stands after an epoch: with the network and the optimiser's state, what a
+/// checkpoint holds.
+pub(crate) struct Run<F> {
+    /// The epochs done.
+    pub(crate) epoch: usize,
+    /// The order of the samples, shuffled again each epoch.
+    pub(crate) order: Vec<usize>,
+    /// The generator of the shuffles.
+    pub(crate) rng: Rng,
+    pub(crate) best: Best<F>,
+    /// Whether early stopping ended the run.
+    pub(crate) stopped: bool,
+    pub(crate) history: History<F>,
+}
+
+impl<F: Float> Run<F> {
+    /// A run before its first epoch.
+    pub(crate) fn new(seed: u64, samples: usize, epochs: usize) -> Self {
+        Run {
+            epoch: 0,
+            order: (0..samples).collect(),
+            rng: crate::rng::seeded_rng(seed),
+            best: Best::default(),
+            stopped: false,
+            history: History {
+                epochs: Vec::with_capacity(epochs.min(1024)),
+                best_epoch: None,
+                stopped_early: false,
+                warnings: Vec::new(),
+            },
+        }
+    }
+
+    /// The order of the samples and the generator after `epochs` epochs: the same shuffles
+    /// replayed from the seed.
+    pub(crate) fn replay(seed: u64, samples: usize, epochs: usize) -> Self {
+        let mut run = Run::new(seed, samples, epochs);
+        for _ in 0..epochs {
+            shuffle(&mut run.order, &mut run.rng);
+        }
+        run.epoch = epochs;
+        run
+    }
+}
+
+/// What a checkpoint records of the trainer and the data it was written with.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Setup<F> {
+    /// The number of epochs planned (may differ on resume).
+    pub(crate) epochs: usize,
+    pub(crate) batch_size: usize,
+    pub(crate) seed: u64,
+    pub(crate) initial_rate: F,
+    /// The schedule, as `Debug` prints it (may differ on resume).
+    pub(crate) schedule: String,
+    pub(crate) samples: usize,
+    /// [`fingerprint`] of the training data.
+    pub(crate) data: u64,
+    /// The number of validation samples and their fingerprint.
+    pub(crate) validation: Option<(usize, u64)>,
+    /// Patience and `min_delta`.
+    pub(crate) early_stopping: Option<(usize, F)>,
+    /// [`Resumable::describe`] of the optimiser.
+    pub(crate) optimizer: String,
+}
+
+/// A 64-bit fingerprint of a data set, inputs and targets: FNV-1a over the bits of every value
+/// and label. Equal data give equal fingerprints on every machine.
+pub(super) fn fingerprint<F: Float>(x: ArrayView2<'_, F>, y: Targets<'_, F>) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(PRIME);
+    let h = x
+        .iter()
+        .fold(mix(0xcbf2_9ce4_8422_2325, x.ncols() as u64), |h, v| mix(h, Float::to_f64(*v).to_bits()));
+    match y {
+        Targets::Values(v) => v.iter().fold(mix(h, 1), |h, v| mix(h, Float::to_f64(*v).to_bits())),
+        Targets::Classes(c) => c.iter().fold(mix(h, 2), |h, &c| mix(h, c as u64)),
+    }
+}
