@@ -4,7 +4,7 @@
 
 use ndarray::ArrayView2;
 
-use super::early_stopping::Best;
+use super::early_stopping::EarlyStopping;
 use super::history::History;
 use crate::float::Float;
 use crate::rng::{Rng, shuffle};
@@ -19,21 +19,20 @@ pub(crate) struct Run<F> {
     pub(crate) order: Vec<usize>,
     /// The generator of the shuffles.
     pub(crate) rng: Rng,
-    pub(crate) best: Best<F>,
-    /// Whether early stopping ended the run.
-    pub(crate) stopped: bool,
+    /// Early stopping's policy and its best epoch so far.
+    pub(crate) early_stopping: EarlyStopping<F>,
     pub(crate) history: History<F>,
 }
 
 impl<F: Float> Run<F> {
-    /// A run before its first epoch.
-    pub(crate) fn new(seed: u64, samples: usize, epochs: usize) -> Self {
+    /// A run of `epochs` epochs with `early_stopping` (patience and `min_delta`, if any), before
+    /// its first epoch.
+    pub(crate) fn new(seed: u64, samples: usize, epochs: usize, early_stopping: Option<(usize, F)>) -> Self {
         Run {
             epoch: 0,
             order: (0..samples).collect(),
             rng: crate::rng::seeded_rng(seed),
-            best: Best::default(),
-            stopped: false,
+            early_stopping: EarlyStopping::new(early_stopping),
             history: History {
                 epochs: Vec::with_capacity(epochs.min(1024)),
                 best_epoch: None,
@@ -45,8 +44,13 @@ impl<F: Float> Run<F> {
 
     /// The order of the samples and the generator after `epochs` epochs: the same shuffles
     /// replayed from the seed.
-    pub(crate) fn replay(seed: u64, samples: usize, epochs: usize) -> Self {
-        let mut run = Run::new(seed, samples, epochs);
+    pub(crate) fn replay(
+        seed: u64,
+        samples: usize,
+        epochs: usize,
+        early_stopping: Option<(usize, F)>,
+    ) -> Self {
+        let mut run = Run::new(seed, samples, epochs, early_stopping);
         for _ in 0..epochs {
             shuffle(&mut run.order, &mut run.rng);
         }

@@ -247,7 +247,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
             self.check_same::<N>(group, "fit", x, y, &plan).map_err(FitError::before_training)?;
             group.broadcast_parameters(net);
         }
-        let run = Run::new(self.seed, x.nrows(), plan.epochs);
+        let run = Run::new(self.seed, x.nrows(), plan.epochs, plan.early_stopping);
         self.run(net, x, y, &plan, run, group)
     }
 
@@ -416,19 +416,12 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         match self.train_epochs(net, x, y, plan, &mut run, &mut buffers, &mut display) {
             Ok(()) => {
                 display.finish();
-                if plan.early_stopping.is_some()
-                    && run.history.last().is_some_and(|e| e.epoch != run.best.epoch)
-                {
-                    run.best.restore(net);
-                }
+                run.early_stopping.finish(net, &run.history);
                 Ok(run.history)
             }
             Err(error) => {
                 display.finish();
-                // The failed step changed nothing; with early stopping, go back to the best.
-                if plan.early_stopping.is_some() && !run.best.weights.is_empty() {
-                    run.best.restore(net);
-                }
+                run.early_stopping.abandon(net);
                 Err(FitError { error, history: run.history })
             }
         }
@@ -450,23 +443,18 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         // What checkpoints record of the configuration and the data: the same for every epoch,
         // and its fingerprints read all the data, so it is computed once.
         let setup = self.checkpoint.as_ref().map(|_| self.setup(x, y, plan));
-        while run.epoch < plan.epochs && !run.stopped {
+        let mut stop = run.early_stopping.stopped();
+        while run.epoch < plan.epochs && !stop {
             let record = self.epoch(net, x, y, plan, run, buffers, display)?;
             display.end_epoch(&record.summary(Some(plan.epochs)));
             let validation_loss = record.validation_loss;
             run.history.epochs.push(record);
             run.epoch += 1;
             if let Some(loss) = validation_loss {
-                let (patience, min_delta) = match plan.early_stopping {
-                    Some((patience, min_delta)) => (Some(patience), min_delta),
-                    None => (None, F::zero()),
-                };
-                run.stopped = run.best.observe(run.epoch, loss, min_delta, patience, net);
-                run.history.best_epoch = Some(run.best.epoch);
-                run.history.stopped_early = run.stopped && run.epoch < plan.epochs;
+                stop = run.early_stopping.observe(run.epoch, plan.epochs, loss, net, &mut run.history);
             }
             if let (Some(checkpoint), Some(setup)) = (&self.checkpoint, &setup) {
-                if run.stopped || run.epoch == plan.epochs || run.epoch % checkpoint.every.max(1) == 0 {
+                if stop || run.epoch == plan.epochs || run.epoch % checkpoint.every.max(1) == 0 {
                     // Rank 0 of a distributed run, which holds the path, writes; every rank
                     // learns whether it could.
                     let written = if let Some(target) = &plan.checkpoint {
