@@ -9,17 +9,23 @@
 //! With the `mpi` feature, a trainer trains across the processes of an MPI run
 //! (`Trainer::mpi` and the module `distributed`).
 
+mod buffers;
 mod checkpoint;
+mod checkpointing;
 pub mod diagnostics;
 #[cfg(feature = "mpi")]
 pub mod distributed;
 mod early_stopping;
+mod epoch;
 mod fit_error;
+mod group;
 mod history;
 pub(crate) mod metrics;
+mod plan;
 #[cfg(feature = "plot")]
 mod plot;
 mod progress;
+mod run_loop;
 mod state;
 mod trainer;
 

@@ -2,13 +2,11 @@
 //! after an epoch ([`Run`]), and what a checkpoint records of the trainer and its data
 //! ([`Setup`]).
 
-use ndarray::ArrayView2;
-
 use super::early_stopping::EarlyStopping;
 use super::history::History;
+use super::plan::{Data, Options, Plan};
 use crate::float::Float;
 use crate::rng::{Rng, shuffle};
-use crate::targets::Targets;
 
 /// Where a run stands after an epoch: with the network and the optimiser's state, what a
 /// checkpoint holds.
@@ -70,26 +68,36 @@ pub(crate) struct Setup<F> {
     /// The schedule, as `Debug` prints it (may differ on resume).
     pub(crate) schedule: String,
     pub(crate) samples: usize,
-    /// [`fingerprint`] of the training data.
+    /// [`Data::fingerprint`] of the training data.
     pub(crate) data: u64,
     /// The number of validation samples and their fingerprint.
     pub(crate) validation: Option<(usize, u64)>,
     /// Patience and `min_delta`.
     pub(crate) early_stopping: Option<(usize, F)>,
-    /// [`Resumable::describe`] of the optimiser.
+    /// [`Resumable::describe`](crate::optim::Resumable::describe) of the optimiser.
     pub(crate) optimizer: String,
 }
 
-/// A 64-bit fingerprint of a data set, inputs and targets: FNV-1a over the bits of every value
-/// and label. Equal data give equal fingerprints on every machine.
-pub(super) fn fingerprint<F: Float>(x: ArrayView2<'_, F>, y: Targets<'_, F>) -> u64 {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(PRIME);
-    let h = x
-        .iter()
-        .fold(mix(0xcbf2_9ce4_8422_2325, x.ncols() as u64), |h, v| mix(h, Float::to_f64(*v).to_bits()));
-    match y {
-        Targets::Values(v) => v.iter().fold(mix(h, 1), |h, v| mix(h, Float::to_f64(*v).to_bits())),
-        Targets::Classes(c) => c.iter().fold(mix(h, 2), |h, &c| mix(h, c as u64)),
+impl<F: Float> Setup<F> {
+    /// What a checkpoint records of a run with `options`, checked into `plan`, on `data`, with
+    /// the optimiser that `optimizer` describes ([`Resumable::describe`](crate::optim::Resumable::describe)).
+    pub(crate) fn new(
+        options: &Options<'_, F>,
+        plan: &Plan<F>,
+        data: Data<'_, F>,
+        optimizer: String,
+    ) -> Self {
+        Setup {
+            epochs: plan.epochs,
+            batch_size: plan.batch_size,
+            seed: options.seed,
+            initial_rate: plan.initial_rate,
+            schedule: format!("{:?}", options.schedule),
+            samples: data.x.nrows(),
+            data: data.fingerprint(),
+            validation: options.validation.map(|v| (v.x.nrows(), v.fingerprint())),
+            early_stopping: plan.early_stopping,
+            optimizer,
+        }
     }
 }
