@@ -1,7 +1,7 @@
 //! The processes a run trains across, as the trainer sees them. With the `mpi` feature:
-//! [`distributed`](super::distributed)'s `Group`, and the glue around it (what the trainer
-//! keeps of [`Trainer::mpi`](super::Trainer::mpi), the settings the processes compare, one
-//! distributed step). Without it: a `Group` and a `Distributed` that cannot exist, with the
+//! `distributed.rs`'s `Group`, and the glue around it (what the trainer keeps of
+//! [`Trainer::mpi`](super::Trainer::mpi), the settings the processes compare, one distributed
+//! step). Without it: a `Group` and a `Distributed` that cannot exist, with the
 //! same methods, so that the trainer's code is the same with and without the feature. The
 //! trainer's `cfg`s are here, but for [`Trainer::mpi`](super::Trainer::mpi) itself.
 

@@ -9,6 +9,11 @@
 //! With the `mpi` feature, a trainer trains across the processes of an MPI run
 //! (`Trainer::mpi` and the module `distributed`).
 
+// The trainer, top down: `trainer` (the builder, `fit`, `resume`) → `run_loop` (the epochs of a
+// run and their bookkeeping) → `epoch` (one epoch on one `Context`) → `buffers`; beside them
+// `plan` (the options, checked), `state` (a run's `Run` and `Setup`, which checkpoints hold),
+// `early_stopping`, `checkpointing` (the checkpoint options) and `checkpoint` (the files),
+// `group` (the processes of an MPI run, or stubs without the feature) and `fit_error`.
 mod buffers;
 mod checkpoint;
 mod checkpointing;

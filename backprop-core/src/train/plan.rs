@@ -73,17 +73,25 @@ impl<'d, F: Float> Data<'d, F> {
 
 /// The options of a trainer as its methods of the same names set them, unchecked.
 pub(crate) struct Options<'v, F> {
+    /// The number of passes over the training set.
     pub(crate) epochs: usize,
+    /// The number of samples per step.
     pub(crate) batch_size: usize,
+    /// The seed of the order of the samples.
     pub(crate) seed: u64,
+    /// The learning rate of each epoch, from η₀.
     pub(crate) schedule: Box<dyn Schedule<F> + Send>,
     /// η₀, the optimiser's rate when the first plan was made.
     pub(crate) initial_rate: Option<F>,
+    /// The validation set, measured after each epoch.
     pub(crate) validation: Option<Data<'v, F>>,
     /// Patience and `min_delta`.
     pub(crate) early_stopping: Option<(usize, F)>,
+    /// What to show while training.
     pub(crate) progress: Progress,
+    /// Whether to measure the accuracy on the training set after each epoch.
     pub(crate) training_accuracy: bool,
+    /// Whether to record the diagnostics of every layer in each epoch.
     pub(crate) diagnostics: bool,
 }
 
@@ -107,6 +115,7 @@ impl<F: Float> Default for Options<'_, F> {
 
 /// The options of a run, checked.
 pub(crate) struct Plan<F> {
+    /// The number of epochs, at least 1.
     pub(crate) epochs: usize,
     /// The number of samples per step: the batch size, or all samples if there are fewer.
     pub(crate) batch: usize,

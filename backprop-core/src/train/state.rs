@@ -80,7 +80,8 @@ pub(crate) struct Setup<F> {
 
 impl<F: Float> Setup<F> {
     /// What a checkpoint records of a run with `options`, checked into `plan`, on `data`, with
-    /// the optimiser that `optimizer` describes ([`Resumable::describe`](crate::optim::Resumable::describe)).
+    /// the optimiser that `optimizer` describes
+    /// ([`Resumable::describe`](crate::optim::Resumable::describe)).
     pub(crate) fn new(
         options: &Options<'_, F>,
         plan: &Plan<F>,

@@ -147,10 +147,10 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// [`fit`](Trainer::fit) starts every process from rank 0's weights; only rank 0 shows
     /// progress and warnings and writes checkpoints (and a program should plot and save from
     /// rank 0 only: [`Mpi::is_root`](super::Mpi::is_root)). [`resume`](Trainer::resume) reads
-    /// the checkpoint on rank 0 and sends it to the others. The measurements after each epoch (training
-    /// accuracy, validation) are shared too: each process evaluates its share of the samples,
-    /// and the sums are added in rank order, so every process records the same history. See
-    /// [`distributed`](super::distributed) for how the batch is split and summed.
+    /// the checkpoint on rank 0 and sends it to the others. The measurements after each epoch
+    /// (training accuracy, validation) are shared too: each process evaluates its share of the
+    /// samples, and the sums are added in rank order, so every process records the same
+    /// history. See [`distributed`](super::distributed) for how the batch is split and summed.
     ///
     /// The result is that of one process training with the same batch size, up to the order
     /// of the sums (the gradient of a batch, summed over shards): `tests/mpi.rs` checks that 2
