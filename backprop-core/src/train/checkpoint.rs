@@ -15,9 +15,9 @@ use ndarray::ArrayD;
 use serde_json::{Value, json};
 
 use super::diagnostics::{LayerDiagnostics, Problem, Warning};
-use super::early_stopping::Best;
+use super::early_stopping::{Best, EarlyStopping};
 use super::history::{Epoch, History};
-use super::trainer::{Run, Setup};
+use super::state::{Run, Setup};
 use crate::error::Error;
 use crate::float::Float;
 use crate::io::file::Target;
@@ -43,7 +43,7 @@ pub(crate) fn write<F: Float, N: Network<F>>(
             tensors.push(Tensor::of(optimizer_tensor_name::<F, N>(index, slot), buffer.view()));
         }
     }
-    for (layer, (w, b)) in N::LAYERS.iter().zip(&run.best.weights) {
+    for (layer, (w, b)) in N::LAYERS.iter().zip(&run.early_stopping.best.weights) {
         tensors.push(Tensor::of(format!("best.{}.weight", layer.name), w.view().into_dyn()));
         tensors.push(Tensor::of(format!("best.{}.bias", layer.name), b.view().into_dyn()));
     }
@@ -124,8 +124,9 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
         )));
     }
     let steps_before = optimizer_json.0.get("steps_before").and_then(Value::as_u64);
-    check_consistent(&file, setup, epoch, &optimizer_state, steps_before, &best, stopped, &history)?;
-    let mut run = Run::replay(setup.seed, setup.samples, epoch);
+    let early_stopping = EarlyStopping::resumed(setup.early_stopping, best, stopped);
+    check_consistent(&file, setup, epoch, &optimizer_state, steps_before, &early_stopping, &history)?;
+    let mut run = Run::replay(setup.seed, setup.samples, epoch, setup.early_stopping);
     let position = state.get("rng").and_then(|rng| rng.string("word_pos")).map_err(&bad)?;
     if position != run.rng.get_word_pos().to_string() {
         return Err(file.error(SafetensorsProblem::CheckpointMismatch {
@@ -138,8 +139,7 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
             ),
         }));
     }
-    run.best = best;
-    run.stopped = stopped;
+    run.early_stopping = early_stopping;
     run.history = history;
 
     optimizer.set_state(optimizer_state)?;
@@ -166,15 +166,13 @@ fn steps_per_epoch<F>(setup: &Setup<F>) -> usize {
 ///
 /// The optimiser's buffers are checked by [`Resumable::set_state`] (Adam's v ≥ 0), and their
 /// number by [`read_optimizer_state`].
-#[allow(clippy::too_many_arguments)]
 fn check_consistent<F: Float>(
     file: &TensorFile<'_>,
     setup: &Setup<F>,
     epoch: usize,
     optimizer: &OptimizerState<F>,
     steps_before: Option<u64>,
-    best: &Best<F>,
-    stopped: bool,
+    early_stopping: &EarlyStopping<F>,
     history: &History<F>,
 ) -> Result<(), Error> {
     let inconsistent = |what, expected: String, found: String| {
@@ -206,12 +204,13 @@ fn check_consistent<F: Float>(
             );
         }
     }
-    let patience = setup.early_stopping.map(|(patience, _)| patience);
-    let ran_out = patience.is_some_and(|patience| best.since >= patience);
+    let (patience, since, stopped) =
+        (early_stopping.patience(), early_stopping.best.since, early_stopping.stopped());
+    let ran_out = early_stopping.ran_out();
     if stopped != ran_out || (history.stopped_early && !stopped) {
         let why = match patience {
             None => "the run has no early stopping".to_owned(),
-            Some(patience) => format!("{} epochs since the best, with a patience of {patience}", best.since),
+            Some(patience) => format!("{since} epochs since the best, with a patience of {patience}"),
         };
         return inconsistent(
             "`stopped`",
@@ -252,15 +251,15 @@ fn state_json<F: Float>(setup: &Setup<F>, optimizer: &OptimizerState<F>, run: &R
     });
     json!({
         "epoch": run.epoch,
-        "stopped": run.stopped,
+        "stopped": run.early_stopping.stopped(),
         "setup": setup_json(setup),
         "optimizer": { "counters": counters, "slots": slots, "tensors": tensors, "steps_before": steps_before },
         "rng": { "word_pos": run.rng.get_word_pos().to_string() },
         "best": {
-            "loss": run.best.loss.map(Float::to_f64),
-            "epoch": run.best.epoch,
-            "since": run.best.since,
-            "weights": !run.best.weights.is_empty(),
+            "loss": run.early_stopping.best.loss.map(Float::to_f64),
+            "epoch": run.early_stopping.best.epoch,
+            "since": run.early_stopping.best.since,
+            "weights": !run.early_stopping.best.weights.is_empty(),
         },
         "history": {
             "best_epoch": run.history.best_epoch,

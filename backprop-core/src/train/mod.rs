@@ -9,23 +9,37 @@
 //! With the `mpi` feature, a trainer trains across the processes of an MPI run
 //! (`Trainer::mpi` and the module `distributed`).
 
+// The trainer, top down: `trainer` (the builder, `fit`, `resume`) → `run_loop` (the epochs of a
+// run and their bookkeeping) → `epoch` (one epoch on one `Context`) → `buffers`; beside them
+// `plan` (the options, checked), `state` (a run's `Run` and `Setup`, which checkpoints hold),
+// `early_stopping`, `checkpointing` (the checkpoint options) and `checkpoint` (the files),
+// `group` (the processes of an MPI run, or stubs without the feature) and `fit_error`.
+mod buffers;
 mod checkpoint;
+mod checkpointing;
 pub mod diagnostics;
 #[cfg(feature = "mpi")]
 pub mod distributed;
 mod early_stopping;
+mod epoch;
+mod fit_error;
+mod group;
 mod history;
 pub(crate) mod metrics;
+mod plan;
 #[cfg(feature = "plot")]
 mod plot;
 mod progress;
+mod run_loop;
+mod state;
 mod trainer;
 
 pub use crate::inference::EVALUATION_BATCH;
 pub use diagnostics::{LayerDiagnostics, Problem, Warning};
 #[cfg(feature = "mpi")]
 pub use distributed::Mpi;
+pub use fit_error::FitError;
 pub use history::{CSV_HEADER, Epoch, History};
 pub use metrics::{ConfusionMatrix, Metrics, confusion_matrix, evaluate, predict_classes};
 pub use progress::Progress;
-pub use trainer::{FitError, Trainer};
+pub use trainer::Trainer;

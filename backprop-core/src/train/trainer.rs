@@ -1,27 +1,28 @@
-//! The training loop: epochs of shuffled mini-batches.
+//! The trainer: its options, set one method at a time, and the two ways to train with them,
+//! [`fit`](Trainer::fit) and [`resume`](Trainer::resume). The checked plan is in `plan.rs`, the
+//! run loop in `run_loop.rs`, one epoch in `epoch.rs`, the processes of a distributed run in
+//! `group.rs`.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-use ndarray::{Array2, ArrayView2, Axis, Slice};
+use ndarray::ArrayView2;
 
-use super::diagnostics::{Diagnostics, report};
-#[cfg(feature = "mpi")]
-use super::distributed::{Group, Mpi};
-use super::early_stopping::Best;
-use super::history::{Epoch, History};
-use super::metrics::{Metrics, evaluate};
-use super::progress::{Display, Progress};
-use crate::check::{check_count, check_option};
-use crate::cost::Cost;
+use super::checkpoint;
+use super::checkpointing::Checkpointing;
+use super::epoch::{Context, Start};
+use super::fit_error::FitError;
+use super::group::{Distributed, agree, debug_field};
+use super::history::History;
+use super::plan::{Data, Options};
+use super::progress::Progress;
+use super::run_loop;
+use super::state::{Run, Setup};
 use crate::error::Error;
 use crate::float::Float;
-use crate::io::file::Target;
 use crate::network::Network;
-use crate::optim::{Constant, Optimizer, OptimizerState, Resumable, Schedule};
-use crate::rng::{Rng, shuffle};
+use crate::optim::{Optimizer, Resumable, Schedule};
 use crate::targets::Targets;
-use crate::workspace::Workspace;
 
 /// Trains a network with an optimiser: epochs of mini-batches drawn in a seeded random order,
 /// an optional validation set measured after each epoch, an optional learning-rate schedule and
@@ -32,97 +33,95 @@ use crate::workspace::Workspace;
 /// Every option has a default (10 epochs, batches of 32, seed 0, constant learning rate, no
 /// validation, no early stopping, [`Progress::Auto`]) and is checked by [`fit`](Trainer::fit),
 /// which returns [`Error::InvalidOption`] for a bad one.
-#[derive(Debug)]
 pub struct Trainer<'v, F: Float, O> {
+    /// The optimiser, with its state.
     optimizer: O,
-    epochs: usize,
-    batch_size: usize,
-    seed: u64,
-    schedule: Box<dyn Schedule<F> + Send>,
-    initial_rate: Option<F>,
-    validation: Option<(ArrayView2<'v, F>, Targets<'v, F>)>,
-    early_stopping: Option<(usize, F)>,
-    progress: Progress,
-    training_accuracy: bool,
-    diagnostics: bool,
+    /// Every option but the checkpoint and MPI.
+    options: Options<'v, F>,
+    /// Where and how often to write checkpoints.
     checkpoint: Option<Checkpointing<F, O>>,
-    #[cfg(feature = "mpi")]
+    /// The processes to train across (none without the `mpi` feature).
     mpi: Option<Distributed<F, O>>,
+}
+
+impl<F: Float, O: fmt::Debug> fmt::Debug for Trainer<'_, F, O> {
+    /// The optimiser and every option, as fields of the trainer.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("Trainer");
+        debug.field("optimizer", &self.optimizer);
+        self.options.debug_fields(&mut debug);
+        debug.field("checkpoint", &self.checkpoint);
+        debug_field(&mut debug, &self.mpi);
+        debug.finish()
+    }
 }
 
 impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// A trainer that updates with `optimizer`, with every other option at its default.
     pub fn new(optimizer: O) -> Self {
-        Trainer {
-            optimizer,
-            epochs: 10,
-            batch_size: 32,
-            seed: 0,
-            schedule: Box::new(Constant),
-            initial_rate: None,
-            validation: None,
-            early_stopping: None,
-            progress: Progress::Auto,
-            training_accuracy: true,
-            diagnostics: true,
-            checkpoint: None,
-            #[cfg(feature = "mpi")]
-            mpi: None,
-        }
+        Trainer { optimizer, options: Options::default(), checkpoint: None, mpi: None }
     }
 
     /// The number of passes over the training set (at least 1; default 10).
-    pub fn epochs(self, epochs: usize) -> Self {
-        Trainer { epochs, ..self }
+    pub fn epochs(mut self, epochs: usize) -> Self {
+        self.options.epochs = epochs;
+        self
     }
 
     /// The number of samples per step (at least 1; default 32). The last batch of an epoch holds
     /// what is left, so every sample is used once per epoch; a batch size above the number of
     /// samples gives full-batch gradient descent.
-    pub fn batch_size(self, batch_size: usize) -> Self {
-        Trainer { batch_size, ..self }
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.options.batch_size = batch_size;
+        self
     }
 
     /// The seed of the order of the samples (default 0). The order is a Fisher–Yates shuffle
     /// per epoch from ChaCha8 seeded with `seed`, the same on every machine, so that a network
     /// from the same `with_seed` trained with the same options and data ends with bit-identical
     /// weights.
-    pub fn seed(self, seed: u64) -> Self {
-        Trainer { seed, ..self }
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.options.seed = seed;
+        self
     }
 
     /// The learning rate of each epoch, from the optimiser's rate when training starts
-    /// (default [`Constant`]). The schedule must be `Send`, so that a trainer can be moved to
-    /// another thread (a `Trainer` is `Send` when its optimiser is).
-    pub fn schedule(self, schedule: impl Schedule<F> + Send + 'static) -> Self {
-        Trainer { schedule: Box::new(schedule), ..self }
+    /// (default [`Constant`](crate::optim::Constant)). The schedule must be `Send`, so that a
+    /// trainer can be moved to another thread (a `Trainer` is `Send` when its optimiser is).
+    pub fn schedule(mut self, schedule: impl Schedule<F> + Send + 'static) -> Self {
+        self.options.schedule = Box::new(schedule);
+        self
     }
 
     /// A validation set, on which the cost (and accuracy, for classification costs) is measured
     /// after every epoch.
-    pub fn validation(self, x: ArrayView2<'v, F>, y: impl Into<Targets<'v, F>>) -> Self {
-        Trainer { validation: Some((x, y.into())), ..self }
+    pub fn validation(mut self, x: ArrayView2<'v, F>, y: impl Into<Targets<'v, F>>) -> Self {
+        self.options.validation = Some(Data { x, y: y.into() });
+        self
     }
 
     /// Stops when the validation loss has not fallen below its best by more than `min_delta`
     /// for `patience` (at least 1) epochs in a row, and in any case ends training with the
     /// weights of the epoch of that best validation loss ([`History::best_epoch`]). Needs a
     /// [`validation`](Trainer::validation) set; `min_delta` must be finite and not negative.
-    pub fn early_stopping(self, patience: usize, min_delta: F) -> Self {
-        Trainer { early_stopping: Some((patience, min_delta)), ..self }
+    pub fn early_stopping(mut self, patience: usize, min_delta: F) -> Self {
+        self.options.early_stopping = Some((patience, min_delta));
+        self
     }
 
     /// What to show while training (default [`Progress::Auto`]: a bar on a terminal, nothing
     /// otherwise).
-    pub fn progress(self, progress: Progress) -> Self {
-        Trainer { progress, ..self }
+    pub fn progress(mut self, progress: Progress) -> Self {
+        self.options.progress = progress;
+        self
     }
 
     /// Whether to measure the accuracy on the training set after each epoch, for
     /// classification costs (default true). It costs one forward pass over the training set
     /// per epoch.
-    pub fn training_accuracy(self, measure: bool) -> Self {
-        Trainer { training_accuracy: measure, ..self }
+    pub fn training_accuracy(mut self, measure: bool) -> Self {
+        self.options.training_accuracy = measure;
+        self
     }
 
     /// Whether to record the [`diagnostics`](super::diagnostics) of every layer in each epoch
@@ -136,8 +135,9 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// each step a look at z^l of the units that have not fired yet: 1.7 % of an epoch of 79
     /// batches of Fashion-MNIST in `BENCHMARKS.md`, less for longer epochs. They never change
     /// the training: the weights are the same bits either way.
-    pub fn diagnostics(self, record: bool) -> Self {
-        Trainer { diagnostics: record, ..self }
+    pub fn diagnostics(mut self, record: bool) -> Self {
+        self.options.diagnostics = record;
+        self
     }
 
     /// Trains data-parallel across the processes of an MPI run (the `mpi` feature): every
@@ -146,11 +146,11 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// rank order, and every process takes the same step, so that all hold the same network.
     /// [`fit`](Trainer::fit) starts every process from rank 0's weights; only rank 0 shows
     /// progress and warnings and writes checkpoints (and a program should plot and save from
-    /// rank 0 only: [`Mpi::is_root`]). [`resume`](Trainer::resume) reads the checkpoint on
-    /// rank 0 and sends it to the others. The measurements after each epoch (training
-    /// accuracy, validation) are shared too: each process evaluates its share of the samples,
-    /// and the sums are added in rank order, so every process records the same history. See
-    /// [`distributed`](super::distributed) for how the batch is split and summed.
+    /// rank 0 only: [`Mpi::is_root`](super::Mpi::is_root)). [`resume`](Trainer::resume) reads
+    /// the checkpoint on rank 0 and sends it to the others. The measurements after each epoch
+    /// (training accuracy, validation) are shared too: each process evaluates its share of the
+    /// samples, and the sums are added in rank order, so every process records the same
+    /// history. See [`distributed`](super::distributed) for how the batch is split and summed.
     ///
     /// The result is that of one process training with the same batch size, up to the order
     /// of the sums (the gradient of a batch, summed over shards): `tests/mpi.rs` checks that 2
@@ -165,7 +165,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// [`Error::Distributed`], which names the setting and both values (see
     /// [`distributed`](super::distributed)); for that the optimiser must be [`Resumable`], as
     /// every optimiser of the library is. A process that dies ends the run without an error
-    /// on the others (see [`Mpi`]'s "When a process dies").
+    /// on the others (see [`Mpi`](super::Mpi)'s "When a process dies").
     ///
     /// ```no_run
     /// # use backprop_core::{Network, Sgd, Trainer, train::Mpi};
@@ -185,13 +185,11 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// # }
     /// ```
     #[cfg(feature = "mpi")]
-    pub fn mpi(self, mpi: Mpi) -> Self
+    pub fn mpi(self, mpi: super::distributed::Mpi) -> Self
     where
         O: Resumable<F>,
     {
-        let distributed =
-            Distributed { mpi, describe: <O as Resumable<F>>::describe, state: <O as Resumable<F>>::state };
-        Trainer { mpi: Some(distributed), ..self }
+        Trainer { mpi: Some(Distributed::new(mpi)), ..self }
     }
 
     /// The optimiser, with its state.
@@ -237,370 +235,39 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         x: ArrayView2<'_, F>,
         y: impl Into<Targets<'a, F>>,
     ) -> Result<History<F>, FitError<F>> {
-        let y = y.into();
-        #[cfg_attr(not(feature = "mpi"), allow(unused_mut))]
-        let mut group = self.group::<N>().map_err(FitError::before_training)?;
-        let plan = agree(&group, self.plan::<N>(x, y)).map_err(FitError::before_training)?;
-        #[cfg(feature = "mpi")]
-        if let Some(group) = &mut group {
-            self.check_same::<N>(group, "fit", x, y, &plan).map_err(FitError::before_training)?;
+        let mut start = self.start::<N>("fit", Data::new(x, y.into())).map_err(FitError::before_training)?;
+        if let Some(group) = &mut start.group {
             group.broadcast_parameters(net);
         }
-        let run = Run::new(self.seed, x.nrows(), plan.epochs);
-        self.run(net, x, y, &plan, run, group)
+        let run = Run::new(self.options.seed, x.nrows(), start.plan.epochs, start.plan.early_stopping);
+        run_loop::run(
+            Context::new(net, &mut self.optimizer, &self.options, start, run),
+            self.checkpoint.as_ref(),
+        )
     }
 
-    /// The processes of a distributed run, if this trainer has any.
-    #[cfg(feature = "mpi")]
-    fn group<N: Network<F>>(&self) -> Result<Option<Group<F>>, Error> {
-        let parameters = super::distributed::parameters::<F, N>();
-        self.mpi.as_ref().map(|d| Group::new(d.mpi, parameters)).transpose()
-    }
-
-    /// The processes of a distributed run: none without the `mpi` feature. (The same
-    /// signature as with it, so that callers need no `cfg`.)
-    #[cfg(not(feature = "mpi"))]
-    #[allow(clippy::extra_unused_type_parameters)]
-    fn group<N: Network<F>>(&self) -> Result<Option<Group<F>>, Error> {
-        Ok(None)
-    }
-
-    /// Checks that every process of a distributed run has the same settings
-    /// ([`settings`](Trainer::settings)), before `call` (`fit` or `resume`) takes its first
-    /// step. A collective.
-    #[cfg(feature = "mpi")]
-    fn check_same<N: Network<F>>(
-        &self,
-        group: &Group<F>,
+    /// Checks the options and `data` before `call` (`fit` or `resume`) takes its first step:
+    /// the plan, which every process of a distributed run must reach too, and that every process
+    /// has the same settings.
+    fn start<'d, N: Network<F>>(
+        &mut self,
         call: &'static str,
-        x: ArrayView2<'_, F>,
-        y: Targets<'_, F>,
-        plan: &Plan<F>,
-    ) -> Result<(), Error> {
-        group.check_settings(&self.settings::<N>(call, x, y, plan))
-    }
-
-    /// Everything that decides which collectives a process of a distributed run calls, or
-    /// the result, named: the call, the network, the data, every option of the trainer but
-    /// [`progress`](Trainer::progress) and the checkpoint's path (which only rank 0 uses), and
-    /// the optimiser with its options and state.
-    #[cfg(feature = "mpi")]
-    fn settings<N: Network<F>>(
-        &self,
-        call: &'static str,
-        x: ArrayView2<'_, F>,
-        y: Targets<'_, F>,
-        plan: &Plan<F>,
-    ) -> Vec<super::distributed::Setting> {
-        let none = || "none".to_owned();
-        let layers: Vec<String> = N::LAYERS
-            .iter()
-            .map(|l| format!("{} {} → {} {}", l.name, l.inputs, l.outputs, l.activation))
-            .collect();
-        let (describe, state) = match &self.mpi {
-            Some(d) => ((d.describe)(&self.optimizer), describe_state(&(d.state)(&self.optimizer))),
-            None => (none(), none()),
-        };
-        vec![
-            ("call", call.to_owned()),
-            ("float type", F::NAME.to_owned()),
-            ("cost", <N::Cost as Cost<F>>::NAME.to_owned()),
-            ("layers", layers.join(", ")),
-            ("training samples", x.nrows().to_string()),
-            ("training data", format!("fingerprint {:016x}", fingerprint(x, y))),
-            (
-                "validation set",
-                self.validation.map_or_else(none, |(xv, yv)| {
-                    format!("{} samples, fingerprint {:016x}", xv.nrows(), fingerprint(xv, yv))
-                }),
-            ),
-            ("epochs", plan.epochs.to_string()),
-            ("batch size", plan.batch_size.to_string()),
-            ("seed", self.seed.to_string()),
-            ("initial learning rate", plan.initial_rate.to_string()),
-            ("schedule", format!("{:?}", self.schedule)),
-            (
-                "early stopping",
-                plan.early_stopping.map_or_else(none, |(p, d)| format!("patience {p}, min_delta {d}")),
-            ),
-            ("training accuracy", self.training_accuracy.to_string()),
-            ("diagnostics", self.diagnostics.to_string()),
-            (
-                "checkpoint",
-                self.checkpoint.as_ref().map_or_else(none, |c| match c.every {
-                    1 => "every epoch".to_owned(),
-                    n => format!("every {n} epochs"),
-                }),
-            ),
-            ("optimizer", describe),
-            ("optimizer state", state),
-        ]
-    }
-
-    /// Checks every option and the data, and fixes the schedule's initial rate.
-    fn plan<N: Network<F>>(&mut self, x: ArrayView2<'_, F>, y: Targets<'_, F>) -> Result<Plan<F>, Error> {
-        let epochs = check_count("the number of epochs", self.epochs, "at least 1")?;
-        let batch_size = check_count("the batch size", self.batch_size, "at least 1")?;
-        check_data::<F, N>(x, y)?;
-        if let Some((xv, yv)) = self.validation {
-            check_data::<F, N>(xv, yv)?;
+        data: Data<'d, F>,
+    ) -> Result<Start<'d, F>, Error> {
+        let group = self.mpi.as_ref().map(Distributed::group::<N>).transpose()?;
+        let writes = self.mpi.as_ref().is_none_or(Distributed::writes);
+        let checked = self.options.plan::<N, O>(data, &self.optimizer, self.checkpoint.as_ref(), writes);
+        let plan = agree(&group, checked)?;
+        if let (Some(group), Some(distributed)) = (&group, &self.mpi) {
+            group.check_settings(&distributed.settings::<N>(
+                call,
+                data,
+                &self.options,
+                &plan,
+                &self.optimizer,
+            ))?;
         }
-        let early_stopping = match self.early_stopping {
-            None => None,
-            Some(_) if self.validation.is_none() => {
-                return Err(Error::InvalidOption {
-                    what: "early stopping",
-                    expected: "a validation set to watch (set one with `validation`)",
-                    found: "none".to_owned(),
-                });
-            }
-            Some((patience, min_delta)) => Some((
-                check_count("the patience of early stopping", patience, "at least 1 epoch")?,
-                check_option("min_delta of early stopping", min_delta, "finite and not negative", |d| {
-                    d >= F::zero()
-                })?,
-            )),
-        };
-        // The process that writes the checkpoints (rank 0 of a distributed run) takes their path
-        // for the run: its folder is checked now, and no other writer can take it until the end.
-        #[cfg(feature = "mpi")]
-        let writes = self.mpi.as_ref().is_none_or(|d| d.mpi.is_root());
-        #[cfg(not(feature = "mpi"))]
-        let writes = true;
-        let checkpoint = match &self.checkpoint {
-            Some(checkpoint) => {
-                check_count("the number of epochs between checkpoints", checkpoint.every, "at least 1")?;
-                if writes { Some(Target::lock(&checkpoint.path)?) } else { None }
-            }
-            None => None,
-        };
-        let initial_rate = *self.initial_rate.get_or_insert(self.optimizer.learning_rate());
-        for epoch in 0..epochs.min(SCHEDULE_CHECKED) {
-            let rate = self.schedule.rate(initial_rate, epoch);
-            if !(rate.is_finite() && rate >= F::zero()) {
-                return Err(Error::InvalidOption {
-                    what: "the learning rate the schedule gives",
-                    expected: "finite and not negative, for every epoch",
-                    found: format!("{rate} for epoch {}", epoch + 1),
-                });
-            }
-        }
-        Ok(Plan {
-            epochs,
-            batch: batch_size.min(x.nrows()),
-            batch_size,
-            early_stopping,
-            initial_rate,
-            checkpoint,
-        })
-    }
-
-    /// Trains epoch after epoch from where `run` stands until the plan's last epoch or early
-    /// stopping, writing checkpoints when they are due.
-    // A FitError is returned at most once per training run, so its size costs nothing.
-    #[allow(clippy::result_large_err)]
-    fn run<N: Network<F>>(
-        &mut self,
-        net: &mut N,
-        x: ArrayView2<'_, F>,
-        y: Targets<'_, F>,
-        plan: &Plan<F>,
-        mut run: Run<F>,
-        group: Option<Group<F>>,
-    ) -> Result<History<F>, FitError<F>> {
-        // Only rank 0 of a distributed run shows progress and warnings.
-        let root = group.as_ref().is_none_or(Group::is_root);
-        let mut buffers = Buffers::<F, N>::new(y, plan.batch, group);
-        let mut display = Display::new(if root { self.progress } else { Progress::Off });
-        match self.train_epochs(net, x, y, plan, &mut run, &mut buffers, &mut display) {
-            Ok(()) => {
-                display.finish();
-                if plan.early_stopping.is_some()
-                    && run.history.last().is_some_and(|e| e.epoch != run.best.epoch)
-                {
-                    run.best.restore(net);
-                }
-                Ok(run.history)
-            }
-            Err(error) => {
-                display.finish();
-                // The failed step changed nothing; with early stopping, go back to the best.
-                if plan.early_stopping.is_some() && !run.best.weights.is_empty() {
-                    run.best.restore(net);
-                }
-                Err(FitError { error, history: run.history })
-            }
-        }
-    }
-
-    /// The epochs of [`run`](Trainer::run), each followed by its bookkeeping: the history, the
-    /// early-stopping best, and a checkpoint when one is due.
-    #[allow(clippy::too_many_arguments)]
-    fn train_epochs<N: Network<F>>(
-        &mut self,
-        net: &mut N,
-        x: ArrayView2<'_, F>,
-        y: Targets<'_, F>,
-        plan: &Plan<F>,
-        run: &mut Run<F>,
-        buffers: &mut Buffers<F, N>,
-        display: &mut Display,
-    ) -> Result<(), Error> {
-        // What checkpoints record of the configuration and the data: the same for every epoch,
-        // and its fingerprints read all the data, so it is computed once.
-        let setup = self.checkpoint.as_ref().map(|_| self.setup(x, y, plan));
-        while run.epoch < plan.epochs && !run.stopped {
-            let record = self.epoch(net, x, y, plan, run, buffers, display)?;
-            display.end_epoch(&record.summary(Some(plan.epochs)));
-            let validation_loss = record.validation_loss;
-            run.history.epochs.push(record);
-            run.epoch += 1;
-            if let Some(loss) = validation_loss {
-                let (patience, min_delta) = match plan.early_stopping {
-                    Some((patience, min_delta)) => (Some(patience), min_delta),
-                    None => (None, F::zero()),
-                };
-                run.stopped = run.best.observe(run.epoch, loss, min_delta, patience, net);
-                run.history.best_epoch = Some(run.best.epoch);
-                run.history.stopped_early = run.stopped && run.epoch < plan.epochs;
-            }
-            if let (Some(checkpoint), Some(setup)) = (&self.checkpoint, &setup) {
-                if run.stopped || run.epoch == plan.epochs || run.epoch % checkpoint.every.max(1) == 0 {
-                    // Rank 0 of a distributed run, which holds the path, writes; every rank
-                    // learns whether it could.
-                    let written = if let Some(target) = &plan.checkpoint {
-                        let optimizer = (checkpoint.snapshot)(&self.optimizer);
-                        super::checkpoint::write(target, net, setup, &optimizer, run)
-                    } else {
-                        Ok(())
-                    };
-                    agree(&buffers.group, written)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// One epoch: the learning rate from the schedule, a shuffle, one step per mini-batch, and
-    /// the measurements of the epoch's record.
-    #[allow(clippy::too_many_arguments)]
-    fn epoch<N: Network<F>>(
-        &mut self,
-        net: &mut N,
-        x: ArrayView2<'_, F>,
-        y: Targets<'_, F>,
-        plan: &Plan<F>,
-        run: &mut Run<F>,
-        buffers: &mut Buffers<F, N>,
-        display: &mut Display,
-    ) -> Result<Epoch<F>, Error> {
-        let epoch = run.epoch + 1;
-        let n = x.nrows();
-        let batches = n.div_ceil(plan.batch);
-        let at = |batch: usize| {
-            move |error: Error| Error::Training { epoch, batch, batches, source: Box::new(error) }
-        };
-        let learning_rate = self.schedule.rate(plan.initial_rate, run.epoch);
-        self.optimizer.set_learning_rate(learning_rate).map_err(at(0))?;
-        shuffle(&mut run.order, &mut run.rng);
-        display.start_epoch(epoch, plan.epochs, batches);
-        let diagnose = self.diagnostics;
-        if diagnose {
-            buffers.diagnostics.start_epoch(N::LAYERS);
-        }
-        let start = Instant::now();
-        let (mut total, mut seen) = (F::zero(), 0usize);
-        for (b, batch) in run.order.chunks(plan.batch).enumerate() {
-            let m = batch.len();
-            // A process of a distributed run computes its shard of the batch.
-            let indices = match &buffers.group {
-                Some(group) => batch.get(group.shard(m)).unwrap_or_default(),
-                None => batch,
-            };
-            for (row, &i) in indices.iter().enumerate() {
-                buffers.x.row_mut(row).assign(&x.row(i));
-            }
-            let targets = buffers.y.gather(y, indices);
-            let x_batch = buffers.x.slice_axis(Axis(0), Slice::from(..indices.len()));
-            let (workspace, group) = (&mut buffers.workspace, &mut buffers.group);
-            let distributed = group.is_some();
-            let mut step =
-                |net: &mut N, workspace: &mut Workspace<F, N::Gradients>, optimizer: &mut O| match group {
-                    Some(group) => distributed_step(group, net, x_batch, targets, workspace, optimizer, m),
-                    None => net.train_step(x_batch, targets, workspace, optimizer),
-                };
-            let loss = if diagnose && b == 0 {
-                let loss = buffers
-                    .diagnostics
-                    .measured_step(net, x_batch, targets, workspace, &mut self.optimizer, distributed, step)
-                    .map_err(at(b + 1))?;
-                let found = buffers.diagnostics.gradient_problems(N::LAYERS, epoch);
-                report(&mut run.history.warnings, found, display);
-                loss
-            } else {
-                step(net, workspace, &mut self.optimizer).map_err(at(b + 1))?
-            };
-            if diagnose {
-                buffers.diagnostics.observe(workspace);
-            }
-            total += loss * F::of_usize(m);
-            seen += m;
-            let running = (total / F::of_usize(seen)).to_f64();
-            display.batch_done(b + 1, running, seen as f64 / start.elapsed().as_secs_f64().max(1e-9));
-        }
-        let train_seconds = start.elapsed().as_secs_f64();
-        #[cfg(feature = "mpi")]
-        if let (true, Some(group)) = (diagnose, &buffers.group) {
-            // A unit is dead if it fired on no process's shards.
-            let mut flags = buffers.diagnostics.unfired_flags(N::LAYERS);
-            group.never_fired_anywhere(&mut flags);
-            buffers.diagnostics.set_unfired(N::LAYERS, &flags);
-        }
-        let diagnostics = if diagnose {
-            let (records, found) = buffers.diagnostics.finish_epoch(N::LAYERS, epoch);
-            report(&mut run.history.warnings, found, display);
-            records
-        } else {
-            Vec::new()
-        };
-        let classify = <N::Cost as Cost<F>>::CLASSIFICATION;
-        let group = &buffers.group;
-        let train_accuracy = if classify && self.training_accuracy {
-            measure(group, net, x, y).map_err(at(0))?.accuracy
-        } else {
-            None
-        };
-        let validation = match self.validation {
-            Some((xv, yv)) => Some(measure(group, net, xv, yv).map_err(at(0))?),
-            None => None,
-        };
-        Ok(Epoch {
-            epoch,
-            learning_rate,
-            train_loss: total / F::of_usize(seen.max(1)),
-            train_accuracy,
-            validation_loss: validation.map(|v: Metrics<F>| v.loss),
-            validation_accuracy: validation.and_then(|v| v.accuracy),
-            seconds: start.elapsed().as_secs_f64(),
-            samples_per_second: n as f64 / train_seconds.max(1e-9),
-            diagnostics,
-        })
-    }
-
-    /// What a checkpoint records of this trainer and its data, to be compared on resume.
-    fn setup(&self, x: ArrayView2<'_, F>, y: Targets<'_, F>, plan: &Plan<F>) -> Setup<F> {
-        Setup {
-            epochs: plan.epochs,
-            batch_size: plan.batch_size,
-            seed: self.seed,
-            initial_rate: plan.initial_rate,
-            schedule: format!("{:?}", self.schedule),
-            samples: x.nrows(),
-            data: fingerprint(x, y),
-            validation: self.validation.map(|(xv, yv)| (xv.nrows(), fingerprint(xv, yv))),
-            early_stopping: plan.early_stopping,
-            optimizer: self.checkpoint.as_ref().map(|c| (c.describe)(&self.optimizer)).unwrap_or_default(),
-        }
+        Ok(Start { data, plan, group })
     }
 }
 
@@ -624,13 +291,7 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     /// holding the path ([`Error::Io`] of kind `WouldBlock`), is a [`FitError`] with no epoch
     /// trained.
     pub fn checkpoint(self, path: impl Into<PathBuf>, every: usize) -> Self {
-        let checkpoint = Checkpointing {
-            path: path.into(),
-            every,
-            snapshot: <O as Resumable<F>>::state,
-            describe: <O as Resumable<F>>::describe,
-        };
-        Trainer { checkpoint: Some(checkpoint), ..self }
+        Trainer { checkpoint: Some(Checkpointing::new(path.into(), every)), ..self }
     }
 
     /// Continues the training that wrote the checkpoint at `path`: loads the network into
@@ -689,402 +350,20 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
         x: ArrayView2<'_, F>,
         y: impl Into<Targets<'a, F>>,
     ) -> Result<History<F>, FitError<F>> {
-        let y = y.into();
         let path = path.as_ref();
-        let group = self.group::<N>().map_err(FitError::before_training)?;
-        let plan = agree(&group, self.plan::<N>(x, y)).map_err(FitError::before_training)?;
-        #[cfg(feature = "mpi")]
-        if let Some(group) = &group {
-            self.check_same::<N>(group, "resume", x, y, &plan).map_err(FitError::before_training)?;
-        }
-        let setup = Setup { optimizer: self.optimizer.describe(), ..self.setup(x, y, &plan) };
+        let start = self.start::<N>("resume", Data::new(x, y.into())).map_err(FitError::before_training)?;
+        let setup = Setup::new(&self.options, &start.plan, start.data, self.optimizer.describe());
         // A distributed run reads the checkpoint on rank 0, which wrote it, and sends it on.
-        let bytes = match &group {
+        let bytes = match &start.group {
             Some(group) => group.bytes_from_root(|| crate::io::file::read(path)),
             None => crate::io::file::read(path),
         }
         .map_err(FitError::before_training)?;
-        let run = agree(&group, super::checkpoint::read(&bytes, path, &setup, net, &mut self.optimizer))
+        let run = agree(&start.group, checkpoint::read(&bytes, path, &setup, net, &mut self.optimizer))
             .map_err(FitError::before_training)?;
-        self.run(net, x, y, &plan, run, group)
-    }
-}
-
-/// How many epochs' learning rates [`Trainer::fit`] checks before the first step; the rates of
-/// later epochs (of a run with more epochs than this, such as one that relies on early stopping)
-/// are checked as each epoch starts.
-const SCHEDULE_CHECKED: usize = 1 << 20;
-
-/// What [`Trainer::fit`] and [`Trainer::resume`] return when training fails: the error, and
-/// the history of the epochs finished before it, which would otherwise be lost with the
-/// network's record of how it got where it is.
-///
-/// `?` in a function that returns [`Error`] keeps the error and drops the history (through
-/// `From<FitError<F>> for Error`); a function that returns `Box<dyn std::error::Error>` keeps
-/// both.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FitError<F> {
-    /// What went wrong: for a failure in training, an [`Error::Training`] naming the epoch and
-    /// the batch.
-    pub error: Error,
-    /// Every epoch finished before the error, as [`Trainer::fit`] would have returned them
-    /// (with [`History::best_epoch`] when there is a validation set).
-    pub history: History<F>,
-}
-
-impl<F> FitError<F> {
-    /// A failure before the first step: no history.
-    fn before_training(error: Error) -> Self {
-        FitError {
-            error,
-            history: History {
-                epochs: Vec::new(),
-                best_epoch: None,
-                stopped_early: false,
-                warnings: Vec::new(),
-            },
-        }
-    }
-}
-
-impl<F> core::fmt::Display for FitError<F> {
-    /// The error, then how many epochs were finished before it: `epoch 4, batch 7 of 8: the
-    /// cost is not finite (inf): … (3 epochs finished)`.
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let n = self.history.epochs.len();
-        write!(f, "{} ({n} epoch{} finished)", self.error, if n == 1 { "" } else { "s" })
-    }
-}
-
-impl<F: core::fmt::Debug> std::error::Error for FitError<F> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
-
-impl<F> From<FitError<F>> for Error {
-    /// The error, without the history.
-    fn from(failure: FitError<F>) -> Self {
-        failure.error
-    }
-}
-
-/// The options of a run, checked.
-struct Plan<F> {
-    epochs: usize,
-    /// The number of samples per step: the batch size, or all samples if there are fewer.
-    batch: usize,
-    /// The batch size as set.
-    batch_size: usize,
-    early_stopping: Option<(usize, F)>,
-    /// η₀, the rate the schedule starts from.
-    initial_rate: F,
-    /// The checkpoint's path, held by the process that writes it until the run ends.
-    checkpoint: Option<Target>,
-}
-
-/// Where a run stands after an epoch: with the network and the optimiser's state, what a
-/// checkpoint holds.
-pub(crate) struct Run<F> {
-    /// The epochs done.
-    pub(crate) epoch: usize,
-    /// The order of the samples, shuffled again each epoch.
-    pub(crate) order: Vec<usize>,
-    /// The generator of the shuffles.
-    pub(crate) rng: Rng,
-    pub(crate) best: Best<F>,
-    /// Whether early stopping ended the run.
-    pub(crate) stopped: bool,
-    pub(crate) history: History<F>,
-}
-
-impl<F: Float> Run<F> {
-    /// A run before its first epoch.
-    pub(crate) fn new(seed: u64, samples: usize, epochs: usize) -> Self {
-        Run {
-            epoch: 0,
-            order: (0..samples).collect(),
-            rng: crate::rng::seeded_rng(seed),
-            best: Best::default(),
-            stopped: false,
-            history: History {
-                epochs: Vec::with_capacity(epochs.min(1024)),
-                best_epoch: None,
-                stopped_early: false,
-                warnings: Vec::new(),
-            },
-        }
-    }
-
-    /// The order of the samples and the generator after `epochs` epochs: the same shuffles
-    /// replayed from the seed.
-    pub(crate) fn replay(seed: u64, samples: usize, epochs: usize) -> Self {
-        let mut run = Run::new(seed, samples, epochs);
-        for _ in 0..epochs {
-            shuffle(&mut run.order, &mut run.rng);
-        }
-        run.epoch = epochs;
-        run
-    }
-}
-
-/// What a checkpoint records of the trainer and the data it was written with.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Setup<F> {
-    /// The number of epochs planned (may differ on resume).
-    pub(crate) epochs: usize,
-    pub(crate) batch_size: usize,
-    pub(crate) seed: u64,
-    pub(crate) initial_rate: F,
-    /// The schedule, as `Debug` prints it (may differ on resume).
-    pub(crate) schedule: String,
-    pub(crate) samples: usize,
-    /// [`fingerprint`] of the training data.
-    pub(crate) data: u64,
-    /// The number of validation samples and their fingerprint.
-    pub(crate) validation: Option<(usize, u64)>,
-    /// Patience and `min_delta`.
-    pub(crate) early_stopping: Option<(usize, F)>,
-    /// [`Resumable::describe`] of the optimiser.
-    pub(crate) optimizer: String,
-}
-
-/// Where and how often [`Trainer::checkpoint`] writes, and how to read the optimiser's state:
-/// functions, so that [`Trainer::fit`] needs no [`Resumable`] bound of its own.
-#[derive(Debug)]
-struct Checkpointing<F, O> {
-    path: PathBuf,
-    every: usize,
-    snapshot: fn(&O) -> OptimizerState<F>,
-    describe: fn(&O) -> String,
-}
-
-/// The processes [`Trainer::mpi`] trains across, and how to describe the optimiser, whose
-/// options and state they compare before the first step: functions, as in [`Checkpointing`],
-/// so that [`Trainer::fit`] needs no [`Resumable`] bound of its own.
-#[cfg(feature = "mpi")]
-#[derive(Debug)]
-struct Distributed<F, O> {
-    mpi: Mpi,
-    describe: fn(&O) -> String,
-    state: fn(&O) -> OptimizerState<F>,
-}
-
-/// An optimiser's state in a line: its counters, and the number and fingerprint of the
-/// buffers of its slots, `steps = 14; m, v: 4 buffers, fingerprint 0123456789abcdef`.
-#[cfg(feature = "mpi")]
-fn describe_state<F: Float>(state: &OptimizerState<F>) -> String {
-    use super::distributed::{FNV_BASIS, fnv1a};
-    let mut parts: Vec<String> =
-        state.counters.iter().map(|(name, value)| format!("{name} = {value}")).collect();
-    if !state.slots.is_empty() {
-        let names: Vec<&str> = state.slots.iter().map(|(name, _)| name.as_str()).collect();
-        let buffers: usize = state.slots.iter().map(|(_, b)| b.len()).sum();
-        let hash = state.slots.iter().flat_map(|(_, b)| b).fold(FNV_BASIS, |h, buffer| {
-            let h = buffer.shape().iter().fold(h, |h, &n| fnv1a(h, &(n as u64).to_le_bytes()));
-            buffer.iter().fold(h, |h, v| fnv1a(h, &Float::to_f64(*v).to_bits().to_le_bytes()))
-        });
-        parts.push(format!("{}: {buffers} buffers, fingerprint {hash:016x}", names.join(", ")));
-    }
-    if parts.is_empty() { "none".to_owned() } else { parts.join("; ") }
-}
-
-/// A 64-bit fingerprint of a data set, inputs and targets: FNV-1a over the bits of every value
-/// and label. Equal data give equal fingerprints on every machine.
-fn fingerprint<F: Float>(x: ArrayView2<'_, F>, y: Targets<'_, F>) -> u64 {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(PRIME);
-    let h = x
-        .iter()
-        .fold(mix(0xcbf2_9ce4_8422_2325, x.ncols() as u64), |h, v| mix(h, Float::to_f64(*v).to_bits()));
-    match y {
-        Targets::Values(v) => v.iter().fold(mix(h, 1), |h, v| mix(h, Float::to_f64(*v).to_bits())),
-        Targets::Classes(c) => c.iter().fold(mix(h, 2), |h, &c| mix(h, c as u64)),
-    }
-}
-
-/// Checks a data set before training: inputs as wide as the network's input, finite; one target
-/// per sample, valid for the network's cost.
-fn check_data<F: Float, N: Network<F>>(x: ArrayView2<'_, F>, y: Targets<'_, F>) -> Result<(), Error> {
-    crate::check::check_input(x, N::INPUT)?;
-    y.check(x.nrows(), N::OUTPUT)?;
-    let cost = N::Cost::default();
-    for i in 0..y.len() {
-        if let Some(target) = y.get(i, N::OUTPUT) {
-            cost.check_target(i, &target)?;
-        }
-    }
-    Ok(())
-}
-
-/// The buffers of a run, reused from batch to batch: the inputs and targets of the current
-/// mini-batch, the network's workspace, and the diagnostics' state.
-struct Buffers<F: Float, N: Network<F>> {
-    x: Array2<F>,
-    y: BatchTargets<F>,
-    workspace: Workspace<F, N::Gradients>,
-    diagnostics: Diagnostics<F>,
-    /// The processes of a distributed run, with the buffers of their collectives.
-    group: Option<Group<F>>,
-}
-
-impl<F: Float, N: Network<F>> Buffers<F, N> {
-    fn new(y: Targets<'_, F>, batch: usize, group: Option<Group<F>>) -> Self {
-        Buffers {
-            x: Array2::zeros((batch, N::INPUT)),
-            y: BatchTargets::new(y, batch, N::OUTPUT),
-            workspace: N::workspace(),
-            diagnostics: Diagnostics::new(N::LAYERS),
-            group,
-        }
-    }
-}
-
-/// [`evaluate`] of `net` on `x` and `y`, shared by the processes of a distributed run, if any.
-fn measure<F: Float, N: Network<F>>(
-    group: &Option<Group<F>>,
-    net: &N,
-    x: ArrayView2<'_, F>,
-    y: Targets<'_, F>,
-) -> Result<Metrics<F>, Error> {
-    match group {
-        Some(group) => group.evaluate(net, x, y),
-        None => evaluate(net, x, y),
-    }
-}
-
-/// `local`, if every process of a distributed run succeeded too (a collective); `local` itself
-/// without one.
-fn agree<F: Float, T>(group: &Option<Group<F>>, local: Result<T, Error>) -> Result<T, Error> {
-    match group {
-        Some(group) => group.agree(local),
-        None => local,
-    }
-}
-
-/// One step of a distributed run on this process's shard `(x, y)` of a global batch of `batch`
-/// samples: the shard's gradient by [`Network::backward_in`], summed over the processes into
-/// the workspace ([`Group::sum_gradients`]), then [`Optimizer::step`], which every process
-/// takes with the same bits. Returns the cost of the global batch.
-#[cfg(feature = "mpi")]
-fn distributed_step<F: Float, N: Network<F>, O: Optimizer<F>>(
-    group: &mut Group<F>,
-    net: &mut N,
-    x: ArrayView2<'_, F>,
-    y: Targets<'_, F>,
-    workspace: &mut Workspace<F, N::Gradients>,
-    optimizer: &mut O,
-    batch: usize,
-) -> Result<F, Error> {
-    let shard = x.nrows();
-    let local = if shard == 0 { Ok(F::zero()) } else { net.backward_in(x, y, workspace) };
-    let cost = group.sum_gradients(local, shard, batch, workspace)?;
-    optimizer.step(net, workspace.gradients())?;
-    Ok(cost)
-}
-
-/// Without the `mpi` feature there is no distributed step.
-#[cfg(not(feature = "mpi"))]
-fn distributed_step<F: Float, N: Network<F>, O: Optimizer<F>>(
-    group: &mut Group<F>,
-    _: &mut N,
-    _: ArrayView2<'_, F>,
-    _: Targets<'_, F>,
-    _: &mut Workspace<F, N::Gradients>,
-    _: &mut O,
-    _: usize,
-) -> Result<F, Error> {
-    match group.0 {}
-}
-
-/// Without the `mpi` feature there are no processes to train with: a group that cannot exist,
-/// so that the trainer's code is the same with and without the feature.
-#[cfg(not(feature = "mpi"))]
-struct Group<F>(core::convert::Infallible, core::marker::PhantomData<F>);
-
-#[cfg(not(feature = "mpi"))]
-impl<F> Group<F> {
-    fn is_root(&self) -> bool {
-        match self.0 {}
-    }
-
-    fn shard(&self, _: usize) -> core::ops::Range<usize> {
-        match self.0 {}
-    }
-
-    fn agree<T>(&self, _: Result<T, Error>) -> Result<T, Error> {
-        match self.0 {}
-    }
-
-    fn bytes_from_root(&self, _: impl FnOnce() -> Result<Vec<u8>, Error>) -> Result<Vec<u8>, Error> {
-        match self.0 {}
-    }
-
-    fn evaluate<N: Network<F>>(
-        &self,
-        _: &N,
-        _: ArrayView2<'_, F>,
-        _: Targets<'_, F>,
-    ) -> Result<Metrics<F>, Error>
-    where
-        F: Float,
-    {
-        match self.0 {}
-    }
-}
-
-/// The targets of the current mini-batch, gathered into a buffer reused from batch to batch.
-enum BatchTargets<F> {
-    Values(Array2<F>),
-    Classes(Vec<usize>),
-}
-
-impl<F: Float> BatchTargets<F> {
-    fn new(y: Targets<'_, F>, batch: usize, outputs: usize) -> Self {
-        match y {
-            Targets::Values(_) => BatchTargets::Values(Array2::zeros((batch, outputs))),
-            Targets::Classes(_) => BatchTargets::Classes(Vec::with_capacity(batch)),
-        }
-    }
-
-    /// Copies the targets of the samples `indices` (in `y`, which [`check_data`] has checked)
-    /// into the buffer and returns them.
-    fn gather<'b>(&'b mut self, y: Targets<'_, F>, indices: &[usize]) -> Targets<'b, F> {
-        match (self, y) {
-            (BatchTargets::Values(buffer), Targets::Values(v)) => {
-                for (row, &i) in indices.iter().enumerate() {
-                    buffer.row_mut(row).assign(&v.row(i));
-                }
-                Targets::Values(buffer.slice_axis(Axis(0), Slice::from(..indices.len())))
-            }
-            (BatchTargets::Classes(buffer), Targets::Classes(c)) => {
-                buffer.clear();
-                buffer.extend(indices.iter().filter_map(|&i| c.get(i)));
-                Targets::Classes(buffer)
-            }
-            // `new` made the buffer for the kind of `y`; an empty batch fails in `backward`.
-            (BatchTargets::Values(buffer), _) => {
-                Targets::Values(buffer.slice_axis(Axis(0), Slice::from(..0)))
-            }
-            (BatchTargets::Classes(_), _) => Targets::Classes(&[]),
-        }
-    }
-}
-
-#[cfg(all(test, feature = "mpi"))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn optimizer_states_are_described_by_their_values() {
-        use ndarray::ArrayD;
-        let state = |v: f64| OptimizerState {
-            counters: vec![("steps".to_owned(), 3)],
-            slots: vec![("m".to_owned(), vec![ArrayD::from_elem(vec![2, 2], v)])],
-        };
-        let (a, b) = (describe_state(&state(0.5)), describe_state(&state(0.25)));
-        assert!(a.starts_with("steps = 3; m: 1 buffers, fingerprint "), "{a}");
-        assert_ne!(a, b);
-        assert_eq!(describe_state::<f64>(&OptimizerState::default()), "none");
+        run_loop::run(
+            Context::new(net, &mut self.optimizer, &self.options, start, run),
+            self.checkpoint.as_ref(),
+        )
     }
 }
