@@ -23,16 +23,21 @@
 //!   [`Network::circuit_dot`], and the values of every layer in a [`trace`].
 //!
 //! Users depend on the `backprop` facade crate, which re-exports all of this.
-
-// The modules, bottom up: a module uses only modules of its own layer or of a lower one, and
-// names each item by the module that defines it (`scripts/layers.py` checks both, and that no two
-// files use each other).
-//
-// 0. numbers and per-sample kernels: float, rng, activation, linalg, dense/rows
-// 1. one sample and one batch:       error, check, targets, parameters, cost, dense, workspace
-// 2. a whole network:                network, optim, io, inference, trace, gradcheck, data
-// 3. training:                       train (with MPI), parallel (shards, busy workers)
-// 4. what generated code calls:      private
+//!
+//! # Layers
+//!
+//! The modules form layers, bottom up. A module uses only modules of its own layer or a lower
+//! one, names each item by the module that defines it (`crate::float::Float`, never
+//! `crate::Float`), and no two files use each other; `scripts/layers.py` checks all three, and
+//! CI runs it. This file holds only `mod`, `pub use` and this documentation.
+//!
+//! 0. numbers and per-sample kernels: `float`, `rng`, `activation`, `linalg`, `dense/rows`
+//! 1. one sample and one batch: `error`, `check`, `targets`, `parameters`, `cost`, `dense`,
+//!    `workspace`
+//! 2. a whole network: `network`, `optim`, `io`, `inference`, `trace`, `gradcheck`, `data`
+//! 3. training: `train` (the trainer in pieces, checkpoints, MPI), `parallel` (shards, busy
+//!    workers)
+//! 4. what generated code calls: `private`, reached only as `::backprop::__private`
 pub mod activation;
 mod check;
 pub mod cost;
