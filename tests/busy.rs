@@ -12,6 +12,9 @@ use backprop::parallel::with_busy_workers;
 use backprop::prelude::*;
 use rayon::prelude::*;
 
+/// A guard against a hang (work that never returns), not a measure of speed.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
 network! {
     /// Its first layer's products (2 · 64 · 784 · 128 = 12.8 MFLOP at a batch of 64) are above
     /// `BUSY_PARALLEL_FLOPS`, so inside `with_busy_workers` they are split over the threads.
@@ -78,7 +81,7 @@ fn busy_workers_give_the_bits_of_one_thread() {
 fn returns_in_time<R: Send + 'static>(what: &str, f: impl FnOnce() -> R + Send + 'static) -> R {
     let (send, receive) = mpsc::channel();
     std::thread::spawn(move || send.send(f()));
-    receive.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("{what}: no return within 60 s"))
+    receive.recv_timeout(HANG_GUARD).unwrap_or_else(|_| panic!("{what}: a hang: no return within 60 s"))
 }
 
 #[test]

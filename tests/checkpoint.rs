@@ -17,6 +17,46 @@ use backprop::prelude::*;
 use backprop::train::Progress;
 use backprop::{Error, FitError, History};
 
+/// A guard against a hang, not a measure of speed: a child that has written no checkpoint after
+/// a minute (one takes milliseconds) is stuck, and the test fails instead of waiting forever.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
+/// Starts this test binary again as a child that runs only the test `name` (a filter, not
+/// `--exact`: the test's full name depends on the binary it is in, such as
+/// `checkpoint::child_trains_with_checkpoints` in tests/integration.rs), with `var` set to `path`.
+fn spawn_child(exe: &Path, name: &str, var: &str, path: &Path) -> std::process::Child {
+    Command::new(exe)
+        .args([name, "--test-threads=1"])
+        .env(var, path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until `child` has written its first checkpoint at `path`, failing if it ends first or
+/// hangs.
+fn wait_for_first_checkpoint(child: &mut std::process::Child, path: &Path, who: &str) {
+    let waiting = Instant::now();
+    while !path.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "{who}: the child ended before its first checkpoint");
+        assert!(waiting.elapsed() < HANG_GUARD, "{who}: no checkpoint after a minute: a hang");
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+/// Asserts that `failure` is the error of a trainer whose checkpoint path another writer holds
+/// (`WouldBlock`, saying so), refused before `who` trained an epoch.
+fn assert_held_by_another_writer(failure: &FitError<f32>, who: &str) {
+    assert!(
+        matches!(&failure.error, Error::Io { kind: std::io::ErrorKind::WouldBlock, message, .. }
+            if message.contains("another")),
+        "{who}: {:?}",
+        failure.error
+    );
+    assert!(failure.history.epochs.is_empty(), "{who} trained");
+}
+
 network! {
     /// Two inputs, two hidden layers, three classes.
     #[derive(Clone, Debug, PartialEq)]
@@ -379,26 +419,10 @@ fn a_process_killed_while_writing_checkpoints_leaves_one_that_resumes_bit_for_bi
     const KILLS: usize = 200;
     for kill in 0..KILLS {
         std::fs::remove_file(&path).ok();
-        let mut child = Command::new(&exe)
-            // A filter, not `--exact`: the test's full name depends on the binary it is in
-            // (`checkpoint::child_trains_with_checkpoints` in tests/integration.rs).
-            .args(["child_trains_with_checkpoints", "--test-threads=1"])
-            .env(CHILD, &path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_child(&exe, "child_trains_with_checkpoints", CHILD, &path);
         // Once the first checkpoint is there, the child goes on training and writing one after
         // every epoch; it is killed 0–20 ms later (xorshift64), at a random point of that.
-        let waiting = Instant::now();
-        while !path.exists() {
-            assert!(
-                child.try_wait().unwrap().is_none(),
-                "kill {kill}: the child ended before its first checkpoint"
-            );
-            assert!(waiting.elapsed() < Duration::from_secs(60), "kill {kill}: no checkpoint after a minute");
-            std::thread::sleep(Duration::from_micros(200));
-        }
+        wait_for_first_checkpoint(&mut child, &path, &format!("kill {kill}"));
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
@@ -547,13 +571,7 @@ fn a_second_trainer_checkpointing_to_the_same_path_is_refused_before_training() 
     let (fit, save) = outcome.lock().unwrap().take().expect("the second writer ran");
     let failure = fit.unwrap_err();
     println!("the second trainer: {failure}");
-    assert!(
-        matches!(&failure.error, Error::Io { kind: std::io::ErrorKind::WouldBlock, message, .. }
-            if message.contains("another")),
-        "{:?}",
-        failure.error
-    );
-    assert!(failure.history.epochs.is_empty(), "the second trainer trained");
+    assert_held_by_another_writer(&failure, "the second trainer");
     let save = save.unwrap_err();
     assert!(matches!(&save, Error::Io { kind: std::io::ErrorKind::WouldBlock, .. }), "{save:?}");
     // The checkpoint is the first trainer's last, and once it has finished the path is free.
@@ -611,20 +629,9 @@ fn a_trainer_of_another_process_holds_its_checkpoint_path_until_it_ends() {
     let dir = folder("another_process");
     let path = dir.join("run.safetensors");
     std::fs::remove_file(&path).ok();
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        // A filter, not `--exact`: the test's full name depends on the binary it is in.
-        .args(["child_holds_a_checkpoint_path", "--test-threads=1"])
-        .env(HOLDER, &path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let waiting = Instant::now();
-    while !path.exists() {
-        assert!(child.try_wait().unwrap().is_none(), "the child ended before its first checkpoint");
-        assert!(waiting.elapsed() < Duration::from_secs(60), "no checkpoint after a minute");
-        std::thread::sleep(Duration::from_micros(200));
-    }
+    let exe = std::env::current_exe().unwrap();
+    let mut child = spawn_child(&exe, "child_holds_a_checkpoint_path", HOLDER, &path);
+    wait_for_first_checkpoint(&mut child, &path, "the holder");
     // The child is in its epochs: its trainer holds the path.
     let mut net = Spiral::with_seed(6);
     let failure = Trainer::new(Sgd::new(0.1).unwrap())
@@ -638,13 +645,7 @@ fn a_trainer_of_another_process_holds_its_checkpoint_path_until_it_ends() {
     child.wait().unwrap();
     assert!(still_training, "the child ended");
     println!("{failure}");
-    assert!(
-        matches!(&failure.error, Error::Io { kind: std::io::ErrorKind::WouldBlock, message, .. }
-            if message.contains("another")),
-        "{:?}",
-        failure.error
-    );
-    assert!(failure.history.epochs.is_empty(), "this process trained");
+    assert_held_by_another_writer(&failure, "this process");
     assert_eq!(net, Spiral::with_seed(6));
     // The lock died with the child: the checkpoint it left is whole, and the path is free.
     Spiral::load(&path).unwrap();
