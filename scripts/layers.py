@@ -228,12 +228,7 @@ def parse_file(file: str, module_path: tuple[str, ...], source: str, modules: di
             if i > 0 and toks[i - 1].text in ("::", "$"):  # `$crate::`, or inside a longer path
                 i += 1
                 continue
-            path, line, j = [t], toks[i].line, i + 1
-            while j + 1 < len(toks) and toks[j].text == "::" and re.match(r"[A-Za-z_]", toks[j + 1].text):
-                path.append(toks[j + 1].text)
-                j += 2
-            current.inline_paths.append((path, line))
-            i = j
+            i = read_inline_path(toks, i, current)
             continue
         elif (
             re.match(r"[a-z_][a-z0-9_]*$", t)
@@ -242,14 +237,20 @@ def parse_file(file: str, module_path: tuple[str, ...], source: str, modules: di
             and toks[i + 1].text == "::"
             and (i == 0 or toks[i - 1].text not in ("::", "."))
         ):
-            path, line, j = [t], toks[i].line, i + 1
-            while j + 1 < len(toks) and toks[j].text == "::" and re.match(r"[A-Za-z_]", toks[j + 1].text):
-                path.append(toks[j + 1].text)
-                j += 2
-            current.inline_paths.append((path, line))
-            i = j
+            i = read_inline_path(toks, i, current)
             continue
         i += 1
+
+
+def read_inline_path(toks: list[Token], i: int, module: Module) -> int:
+    """Records the path written inline from `toks[i]` (`crate::a::b`, `child::c`) as a use of
+    `module`, and returns the index after it."""
+    path, line, j = [toks[i].text], toks[i].line, i + 1
+    while j + 1 < len(toks) and toks[j].text == "::" and re.match(r"[A-Za-z_]", toks[j + 1].text):
+        path.append(toks[j + 1].text)
+        j += 2
+    module.inline_paths.append((path, line))
+    return j
 
 
 def read_crate(src: Path) -> dict[tuple[str, ...], Module]:
