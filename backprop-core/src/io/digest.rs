@@ -7,8 +7,6 @@
 //! against a file changed or damaged after it was written, not against someone who means to
 //! forge it: they can recompute it. What it cannot vouch for, resuming checks on its own.
 
-use std::collections::HashMap;
-
 use safetensors::View;
 use sha2::{Digest, Sha256};
 
@@ -17,7 +15,7 @@ use super::DIGEST_KEY;
 /// The digest of the metadata (but [`DIGEST_KEY`]) and the tensors, as [`DIGEST_KEY`] defines
 /// it: `sha256:` and 64 lowercase hexadecimal digits.
 pub(crate) fn digest<'a, V: View>(
-    metadata: &HashMap<String, String>,
+    metadata: impl IntoIterator<Item = (&'a str, &'a str)>,
     tensors: impl IntoIterator<Item = (&'a str, V)>,
 ) -> String {
     let mut hash = Sha256::new();
@@ -26,8 +24,7 @@ pub(crate) fn digest<'a, V: View>(
         hash.update(bytes);
     };
     put(b"backprop.digest/1");
-    let mut entries: Vec<(&String, &String)> =
-        metadata.iter().filter(|(key, _)| *key != DIGEST_KEY).collect();
+    let mut entries: Vec<(&str, &str)> = metadata.into_iter().filter(|(key, _)| *key != DIGEST_KEY).collect();
     entries.sort_unstable();
     put(&(entries.len() as u64).to_le_bytes());
     for (key, value) in entries {
@@ -61,6 +58,8 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
     use crate::io::tensors::Tensor;
 
@@ -70,7 +69,7 @@ mod tests {
     fn the_digest_of_nothing_is_the_hash_of_its_definition() {
         // 17 "backprop.digest/1", then 8 (0u64), then 8 (0u64), each item length-prefixed.
         // printf '\x11\0\0\0\0\0\0\0backprop.digest/1\x08\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x08\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' | sha256sum
-        let found = digest::<&Tensor>(&HashMap::new(), []);
+        let found = digest::<&Tensor>([], []);
         assert_eq!(found, EMPTY);
     }
 
@@ -82,6 +81,7 @@ mod tests {
         let values = ndarray::array![[1.0_f32, -2.0], [0.5, 3.0]].into_dyn();
         let metadata = HashMap::from([("a".to_owned(), "1".to_owned()), ("b".to_owned(), "2".to_owned())]);
         let of = |metadata: &HashMap<String, String>, tensors: &[Tensor]| {
+            let metadata = metadata.iter().map(|(k, v)| (k.as_str(), v.as_str()));
             digest(metadata, tensors.iter().map(|t| (t.name.as_str(), t)))
         };
         let tensors = [Tensor::of("x".to_owned(), values.view()), Tensor::of("y".to_owned(), values.view())];

@@ -157,13 +157,12 @@ impl<'a> TensorFile<'a> {
 
     /// The digest of the file's content, recorded or not: see [`DIGEST_KEY`](super::DIGEST_KEY).
     pub(crate) fn digest(&self) -> String {
-        let metadata: HashMap<String, String> =
-            self.header.metadata.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let metadata = self.header.metadata.iter().map(|(k, v)| (k.as_ref(), v.as_ref()));
         let tensors = self.header.tensors.iter().map(|entry| {
             let data = self.data.get(entry.start..entry.end).unwrap_or_default();
             (entry.name.as_ref(), EntryView { entry, data })
         });
-        super::digest::digest(&metadata, tensors)
+        super::digest::digest(metadata, tensors)
     }
 
     /// Checks the digest the file records, if it records one: `Ok(true)` if it matches the

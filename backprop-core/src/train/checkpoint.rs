@@ -49,7 +49,8 @@ pub(crate) fn write<F: Float, N: Network<F>>(
     }
     let mut metadata = network_metadata::<F, N>();
     metadata.insert(CHECKPOINT_KEY.to_owned(), state_json(setup, optimizer, run).to_string());
-    let digest = crate::io::digest::digest(&metadata, tensors.iter().map(|t| (t.name.as_str(), t)));
+    let pairs = metadata.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let digest = crate::io::digest::digest(pairs, tensors.iter().map(|t| (t.name.as_str(), t)));
     metadata.insert(DIGEST_KEY.to_owned(), digest);
     let bytes = crate::io::tensors::serialize(&tensors, metadata)?;
     target.replace(&bytes)
