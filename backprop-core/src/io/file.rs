@@ -42,33 +42,12 @@ fn regular_length(path: &Path, metadata: &fs::Metadata) -> Result<u64, Error> {
     if kind.is_file() {
         return Ok(metadata.len());
     }
-    let what = if kind.is_dir() { "a folder" } else { special_kind(&kind) };
+    let what = if kind.is_dir() { "a folder" } else { describe(kind) };
     Err(Error::Io {
         path: path.to_path_buf(),
         kind: std::io::ErrorKind::InvalidInput,
         message: format!("not a regular file: expected a file of weights or a checkpoint, found {what}"),
     })
-}
-
-/// What a file that is neither a regular file nor a folder is (links are followed).
-#[cfg(unix)]
-fn special_kind(kind: &fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if kind.is_block_device() || kind.is_char_device() {
-        "a device"
-    } else if kind.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if kind.is_socket() {
-        "a socket"
-    } else {
-        "a special file"
-    }
-}
-
-/// What a file that is neither a regular file nor a folder is (links are followed).
-#[cfg(not(unix))]
-fn special_kind(_: &fs::FileType) -> &'static str {
-    "a special file"
 }
 
 /// Opens `path` to read. On Unix with `O_NONBLOCK`, so that a FIFO put at the path after its
@@ -382,7 +361,8 @@ fn check_replaceable(path: &Path) -> Result<(), Error> {
     })
 }
 
-/// What a file that is neither a regular file nor a folder is.
+/// What a file that is neither a regular file nor a folder is: for the errors of reading one
+/// (links followed) and of replacing one.
 fn describe(file_type: fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
