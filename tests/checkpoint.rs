@@ -9,17 +9,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use backprop::io::SafetensorsProblem;
 use backprop::ndarray::{Array2, Axis, Slice};
 use backprop::prelude::*;
 use backprop::train::Progress;
 use backprop::{Error, FitError, History};
-
-/// A guard against a hang, not a measure of speed: a child that has written no checkpoint after
-/// a minute (one takes milliseconds) is stuck, and the test fails instead of waiting forever.
-const HANG_GUARD: Duration = Duration::from_secs(60);
 
 /// Starts this test binary again as a child that runs only the test `name` (a filter, not
 /// `--exact`: the test's full name depends on the binary it is in, such as
@@ -34,13 +30,12 @@ fn spawn_child(exe: &Path, name: &str, var: &str, path: &Path) -> std::process::
         .unwrap()
 }
 
-/// Waits until `child` has written its first checkpoint at `path`, failing if it ends first or
-/// hangs.
+/// Waits until `child` has written its first checkpoint at `path`, failing if it ends first.
+/// The child trains a bounded number of epochs, so it either writes one or ends; a child that
+/// hung would show as this test not ending, which the harness reports and CI's `timeout` fails.
 fn wait_for_first_checkpoint(child: &mut std::process::Child, path: &Path, who: &str) {
-    let waiting = Instant::now();
     while !path.exists() {
         assert!(child.try_wait().unwrap().is_none(), "{who}: the child ended before its first checkpoint");
-        assert!(waiting.elapsed() < HANG_GUARD, "{who}: no checkpoint after a minute: a hang");
         std::thread::sleep(Duration::from_micros(200));
     }
 }
@@ -415,7 +410,6 @@ fn a_process_killed_while_writing_checkpoints_leaves_one_that_resumes_bit_for_bi
     let path = dir.join("run.safetensors");
     let mut rng = 0x2545_f491_4f6c_dd1d_u64;
     let (mut resumed, mut partials) = (0, 0);
-    let start = Instant::now();
     const KILLS: usize = 200;
     for kill in 0..KILLS {
         std::fs::remove_file(&path).ok();
@@ -440,8 +434,7 @@ fn a_process_killed_while_writing_checkpoints_leaves_one_that_resumes_bit_for_bi
         resumed += 1;
     }
     println!(
-        "{KILLS} kills in {:.1} s: {resumed} left a checkpoint that resumed bit for bit; {partials} were killed while writing (a .partial file was left)",
-        start.elapsed().as_secs_f64()
+        "{KILLS} kills: {resumed} left a checkpoint that resumed bit for bit; {partials} were killed while writing (a .partial file was left)"
     );
     assert_eq!(resumed, KILLS);
     std::fs::remove_dir_all(&dir).ok();

@@ -958,21 +958,19 @@ const SPECIAL_FILES_CHILD: &str = "BACKPROP_SPECIAL_FILES_CHILD";
 /// `InvalidInput` naming what the path is, returned at once: no read of an endless stream, no
 /// wait for a writer. `resume` reads checkpoints through the same function.
 ///
-/// The cases run in a child process whose address space is capped (`ulimit -v`, 4 GiB) and
-/// which is killed if it has not ended after two minutes, so that a loader that reads forever or
-/// blocks fails this test rather than exhausting the machine or hanging the suite.
+/// The cases run in a child process whose address space is capped (`ulimit -v`, 4 GiB), so that
+/// a loader that reads an endless device into memory fails this test rather than exhausting the
+/// machine.
 #[test]
 #[cfg(unix)]
 fn special_files_are_refused_at_once() {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
-    const HANG_GUARD: Duration = Duration::from_secs(120);
     if std::env::var_os(SPECIAL_FILES_CHILD).is_some() {
         special_files_child();
         return;
     }
     let exe = std::env::current_exe().unwrap();
-    let mut child = Command::new("sh")
+    let child = Command::new("sh")
         .arg("-c")
         .arg(r#"ulimit -v 4194304 && exec "$0" "$@""#)
         .arg(&exe)
@@ -983,23 +981,12 @@ fn special_files_are_refused_at_once() {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        // A guard against a hang (a read that blocks or never ends), not a measure of speed.
-        if started.elapsed() > HANG_GUARD {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("loading special files had not ended after two minutes: it blocks or reads forever");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut out = String::new();
-    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+    // A loader that blocked (on a FIFO with no writer) would leave the child, and so this test,
+    // waiting: the harness reports a test running for over a minute and CI's `timeout` fails it.
+    let output = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
     println!("{out}");
-    assert!(status.success(), "the child failed ({status}):\n{out}");
+    assert!(output.status.success(), "the child failed ({}):\n{out}", output.status);
     assert!(out.contains("special files: all refused"), "{out}");
 }
 
