@@ -18,8 +18,9 @@
 //! a hostfile names the hosts and their slots (`host1 slots=2` per line):
 //! `mpirun -np 4 --hostfile hosts target/release/examples/fashion_mnist_mpi`.
 //!
-//! An argument sets the number of epochs (`-- 3`). It reads the data as the `fashion_mnist`
-//! example does: every process must read the same data.
+//! An argument, after the program's path, sets the number of epochs:
+//! `mpirun -np 2 target/release/examples/fashion_mnist_mpi 3`. It reads the data as the
+//! `fashion_mnist` example does: every process must read the same data.
 
 use std::path::Path;
 use std::time::Instant;
