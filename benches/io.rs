@@ -113,17 +113,9 @@ fn main() {
         ("checkpoint", "save"),
         ("checkpoint_digest", "save"),
     ] {
-        let median = |id: &str| read_median(&format!("io/{id}"));
+        let median = |id: &str| backprop_benches::median_ns(&format!("io/{id}"));
         if let (Some(ours), Some(base)) = (median(name), median(baseline)) {
             println!("| {name} | {:.3} ms | {:.3} ms | {:.2} |", ours / 1e6, base / 1e6, ours / base);
         }
     }
-}
-
-/// The median (ns) criterion just wrote for `group/function`.
-fn read_median(id: &str) -> Option<f64> {
-    let dir = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
-    let path = std::path::Path::new(&dir).join("criterion").join(id).join("new/estimates.json");
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    json["median"]["point_estimate"].as_f64()
 }

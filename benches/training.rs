@@ -391,15 +391,7 @@ fn bench_handoff(c: &mut Criterion) {
 }
 
 fn median_seconds(group: &str, function: &str, parameter: impl std::fmt::Display) -> Option<f64> {
-    let dir = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
-    let path = std::path::Path::new(&dir)
-        .join("criterion")
-        .join(group)
-        .join(function)
-        .join(parameter.to_string())
-        .join("new/estimates.json");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    Some(json["median"]["point_estimate"].as_f64()? * 1e-9)
+    Some(backprop_benches::median_ns(&format!("{group}/{function}/{parameter}"))? * 1e-9)
 }
 
 /// The pairs of epochs (with and without diagnostics, in alternating order) of the paired
