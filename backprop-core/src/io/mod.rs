@@ -80,3 +80,13 @@ pub const DIGEST_KEY: &str = "backprop.digest";
 /// optimiser's state (`optimizer.hidden1.weight.m`) and the weights of the best epoch for early
 /// stopping (`best.hidden1.weight`).
 pub const STATE_PREFIXES: [&str; 2] = ["optimizer.", "best."];
+
+/// The tensor of an input standardization's means, one per input (shape `[INPUT]`), which
+/// [`Standardized::save`](crate::Standardized::save) and
+/// [`Standardizer::save`](crate::data::Standardizer::save) write beside the weights or alone.
+pub const INPUT_MEAN: &str = "input.mean";
+
+/// The tensor of an input standardization's standard deviations, one per input (shape
+/// `[INPUT]`): what each input is divided by, z = (x − mean) / std, so 1 for a column whose
+/// values were all equal when it was fitted. Every value is finite and greater than 0.
+pub const INPUT_STD: &str = "input.std";
