@@ -12,7 +12,9 @@
 //! (F32 or F64). The header's `__metadata__` records the network: its name
 //! ([`NETWORK_KEY`]), its layers with their sizes and activations ([`LAYERS_KEY`]), its cost
 //! ([`COST_KEY`]), its float type ([`FLOAT_KEY`]) and the library's version ([`VERSION_KEY`]),
-//! and `"format": "pt"`.
+//! and `"format": "pt"`. A model saved with its input standardisation
+//! ([`Standardized`](crate::Standardized)) holds two more tensors, [`INPUT_MEAN`] and
+//! [`INPUT_STD`], which the network's own loader skips.
 //!
 //! Reading accepts F16, BF16, F32 and F64 tensors, converted to the network's float, and files
 //! written by PyTorch's `safetensors.torch.save_file` with no metadata. Where the metadata
