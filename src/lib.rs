@@ -205,7 +205,7 @@ pub use backprop_core::{
     Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients, Identity,
     Init, LayerBuffers, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge, Network,
     Optimizer, Parameters, ParametersMut, Persist, Predict, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy,
-    Softplus, Tanh, Target, Targets, Trainable, Workspace, gradcheck, gradcheck_with_step,
+    Softplus, Standardized, Tanh, Target, Targets, Trainable, Workspace, gradcheck, gradcheck_with_step,
 };
 pub use backprop_core::{
     Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, FitError, History, Metrics, OptimizerState,

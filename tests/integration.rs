@@ -41,6 +41,8 @@ mod pytorch;
 mod reference_values;
 #[path = "shards.rs"]
 mod shards;
+#[path = "standardized.rs"]
+mod standardized;
 #[path = "train.rs"]
 mod train;
 #[path = "weights.rs"]

@@ -266,7 +266,7 @@ fn reference(bytes: &[u8]) -> Option<Vec<Vec<f64>>> {
     if next != data.len() {
         return None;
     }
-    // The networks: exactly their four tensors, in F16, BF16, F32 or F64, of their shapes,
+    // The networks: their four tensors, in F16, BF16, F32 or F64, of their shapes,
     // finite; and the layers and the cost, where the metadata records them.
     let mut found = Vec::new();
     for (name, shape) in TENSORS {
@@ -292,7 +292,9 @@ fn reference(bytes: &[u8]) -> Option<Vec<Vec<f64>>> {
         }
         found.push(values);
     }
-    if !tensors.iter().all(|t| TENSORS.iter().any(|(n, _)| *n == t.2)) {
+    // Beside them, only an input standardisation, which the network's loader skips unread.
+    let skipped = ["input.mean", "input.std"];
+    if !tensors.iter().all(|t| TENSORS.iter().any(|(n, _)| *n == t.2) || skipped.contains(&t.2)) {
         return None;
     }
     if let Some(layers) = metadata.get("backprop.layers") {

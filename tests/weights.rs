@@ -78,7 +78,7 @@ fn bits<F: Float, N: Network<F>>(net: &N) -> Vec<(String, Vec<u64>, Vec<u64>)> {
 }
 
 /// A fresh folder for one test, under Cargo's temporary folder for integration tests.
-fn folder(test: &str) -> PathBuf {
+pub(crate) fn folder(test: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("weights").join(test);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -86,25 +86,25 @@ fn folder(test: &str) -> PathBuf {
 }
 
 /// The header of a safetensors file, parsed by hand: an 8-byte little-endian length, then JSON.
-fn header(bytes: &[u8]) -> serde_json::Value {
+pub(crate) fn header(bytes: &[u8]) -> serde_json::Value {
     let len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
     serde_json::from_slice(&bytes[8..8 + len]).unwrap()
 }
 
 /// A tensor for a hand-built file: name, element type, shape, little-endian bytes.
-struct Raw {
+pub(crate) struct Raw {
     name: &'static str,
     dtype: Dtype,
     shape: Vec<usize>,
     data: Vec<u8>,
 }
 
-fn f32s(name: &'static str, shape: &[usize], values: impl IntoIterator<Item = f32>) -> Raw {
+pub(crate) fn f32s(name: &'static str, shape: &[usize], values: impl IntoIterator<Item = f32>) -> Raw {
     let data = values.into_iter().flat_map(f32::to_le_bytes).collect();
     Raw { name, dtype: Dtype::F32, shape: shape.to_vec(), data }
 }
 
-fn f64s(name: &'static str, shape: &[usize], values: impl IntoIterator<Item = f64>) -> Raw {
+pub(crate) fn f64s(name: &'static str, shape: &[usize], values: impl IntoIterator<Item = f64>) -> Raw {
     let data = values.into_iter().flat_map(f64::to_le_bytes).collect();
     Raw { name, dtype: Dtype::F64, shape: shape.to_vec(), data }
 }
@@ -117,7 +117,7 @@ fn halves(name: &'static str, dtype: Dtype, shape: &[usize], bits: impl IntoIter
 
 /// The bytes of a file holding `tensors` (written by the `safetensors` crate, as PyTorch's
 /// `save_file` does) and, if given, `metadata`.
-fn file(tensors: &[Raw], metadata: Option<&[(&str, &str)]>) -> Vec<u8> {
+pub(crate) fn file(tensors: &[Raw], metadata: Option<&[(&str, &str)]>) -> Vec<u8> {
     let views: Vec<(&str, TensorView<'_>)> = tensors
         .iter()
         .map(|t| (t.name, TensorView::new(t.dtype, t.shape.clone(), &t.data).unwrap()))
@@ -139,7 +139,7 @@ fn small_tensors(seed: u64) -> Vec<Raw> {
 }
 
 /// The problem of a `from_safetensors` error, checking that it names no file.
-fn problem(result: Result<impl std::fmt::Debug, Error>) -> SafetensorsProblem {
+pub(crate) fn problem(result: Result<impl std::fmt::Debug, Error>) -> SafetensorsProblem {
     let error = result.unwrap_err();
     println!("{error}");
     match error {

@@ -107,7 +107,12 @@ pub fn predict_one<F: Float, N: Network<F>, const INPUT: usize, const OUTPUT: us
     x: &[F; INPUT],
 ) -> Result<[F; OUTPUT], Error> {
     let x = ArrayView2::from_shape((1, INPUT), x.as_slice())?;
-    let prediction = net.predict(x)?;
+    one_row(net.predict(x)?)
+}
+
+/// The prediction for a batch of one sample, as an array of `OUTPUT` values: what `predict_one`
+/// returns. [`Error::BufferShape`] if the prediction does not have `OUTPUT` values.
+pub(crate) fn one_row<F: Float, const OUTPUT: usize>(prediction: Array2<F>) -> Result<[F; OUTPUT], Error> {
     if prediction.len() != OUTPUT {
         return Err(Error::BufferShape {
             what: "the array `predict_one` returns",

@@ -17,7 +17,8 @@
 //!   seeded train/validation split;
 //! - [`io`]: weights and checkpoints as safetensors files, which PyTorch reads and writes;
 //! - [`inference`]: [`Predict::predict`], [`Predict::classify`] and, generated for each network,
-//!   `predict_one`; weights on disk through [`Persist`];
+//!   `predict_one`; weights on disk through [`Persist`]; [`Standardized`], a network with the
+//!   input standardisation it was trained with, applied in its predictions and saved in its file;
 //! - [`gradcheck()`], which compares a network's gradients with finite differences;
 //! - what a network shows of itself: [`Network::equations`] (and as LaTeX),
 //!   [`Network::circuit_dot`], and the values of every layer in a [`trace`].
@@ -34,7 +35,8 @@
 //! 0. numbers and per-sample kernels: `float`, `rng`, `activation`, `linalg`, `dense/rows`
 //! 1. one sample and one batch: `error`, `check`, `targets`, `parameters`, `cost`, `dense`,
 //!    `workspace`
-//! 2. a whole network: `network`, `optim`, `io`, `inference`, `trace`, `gradcheck`, `data`
+//! 2. a whole network: `network`, `optim`, `io`, `inference`, `standardized`, `trace`,
+//!    `gradcheck`, `data`
 //! 3. training: `train` (the trainer in pieces, checkpoints, MPI), `parallel` (shards, busy
 //!    workers)
 //! 4. what generated code calls: `private`, reached only as `::backprop::__private`
@@ -56,6 +58,7 @@ mod parameters;
 #[doc(hidden)]
 pub mod private;
 pub mod rng;
+mod standardized;
 mod targets;
 pub mod trace;
 pub mod train;
@@ -84,6 +87,7 @@ pub use optim::{
 };
 pub use parallel::Shards;
 pub use parameters::{Gradients, LayerInfo, Parameters, ParametersMut, Trainable};
+pub use standardized::Standardized;
 pub use targets::{Target, Targets};
 pub use trace::{BackwardTrace, ForwardTrace};
 pub use train::{ConfusionMatrix, FitError, History, Metrics, Progress, Trainer};

@@ -316,6 +316,22 @@ pub enum Error {
         found: usize,
     },
 
+    /// The mean or the standard deviation of a column a
+    /// [`Standardizer`](crate::data::Standardizer) is fitted on is not finite, though its values
+    /// are: they are so large (beyond about 10¹⁵⁴ for the squares, 10³⁰⁷ for the sum) that
+    /// computing it overflows `f64`.
+    #[error(
+        "column {column}'s {statistic} is not finite ({value}): its values are so large that computing it overflows f64; scale the column down first"
+    )]
+    StatisticOverflow {
+        /// The column.
+        column: usize,
+        /// `"mean"` or `"standard deviation"`.
+        statistic: &'static str,
+        /// The value computed, printed.
+        value: String,
+    },
+
     /// An array could not be built or reshaped to the shape asked for: ndarray's
     /// [`ShapeError`](ndarray::ShapeError), converted by `?` in a function that returns this
     /// error (for example around `Array2::from_shape_vec((rows, columns), values)`).

@@ -72,6 +72,30 @@ pub enum SafetensorsProblem {
         value: String,
     },
 
+    /// A tensor of standard deviations to divide by holds 0 or a negative value.
+    #[error(
+        "tensor `{tensor}` holds {value} at index {index:?}, but a standard deviation to divide by must be greater than 0 (a column whose values were all equal is saved with 1)"
+    )]
+    NotPositive {
+        /// The tensor's name: `input.std`.
+        tensor: String,
+        /// The index of the value, one entry per dimension.
+        index: Vec<usize>,
+        /// The value, printed.
+        value: String,
+    },
+
+    /// The input standardization a [`Standardized`](crate::Standardized) model or a
+    /// [`Standardizer`](crate::data::Standardizer) needs is not in the file, or only half of it.
+    #[error(
+        "the file has no tensor {}: the input standardization (the mean and the standard deviation of each input); load a file written by `Standardized::save` or `Standardizer::save`, or the network's weights alone with the network's `load`",
+        quoted(.missing)
+    )]
+    MissingStandardization {
+        /// The tensors missing: `input.mean`, `input.std` or both.
+        missing: Vec<String>,
+    },
+
     /// The file's metadata describes another network than the one it is loaded into.
     #[error("the file records the {what} {file}, but the network declares {network}")]
     Metadata {

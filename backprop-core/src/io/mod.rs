@@ -12,7 +12,9 @@
 //! (F32 or F64). The header's `__metadata__` records the network: its name
 //! ([`NETWORK_KEY`]), its layers with their sizes and activations ([`LAYERS_KEY`]), its cost
 //! ([`COST_KEY`]), its float type ([`FLOAT_KEY`]) and the library's version ([`VERSION_KEY`]),
-//! and `"format": "pt"`.
+//! and `"format": "pt"`. A model saved with its input standardisation
+//! ([`Standardized`](crate::Standardized)) holds two more tensors, [`INPUT_MEAN`] and
+//! [`INPUT_STD`], which the network's own loader skips.
 //!
 //! Reading accepts F16, BF16, F32 and F64 tensors, converted to the network's float, and files
 //! written by PyTorch's `safetensors.torch.save_file` with no metadata. Where the metadata
@@ -80,3 +82,13 @@ pub const DIGEST_KEY: &str = "backprop.digest";
 /// optimiser's state (`optimizer.hidden1.weight.m`) and the weights of the best epoch for early
 /// stopping (`best.hidden1.weight`).
 pub const STATE_PREFIXES: [&str; 2] = ["optimizer.", "best."];
+
+/// The tensor of an input standardization's means, one per input (shape `[INPUT]`), which
+/// [`Standardized::save`](crate::Standardized::save) and
+/// [`Standardizer::save`](crate::data::Standardizer::save) write beside the weights or alone.
+pub const INPUT_MEAN: &str = "input.mean";
+
+/// The tensor of an input standardization's standard deviations, one per input (shape
+/// `[INPUT]`): what each input is divided by, z = (x − mean) / std, so 1 for a column whose
+/// values were all equal when it was fitted. Every value is finite and greater than 0.
+pub const INPUT_STD: &str = "input.std";

@@ -90,10 +90,13 @@ pub trait Persist<F: Float>: Network<F> {
 
     /// Sets the weights from the safetensors file at `path`: a tensor `<layer>.weight` (OUT ×
     /// IN) and `<layer>.bias` per layer, of element type F16, BF16, F32 or F64 (converted to
-    /// `F`), finite, and no other tensors (but a checkpoint's training state, which is
-    /// skipped). Where the file's metadata records the layers or the cost, they must be this
-    /// network's. Any misfit is an [`Error::Safetensors`] naming the tensor, and leaves the
-    /// network as it was: nothing changes unless the whole file fits.
+    /// `F`), finite, and no other tensors, but a checkpoint's training state and an input
+    /// standardisation (`input.mean` and `input.std`, which
+    /// [`Standardized::save`](crate::Standardized::save) writes beside the weights), which are
+    /// skipped unread: the network then takes standardised inputs. Where the file's metadata
+    /// records the layers or the cost, they must be this network's. Any misfit is an
+    /// [`Error::Safetensors`] naming the tensor, and leaves the network as it was: nothing
+    /// changes unless the whole file fits.
     fn load_into(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
         let bytes = super::file::read(path)?;

@@ -183,14 +183,22 @@ impl<'a> TensorFile<'a> {
         self.header.tensors.iter().map(|t| t.name.as_ref())
     }
 
+    /// The entry of the tensor `name`, if the file has one.
+    fn entry(&self, name: &str) -> Option<&Entry<'a>> {
+        let tensors = &self.header.tensors;
+        tensors.binary_search_by(|t| t.name.as_ref().cmp(name)).ok().and_then(|i| tensors.get(i))
+    }
+
+    /// The shape of the tensor `name`, if the file has one.
+    pub(crate) fn shape(&self, name: &str) -> Option<&[usize]> {
+        self.entry(name).map(|entry| &entry.shape[..])
+    }
+
     /// The tensor `name`, which must have `shape`, converted to `F` from F16, BF16, F32 or F64
     /// and checked to be finite. The shape is checked before anything is allocated.
     pub(crate) fn read<F: Float>(&self, name: &str, shape: &[usize]) -> Result<ArrayD<F>, Error> {
         let missing = || SafetensorsProblem::MissingTensor { tensor: name.to_owned(), shape: shape.to_vec() };
-        let tensors = &self.header.tensors;
-        let index =
-            tensors.binary_search_by(|t| t.name.as_ref().cmp(name)).map_err(|_| self.error(missing()))?;
-        let entry = tensors.get(index).ok_or_else(|| self.error(missing()))?;
+        let entry = self.entry(name).ok_or_else(|| self.error(missing()))?;
         let found = &entry.shape[..];
         if found != shape {
             let transposed =

@@ -103,17 +103,33 @@ pub(crate) fn read_into<F: Float, N: Network<F>>(
     file: Option<&Path>,
 ) -> Result<(), Error> {
     let tensors = TensorFile::parse(bytes, file)?;
+    let parameters = read_network::<F, N>(&tensors)?;
+    assign(net, parameters);
+    Ok(())
+}
+
+/// The parameters of `N` in a parsed file, after checking its digest (if it has one), its
+/// metadata and its tensor names: what [`read_into`] sets, and what a
+/// [`Standardized`](crate::Standardized) model reads beside its standardization.
+pub(crate) fn read_network<F: Float, N: Network<F>>(
+    tensors: &TensorFile<'_>,
+) -> Result<Vec<LayerParameters<F>>, Error> {
     // A file the library wrote with a digest (a checkpoint) is checked against it; files
     // without one (weights, PyTorch's) are read as they are.
     tensors.check_digest()?;
-    check_metadata::<F, N>(&tensors)?;
-    let parameters = read_parameters::<F, N>(&tensors, "")?;
+    check_metadata::<F, N>(tensors)?;
+    let parameters = read_parameters::<F, N>(tensors, "")?;
     // A checkpoint holds the trainer's state beside the weights; loading the weights from it
-    // is fine, and its other tensors are not the network's.
+    // is fine, and its other tensors are not the network's. Nor is an input standardization
+    // (`input.mean`, `input.std`), which a `Standardized` model saves beside its weights.
     let checkpoint = tensors.metadata(super::CHECKPOINT_KEY).is_some();
-    check_names::<F, N>(&tensors, |name| checkpoint && is_state(name))?;
-    assign(net, parameters);
-    Ok(())
+    check_names::<F, N>(tensors, |name| (checkpoint && is_state(name)) || is_standardization(name))?;
+    Ok(parameters)
+}
+
+/// Whether a tensor name is one of an input standardization's.
+fn is_standardization(name: &str) -> bool {
+    name == super::INPUT_MEAN || name == super::INPUT_STD
 }
 
 /// Whether a tensor name belongs to a checkpoint's training state rather than the network.
