@@ -41,6 +41,8 @@ mod pytorch;
 mod reference_values;
 #[path = "shards.rs"]
 mod shards;
+#[path = "support/times.rs"]
+mod times;
 #[path = "train.rs"]
 mod train;
 #[path = "weights.rs"]
