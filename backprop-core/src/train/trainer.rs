@@ -173,9 +173,10 @@ impl<'v, F: Float, O: Optimizer<F>, H> Trainer<'v, F, O, H> {
     ///   [`resume`](Trainer::resume) goes on from that epoch up to
     ///   [`epochs`](Trainer::epochs), with the bits of a run that never stopped (a hook that
     ///   stops a job before its time limit, and a `resume_or_fit` in the next job).
-    /// - In a distributed run ([`mpi`](Trainer::mpi)) the hook runs on rank 0 only, as progress
-    ///   and checkpoints do, and its decision is sent to every process (one byte per epoch), so
-    ///   that all stop after the same epoch; the hooks of the other processes are never called.
+    /// - In a distributed run (`mpi`, with the `mpi` feature) the hook runs on rank 0 only, as
+    ///   progress and checkpoints do, and its decision is sent to every process (one byte per
+    ///   epoch), so that all stop after the same epoch; the other processes' hooks are never
+    ///   called.
     ///
     /// ```
     /// # use backprop_core::{Network, Sgd, Trainer, train::Progress};
