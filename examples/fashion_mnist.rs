@@ -7,8 +7,10 @@
 //!
 //! Run it with `cargo run --release --example fashion_mnist` (an argument sets the number of
 //! epochs: `-- 3`). It writes a checkpoint after every epoch to
-//! `target/fashion_mnist.checkpoint.safetensors`; `-- --resume` (or `-- 20 --resume`) continues
-//! an interrupted run from it, with the same result as if it had not stopped. It reads the full
+//! `target/fashion_mnist.checkpoint.safetensors`; `-- --resume` (or `-- 20 --resume` for a run
+//! of 20) continues an interrupted run from it, with the same result as if it had not stopped
+//! (with more epochs than the run had, the cosine schedule would give the epochs done other
+//! rates, which `resume` refuses and names). It reads the full
 //! data set from the folder named by `BACKPROP_FASHION_MNIST` or from Debian's package
 //! `dataset-fashion-mnist`, and otherwise the subset bundled with the library;
 //! `BACKPROP_FASHION_MNIST=bundled` picks the subset even where the full set is.

@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -14,8 +15,10 @@ use std::time::Duration;
 use backprop::io::SafetensorsProblem;
 use backprop::ndarray::{Array2, Axis, Slice};
 use backprop::prelude::*;
-use backprop::train::Progress;
+use backprop::train::{Progress, StopReason};
 use backprop::{Error, FitError, History};
+
+use crate::times::without_times;
 
 /// Starts this test binary again as a child that runs only the test `name` (a filter, not
 /// `--exact`: the test's full name depends on the binary it is in, such as
@@ -91,16 +94,6 @@ fn folder(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("backprop-checkpoint-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// The history without the times, which differ from run to run.
-fn without_times(history: &History<f32>) -> History<f32> {
-    let mut history = history.clone();
-    for e in &mut history.epochs {
-        e.seconds = 0.0;
-        e.samples_per_second = 0.0;
-    }
-    history
 }
 
 /// The weights of a network, as their bits.
@@ -1038,4 +1031,170 @@ fn a_checkpoint_with_a_tensor_it_does_not_use_is_refused() {
             "{name}: {problem:?}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `on_epoch` hook with checkpoints, `resume_or_fit`, and resuming without surprises: a
+// schedule that would give the epochs done other rates, and a checkpoint that is not there.
+
+/// `adam_trainer(epochs)` with a validation set, for the tests of the hook.
+fn watched_trainer<'v>(
+    epochs: usize,
+    x: &'v Array2<f32>,
+    labels: &'v [usize],
+) -> Trainer<'v, f32, Adam<f32>> {
+    adam_trainer(epochs).validation(x.view(), labels)
+}
+
+#[test]
+fn a_run_the_hook_stopped_leaves_a_checkpoint_of_its_weights_and_resumes_bit_for_bit() {
+    let dir = folder("hook-stop");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = spiral(20);
+    let mut straight = Spiral::with_seed(2);
+    let expected = watched_trainer(7, &x, &labels).fit(&mut straight, x.view(), &labels).unwrap();
+
+    // Checkpoints every 2 epochs; the hook stops after epoch 3, when none is due.
+    let mut stopped = Spiral::with_seed(2);
+    let history = watched_trainer(7, &x, &labels)
+        .checkpoint(&path, 2)
+        .on_epoch(
+            |e, _: &Spiral| if e.epoch == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) },
+        )
+        .fit(&mut stopped, x.view(), &labels)
+        .unwrap();
+    assert_eq!((history.epochs.len(), history.stopped_by), (3, Some(StopReason::Hook)));
+    assert_eq!(Spiral::load(&path).unwrap(), stopped, "the checkpoint holds the weights returned");
+    let state = Parts::read(&path);
+    let state: serde_json::Value =
+        serde_json::from_str(state.header["__metadata__"]["backprop.checkpoint"].as_str().unwrap()).unwrap();
+    assert_eq!(state["epoch"], 3);
+    assert_eq!(state["history"]["stopped_by"], "hook");
+
+    // Resuming goes on to epoch 7 (the hook's stop ended the call, not the run): the bits and
+    // the history of the run that never stopped.
+    let mut calls = Vec::new();
+    let mut resumed = Spiral::with_seed(9);
+    let history = watched_trainer(7, &x, &labels)
+        .checkpoint(&path, 2)
+        .on_epoch(|e, _: &Spiral| {
+            calls.push(e.epoch);
+            ControlFlow::Continue(())
+        })
+        .resume(&path, &mut resumed, x.view(), &labels)
+        .unwrap();
+    assert_eq!(calls, [4, 5, 6, 7], "the hook sees the epochs this call trains");
+    assert_eq!(without_times(&history), without_times(&expected));
+    assert_eq!((history.stopped_early, history.stopped_by), (false, None));
+    assert_eq!(bits(&resumed), bits(&straight));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn resume_or_fit_starts_without_a_checkpoint_and_resumes_with_one() {
+    let dir = folder("resume-or-fit");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = spiral(20);
+    let mut straight = Spiral::with_seed(2);
+    let expected = adam_trainer(4).fit(&mut straight, x.view(), &labels).unwrap();
+
+    // No checkpoint: it trains from the network's weights, as `fit` does, and writes one.
+    let mut net = Spiral::with_seed(2);
+    let stop_at_2 = |e: &backprop::train::Epoch<f32>, _: &Spiral| {
+        if e.epoch == 2 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    };
+    let first = adam_trainer(4)
+        .checkpoint(&path, 1)
+        .on_epoch(stop_at_2)
+        .resume_or_fit(&path, &mut net, x.view(), &labels)
+        .unwrap();
+    assert_eq!(first.epochs.len(), 2);
+    assert_eq!(without_times(&first).epochs, without_times(&expected).epochs[..2]);
+    assert!(path.exists());
+
+    // The same call again, as a program started again would make it: it resumes.
+    let mut again = Spiral::with_seed(9);
+    let history =
+        adam_trainer(4).checkpoint(&path, 1).resume_or_fit(&path, &mut again, x.view(), &labels).unwrap();
+    assert_eq!(without_times(&history), without_times(&expected));
+    assert_eq!(bits(&again), bits(&straight));
+
+    // A file that is not a checkpoint is not trained over.
+    let weights = dir.join("weights.safetensors");
+    Spiral::with_seed(1).save(&weights).unwrap();
+    let mut net = Spiral::with_seed(3);
+    let error = adam_trainer(4).resume_or_fit(&weights, &mut net, x.view(), &labels).unwrap_err();
+    assert_eq!(problem(error), SafetensorsProblem::NotACheckpoint);
+    assert_eq!(net, Spiral::with_seed(3));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn resuming_without_a_checkpoint_names_the_path_and_how_to_start() {
+    let (x, labels) = spiral(5);
+    let path = folder("missing").join("none.safetensors");
+    let mut net = Spiral::with_seed(1);
+    let failure = adam_trainer(2).resume(&path, &mut net, x.view(), &labels).unwrap_err();
+    println!("{failure}");
+    let Error::Io { path: named, kind: std::io::ErrorKind::NotFound, message } = &failure.error else {
+        panic!("expected a NotFound I/O error, got {:?}", failure.error)
+    };
+    assert_eq!(named, &path);
+    assert!(message.contains("no checkpoint"), "{message}");
+    assert!(message.contains("`fit`") && message.contains("`resume_or_fit`"), "{message}");
+    assert!(failure.to_string().starts_with(&path.display().to_string()), "{failure}");
+    assert_eq!(net, Spiral::with_seed(1));
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
+}
+
+/// Cosine annealing from η₀ = 0.01 to 10⁻⁴ over `total` epochs, at `epoch` (from 0), computed
+/// here in f64 from the formula.
+fn cosine_rate(total: usize, epoch: usize) -> f64 {
+    1e-4 + (0.01 - 1e-4) * (1.0 + (std::f64::consts::PI * epoch as f64 / total as f64).cos()) / 2.0
+}
+
+#[test]
+fn a_resume_whose_schedule_rewrites_the_epochs_done_is_an_error_unless_allowed() {
+    let dir = folder("schedule-change");
+    let path = dir.join("run.safetensors");
+    let (x, labels) = spiral(20);
+    let cosine = |total| adam_trainer(total).schedule(Cosine::new(total, 1e-4).unwrap());
+    let mut first = Spiral::with_seed(2);
+    cosine(3).checkpoint(&path, 1).fit(&mut first, x.view(), &labels).unwrap();
+
+    // Three more epochs, and the cosine's total follows them: epoch 1 has η₀ either way,
+    // epoch 2 does not.
+    let mut net = Spiral::with_seed(7);
+    let error = cosine(6).resume(&path, &mut net, x.view(), &labels).unwrap_err();
+    println!("{error}");
+    let SafetensorsProblem::ScheduleChanged { epoch, checkpoint, trainer } = problem(error) else {
+        panic!("expected a schedule change")
+    };
+    assert_eq!(epoch, 2);
+    let rate = |text: &str| text.split(' ').next().unwrap().parse::<f64>().unwrap();
+    let (then, now) = (rate(&checkpoint), rate(&trainer));
+    assert!((then - cosine_rate(3, 1)).abs() < 1e-8, "{then}, expected about 0.007525");
+    assert!((now - cosine_rate(6, 1)).abs() < 1e-8, "{now}, expected about 0.0093368");
+    assert!(checkpoint.contains("(schedule Cosine { total: 3,"), "{checkpoint}");
+    assert!(trainer.contains("(schedule Cosine { total: 6,"), "{trainer}");
+    assert_eq!(net, Spiral::with_seed(7), "an error changes nothing");
+
+    // Allowed: the epochs done keep their rates, the next ones get the new schedule's.
+    let history = cosine(6).allow_schedule_change(true).resume(&path, &mut net, x.view(), &labels).unwrap();
+    let rates: Vec<f64> = history.epochs.iter().map(|e| f64::from(e.learning_rate)).collect();
+    for (e, rate) in rates.iter().enumerate() {
+        let total = if e < 3 { 3 } else { 6 };
+        assert!((rate - cosine_rate(total, e)).abs() < 1e-8, "epoch {}: {rates:?}", e + 1);
+    }
+
+    // A schedule changed only for the epochs to come needs no permission: a step decay whose
+    // first step comes after the checkpoint gives the epochs done η₀, as the constant rate did.
+    let path = dir.join("constant.safetensors");
+    adam_trainer(3).checkpoint(&path, 1).fit(&mut Spiral::with_seed(2), x.view(), &labels).unwrap();
+    let history = adam_trainer(6)
+        .schedule(StepDecay::new(4, 0.5).unwrap())
+        .resume(&path, &mut net, x.view(), &labels)
+        .unwrap();
+    assert_eq!(history.epochs[5].learning_rate, 0.005);
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -43,6 +43,8 @@ mod reference_values;
 mod shards;
 #[path = "standardized.rs"]
 mod standardized;
+#[path = "support/times.rs"]
+mod times;
 #[path = "train.rs"]
 mod train;
 #[path = "weights.rs"]

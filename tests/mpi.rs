@@ -2,7 +2,8 @@
 //! of B samples end with the weights of one process training alone with batch B, with SGD and
 //! with Adam, in f64 and f32; a process with bad data, or whose step fails, makes every process
 //! stop with an error; only rank 0 writes checkpoints, and a run resumed from one continues as
-//! if it had not stopped; the diagnostics are those of the whole batch; a step allocates
+//! if it had not stopped; the `on_epoch` hook runs on rank 0 and every process stops when it
+//! says; the diagnostics are those of the whole batch; a step allocates
 //! nothing; and processes that differ in any option of `Trainer` (the `option_*` cases, one per
 //! builder option and way of setting it), in the network or in the call (`fit`, `resume`) all
 //! stop before the first step with the same error naming it, while those whose progress or
@@ -26,12 +27,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::ops::ControlFlow;
 use std::process::ExitCode;
 
 use backprop::mpi::collective::CommunicatorCollectives;
 use backprop::ndarray::{Array2, Axis};
 use backprop::prelude::*;
-use backprop::train::{Mpi, Progress};
+use backprop::train::{Mpi, Progress, StopReason};
 use backprop::{Error, Float, History};
 
 network! {
@@ -358,6 +360,55 @@ fn resume_without_checkpoint(mpi: Mpi) -> Outcome {
     }
 }
 
+/// The `on_epoch` hook runs on rank 0 only, and every process takes its decision: rank 0's
+/// stops after epoch 2 of 4, the others' would never stop (and must never be called); every
+/// process ends after epoch 2, says the hook stopped it, and holds the same weights. Then
+/// `resume_or_fit` from rank 0's checkpoint (the others have none at their paths) resumes on
+/// every process, to the bits of a run that never stopped.
+fn hook_on_rank_0(mpi: Mpi) -> Outcome {
+    let (x, labels) = data::<f64>();
+    let path = checkpoint_path(mpi, "hook");
+    std::fs::remove_file(&path).ok();
+    let trainer = || options(Adam::new(1e-2).unwrap(), 32).checkpoint(&path, 1).mpi(mpi);
+    let mut straight = Small::with_seed(16);
+    trainer().fit(&mut straight, x.view(), &labels).map_err(|e| e.to_string())?;
+    std::fs::remove_file(&path).ok();
+
+    let mut calls = 0;
+    let mut net = Small::with_seed(16);
+    let history = trainer()
+        .on_epoch(|e, _: &Small| {
+            calls += 1;
+            if mpi.is_root() && e.epoch == 2 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        })
+        .resume_or_fit(&path, &mut net, x.view(), &labels)
+        .map_err(|e| e.to_string())?;
+    let expected_calls = if mpi.is_root() { 2 } else { 0 };
+    if calls != expected_calls || history.epochs.len() != 2 || history.stopped_by != Some(StopReason::Hook) {
+        return Err(format!(
+            "{calls} calls of the hook (expected {expected_calls}), {} epochs, stopped by {:?}",
+            history.epochs.len(),
+            history.stopped_by
+        ));
+    }
+    if !all_same(mpi, fnv(&net.to_safetensors())) {
+        return Err("the processes stopped with different weights".to_owned());
+    }
+    let mut resumed = Small::zeros();
+    let history =
+        trainer().resume_or_fit(&path, &mut resumed, x.view(), &labels).map_err(|e| e.to_string())?;
+    std::fs::remove_file(&path).ok();
+    let difference = relative_difference(&resumed, &straight);
+    if difference != 0.0 || history.epochs.len() != 4 || history.stopped_by.is_some() {
+        return Err(format!(
+            "resumed: {} epochs, stopped by {:?}, weights {difference:e} from a straight run",
+            history.epochs.len(),
+            history.stopped_by
+        ));
+    }
+    Ok("every process stopped after rank 0's hook did, and resumed to the bits of a straight run".to_owned())
+}
+
 /// A distributed step allocates nothing: an epoch of twice as many steps allocates as often as
 /// one of half as many (counted with `allocation_counter`, on this thread, which makes every
 /// MPI call; Open MPI's own buffers are C's and not counted).
@@ -537,6 +588,12 @@ fn option_diagnostics(mpi: Mpi) -> Outcome {
     must_disagree(mpi, "diagnostics", |d| train_small(mpi, base(Sgd::new(0.1)?).diagnostics(!d)))
 }
 
+fn option_allow_schedule_change(mpi: Mpi) -> Outcome {
+    must_disagree(mpi, "schedule change allowed", |d| {
+        train_small(mpi, base(Sgd::new(0.1)?).allow_schedule_change(d))
+    })
+}
+
 /// A checkpoint path for this process.
 fn checkpoint_path(mpi: Mpi, name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("mpi-{name}-{}.safetensors", mpi.rank()))
@@ -676,7 +733,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let mpi = Mpi::world(&universe);
-    let cases: [(&str, Case); 32] = [
+    let cases: [(&str, Case); 34] = [
         ("sgd_f64", sgd_f64),
         ("adam_f64", adam_f64),
         ("sgd_f32", sgd_f32),
@@ -688,6 +745,7 @@ fn main() -> ExitCode {
         ("different_data", different_data),
         ("checkpoint_and_resume", checkpoint_and_resume),
         ("resume_without_checkpoint", resume_without_checkpoint),
+        ("hook_on_rank_0", hook_on_rank_0),
         ("steps_allocate_nothing", steps_allocate_nothing),
         ("option_epochs", option_epochs),
         ("option_batch_size", option_batch_size),
@@ -699,6 +757,7 @@ fn main() -> ExitCode {
         ("option_progress", option_progress),
         ("option_training_accuracy", option_training_accuracy),
         ("option_diagnostics", option_diagnostics),
+        ("option_allow_schedule_change", option_allow_schedule_change),
         ("option_checkpoint", option_checkpoint),
         ("option_checkpoint_interval", option_checkpoint_interval),
         ("option_checkpoint_path", option_checkpoint_path),

@@ -7,8 +7,10 @@
 
 use backprop::ndarray::{Array2, ArrayView2, array};
 use backprop::prelude::*;
-use backprop::train::{CSV_HEADER, Progress, confusion_matrix, evaluate, predict_classes};
+use backprop::train::{CSV_HEADER, Progress, StopReason, confusion_matrix, evaluate, predict_classes};
 use backprop::{Error, History};
+
+use crate::times::without_times;
 
 network! {
     /// Two inputs, eight tanh units, two classes.
@@ -214,6 +216,7 @@ fn early_stopping_stops_and_restores_the_best_weights() -> TestResult {
         .progress(Progress::Off);
     let history = trainer.fit(&mut net, x.view(), &labels)?;
     assert!(history.stopped_early);
+    assert_eq!(history.stopped_by, Some(StopReason::EarlyStopping));
     assert_eq!(history.epochs.len(), 3, "epoch 1 is best, then 2 epochs without improvement");
     assert_eq!(history.best_epoch, Some(1));
     let losses: Vec<f64> = history.epochs.iter().filter_map(|e| e.validation_loss).collect();
@@ -291,8 +294,13 @@ fn history_as_csv_has_a_header_and_one_row_per_epoch() -> TestResult {
 
 #[test]
 fn an_unwritable_path_is_an_io_error() -> TestResult {
-    let history: History<f64> =
-        History { epochs: Vec::new(), best_epoch: None, stopped_early: false, warnings: Vec::new() };
+    let history: History<f64> = History {
+        epochs: Vec::new(),
+        best_epoch: None,
+        stopped_early: false,
+        stopped_by: None,
+        warnings: Vec::new(),
+    };
     let path = std::env::temp_dir().join("backprop-no-such-directory").join("h.csv");
     assert!(matches!(history.write_csv(&path), Err(Error::Io { .. })));
     Ok(())
@@ -539,5 +547,115 @@ fn a_trainer_moves_to_another_thread() -> TestResult {
         .join()
     });
     assert_eq!(history.ok().and_then(Result::ok).map(|h| h.epochs.len()), Some(2));
+    Ok(())
+}
+
+/// A trainer with every measurement and a schedule, for the hook's tests: Adam on a cosine
+/// schedule over 6 epochs, watching `validation`.
+fn watched<'v>(validation: &'v (Array2<f64>, Vec<usize>)) -> Result<Trainer<'v, f64, Adam<f64>>, Error> {
+    Ok(Trainer::new(Adam::new(0.02)?)
+        .epochs(6)
+        .batch_size(10)
+        .seed(4)
+        .schedule(Cosine::new(6, 0.001)?)
+        .validation(validation.0.view(), &validation.1)
+        .progress(Progress::Off))
+}
+
+#[test]
+fn a_hook_that_continues_leaves_every_bit_as_it_was() -> TestResult {
+    let (x, labels) = blobs(80, 2);
+    let validation = blobs(30, 3);
+    let mut plain = Blobs::with_seed(6);
+    let expected = watched(&validation)?.fit(&mut plain, x.view(), &labels)?;
+
+    let mut seen = Vec::new();
+    let mut hooked = Blobs::with_seed(6);
+    let mut trainer = watched(&validation)?.on_epoch(|epoch, net: &Blobs| {
+        seen.push((epoch.clone(), bits(net)));
+        std::ops::ControlFlow::Continue(())
+    });
+    let history = trainer.fit(&mut hooked, x.view(), &labels)?;
+    drop(trainer);
+
+    assert_eq!(bits(&hooked), bits(&plain), "the weights");
+    assert_eq!(without_times(&history), without_times(&expected), "the history");
+    assert_eq!((history.stopped_early, history.stopped_by), (false, None));
+    // The hook saw each epoch's record as the history has it, and the weights of its end.
+    assert_eq!(seen.len(), 6);
+    for ((record, _), kept) in seen.iter().zip(&history.epochs) {
+        assert_eq!(record, kept);
+    }
+    assert_eq!(seen[5].1, bits(&hooked));
+    assert_ne!(seen[4].1, seen[5].1, "each epoch's own weights");
+    Ok(())
+}
+
+#[test]
+fn a_hook_that_breaks_stops_after_that_epoch_and_says_so() -> TestResult {
+    let (x, labels) = blobs(80, 2);
+    let validation = blobs(30, 3);
+    let mut calls = 0;
+    let mut net = Blobs::with_seed(6);
+    let mut trainer = watched(&validation)?.on_epoch(|epoch, _: &Blobs| {
+        calls += 1;
+        if epoch.epoch == 3 { std::ops::ControlFlow::Break(()) } else { std::ops::ControlFlow::Continue(()) }
+    });
+    let history = trainer.fit(&mut net, x.view(), &labels)?;
+    drop(trainer);
+    assert_eq!(calls, 3, "no call after the break");
+    assert_eq!(history.epochs.len(), 3);
+    assert!(history.stopped_early);
+    assert_eq!(history.stopped_by, Some(StopReason::Hook));
+
+    // The weights of the end of epoch 3 of the same run (the schedule still that of 6 epochs).
+    let mut six = Blobs::with_seed(6);
+    let mut at_three = Vec::new();
+    watched(&validation)?
+        .on_epoch(|epoch, net: &Blobs| {
+            if epoch.epoch == 3 {
+                at_three = bits(net);
+            }
+            std::ops::ControlFlow::Continue(())
+        })
+        .fit(&mut six, x.view(), &labels)?;
+    assert_eq!(bits(&net), at_three);
+
+    // A break after the last epoch stops nothing early.
+    let mut net = Blobs::with_seed(6);
+    let history = watched(&validation)?
+        .on_epoch(|_, _: &Blobs| std::ops::ControlFlow::Break(()))
+        .epochs(1)
+        .fit(&mut net, x.view(), &labels)?;
+    assert_eq!((history.epochs.len(), history.stopped_early, history.stopped_by), (1, false, None));
+    Ok(())
+}
+
+#[test]
+fn a_hook_that_stops_a_run_with_early_stopping_leaves_the_best_weights() -> TestResult {
+    // As in the early-stopping test: the labels swapped in the validation set make epoch 1 the
+    // best; a patience of 100 would never stop, the hook stops after epoch 4.
+    let (x, labels) = blobs(60, 3);
+    let swapped: Vec<usize> = labels.iter().map(|l| 1 - l).collect();
+    let trainer = || {
+        Ok::<_, Error>(Trainer::new(Sgd::new(0.2)?).epochs(50).batch_size(6).seed(9).progress(Progress::Off))
+    };
+    let mut net = Blobs::with_seed(4);
+    let history = trainer()?
+        .validation(x.view(), &swapped)
+        .early_stopping(100, 0.0)
+        .on_epoch(|epoch, _: &Blobs| {
+            if epoch.epoch == 4 {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        })
+        .fit(&mut net, x.view(), &labels)?;
+    assert_eq!((history.epochs.len(), history.best_epoch), (4, Some(1)));
+    assert_eq!((history.stopped_early, history.stopped_by), (true, Some(StopReason::Hook)));
+    let mut one_epoch = Blobs::with_seed(4);
+    trainer()?.epochs(1).fit(&mut one_epoch, x.view(), &labels)?;
+    assert_eq!(bits(&net), bits(&one_epoch), "the weights of the best epoch, 1");
     Ok(())
 }

@@ -133,6 +133,24 @@ pub enum SafetensorsProblem {
         trainer: String,
     },
 
+    /// The resuming trainer's schedule gives an epoch that the checkpoint has done another
+    /// learning rate than the one it trained with (a [`Cosine`](crate::Cosine) schedule whose
+    /// total changed with the number of epochs): the resumed run would be neither the one that
+    /// wrote the checkpoint nor one that never stopped.
+    /// [`Trainer::allow_schedule_change`](crate::Trainer::allow_schedule_change) allows it.
+    #[error(
+        "the checkpoint's epoch {epoch} trained with the learning rate {checkpoint}, but this trainer's schedule gives that epoch {trainer}, so the resumed run would not be one that never stopped; keep the schedule (a `Cosine` schedule's total too), or allow the change with `Trainer::allow_schedule_change(true)`"
+    )]
+    ScheduleChanged {
+        /// The first epoch (counted from 1) whose rate differs.
+        epoch: usize,
+        /// The learning rate the checkpoint's history records for it, and the checkpoint's
+        /// schedule as its `Debug` printed it: `0.007525 (schedule Cosine { total: 3, min: 0.0001 })`.
+        checkpoint: String,
+        /// The learning rate the trainer's schedule gives it, and that schedule, likewise.
+        trainer: String,
+    },
+
     /// The checkpoint's content does not hash to the digest it records: it was changed or
     /// damaged after it was written.
     #[error(

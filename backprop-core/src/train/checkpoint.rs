@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::diagnostics::{LayerDiagnostics, Problem, Warning};
 use super::early_stopping::{Best, EarlyStopping};
-use super::history::{Epoch, History};
+use super::history::{Epoch, History, StopReason};
 use super::state::{Run, Setup};
 use crate::error::Error;
 use crate::float::Float;
@@ -27,7 +27,7 @@ use crate::io::weights::{
 };
 use crate::io::{CHECKPOINT_KEY, DIGEST_KEY, FLOAT_KEY, SafetensorsProblem, VERSION_KEY};
 use crate::network::Network;
-use crate::optim::{OptimizerState, Resumable};
+use crate::optim::{OptimizerState, Resumable, Schedule};
 
 /// Writes the checkpoint of `run` (after its last epoch) to `target`, atomically.
 pub(crate) fn write<F: Float, N: Network<F>>(
@@ -58,13 +58,16 @@ pub(crate) fn write<F: Float, N: Network<F>>(
 
 /// Reads the checkpoint `bytes` (from `path`) for a run configured as `setup`: checks its
 /// digest before anything else, then that it was written for this network (its float type
-/// included), optimiser, configuration and data, with no more epochs than `setup` asks for, and
-/// that its state is consistent (see [`check_consistent`]); then sets `net` and `optimizer` from
-/// it and returns where the run stands. On any error neither changes.
+/// included), optimiser, configuration and data, with no more epochs than `setup` asks for,
+/// that its state is consistent (see [`check_consistent`]), and, given a `schedule`, that it
+/// gives every epoch done the rate it trained with (see [`check_rates`]); then sets `net` and
+/// `optimizer` from it and returns where the run stands, ready to go on (a stop by the
+/// `on_epoch` hook is over). On any error neither changes.
 pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
     bytes: &[u8],
     path: &Path,
     setup: &Setup<F>,
+    schedule: Option<&dyn Schedule<F>>,
     net: &mut N,
     optimizer: &mut O,
 ) -> Result<Run<F>, Error> {
@@ -89,7 +92,8 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
     };
     let state: Value = serde_json::from_str(state).map_err(|e| bad(e.to_string()))?;
     let state = State(&state);
-    compare_setup(&file, &state.get("setup").map_err(&bad)?, setup)?;
+    let recorded = state.get("setup").map_err(&bad)?;
+    compare_setup(&file, &recorded, setup)?;
 
     let epoch = state.usize("epoch").map_err(&bad)?;
     if epoch > setup.epochs {
@@ -116,7 +120,7 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
         .flat_map(|l| [format!("best.{}.weight", l.name), format!("best.{}.bias", l.name)])
         .collect();
     check_names::<F, N>(&file, |name| optimizer_names.iter().chain(&best_names).any(|n| n == name))?;
-    let history = read_history::<F>(&state.get("history").map_err(&bad)?).map_err(&bad)?;
+    let mut history = read_history::<F>(&state.get("history").map_err(&bad)?).map_err(&bad)?;
     let stopped = state.bool("stopped").map_err(&bad)?;
     if history.epochs.len() != epoch {
         return Err(bad(format!(
@@ -127,6 +131,14 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
     let steps_before = optimizer_json.0.get("steps_before").and_then(Value::as_u64);
     let early_stopping = EarlyStopping::resumed(setup.early_stopping, best, stopped);
     check_consistent(&file, setup, epoch, &optimizer_state, steps_before, &early_stopping, &history)?;
+    if let Some(schedule) = schedule {
+        check_rates(&file, &recorded.string("schedule").map_err(&bad)?, setup, schedule, &history)?;
+    }
+    // The hook's stop ended the call that wrote the checkpoint, not the run: it goes on.
+    if history.stopped_by == Some(StopReason::Hook) {
+        history.stopped_early = false;
+        history.stopped_by = None;
+    }
     let mut run = Run::replay(setup.seed, setup.samples, epoch, setup.early_stopping);
     let position = state.get("rng").and_then(|rng| rng.string("word_pos")).map_err(&bad)?;
     if position != run.rng.get_word_pos().to_string() {
@@ -148,6 +160,31 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
     Ok(run)
 }
 
+/// Checks that `schedule`, from the initial rate of `setup`, gives every epoch of `history` the
+/// learning rate it trained with: then resuming with it gives the bits of a run that never
+/// stopped. Otherwise (a [`Cosine`](crate::Cosine) schedule whose total changed with the
+/// epochs) the error names the first epoch that differs, both rates and both schedules (the
+/// checkpoint's as it `recorded` it).
+fn check_rates<F: Float>(
+    file: &TensorFile<'_>,
+    recorded: &str,
+    setup: &Setup<F>,
+    schedule: &dyn Schedule<F>,
+    history: &History<F>,
+) -> Result<(), Error> {
+    for (done, e) in history.epochs.iter().enumerate() {
+        let rate = schedule.rate(setup.initial_rate, done);
+        if rate != e.learning_rate {
+            return Err(file.error(SafetensorsProblem::ScheduleChanged {
+                epoch: done + 1,
+                checkpoint: format!("{} (schedule {recorded})", e.learning_rate),
+                trainer: format!("{rate} (schedule {})", setup.schedule),
+            }));
+        }
+    }
+    Ok(())
+}
+
 /// The name of the counter of optimiser steps ([`Adam`](crate::Adam)'s t).
 const STEPS: &str = "steps";
 
@@ -162,7 +199,9 @@ fn steps_per_epoch<F>(setup: &Setup<F>) -> usize {
 /// - The optimiser's step count, if it keeps one, is the steps it had taken before the run
 ///   (recorded beside it, 0 unless it was used before `fit`) plus one per batch of every epoch
 ///   done (a distributed run's processes take every step together, so the count is theirs).
-/// - `stopped`, which ends the run, is true exactly when early stopping's patience ran out.
+/// - `stopped`, which ends the run, is true exactly when early stopping's patience ran out; the
+///   history says the run stopped early when, and only when, it records what stopped it, and
+///   early stopping did only if `stopped`, the hook only if not.
 /// - The epochs of the history are 1, 2, … up to the epoch done, which is at least 1.
 ///
 /// The optimiser's buffers are checked by [`Resumable::set_state`] (Adam's v ≥ 0), and their
@@ -208,7 +247,12 @@ fn check_consistent<F: Float>(
     let (patience, since, stopped) =
         (early_stopping.patience(), early_stopping.best.since, early_stopping.stopped());
     let ran_out = early_stopping.ran_out();
-    if stopped != ran_out || (history.stopped_early && !stopped) {
+    let reason_contradicts = match history.stopped_by {
+        None => history.stopped_early,
+        Some(StopReason::EarlyStopping) => !history.stopped_early || !stopped,
+        Some(StopReason::Hook) => !history.stopped_early || stopped,
+    };
+    if stopped != ran_out || reason_contradicts {
         let why = match patience {
             None => "the run has no early stopping".to_owned(),
             Some(patience) => format!("{since} epochs since the best, with a patience of {patience}"),
@@ -216,7 +260,11 @@ fn check_consistent<F: Float>(
         return inconsistent(
             "`stopped`",
             format!("{ran_out}, since {why}"),
-            format!("{stopped} (and `stopped_early` {})", history.stopped_early),
+            format!(
+                "{stopped} (and `stopped_early` {}, `stopped_by` {})",
+                history.stopped_early,
+                history.stopped_by.map_or("none", StopReason::name)
+            ),
         );
     }
     Ok(())
@@ -265,6 +313,7 @@ fn state_json<F: Float>(setup: &Setup<F>, optimizer: &OptimizerState<F>, run: &R
         "history": {
             "best_epoch": run.history.best_epoch,
             "stopped_early": run.history.stopped_early,
+            "stopped_by": run.history.stopped_by.map(StopReason::name),
             "epochs": run.history.epochs.iter().map(epoch_json).collect::<Vec<_>>(),
             "warnings": run.history.warnings.iter().map(warning_json).collect::<Vec<_>>(),
         },
@@ -483,7 +532,21 @@ fn read_history<F: Float>(state: &State<'_>) -> Result<History<F>, String> {
         })
         .collect::<Result<Vec<_>, String>>()?;
     let warnings = state.list("warnings")?.iter().map(read_warning).collect::<Result<_, _>>()?;
-    Ok(History { epochs, best_epoch, stopped_early: state.bool("stopped_early")?, warnings })
+    let stopped_early = state.bool("stopped_early")?;
+    // A checkpoint written before the hook existed has no `stopped_by`: only early stopping
+    // stopped runs then.
+    let stopped_by = match state.0.get("stopped_by") {
+        None => stopped_early.then_some(StopReason::EarlyStopping),
+        Some(Value::Null) => None,
+        Some(Value::String(name)) if name == StopReason::EarlyStopping.name() => {
+            Some(StopReason::EarlyStopping)
+        }
+        Some(Value::String(name)) if name == StopReason::Hook.name() => Some(StopReason::Hook),
+        Some(other) => {
+            return Err(format!("`stopped_by` is {other}, not \"early_stopping\", \"hook\" or null"));
+        }
+    };
+    Ok(History { epochs, best_epoch, stopped_early, stopped_by, warnings })
 }
 
 fn read_layer_diagnostics(d: &State<'_>) -> Result<LayerDiagnostics, String> {

@@ -28,13 +28,15 @@
 //! collective.
 //!
 //! Before the first step the ranks compare everything that decides which collectives a rank
-//! calls, or the result: whether it is `fit` or `resume`; the network (float type, cost,
+//! calls, or the result: whether it is `fit`, `resume` or `resume_or_fit`; the network (float type, cost,
 //! layers with their sizes and activations); the training and validation data (their sizes and
 //! fingerprints); the epochs, batch size, seed, initial learning rate, schedule, early
-//! stopping, `training_accuracy`, `diagnostics` and checkpoint interval; the optimiser (its
+//! stopping, `training_accuracy`, `diagnostics`, `allow_schedule_change` and checkpoint
+//! interval; the optimiser (its
 //! [`Resumable::describe`](crate::Resumable::describe): kind, options, wrappers) and its state
-//! (counters, and a fingerprint of its buffers). Only [`progress`](super::Trainer::progress)
-//! and the checkpoint's path, which only rank 0 uses, may differ. The comparison is two
+//! (counters, and a fingerprint of its buffers). Only [`progress`](super::Trainer::progress),
+//! the checkpoint's path and the [`on_epoch`](super::Trainer::on_epoch) hook, which only rank 0
+//! uses, may differ. The comparison is two
 //! collectives of fixed sizes, the same on every rank whatever the settings: every rank
 //! contributes one 64-bit digest per setting, and only if one differs, which every rank sees
 //! alike, every rank sends its value of the first setting that differs. Every rank then
@@ -148,7 +150,7 @@ pub(crate) fn parameters<F: Float, N: Network<F>>() -> usize {
 const MESSAGE: usize = 512;
 
 /// The most settings [`Group::check_settings`] compares, each in its own slot of the digest
-/// every rank contributes: room to spare over the trainer's 18.
+/// every rank contributes: room to spare over the trainer's 19.
 pub(crate) const SETTINGS: usize = 32;
 
 /// One setting that every rank of a run must share: its name and its value, as text.
@@ -315,21 +317,34 @@ impl<F: Float> Group<F> {
         })
     }
 
-    /// The bytes `read` returns on rank 0, on every rank (a collective): an error on every
-    /// rank if reading fails there.
+    /// The bytes `read` returns on rank 0 (or none: no file), on every rank (a collective): an
+    /// error on every rank if reading fails there.
     pub(crate) fn bytes_from_root(
         &self,
-        read: impl FnOnce() -> Result<Vec<u8>, Error>,
-    ) -> Result<Vec<u8>, Error> {
-        let mut bytes = self.agree(if self.rank == 0 { read() } else { Ok(Vec::new()) })?;
-        let mut len = bytes.len() as u64;
+        read: impl FnOnce() -> Result<Option<Vec<u8>>, Error>,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        let bytes = self.agree(if self.rank == 0 { read() } else { Ok(None) })?;
+        // u64::MAX, which no length reaches, for none.
+        let mut len = bytes.as_ref().map_or(u64::MAX, |b| b.len() as u64);
         let root = self.world.process_at_rank(0);
         root.broadcast_into(&mut len);
+        if len == u64::MAX {
+            return Ok(None);
+        }
+        let mut bytes = bytes.unwrap_or_default();
         bytes.resize(usize::try_from(len).unwrap_or(0), 0);
         if !bytes.is_empty() {
             root.broadcast_into(&mut bytes[..]);
         }
-        Ok(bytes)
+        Ok(Some(bytes))
+    }
+
+    /// What `decide` returns on rank 0, on every rank (a collective: a broadcast of one byte);
+    /// the other ranks do not call it.
+    pub(crate) fn decision_from_root(&self, decide: impl FnOnce() -> bool) -> bool {
+        let mut decision = u8::from(self.rank == 0 && decide());
+        self.world.process_at_rank(0).broadcast_into(&mut decision);
+        decision != 0
     }
 
     /// Gives every rank rank 0's parameters. A collective.

@@ -4,7 +4,7 @@
 
 use ndarray::{Array1, Array2};
 
-use super::history::History;
+use super::history::{History, StopReason};
 use crate::float::Float;
 use crate::network::Network;
 
@@ -74,6 +74,7 @@ impl<F: Float> EarlyStopping<F> {
         self.stopped = self.ran_out();
         history.best_epoch = Some(self.best.epoch);
         history.stopped_early = self.stopped && epoch < epochs;
+        history.stopped_by = history.stopped_early.then_some(StopReason::EarlyStopping);
         self.stopped
     }
 

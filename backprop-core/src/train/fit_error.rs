@@ -23,15 +23,7 @@ pub struct FitError<F> {
 impl<F> FitError<F> {
     /// A failure before the first step: no history.
     pub(super) fn before_training(error: Error) -> Self {
-        FitError {
-            error,
-            history: History {
-                epochs: Vec::new(),
-                best_epoch: None,
-                stopped_early: false,
-                warnings: Vec::new(),
-            },
-        }
+        FitError { error, history: History::empty(0) }
     }
 }
 

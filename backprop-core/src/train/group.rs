@@ -37,6 +37,15 @@ pub(crate) fn agree<F: Float, T>(group: &Option<Group<F>>, local: Result<T, Erro
     }
 }
 
+/// What `decide` returns on rank 0 of a distributed run, on every process (a collective; the
+/// other processes do not call it); what it returns without one.
+pub(crate) fn on_root<F: Float>(group: &Option<Group<F>>, decide: impl FnOnce() -> bool) -> bool {
+    match group {
+        Some(group) => group.decision_from_root(decide),
+        None => decide(),
+    }
+}
+
 /// [`evaluate`] of `net` on `data`, shared by the processes of a distributed run, if any.
 pub(crate) fn measure<F: Float, N: Network<F>>(
     group: &Option<Group<F>>,
@@ -85,9 +94,9 @@ impl<F: Float, O> Distributed<F, O> {
     }
 
     /// Everything that decides which collectives a process of a distributed run calls, or
-    /// the result, named: the `call` (`fit` or `resume`), the network, the `data` and the
-    /// validation set, every option but `progress` and the checkpoint's path (which only rank 0
-    /// uses), and the `optimizer` with its options and state. [`Group::check_settings`]
+    /// the result, named: the `call` (`fit`, `resume` or `resume_or_fit`), the network, the
+    /// `data` and the validation set, every option but `progress`, the checkpoint's path and the
+    /// `on_epoch` hook (which only rank 0 uses), and the `optimizer` with its options and state. [`Group::check_settings`]
     /// compares them.
     pub(crate) fn settings<N: Network<F>>(
         &self,
@@ -126,6 +135,7 @@ impl<F: Float, O> Distributed<F, O> {
             ),
             ("training accuracy", options.training_accuracy.to_string()),
             ("diagnostics", options.diagnostics.to_string()),
+            ("schedule change allowed", options.allow_schedule_change.to_string()),
             (
                 "checkpoint",
                 plan.checkpoint_every.map_or_else(none, |every| match every {
@@ -220,11 +230,16 @@ impl<F: Float> Group<F> {
         match self.0 {}
     }
 
-    /// Bytes read on rank 0, on every process.
+    /// Bytes read on rank 0 (or none), on every process.
     pub(crate) fn bytes_from_root(
         &self,
-        _: impl FnOnce() -> Result<Vec<u8>, Error>,
-    ) -> Result<Vec<u8>, Error> {
+        _: impl FnOnce() -> Result<Option<Vec<u8>>, Error>,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        match self.0 {}
+    }
+
+    /// A decision taken on rank 0, on every process.
+    pub(crate) fn decision_from_root(&self, _: impl FnOnce() -> bool) -> bool {
         match self.0 {}
     }
 

@@ -47,16 +47,53 @@ pub struct History<F> {
     /// best before it by more than `min_delta`. With early stopping, the network ends with
     /// that epoch's weights.
     pub best_epoch: Option<usize>,
-    /// Whether early stopping ended the run before its last epoch.
+    /// Whether early stopping or the [`on_epoch`](super::Trainer::on_epoch) hook ended the run
+    /// before its last epoch; [`stopped_by`](History::stopped_by) says which.
     pub stopped_early: bool,
+    /// What ended the run before its last epoch, if anything did.
+    pub stopped_by: Option<StopReason>,
     /// The problems the trainer found in layers, each reported once (the first epoch it was seen
     /// in): a dead layer, a vanishing or an exploding gradient.
     pub warnings: Vec<Warning>,
 }
 
+/// What ended a training run before its last epoch ([`History::stopped_by`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// Early stopping: the validation loss had not improved for `patience` epochs
+    /// ([`Trainer::early_stopping`](super::Trainer::early_stopping)).
+    EarlyStopping,
+    /// The [`on_epoch`](super::Trainer::on_epoch) hook returned `ControlFlow::Break`.
+    Hook,
+}
+
+impl StopReason {
+    /// Its name in a checkpoint: `early_stopping` or `hook`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            StopReason::EarlyStopping => "early_stopping",
+            StopReason::Hook => "hook",
+        }
+    }
+}
+
 /// The first columns of the header line of [`History::to_csv`]; with diagnostics, four columns
 /// per layer follow.
 pub const CSV_HEADER: &str = "epoch,learning_rate,train_loss,train_accuracy,validation_loss,validation_accuracy,seconds,samples_per_second";
+
+impl<F> History<F> {
+    /// The history of a run before its first epoch, with room for `epochs` records (up to 1024).
+    pub(crate) fn empty(epochs: usize) -> Self {
+        History {
+            epochs: Vec::with_capacity(epochs.min(1024)),
+            best_epoch: None,
+            stopped_early: false,
+            stopped_by: None,
+            warnings: Vec::new(),
+        }
+    }
+}
 
 impl<F: Float> History<F> {
     /// The record of the last epoch trained.

@@ -9,11 +9,12 @@
 //! With the `mpi` feature, a trainer trains across the processes of an MPI run
 //! (`Trainer::mpi` and the module `distributed`).
 
-// The trainer, top down: `trainer` (the builder, `fit`, `resume`) → `run_loop` (the epochs of a
-// run and their bookkeeping) → `epoch` (one epoch on one `Context`) → `buffers`; beside them
-// `plan` (the options, checked), `state` (a run's `Run` and `Setup`, which checkpoints hold),
-// `early_stopping`, `checkpointing` (the checkpoint options) and `checkpoint` (the files),
-// `group` (the processes of an MPI run, or stubs without the feature) and `fit_error`.
+// The trainer, top down: `trainer` (the builder, `fit`, `resume`, `resume_or_fit`) → `run_loop`
+// (the epochs of a run and their bookkeeping) → `epoch` (one epoch on one `Context`) →
+// `buffers`; beside them `plan` (the options, checked), `state` (a run's `Run` and `Setup`,
+// which checkpoints hold), `early_stopping`, `hook` (what `on_epoch` calls after each epoch),
+// `checkpointing` (the checkpoint options) and `checkpoint` (the files), `group` (the processes
+// of an MPI run, or stubs without the feature) and `fit_error`.
 mod buffers;
 mod checkpoint;
 mod checkpointing;
@@ -25,6 +26,7 @@ mod epoch;
 mod fit_error;
 mod group;
 mod history;
+mod hook;
 pub(crate) mod metrics;
 mod plan;
 #[cfg(feature = "plot")]
@@ -39,7 +41,8 @@ pub use diagnostics::{LayerDiagnostics, Problem, Warning};
 #[cfg(feature = "mpi")]
 pub use distributed::Mpi;
 pub use fit_error::FitError;
-pub use history::{CSV_HEADER, Epoch, History};
+pub use history::{CSV_HEADER, Epoch, History, StopReason};
+pub use hook::{EpochHook, NoHook, OnEpoch};
 pub use metrics::{ConfusionMatrix, Metrics, confusion_matrix, evaluate, predict_classes};
 pub use progress::Progress;
 pub use trainer::Trainer;

@@ -93,6 +93,8 @@ pub(crate) struct Options<'v, F> {
     pub(crate) training_accuracy: bool,
     /// Whether to record the diagnostics of every layer in each epoch.
     pub(crate) diagnostics: bool,
+    /// Whether a resume may go on with a schedule that gives the epochs done other rates.
+    pub(crate) allow_schedule_change: bool,
 }
 
 impl<F: Float> Default for Options<'_, F> {
@@ -109,6 +111,7 @@ impl<F: Float> Default for Options<'_, F> {
             progress: Progress::Auto,
             training_accuracy: true,
             diagnostics: true,
+            allow_schedule_change: false,
         }
     }
 }
@@ -217,6 +220,7 @@ impl<F: Float> Options<'_, F> {
             .field("early_stopping", &self.early_stopping)
             .field("progress", &self.progress)
             .field("training_accuracy", &self.training_accuracy)
-            .field("diagnostics", &self.diagnostics);
+            .field("diagnostics", &self.diagnostics)
+            .field("allow_schedule_change", &self.allow_schedule_change);
     }
 }

@@ -31,12 +31,7 @@ impl<F: Float> Run<F> {
             order: (0..samples).collect(),
             rng: crate::rng::seeded_rng(seed),
             early_stopping: EarlyStopping::new(early_stopping),
-            history: History {
-                epochs: Vec::with_capacity(epochs.min(1024)),
-                best_epoch: None,
-                stopped_early: false,
-                warnings: Vec::new(),
-            },
+            history: History::empty(epochs),
         }
     }
 

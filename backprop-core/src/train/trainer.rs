@@ -1,9 +1,11 @@
-//! The trainer: its options, set one method at a time, and the two ways to train with them,
-//! [`fit`](Trainer::fit) and [`resume`](Trainer::resume). The checked plan is in `plan.rs`, the
-//! run loop in `run_loop.rs`, one epoch in `epoch.rs`, the processes of a distributed run in
-//! `group.rs`.
+//! The trainer: its options, set one method at a time, and the three ways to train with them,
+//! [`fit`](Trainer::fit), [`resume`](Trainer::resume) and
+//! [`resume_or_fit`](Trainer::resume_or_fit). The checked plan is in `plan.rs`, the run loop in
+//! `run_loop.rs`, one epoch in `epoch.rs`, the hook in `hook.rs`, the processes of a
+//! distributed run in `group.rs`.
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use ndarray::ArrayView2;
@@ -13,7 +15,8 @@ use super::checkpointing::Checkpointing;
 use super::epoch::{Context, Start};
 use super::fit_error::FitError;
 use super::group::{Distributed, agree, debug_field};
-use super::history::History;
+use super::history::{Epoch, History};
+use super::hook::{EpochHook, NoHook, OnEpoch};
 use super::plan::{Data, Options};
 use super::progress::Progress;
 use super::run_loop;
@@ -31,9 +34,12 @@ use crate::targets::Targets;
 /// The `backprop` crate's documentation shows it training a network declared with `network!`.
 ///
 /// Every option has a default (10 epochs, batches of 32, seed 0, constant learning rate, no
-/// validation, no early stopping, [`Progress::Auto`]) and is checked by [`fit`](Trainer::fit),
-/// which returns [`Error::InvalidOption`] for a bad one.
-pub struct Trainer<'v, F: Float, O> {
+/// validation, no early stopping, [`Progress::Auto`], no hook) and is checked by
+/// [`fit`](Trainer::fit), which returns [`Error::InvalidOption`] for a bad one.
+///
+/// `H` is what runs after each epoch: [`NoHook`], or the closure of
+/// [`on_epoch`](Trainer::on_epoch).
+pub struct Trainer<'v, F: Float, O, H = NoHook> {
     /// The optimiser, with its state.
     optimizer: O,
     /// Every option but the checkpoint and MPI.
@@ -42,9 +48,11 @@ pub struct Trainer<'v, F: Float, O> {
     checkpoint: Option<Checkpointing<F, O>>,
     /// The processes to train across (none without the `mpi` feature).
     mpi: Option<Distributed<F, O>>,
+    /// What runs after each epoch.
+    hook: H,
 }
 
-impl<F: Float, O: fmt::Debug> fmt::Debug for Trainer<'_, F, O> {
+impl<F: Float, O: fmt::Debug, H: fmt::Debug> fmt::Debug for Trainer<'_, F, O, H> {
     /// The optimiser and every option, as fields of the trainer.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut debug = f.debug_struct("Trainer");
@@ -52,6 +60,7 @@ impl<F: Float, O: fmt::Debug> fmt::Debug for Trainer<'_, F, O> {
         self.options.debug_fields(&mut debug);
         debug.field("checkpoint", &self.checkpoint);
         debug_field(&mut debug, &self.mpi);
+        debug.field("on_epoch", &self.hook);
         debug.finish()
     }
 }
@@ -59,9 +68,11 @@ impl<F: Float, O: fmt::Debug> fmt::Debug for Trainer<'_, F, O> {
 impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// A trainer that updates with `optimizer`, with every other option at its default.
     pub fn new(optimizer: O) -> Self {
-        Trainer { optimizer, options: Options::default(), checkpoint: None, mpi: None }
+        Trainer { optimizer, options: Options::default(), checkpoint: None, mpi: None, hook: NoHook }
     }
+}
 
+impl<'v, F: Float, O: Optimizer<F>, H> Trainer<'v, F, O, H> {
     /// The number of passes over the training set (at least 1; default 10).
     pub fn epochs(mut self, epochs: usize) -> Self {
         self.options.epochs = epochs;
@@ -87,7 +98,8 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
 
     /// The learning rate of each epoch, from the optimiser's rate when training starts
     /// (default [`Constant`](crate::optim::Constant)). The schedule must be `Send`, so that a
-    /// trainer can be moved to another thread (a `Trainer` is `Send` when its optimiser is).
+    /// trainer can be moved to another thread (a `Trainer` is `Send` when its optimiser is, and
+    /// its [`on_epoch`](Trainer::on_epoch) hook, if any).
     pub fn schedule(mut self, schedule: impl Schedule<F> + Send + 'static) -> Self {
         self.options.schedule = Box::new(schedule);
         self
@@ -140,14 +152,68 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         self
     }
 
+    /// Calls `hook` after each epoch with the epoch's record (its number, training loss,
+    /// validation loss and accuracy when measured, learning rate, …) and the network with the
+    /// weights of the epoch's end: to log, to save the best network one's own way, or to stop.
+    /// `ControlFlow::Break(())` ends training after that epoch, and the [`History`] says so
+    /// ([`stopped_early`](History::stopped_early), and [`stopped_by`](History::stopped_by)
+    /// [`StopReason::Hook`](super::StopReason::Hook), unless it was the last epoch). The hook
+    /// runs after early stopping has looked at the epoch, and is called for every epoch that
+    /// [`fit`](Trainer::fit), [`resume`](Trainer::resume) or
+    /// [`resume_or_fit`](Trainer::resume_or_fit) trains, not for those a checkpoint holds. It
+    /// sees the network and the record only: returning `Continue` leaves the training the same
+    /// bits as without a hook. A second `on_epoch` replaces the first. The closure may borrow
+    /// what it writes to (the trainer then holds the borrow), and need be neither `Send` nor
+    /// `'static`: the trainer is `Send` when it is.
+    ///
+    /// - With [early stopping](Trainer::early_stopping), the run still ends with the weights of
+    ///   the best epoch, as when early stopping ends it.
+    /// - With [checkpoints](Trainer::checkpoint), a `Break` writes one after its epoch, due or
+    ///   not, holding the weights the network has then. It ends the call, not the run:
+    ///   [`resume`](Trainer::resume) goes on from that epoch up to
+    ///   [`epochs`](Trainer::epochs), with the bits of a run that never stopped (a hook that
+    ///   stops a job before its time limit, and a `resume_or_fit` in the next job).
+    /// - In a distributed run (`mpi`, with the `mpi` feature) the hook runs on rank 0 only, as
+    ///   progress and checkpoints do, and its decision is sent to every process (one byte per
+    ///   epoch), so that all stop after the same epoch; the other processes' hooks are never
+    ///   called.
+    ///
+    /// ```
+    /// # use backprop_core::{Network, Sgd, Trainer, train::Progress};
+    /// # fn train<N: Network<f32>>(net: &mut N, x: ndarray::ArrayView2<'_, f32>, y: &[usize])
+    /// # -> Result<(), backprop_core::Error> {
+    /// use std::ops::ControlFlow;
+    /// let mut losses = Vec::new();
+    /// let mut trainer = Trainer::new(Sgd::new(0.1)?).epochs(100).progress(Progress::Off).on_epoch(
+    ///     |epoch, _net: &N| {
+    ///         losses.push(epoch.train_loss);
+    ///         if epoch.train_loss < 0.01 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    ///     },
+    /// );
+    /// let history = trainer.fit(net, x, y)?;
+    /// drop(trainer);
+    /// assert_eq!(losses.len(), history.epochs.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn on_epoch<N, G>(self, hook: G) -> Trainer<'v, F, O, OnEpoch<N, G>>
+    where
+        N: Network<F>,
+        G: FnMut(&Epoch<F>, &N) -> ControlFlow<()>,
+    {
+        let Trainer { optimizer, options, checkpoint, mpi, hook: _ } = self;
+        Trainer { optimizer, options, checkpoint, mpi, hook: OnEpoch::new(hook) }
+    }
+
     /// Trains data-parallel across the processes of an MPI run (the `mpi` feature): every
     /// process runs the same program with the same options and data, and each computes the
     /// gradient of its shard of every batch; the gradients are summed over the processes in
     /// rank order, and every process takes the same step, so that all hold the same network.
     /// [`fit`](Trainer::fit) starts every process from rank 0's weights; only rank 0 shows
-    /// progress and warnings and writes checkpoints (and a program should plot and save from
-    /// rank 0 only: [`Mpi::is_root`](super::Mpi::is_root)). [`resume`](Trainer::resume) reads
-    /// the checkpoint on rank 0 and sends it to the others. The measurements after each epoch
+    /// progress and warnings, writes checkpoints and calls the [`on_epoch`](Trainer::on_epoch)
+    /// hook, whose decision every process takes (and a program should plot and save from rank 0
+    /// only: [`Mpi::is_root`](super::Mpi::is_root)). [`resume`](Trainer::resume) reads the
+    /// checkpoint on rank 0 and sends it to the others. The measurements after each epoch
     /// (training accuracy, validation) are shared too: each process evaluates its share of the
     /// samples, and the sums are added in rank order, so every process records the same
     /// history. See [`distributed`](super::distributed) for how the batch is split and summed.
@@ -160,7 +226,8 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// A process that fails (its data is bad, its step is not finite, its checkpoint cannot
     /// be written) makes every process stop with an error at the same point, the others with
     /// [`Error::Distributed`]. Processes whose network, data, options (all but
-    /// [`progress`](Trainer::progress) and the checkpoint's path) or optimiser (its kind,
+    /// [`progress`](Trainer::progress), the checkpoint's path and the
+    /// [`on_epoch`](Trainer::on_epoch) hook, which runs on rank 0) or optimiser (its kind,
     /// options and state) differ all stop before the first step with the same
     /// [`Error::Distributed`], which names the setting and both values (see
     /// [`distributed`](super::distributed)); for that the optimiser must be [`Resumable`], as
@@ -234,19 +301,30 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
         net: &mut N,
         x: ArrayView2<'_, F>,
         y: impl Into<Targets<'a, F>>,
-    ) -> Result<History<F>, FitError<F>> {
+    ) -> Result<History<F>, FitError<F>>
+    where
+        H: EpochHook<F, N>,
+    {
         let mut start = self.start::<N>("fit", Data::new(x, y.into())).map_err(FitError::before_training)?;
-        if let Some(group) = &mut start.group {
-            group.broadcast_parameters(net);
-        }
-        let run = Run::new(self.options.seed, x.nrows(), start.plan.epochs, start.plan.early_stopping);
+        let run = self.first_epoch(&mut start, net);
         run_loop::run(
             Context::new(net, &mut self.optimizer, &self.options, start, run),
             self.checkpoint.as_ref(),
+            &mut self.hook,
         )
     }
 
-    /// Checks the options and `data` before `call` (`fit` or `resume`) takes its first step:
+    /// Where a run that starts from `net` stands before its first epoch; in a distributed run,
+    /// after every process has taken rank 0's weights into `net`.
+    fn first_epoch<N: Network<F>>(&self, start: &mut Start<'_, F>, net: &mut N) -> Run<F> {
+        if let Some(group) = &mut start.group {
+            group.broadcast_parameters(net);
+        }
+        Run::new(self.options.seed, start.data.x.nrows(), start.plan.epochs, start.plan.early_stopping)
+    }
+
+    /// Checks the options and `data` before `call` (`fit`, `resume` or `resume_or_fit`) takes
+    /// its first step:
     /// the plan, which every process of a distributed run must reach too, and that every process
     /// has the same settings.
     fn start<'d, N: Network<F>>(
@@ -271,7 +349,7 @@ impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     }
 }
 
-impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
+impl<'v, F: Float, O: Resumable<F>, H> Trainer<'v, F, O, H> {
     /// Writes a checkpoint to `path` every `every` epochs (at least 1), and after the last
     /// epoch: one safetensors file that holds the network, the optimiser's state, and in
     /// its metadata the epoch, the schedule's position, the shuffling generator's state, the
@@ -304,9 +382,14 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     /// seed, training and validation data, and early stopping. The number of epochs may be
     /// raised to train longer, and the schedule changed for the epochs to come. Then the
     /// result is bit for bit that of a run that never stopped (for a schedule that depends on
-    /// the epoch only, as every built-in one does; a [`Cosine`](crate::Cosine) schedule
-    /// depends on its total, which must then be unchanged). Only the times in the history
-    /// differ.
+    /// the epoch only, as every built-in one does). Only the times in the history differ. A
+    /// schedule that gives the epochs done other rates than they trained with (a
+    /// [`Cosine`](crate::Cosine) schedule whose total changed) is an error unless
+    /// [`allow_schedule_change`](Trainer::allow_schedule_change) allows it.
+    ///
+    /// No file at `path` is an [`Error::Io`] of kind `NotFound` that names the path and says
+    /// how to start without a checkpoint: [`fit`](Trainer::fit), or
+    /// [`resume_or_fit`](Trainer::resume_or_fit), which resumes when there is one.
     ///
     /// A checkpoint of another network, written by another optimiser or configuration, or for
     /// other data, is an [`Error::Safetensors`] that says which, and changes neither the
@@ -327,6 +410,7 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
     ///   patience ran out. Otherwise the error is [`SafetensorsProblem::Inconsistent`].
     /// - A run that early stopping ended stays ended: resuming it returns its history as it
     ///   is, and leaves the network with the weights of its best epoch, as the run returned.
+    ///   A run that the [`on_epoch`](Trainer::on_epoch) hook stopped goes on.
     /// - Resuming with fewer [`epochs`](Trainer::epochs) than the checkpoint has done is an
     ///   error ([`SafetensorsProblem::CheckpointMismatch`]); with as many, it returns the
     ///   history as it is.
@@ -349,21 +433,127 @@ impl<'v, F: Float, O: Resumable<F>> Trainer<'v, F, O> {
         net: &mut N,
         x: ArrayView2<'_, F>,
         y: impl Into<Targets<'a, F>>,
-    ) -> Result<History<F>, FitError<F>> {
-        let path = path.as_ref();
-        let start = self.start::<N>("resume", Data::new(x, y.into())).map_err(FitError::before_training)?;
-        let setup = Setup::new(&self.options, &start.plan, start.data, self.optimizer.describe());
+    ) -> Result<History<F>, FitError<F>>
+    where
+        H: EpochHook<F, N>,
+    {
+        self.continue_from(path.as_ref(), false, net, x, y.into())
+    }
+
+    /// [`resume`](Trainer::resume) from the checkpoint at `path` if there is one, and
+    /// [`fit`](Trainer::fit) otherwise: the one call of a program that may have been stopped
+    /// (killed, or ended by its time limit or by the [`on_epoch`](Trainer::on_epoch) hook) and
+    /// is started again as it was, with the same arguments and the same
+    /// [`checkpoint`](Trainer::checkpoint):
+    ///
+    /// ```no_run
+    /// # use backprop_core::{Adam, Network, Trainer};
+    /// # fn train<N: Network<f32>>(net: &mut N, x: ndarray::ArrayView2<'_, f32>, y: &[usize])
+    /// # -> Result<(), backprop_core::Error> {
+    /// let mut trainer = Trainer::new(Adam::new(1e-3)?).epochs(20).checkpoint("run.safetensors", 1);
+    /// let history = trainer.resume_or_fit("run.safetensors", net, x, y)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// "No checkpoint" is nothing at `path` (an error of kind `NotFound`); any other file there,
+    /// or a path that cannot be read, is resumed and its error returned, so that a checkpoint
+    /// that does not match is never trained over: remove it to start again. A checkpoint of a
+    /// finished run resumes to its history as it is. In a distributed run rank 0 looks for the
+    /// checkpoint, and every process starts or resumes as it finds.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`fit`](Trainer::fit) and [`resume`](Trainer::resume).
+    // A FitError is returned at most once per training run, so its size costs nothing.
+    #[allow(clippy::result_large_err)]
+    pub fn resume_or_fit<'a, N: Network<F>>(
+        &mut self,
+        path: impl AsRef<Path>,
+        net: &mut N,
+        x: ArrayView2<'_, F>,
+        y: impl Into<Targets<'a, F>>,
+    ) -> Result<History<F>, FitError<F>>
+    where
+        H: EpochHook<F, N>,
+    {
+        self.continue_from(path.as_ref(), true, net, x, y.into())
+    }
+
+    /// Whether [`resume`](Trainer::resume) may go on with a schedule that gives the epochs the
+    /// checkpoint has done other learning rates than they trained with (default false). A
+    /// checkpoint records the rate of every epoch done, and resuming compares them with the
+    /// rates the trainer's schedule gives those epochs: equal, the resumed run gives the bits
+    /// of a run that never stopped, with this trainer's options; different (a
+    /// [`Cosine`](crate::Cosine) schedule whose total follows the number of epochs, raised for
+    /// the resume), it would not, and resuming is an error that names the first epoch that
+    /// differs, both rates and both schedules ([`SafetensorsProblem::ScheduleChanged`]), before
+    /// anything changes. `allow_schedule_change(true)` goes on instead, with the new schedule's
+    /// rates from the next epoch on. A schedule changed only for the epochs to come needs no
+    /// permission.
+    ///
+    /// [`SafetensorsProblem::ScheduleChanged`]: crate::io::SafetensorsProblem::ScheduleChanged
+    pub fn allow_schedule_change(mut self, allow: bool) -> Self {
+        self.options.allow_schedule_change = allow;
+        self
+    }
+
+    /// [`resume`](Trainer::resume) from the checkpoint at `path`, or, when there is none and
+    /// `or_fit`, [`fit`](Trainer::fit).
+    // A FitError is returned at most once per training run, so its size costs nothing.
+    #[allow(clippy::result_large_err)]
+    fn continue_from<N: Network<F>>(
+        &mut self,
+        path: &Path,
+        or_fit: bool,
+        net: &mut N,
+        x: ArrayView2<'_, F>,
+        y: Targets<'_, F>,
+    ) -> Result<History<F>, FitError<F>>
+    where
+        H: EpochHook<F, N>,
+    {
+        let call = if or_fit { "resume_or_fit" } else { "resume" };
+        let mut start = self.start::<N>(call, Data::new(x, y)).map_err(FitError::before_training)?;
+        let read = || match crate::io::file::read(path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(Error::Io { kind: std::io::ErrorKind::NotFound, .. }) if or_fit => Ok(None),
+            Err(error) => Err(no_checkpoint(error)),
+        };
         // A distributed run reads the checkpoint on rank 0, which wrote it, and sends it on.
         let bytes = match &start.group {
-            Some(group) => group.bytes_from_root(|| crate::io::file::read(path)),
-            None => crate::io::file::read(path),
+            Some(group) => group.bytes_from_root(read),
+            None => read(),
         }
         .map_err(FitError::before_training)?;
-        let run = agree(&start.group, checkpoint::read(&bytes, path, &setup, net, &mut self.optimizer))
-            .map_err(FitError::before_training)?;
+        let run = match bytes {
+            None => self.first_epoch(&mut start, net),
+            Some(bytes) => {
+                let setup = Setup::new(&self.options, &start.plan, start.data, self.optimizer.describe());
+                let schedule: Option<&dyn Schedule<F>> =
+                    if self.options.allow_schedule_change { None } else { Some(&*self.options.schedule) };
+                let read = checkpoint::read(&bytes, path, &setup, schedule, net, &mut self.optimizer);
+                agree(&start.group, read).map_err(FitError::before_training)?
+            }
+        };
         run_loop::run(
             Context::new(net, &mut self.optimizer, &self.options, start, run),
             self.checkpoint.as_ref(),
+            &mut self.hook,
         )
+    }
+}
+
+/// `error`, and for a checkpoint that is not there, how to start without one.
+fn no_checkpoint(error: Error) -> Error {
+    match error {
+        Error::Io { path, kind: kind @ std::io::ErrorKind::NotFound, message } => Error::Io {
+            path,
+            kind,
+            message: format!(
+                "no checkpoint to resume from ({message}); to start training without one, call `fit`, or `resume_or_fit`, which resumes when the checkpoint exists and starts otherwise"
+            ),
+        },
+        other => other,
     }
 }
