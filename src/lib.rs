@@ -203,9 +203,10 @@ pub mod guide;
 
 pub use backprop_core::{
     Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients, Identity,
-    Init, LayerBuffers, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, Mse, MulticlassHinge, Network,
-    Optimizer, Parameters, ParametersMut, Persist, Predict, Relu, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy,
-    Softplus, Standardized, Tanh, Target, Targets, Trainable, Workspace, gradcheck, gradcheck_with_step,
+    Init, LayerBuffers, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, LoadOptions, Mse, MulticlassHinge,
+    Network, Optimizer, Parameters, ParametersMut, Persist, Predict, Relu, Sgd, Sigmoid, Silu,
+    SoftmaxCrossEntropy, Softplus, Standardized, Tanh, Target, Targets, Trainable, Workspace, gradcheck,
+    gradcheck_with_step,
 };
 pub use backprop_core::{
     Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, FitError, History, Metrics, OptimizerState,
@@ -422,9 +423,9 @@ pub mod prelude {
     pub use crate::__spellings::*;
     pub use crate::{
         Activation, Adam, AdamW, Backprop, BinaryCrossEntropy, ClipGradNorm, Constant, Cosine, Cost, Dense,
-        Elu, Gelu, Gradients, Identity, LeakyRelu, Mse, MulticlassHinge, Network, Optimizer, Persist,
-        Predict, Relu, Resumable, Schedule, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, StepDecay,
-        Tanh, Trainer, WeightDecay, network,
+        Elu, Gelu, Gradients, Identity, LeakyRelu, LoadOptions, Mse, MulticlassHinge, Network, Optimizer,
+        Persist, Predict, Relu, Resumable, Schedule, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus,
+        StepDecay, Tanh, Trainer, WeightDecay, network,
     };
     /// The attribute macro only: the module `backprop::activation` stays out of the prelude.
     pub use backprop_macros::activation;

@@ -14,6 +14,11 @@
 //!   back up, so the same 1e-6 applies.
 //! - `mlp_f64`: `hidden1: Linear(5, 16)`, relu, `hidden2: Linear(16, 8)`, relu, `logits:
 //!   Linear(8, 2)` in float64; logits within 1e-12 · max(|z|, 1).
+//! - `sequential_f32`: an `nn.Sequential` of five `Linear`s with ReLU, tanh, sigmoid and dropout
+//!   between them, whose tensors PyTorch names by position (`0.weight` … `11.bias`), loaded with
+//!   `LoadOptions::layers_by_position` and with a `rename`; logits within 1e-6 · max(|z|, 1).
+//!   The same file loaded plainly, or with names mapped wrong, is refused with the file's names,
+//!   the nearest, and the option to use, and the network is left as it was.
 //!
 //! For each fixture, `from_safetensors` (of the bytes, via `include_bytes!`) and `load` (of the
 //! path) give the same network, whose weights are bit for bit the values in the file, decoded here
@@ -32,9 +37,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use backprop::Float;
+use backprop::io::SafetensorsProblem;
 use backprop::ndarray::Array2;
 use backprop::prelude::*;
+use backprop::{Error, Float};
 use serde_json::Value;
 
 network! {
@@ -264,9 +270,22 @@ fn check_fixture<F: Float, N: Network<F>>(
     from_file: &N,
     tolerance: f64,
 ) -> f64 {
+    check_renamed_fixture(fixture, from_bytes, from_file, tolerance, &|name| name.to_owned())
+}
+
+/// [`check_fixture`] of a fixture whose tensor `name` is the network's `to_network(name)`.
+fn check_renamed_fixture<F: Float, N: Network<F>>(
+    fixture: &str,
+    from_bytes: &N,
+    from_file: &N,
+    tolerance: f64,
+    to_network: &dyn Fn(&str) -> String,
+) -> f64 {
     let entry = expected(fixture);
     let file = entry["file"].as_str().unwrap();
     let (tensors, metadata) = read_safetensors(&std::fs::read(fixture_path(file)).unwrap());
+    let tensors: BTreeMap<String, RawTensor> =
+        tensors.into_iter().map(|(name, tensor)| (to_network(&name), tensor)).collect();
     assert!(metadata.is_empty(), "{file} was written by PyTorch without metadata: {metadata:?}");
 
     // Both ways of loading give the same network, whose weights are the bits in the file.
@@ -290,7 +309,7 @@ fn check_fixture<F: Float, N: Network<F>>(
         .iter()
         .map(|(name, value)| {
             let (shape, values) = tensor(value);
-            (name.clone(), (shape, values.into_iter().map(|v| wide(F::of(v))).collect()))
+            (to_network(name), (shape, values.into_iter().map(|v| wide(F::of(v))).collect()))
         })
         .collect();
     let ulps = if F::NAME == "f32" { 0 } else { 1 };
@@ -402,6 +421,231 @@ fn float64_weights_from_pytorch() {
     let from_file = TorchF64::load(fixture_path("mlp_f64.safetensors")).unwrap();
     check_fixture("mlp_f64", &from_bytes, &from_file, F64_TOLERANCE);
     check_written("mlp_f64", &from_bytes, TorchF64::with_seed(0));
+}
+
+network! {
+    /// PyTorch's `nn.Sequential(Linear(6, 16), ReLU, Dropout, Linear(16, 12), Tanh, Dropout,
+    /// Linear(12, 10), Sigmoid, Dropout, Linear(10, 8), ReLU, Linear(8, 3))`: the
+    /// `sequential_f32` fixture, whose tensors are `0.weight`, `3.weight`, `6.weight`,
+    /// `9.weight`, `11.weight` and their biases.
+    #[derive(Clone, Debug)]
+    pub struct Sequential<f32> {
+        input: 6,
+        hidden1: 16 => Relu,
+        hidden2: 12 => Tanh,
+        hidden3: 10 => Sigmoid,
+        hidden4: 8 => Relu,
+        out: 3,
+        cost: SoftmaxCrossEntropy,
+    }
+}
+
+const SEQUENTIAL: &[u8] = include_bytes!("fixtures/pytorch/sequential_f32.safetensors");
+
+/// The fixture's tensor names, sorted as text.
+const SEQUENTIAL_NAMES: [&str; 10] = [
+    "0.bias",
+    "0.weight",
+    "11.bias",
+    "11.weight",
+    "3.bias",
+    "3.weight",
+    "6.bias",
+    "6.weight",
+    "9.bias",
+    "9.weight",
+];
+
+/// The network's name of a tensor of the `sequential_f32` fixture, written out here: the
+/// Linear modules 0, 3, 6, 9 and 11 are the layers `hidden1` … `out`.
+fn sequential_layer(name: &str) -> String {
+    let (index, parameter) = name.split_once('.').unwrap();
+    let layer = match index {
+        "0" => "hidden1",
+        "3" => "hidden2",
+        "6" => "hidden3",
+        "9" => "hidden4",
+        "11" => "out",
+        other => panic!("no module {other} in the fixture"),
+    };
+    format!("{layer}.{parameter}")
+}
+
+/// The problem of a refused load.
+fn problem(error: Error) -> SafetensorsProblem {
+    match error {
+        Error::Safetensors { problem, .. } => problem,
+        other => panic!("expected Error::Safetensors, got {other:?}"),
+    }
+}
+
+/// Loads the file of an `nn.Sequential` with `layers_by_position`, both ways, and gets
+/// PyTorch's logits: the fixture's modules 0, 3, 6, 9 and 11, in numeric order (their text
+/// order, 0, 11, 3, 6, 9, gives misshapen layers).
+#[test]
+fn sequential_weights_from_pytorch_by_position() {
+    let options = LoadOptions::new().layers_by_position();
+    let from_bytes = Sequential::from_safetensors_with(SEQUENTIAL, &options).unwrap();
+    let from_file = Sequential::load_with(fixture_path("sequential_f32.safetensors"), &options).unwrap();
+    check_renamed_fixture("sequential_f32", &from_bytes, &from_file, F32_TOLERANCE, &sequential_layer);
+
+    // Into existing networks, through a file and from bytes.
+    let mut into = Sequential::with_seed(3);
+    into.load_into_with(fixture_path("sequential_f32.safetensors"), &options).unwrap();
+    let mut into_bytes = Sequential::with_seed(4);
+    into_bytes.load_safetensors_into_with(SEQUENTIAL, &options).unwrap();
+    check_renamed_fixture("sequential_f32", &into, &into_bytes, F32_TOLERANCE, &sequential_layer);
+}
+
+/// A rename closure that names each module loads the same network as `layers_by_position`.
+#[test]
+fn sequential_weights_from_pytorch_renamed() {
+    let options = LoadOptions::new().rename(sequential_layer);
+    let renamed = Sequential::from_safetensors_with(SEQUENTIAL, &options).unwrap();
+    let from_file = Sequential::load_with(fixture_path("sequential_f32.safetensors"), &options).unwrap();
+    check_renamed_fixture("sequential_f32", &renamed, &from_file, F32_TOLERANCE, &sequential_layer);
+    let by_position = Sequential::from_safetensors_with(SEQUENTIAL, &LoadOptions::new().layers_by_position());
+    assert_bit_identical(
+        "rename against layers_by_position",
+        &parameters(&renamed),
+        &parameters(&by_position.unwrap()),
+    );
+
+    // A rename, then positions: a module that holds the Sequential as `model` has `model.0.weight`.
+    let prefixed = LoadOptions::new().rename(|name| format!("model.{name}")).layers_by_position();
+    let error = problem(Sequential::from_safetensors_with(SEQUENTIAL, &prefixed).unwrap_err());
+    assert!(
+        matches!(&error, SafetensorsProblem::MissingTensor { tensor, .. } if tensor == "hidden1.weight"),
+        "{error}"
+    );
+    let stripped = LoadOptions::new()
+        .rename(|name| format!("model.{name}").trim_start_matches("model.").to_owned())
+        .layers_by_position();
+    let net = Sequential::from_safetensors_with(SEQUENTIAL, &stripped).unwrap();
+    assert_bit_identical("prefix stripped, then by position", &parameters(&net), &parameters(&renamed));
+}
+
+/// A plain load of an `nn.Sequential`'s file says which tensor is missing, lists the file's
+/// names with the nearest, and names the option that loads it.
+#[test]
+fn a_plain_load_of_a_sequential_lists_the_names_and_the_option() {
+    let error = Sequential::load(fixture_path("sequential_f32.safetensors")).unwrap_err();
+    let message = error.to_string();
+    println!("{message}");
+    let expected = SafetensorsProblem::MissingTensor {
+        tensor: "hidden1.weight".into(),
+        shape: vec![16, 6],
+        in_file: SEQUENTIAL_NAMES.iter().map(|n| (*n).to_owned()).collect(),
+        // Levenshtein's distance from `hidden1.weight`: 6 to `11.weight`, 7 or more to the others.
+        nearest: Some("11.weight".into()),
+    };
+    assert_eq!(problem(error), expected);
+    assert!(message.contains("`0.bias`, `0.weight`, `11.bias`, `11.weight`, `3.bias`"), "{message}");
+    assert!(message.contains("the nearest is `11.weight`"), "{message}");
+    assert!(message.contains("LoadOptions::new().layers_by_position()"), "{message}");
+    assert!(!message.contains("rename"), "{message}");
+}
+
+/// A rename that leaves a name the network does not have: the missing tensor's error lists the
+/// names as renamed, with the nearest, and says how to map them.
+#[test]
+fn a_rename_that_misses_a_layer_lists_the_renamed_names() {
+    let options = LoadOptions::new().rename(|name| sequential_layer(name).replace("out.", "output."));
+    let expected = SafetensorsProblem::MissingTensor {
+        tensor: "out.weight".into(),
+        shape: vec![3, 8],
+        in_file: [
+            "hidden1.bias",
+            "hidden1.weight",
+            "hidden2.bias",
+            "hidden2.weight",
+            "hidden3.bias",
+            "hidden3.weight",
+            "hidden4.bias",
+            "hidden4.weight",
+            "output.bias",
+            "output.weight",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        // Distance 3 to `output.weight`, 7 or more to the others.
+        nearest: Some("output.weight".into()),
+    };
+    let message = refused_unchanged("missing", SEQUENTIAL, &options, &expected);
+    assert!(message.contains("the nearest is `output.weight`"), "{message}");
+    assert!(message.contains("LoadOptions::new().rename(|name| ...)"), "{message}");
+}
+
+/// A rename that maps two tensors to one name is refused, naming both.
+#[test]
+fn a_rename_to_a_duplicate_name_is_refused() {
+    let options = LoadOptions::new().rename(|name| sequential_layer(&name.replace("11.", "9.")));
+    let expected = SafetensorsProblem::DuplicateTensor {
+        tensor: "hidden4.bias".into(),
+        first: "11.bias".into(),
+        second: "9.bias".into(),
+    };
+    let message = refused_unchanged("duplicate", SEQUENTIAL, &options, &expected);
+    assert!(message.contains("`11.bias` and `9.bias` both load as `hidden4.bias`"), "{message}");
+
+    // Two spellings of one index, by position.
+    let options = LoadOptions::new()
+        .rename(|name| name.replace("11.", "011.").replace("9.", "11."))
+        .layers_by_position();
+    // Renamed, indices 0, 3, 6, 011 and 11: four layers, `011` and `11` both the fourth. The
+    // error names the tensors as the file does.
+    let expected = SafetensorsProblem::DuplicateTensor {
+        tensor: "hidden4.bias".into(),
+        first: "11.bias".into(),
+        second: "9.bias".into(),
+    };
+    refused_unchanged("duplicate_index", SEQUENTIAL, &options, &expected);
+}
+
+/// A file with one layer too many or too few, by position: the extra index keeps its name, and
+/// a missing one is a missing tensor; the network is unchanged.
+#[test]
+fn by_position_with_another_number_of_layers_is_refused() {
+    let options = LoadOptions::new().layers_by_position();
+    let missing = LoadOptions::new().rename(|name| name.replace("11.", "x.")).layers_by_position();
+    let error = problem(Sequential::from_safetensors_with(SEQUENTIAL, &missing).unwrap_err());
+    assert!(
+        matches!(&error, SafetensorsProblem::MissingTensor { tensor, nearest, .. }
+            if tensor == "out.weight" && nearest.as_deref() == Some("x.weight")),
+        "{error}"
+    );
+    let mut net = TorchF32::with_seed(5);
+    let before = parameters(&net);
+    let error = problem(net.load_safetensors_into_with(SEQUENTIAL, &options).unwrap_err());
+    // The first two modules, 0 and 3, are `hidden` and `out`; 0 is `hidden`, 16 × 6 is not 8 × 4.
+    assert!(
+        matches!(&error, SafetensorsProblem::Shape { tensor, .. } if tensor == "hidden.weight"),
+        "{error}"
+    );
+    assert_bit_identical("a refused load", &parameters(&net), &before);
+}
+
+/// Loads `bytes` (through the file `test` names, for a file) with `options` four ways, each refused with `expected` and leaving the network
+/// as it was; returns the message.
+fn refused_unchanged(
+    test: &str,
+    bytes: &[u8],
+    options: &LoadOptions,
+    expected: &SafetensorsProblem,
+) -> String {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("pytorch_refused_{test}.safetensors"));
+    std::fs::write(&path, bytes).unwrap();
+    let mut net = Sequential::with_seed(7);
+    let before = parameters(&net);
+    assert_eq!(&problem(net.load_into_with(&path, options).unwrap_err()), expected);
+    assert_bit_identical("load_into_with refused", &parameters(&net), &before);
+    assert_eq!(&problem(net.load_safetensors_into_with(bytes, options).unwrap_err()), expected);
+    assert_bit_identical("load_safetensors_into_with refused", &parameters(&net), &before);
+    assert_eq!(&problem(Sequential::load_with(&path, options).unwrap_err()), expected);
+    let error = Sequential::from_safetensors_with(bytes, options).unwrap_err();
+    let message = error.to_string();
+    assert_eq!(&problem(error), expected);
+    message
 }
 
 /// The half-precision decoder of this test against values known exactly.

@@ -484,10 +484,21 @@ fn refused(test: &str, bytes: &[u8], expected: &SafetensorsProblem) {
 fn a_missing_tensor_is_named_with_its_shape() {
     let mut tensors = small_tensors(20);
     tensors.retain(|t| t.name != "out.weight");
-    let expected = SafetensorsProblem::MissingTensor { tensor: "out.weight".into(), shape: vec![3, 8] };
+    let expected = SafetensorsProblem::MissingTensor {
+        tensor: "out.weight".into(),
+        shape: vec![3, 8],
+        in_file: vec!["hidden.bias".into(), "hidden.weight".into(), "out.bias".into()],
+        // Levenshtein's distance from `out.weight`: 5 to `out.bias`, 6 to `hidden.weight`.
+        nearest: Some("out.bias".into()),
+    };
     refused("missing", &file(&tensors, None), &expected);
     let message = expected.to_string();
     assert!(message.contains("`out.weight`") && message.contains("[3, 8]"), "{message}");
+    assert!(
+        message.contains("holds `hidden.bias`, `hidden.weight`, `out.bias` (the nearest is `out.bias`)"),
+        "{message}"
+    );
+    assert!(message.contains("LoadOptions::new().rename("), "{message}");
 }
 
 #[test]
@@ -577,6 +588,41 @@ fn a_non_finite_value_is_named_with_its_index() {
         &file(&tensors, None),
         &SafetensorsProblem::NonFinite { tensor: "hidden.bias".into(), index: vec![7], value: "NaN".into() },
     );
+}
+
+network! {
+    /// `Small` with other layer names.
+    #[derive(Clone, Debug, PartialEq)]
+    struct SmallRenamed<f32> { input: 4, encoder: 8 => Tanh, logits: 3, cost: SoftmaxCrossEntropy }
+}
+
+/// A file the library wrote, loaded with its names mapped: the layers it records must still have
+/// the network's sizes and activations, but not its names, which the mapping changes.
+#[test]
+fn a_mapped_load_compares_the_recorded_layers_but_their_names() {
+    let small = Small::with_seed(31);
+    let bytes = small.to_safetensors();
+    let options =
+        LoadOptions::new().rename(|name| name.replace("hidden.", "encoder.").replace("out.", "logits."));
+    let renamed = SmallRenamed::from_safetensors_with(&bytes, &options).unwrap();
+    assert_eq!((&renamed.encoder.weight, &renamed.encoder.bias), (&small.hidden.weight, &small.hidden.bias));
+    assert_eq!((&renamed.logits.weight, &renamed.logits.bias), (&small.out.weight, &small.out.bias));
+    assert!(matches!(
+        problem(SmallRenamed::from_safetensors(&bytes)),
+        SafetensorsProblem::Metadata { what: "layers", .. }
+    ));
+
+    // Another activation is still refused, and changes nothing.
+    let mut relu = SmallRelu::with_seed(32);
+    let before = relu.clone();
+    let same_names = LoadOptions::new().rename(str::to_owned);
+    let expected = SafetensorsProblem::Metadata {
+        what: "layers",
+        file: "`hidden` 4→8 Tanh, `out` 8→3 Identity".into(),
+        network: "`hidden` 4→8 Relu, `out` 8→3 Identity".into(),
+    };
+    assert_eq!(problem(relu.load_safetensors_into_with(&bytes, &same_names)), expected);
+    assert_eq!(relu, before);
 }
 
 #[test]

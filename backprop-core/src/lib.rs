@@ -79,7 +79,7 @@ pub use error::Error;
 pub use float::Float;
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};
 pub use inference::{Predict, predict_one};
-pub use io::Persist;
+pub use io::{LoadOptions, Persist};
 pub use network::Network;
 pub use optim::{
     Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, OptimizerState, Resumable, Schedule, Sgd,

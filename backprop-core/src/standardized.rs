@@ -11,6 +11,7 @@ use crate::data::Standardizer;
 use crate::error::Error;
 use crate::float::Float;
 use crate::inference::{Predict, one_row};
+use crate::io::options::LoadOptions;
 use crate::io::tensors::{TensorFile, serialize};
 use crate::io::weights::{assign, check_finite, network_metadata, parameter_tensors, read_network};
 use crate::network::Network;
@@ -210,7 +211,7 @@ impl<F: Float, N: Network<F>> Standardized<N, F> {
     /// The model a parsed file holds: the network's tensors, checked as `N::load` checks them,
     /// then its standardisation, of the network's input size.
     fn read(file: &TensorFile<'_>) -> Result<Self, Error> {
-        let parameters = read_network::<F, N>(file)?;
+        let parameters = read_network::<F, N>(file, &LoadOptions::new())?;
         let standardizer = Standardizer::read(file, Some(N::INPUT))?;
         let mut network = N::zeros();
         assign(&mut network, parameters);

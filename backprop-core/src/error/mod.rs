@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 mod csv;
 mod idx;
-mod safetensors;
+pub(crate) mod safetensors;
 
 pub use csv::CsvProblem;
 pub use idx::{IdxProblem, IdxType};

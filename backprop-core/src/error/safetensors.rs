@@ -19,13 +19,38 @@ pub enum SafetensorsProblem {
         message: String,
     },
 
-    /// A tensor the network needs is not in the file.
-    #[error("the file has no tensor `{tensor}`, which the network needs (shape {shape:?})")]
+    /// A tensor the network needs is not in the file. The message lists the names the file
+    /// holds, with the nearest to the one needed, and says how to map them with
+    /// [`LoadOptions`](crate::io::LoadOptions).
+    #[error(
+        "the file has no tensor `{tensor}`, which the network needs (shape {shape:?}); {}",
+        in_the_file(.in_file, .nearest.as_deref())
+    )]
     MissingTensor {
         /// The tensor's name, as in PyTorch's `state_dict`: `hidden1.weight`.
         tensor: String,
         /// The shape the network needs.
         shape: Vec<usize>,
+        /// The names of the file's tensors, sorted, as [`LoadOptions`](crate::io::LoadOptions)
+        /// mapped them if it was given.
+        in_file: Vec<String>,
+        /// The name among `in_file` nearest to `tensor` (the fewest characters to insert, delete
+        /// or replace; the first in sorted order of those as near), if the file holds any.
+        nearest: Option<String>,
+    },
+
+    /// Two tensors of the file get the same name when [`LoadOptions`](crate::io::LoadOptions)
+    /// maps the names.
+    #[error(
+        "the file's tensors `{first}` and `{second}` both load as `{tensor}`: the names must map one to one"
+    )]
+    DuplicateTensor {
+        /// The name both are mapped to.
+        tensor: String,
+        /// The first name in the file, in sorted order.
+        first: String,
+        /// The second.
+        second: String,
     },
 
     /// The file holds tensors the network does not have.
@@ -185,6 +210,36 @@ pub enum SafetensorsProblem {
         /// What the checkpoint holds.
         found: String,
     },
+}
+
+/// What the message of [`SafetensorsProblem::MissingTensor`] says of the file's names: at most
+/// [`LISTED`] of them, the nearest, and how to map them.
+fn in_the_file(names: &[String], nearest: Option<&str>) -> String {
+    if names.is_empty() {
+        return "the file holds no tensors".to_owned();
+    }
+    let listed = quoted(&names[..names.len().min(LISTED)]);
+    let more = names.len().saturating_sub(LISTED);
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let nearest = nearest.map(|n| format!(" (the nearest is `{n}`)")).unwrap_or_default();
+    let how = if names.iter().all(|n| positional(n).is_some()) {
+        "these are an nn.Sequential's names, by position: load them with \
+         `LoadOptions::new().layers_by_position()`, which takes the k-th index for the k-th layer"
+    } else {
+        "map the file's names to the network's with `LoadOptions::new().rename(|name| ...)`"
+    };
+    format!("the file holds {listed}{more}{nearest}; {how}")
+}
+
+/// How many of the file's names a missing-tensor message lists.
+const LISTED: usize = 20;
+
+/// The index and the parameter of a name as an `nn.Sequential` names its layers' parameters,
+/// `<digits>.weight` or `<digits>.bias`: `("11", "weight")` for `11.weight`.
+pub(crate) fn positional(name: &str) -> Option<(&str, &str)> {
+    let (index, parameter) = name.split_once('.')?;
+    let digits = !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit());
+    (digits && (parameter == "weight" || parameter == "bias")).then_some((index, parameter))
 }
 
 /// `a`, `b` and `c` as "`a`, `b`, `c`".

@@ -22,6 +22,7 @@ pub(crate) const MAX_RANK: usize = 16;
 
 /// One tensor's entry in the header. 64 bytes, for at least 49 of JSON
 /// (`"":{"dtype":"U8","shape":[],"data_offsets":[0,0]},`).
+#[derive(Clone)]
 pub(super) struct Entry<'a> {
     /// The name, borrowed from the header unless it holds escapes.
     pub(super) name: Cow<'a, str>,

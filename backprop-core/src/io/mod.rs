@@ -28,6 +28,13 @@
 //! header's `__metadata__` may have at most 1024 entries, whose values must be strings, and a
 //! tensor at most 16 dimensions; other files are refused.
 //!
+//! A file whose names are another model's loads with [`LoadOptions`], through
+//! [`load_with`](crate::io::Persist::load_with) and the other `_with` methods: an `nn.Sequential`
+//! names its layers' parameters by position (`0.weight`, `0.bias`, `2.weight`, …), which
+//! [`LoadOptions::layers_by_position`] takes as the layers in order, and
+//! [`LoadOptions::rename`] maps any name. Without them, a missing tensor's error lists the names
+//! the file holds, with the nearest to the one missing, and says which option maps them.
+//!
 //! `load`, `load_into` and `Trainer::resume` read only regular files: a device (`/dev/zero`), a
 //! FIFO, a socket or a folder is an [`Error::Io`](crate::Error::Io) of kind `InvalidInput`, at
 //! once, and a file is read up to the length it had when opened.
@@ -35,7 +42,8 @@
 //! The methods are [`Network::save`](crate::io::Persist::save),
 //! [`to_safetensors`](crate::io::Persist::to_safetensors), [`load`](crate::io::Persist::load),
 //! [`from_safetensors`](crate::io::Persist::from_safetensors) and
-//! [`load_into`](crate::io::Persist::load_into); [`Trainer::checkpoint`](crate::Trainer::checkpoint)
+//! [`load_into`](crate::io::Persist::load_into), each of the last three with a `_with` twin that
+//! takes [`LoadOptions`]; [`Trainer::checkpoint`](crate::Trainer::checkpoint)
 //! writes checkpoints in the same format.
 //!
 //! Writing never leaves a file that does not load or that is half written, and never replaces
@@ -49,11 +57,13 @@
 pub(crate) mod digest;
 pub(crate) mod file;
 mod header;
+pub(crate) mod options;
 mod persist;
 pub(crate) mod tensors;
 pub(crate) mod weights;
 
 pub use crate::error::SafetensorsProblem;
+pub use options::LoadOptions;
 pub use persist::Persist;
 pub use weights::{COST_KEY, FLOAT_KEY, LAYERS_KEY, NETWORK_KEY, VERSION_KEY};
 

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::options::LoadOptions;
 use crate::error::Error;
 use crate::float::Float;
 use crate::network::Network;
@@ -84,7 +85,7 @@ pub trait Persist<F: Float>: Network<F> {
     /// embedded in the binary with `include_bytes!("model.safetensors")`.
     fn from_safetensors(bytes: &[u8]) -> Result<Self, Error> {
         let mut net = Self::zeros();
-        super::weights::read_into(&mut net, bytes, None)?;
+        super::weights::read_into(&mut net, bytes, None, &LoadOptions::new())?;
         Ok(net)
     }
 
@@ -97,15 +98,55 @@ pub trait Persist<F: Float>: Network<F> {
     /// records the layers or the cost, they must be this network's. Any misfit is an
     /// [`Error::Safetensors`] naming the tensor, and leaves the network as it was: nothing
     /// changes unless the whole file fits.
+    /// A missing tensor's error lists the file's names, with the nearest; a file whose names
+    /// are another model's (an `nn.Sequential`'s `0.weight`, say) loads with
+    /// [`load_into_with`](Persist::load_into_with).
     fn load_into(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
         let bytes = super::file::read(path)?;
-        super::weights::read_into(self, &bytes, Some(path))
+        super::weights::read_into(self, &bytes, Some(path), &LoadOptions::new())
     }
 
     /// [`load_into`](Persist::load_into) from the bytes of a safetensors file.
     fn load_safetensors_into(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        super::weights::read_into(self, bytes, None)
+        super::weights::read_into(self, bytes, None, &LoadOptions::new())
+    }
+
+    /// [`load`](Persist::load) of a file whose tensors are named otherwise than the network's,
+    /// mapped as `options` says: for example an `nn.Sequential`'s `0.weight`, `2.weight`, …
+    /// with [`LoadOptions::layers_by_position`].
+    ///
+    /// # Errors
+    ///
+    /// Those of [`load_into`](Persist::load_into), naming the tensors as mapped, and
+    /// [`SafetensorsProblem::DuplicateTensor`](crate::io::SafetensorsProblem::DuplicateTensor)
+    /// for two tensors mapped to the same name.
+    fn load_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self, Error> {
+        let mut net = Self::zeros();
+        net.load_into_with(path, options)?;
+        Ok(net)
+    }
+
+    /// [`from_safetensors`](Persist::from_safetensors) with the names mapped as `options` says:
+    /// see [`load_with`](Persist::load_with).
+    fn from_safetensors_with(bytes: &[u8], options: &LoadOptions) -> Result<Self, Error> {
+        let mut net = Self::zeros();
+        super::weights::read_into(&mut net, bytes, None, options)?;
+        Ok(net)
+    }
+
+    /// [`load_into`](Persist::load_into) with the names mapped as `options` says: see
+    /// [`load_with`](Persist::load_with). The network changes only if the whole file fits.
+    fn load_into_with(&mut self, path: impl AsRef<Path>, options: &LoadOptions) -> Result<(), Error> {
+        let path = path.as_ref();
+        let bytes = super::file::read(path)?;
+        super::weights::read_into(self, &bytes, Some(path), options)
+    }
+
+    /// [`load_safetensors_into`](Persist::load_safetensors_into) with the names mapped as
+    /// `options` says: see [`load_with`](Persist::load_with).
+    fn load_safetensors_into_with(&mut self, bytes: &[u8], options: &LoadOptions) -> Result<(), Error> {
+        super::weights::read_into(self, bytes, None, options)
     }
 }
 

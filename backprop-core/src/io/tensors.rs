@@ -12,6 +12,7 @@ use safetensors::{Dtype, View};
 
 use super::SafetensorsProblem;
 use super::header::{Entry, Header};
+use super::options::LoadOptions;
 use crate::error::Error;
 use crate::float::Float;
 
@@ -178,6 +179,37 @@ impl<'a> TensorFile<'a> {
         }
     }
 
+    /// This file with its tensors named as `options` maps them for a network whose layers are
+    /// `layers` (in order), sorted by their new names; two tensors that map to the same name
+    /// are a [`SafetensorsProblem::DuplicateTensor`].
+    pub(crate) fn renamed(&self, options: &LoadOptions, layers: &[&str]) -> Result<TensorFile<'a>, Error> {
+        let names: Vec<&str> = self.names().collect();
+        let mapped = options.map(&names, layers);
+        let mut order: Vec<usize> = (0..mapped.len()).collect();
+        order.sort_by(|&a, &b| mapped[a].cmp(&mapped[b]).then(names[a].cmp(names[b])));
+        let duplicate = order.windows(2).find_map(|pair| match *pair {
+            [a, b] if mapped[a] == mapped[b] => Some(SafetensorsProblem::DuplicateTensor {
+                tensor: mapped[a].clone(),
+                first: names[a].to_owned(),
+                second: names[b].to_owned(),
+            }),
+            _ => None,
+        });
+        if let Some(problem) = duplicate {
+            return Err(self.error(problem));
+        }
+        let mut tensors: Vec<Entry<'a>> = self
+            .header
+            .tensors
+            .iter()
+            .zip(mapped)
+            .map(|(entry, name)| Entry { name: Cow::Owned(name), ..entry.clone() })
+            .collect();
+        tensors.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let header = Header { tensors, metadata: self.header.metadata.clone() };
+        Ok(TensorFile { header, data: self.data, file: self.file })
+    }
+
     /// The names of every tensor in the file, in sorted order.
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.header.tensors.iter().map(|t| t.name.as_ref())
@@ -197,7 +229,12 @@ impl<'a> TensorFile<'a> {
     /// The tensor `name`, which must have `shape`, converted to `F` from F16, BF16, F32 or F64
     /// and checked to be finite. The shape is checked before anything is allocated.
     pub(crate) fn read<F: Float>(&self, name: &str, shape: &[usize]) -> Result<ArrayD<F>, Error> {
-        let missing = || SafetensorsProblem::MissingTensor { tensor: name.to_owned(), shape: shape.to_vec() };
+        let missing = || SafetensorsProblem::MissingTensor {
+            tensor: name.to_owned(),
+            shape: shape.to_vec(),
+            in_file: self.names().map(str::to_owned).collect(),
+            nearest: nearest(name, self.names()).map(str::to_owned),
+        };
         let entry = self.entry(name).ok_or_else(|| self.error(missing()))?;
         let found = &entry.shape[..];
         if found != shape {
@@ -262,6 +299,28 @@ impl View for EntryView<'_, '_> {
     fn data_len(&self) -> usize {
         self.data.len()
     }
+}
+
+/// The name among `names` nearest to `name`: the fewest characters to insert, delete or replace
+/// (Levenshtein's distance); of several as near, the first. `None` if `names` is empty.
+fn nearest<'n>(name: &str, names: impl Iterator<Item = &'n str>) -> Option<&'n str> {
+    let target: Vec<char> = name.chars().collect();
+    names.min_by_key(|candidate| edit_distance(&target, candidate))
+}
+
+/// Levenshtein's distance between `a` and `b`, in one row of `a.len() + 1` counts.
+fn edit_distance(a: &[char], b: &str) -> usize {
+    let mut row: Vec<usize> = (0..=a.len()).collect();
+    for (j, cb) in b.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = j + 1;
+        for (i, &ca) in a.iter().enumerate() {
+            let above = row[i + 1];
+            row[i + 1] = (diagonal + usize::from(ca != cb)).min(above + 1).min(row[i] + 1);
+            diagonal = above;
+        }
+    }
+    row[a.len()]
 }
 
 /// The index, one entry per dimension, of the value at `position` in row-major order of an

@@ -6,6 +6,7 @@ use std::path::Path;
 use ndarray::{Array1, Array2, Ix1, Ix2};
 
 use super::SafetensorsProblem;
+use super::options::LoadOptions;
 use super::tensors::{Tensor, TensorFile};
 use crate::cost::Cost;
 use crate::error::Error;
@@ -95,29 +96,46 @@ pub(crate) fn check_finite<F: Float, N: Network<F>>(net: &N) -> Result<(), Error
     }
 }
 
-/// Sets the parameters of `net` from the safetensors `bytes` (read from `file`, if given):
-/// see [`Persist::load_into`](crate::io::Persist::load_into). `net` is changed only if the whole file fits.
+/// Sets the parameters of `net` from the safetensors `bytes` (read from `file`, if given), with
+/// the names mapped as `options` says: see [`Persist::load_into`](crate::io::Persist::load_into)
+/// and [`LoadOptions`]. `net` is changed only if the whole file fits.
 pub(crate) fn read_into<F: Float, N: Network<F>>(
     net: &mut N,
     bytes: &[u8],
     file: Option<&Path>,
+    options: &LoadOptions,
 ) -> Result<(), Error> {
     let tensors = TensorFile::parse(bytes, file)?;
-    let parameters = read_network::<F, N>(&tensors)?;
+    let parameters = read_network::<F, N>(&tensors, options)?;
     assign(net, parameters);
     Ok(())
 }
 
-/// The parameters of `N` in a parsed file, after checking its digest (if it has one), its
-/// metadata and its tensor names: what [`read_into`] sets, and what a
-/// [`Standardized`](crate::Standardized) model reads beside its standardization.
+/// The parameters of `N` in a parsed file, with the names mapped as `options` says, after
+/// checking its digest (if it has one), its metadata and its tensor names: what [`read_into`]
+/// sets, and what a [`Standardized`](crate::Standardized) model reads beside its
+/// standardization.
 pub(crate) fn read_network<F: Float, N: Network<F>>(
     tensors: &TensorFile<'_>,
+    options: &LoadOptions,
 ) -> Result<Vec<LayerParameters<F>>, Error> {
     // A file the library wrote with a digest (a checkpoint) is checked against it; files
     // without one (weights, PyTorch's) are read as they are.
     tensors.check_digest()?;
-    check_metadata::<F, N>(tensors)?;
+    let layers: Vec<&str> = N::LAYERS.iter().map(|l| l.name).collect();
+    if options.is_identity() {
+        check_metadata::<F, N>(tensors, true)?;
+        return read_named::<F, N>(tensors);
+    }
+    // Names that are mapped are not the network's to begin with: the recorded layers are
+    // compared by their sizes and activations.
+    check_metadata::<F, N>(tensors, false)?;
+    read_named::<F, N>(&tensors.renamed(options, &layers)?)
+}
+
+/// The parameters of `N` in a file whose names are the network's, after checking that it holds
+/// no other tensors but a checkpoint's state and an input standardization.
+fn read_named<F: Float, N: Network<F>>(tensors: &TensorFile<'_>) -> Result<Vec<LayerParameters<F>>, Error> {
     let parameters = read_parameters::<F, N>(tensors, "")?;
     // A checkpoint holds the trainer's state beside the weights; loading the weights from it
     // is fine, and its other tensors are not the network's. Nor is an input standardization
@@ -197,9 +215,12 @@ pub(crate) fn check_names<F: Float, N: Network<F>>(
 }
 
 /// Checks what the file's metadata records of the network, where it records it, against `N`:
-/// the layers (names, sizes and activations, in order) and the cost. A file without the
-/// library's metadata (written by PyTorch, say) is checked by its tensors alone.
-pub(crate) fn check_metadata<F: Float, N: Network<F>>(tensors: &TensorFile<'_>) -> Result<(), Error> {
+/// the layers (names, unless `names` is false, sizes and activations, in order) and the cost. A
+/// file without the library's metadata (written by PyTorch, say) is checked by its tensors alone.
+pub(crate) fn check_metadata<F: Float, N: Network<F>>(
+    tensors: &TensorFile<'_>,
+    names: bool,
+) -> Result<(), Error> {
     if let Some(json) = tensors.metadata(LAYERS_KEY) {
         let layers = parse_layers(json).map_err(|message| {
             tensors.error(SafetensorsProblem::BadMetadata { key: LAYERS_KEY.to_owned(), message })
@@ -208,7 +229,12 @@ pub(crate) fn check_metadata<F: Float, N: Network<F>>(tensors: &TensorFile<'_>) 
             N::LAYERS.iter().map(|l| (l.name, l.inputs, l.outputs, l.activation)).collect();
         let recorded: Vec<_> =
             layers.iter().map(|l| (l.name.as_str(), l.inputs, l.outputs, l.activation.as_str())).collect();
-        if declared != recorded {
+        let same = declared.len() == recorded.len()
+            && declared
+                .iter()
+                .zip(&recorded)
+                .all(|(d, r)| (!names || d.0 == r.0) && (d.1, d.2, d.3) == (r.1, r.2, r.3));
+        if !same {
             return Err(tensors.error(SafetensorsProblem::Metadata {
                 what: "layers",
                 file: describe(recorded.iter().copied()),

@@ -86,7 +86,7 @@ pub(crate) fn read<F: Float, N: Network<F>, O: Resumable<F>>(
             trainer: F::NAME.to_owned(),
         }));
     }
-    check_metadata::<F, N>(&file)?;
+    check_metadata::<F, N>(&file, true)?;
     let bad = |message: String| {
         file.error(SafetensorsProblem::BadMetadata { key: CHECKPOINT_KEY.to_owned(), message })
     };
