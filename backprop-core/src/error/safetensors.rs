@@ -34,8 +34,11 @@ pub enum SafetensorsProblem {
         /// The names of the file's tensors, sorted, as [`LoadOptions`](crate::io::LoadOptions)
         /// mapped them if it was given.
         in_file: Vec<String>,
-        /// The name among `in_file` nearest to `tensor` (the fewest characters to insert, delete
-        /// or replace; the first in sorted order of those as near), if the file holds any.
+        /// The name among `in_file` nearest to `tensor`, if the file holds any: for a file whose
+        /// names are all an `nn.Sequential`'s (`0.weight`, `3.bias`, …), the one
+        /// [`LoadOptions::layers_by_position`](crate::io::LoadOptions::layers_by_position) would
+        /// load as `tensor`; otherwise, and when there is none, the one with the fewest
+        /// characters to insert, delete or replace (the first in sorted order of those as near).
         nearest: Option<String>,
     },
 

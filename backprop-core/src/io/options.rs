@@ -14,10 +14,12 @@ use crate::error::safetensors::positional;
 ///
 /// Each name in the file goes through [`rename`](LoadOptions::rename), if given, then through
 /// [`layers_by_position`](LoadOptions::layers_by_position), if chosen; the names that come out
-/// must be the network's, as for [`load`](crate::io::Persist::load), and two tensors that come out
-/// with the same name are an error ([`SafetensorsProblem::DuplicateTensor`]). Errors about a
-/// tensor name it as it came out. `LoadOptions::new()` maps nothing: loading with it is loading
-/// without it.
+/// must be the network's, as for [`load`](crate::io::Persist::load), and errors about a tensor
+/// name it as it came out. Two tensors that come out with the same name are a
+/// [`DuplicateTensor`](crate::io::SafetensorsProblem::DuplicateTensor) error, which names both as
+/// the file does. Where the file records the layers (a file the library wrote), their sizes and
+/// activations must still be the network's, but not their names. `LoadOptions::new()` maps
+/// nothing: loading with it is loading without it.
 ///
 /// An `nn.Sequential`, the usual PyTorch model, names its parameters by position: `0.weight`,
 /// `0.bias`, `2.weight`, … (activations and dropout have no parameters, so the indices skip).

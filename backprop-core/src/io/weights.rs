@@ -10,6 +10,7 @@ use super::options::LoadOptions;
 use super::tensors::{Tensor, TensorFile};
 use crate::cost::Cost;
 use crate::error::Error;
+use crate::error::safetensors::positional;
 use crate::float::Float;
 use crate::network::Network;
 use crate::parameters::LayerInfo;
@@ -125,7 +126,7 @@ pub(crate) fn read_network<F: Float, N: Network<F>>(
     let layers: Vec<&str> = N::LAYERS.iter().map(|l| l.name).collect();
     if options.is_identity() {
         check_metadata::<F, N>(tensors, true)?;
-        return read_named::<F, N>(tensors);
+        return read_named::<F, N>(tensors).map_err(|e| nearest_by_position(e, tensors, &layers));
     }
     // Names that are mapped are not the network's to begin with: the recorded layers are
     // compared by their sizes and activations.
@@ -148,6 +149,30 @@ fn read_named<F: Float, N: Network<F>>(tensors: &TensorFile<'_>) -> Result<Vec<L
 /// Whether a tensor name is one of an input standardization's.
 fn is_standardization(name: &str) -> bool {
     name == super::INPUT_MEAN || name == super::INPUT_STD
+}
+
+/// `error`, but when it is a missing tensor of a file whose names are all an `nn.Sequential`'s
+/// (`0.weight`, `3.bias`, …), with the tensor that
+/// [`LoadOptions::layers_by_position`] would load under the missing name as the nearest: the
+/// fewest edits miss it (`11.weight` is nearer `hidden1.weight` than `0.weight` is).
+fn nearest_by_position(error: Error, tensors: &TensorFile<'_>, layers: &[&str]) -> Error {
+    let Error::Safetensors {
+        file,
+        problem: SafetensorsProblem::MissingTensor { tensor, shape, in_file, nearest },
+    } = error
+    else {
+        return error;
+    };
+    let names: Vec<&str> = tensors.names().collect();
+    let positional = !names.is_empty() && names.iter().all(|n| positional(n).is_some());
+    let mapped =
+        if positional { LoadOptions::new().layers_by_position().map(&names, layers) } else { Vec::new() };
+    let by_position = names.iter().zip(&mapped).find(|(_, m)| **m == tensor).map(|(n, _)| (*n).to_owned());
+    let nearest = by_position.or(nearest);
+    Error::Safetensors {
+        file,
+        problem: SafetensorsProblem::MissingTensor { tensor, shape, in_file, nearest },
+    }
 }
 
 /// Whether a tensor name belongs to a checkpoint's training state rather than the network.
