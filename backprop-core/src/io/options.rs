@@ -125,3 +125,45 @@ impl fmt::Debug for LoadOptions {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Indices in numeric order, however many digits and leading zeros; other names as they are.
+    #[test]
+    fn layers_by_position_takes_the_indices_in_numeric_order() {
+        let big = "123456789012345678901234567890";
+        let names = [
+            "10.weight".to_owned(),
+            "9.bias".to_owned(),
+            format!("{big}.weight"),
+            "007.weight".to_owned(),
+            "running_mean".to_owned(),
+            "2.scale".to_owned(),
+        ];
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mapped = LoadOptions::new().layers_by_position().map(&names, &["a", "b", "c"]);
+        // 7, 9, 10 and the big one: a, b, c, and past the layers.
+        let big_weight = format!("{big}.weight");
+        assert_eq!(
+            mapped,
+            ["c.weight", "b.bias", big_weight.as_str(), "a.weight", "running_mean", "2.scale"]
+        );
+        assert_eq!(LoadOptions::new().map(&names, &["a"]), names);
+    }
+
+    /// `rename` comes first, then the positions.
+    #[test]
+    fn rename_comes_before_the_positions() {
+        let options =
+            LoadOptions::new().rename(|n| n.trim_start_matches("model.").to_owned()).layers_by_position();
+        let mapped = options.map(&["model.0.weight", "model.2.bias", "head.weight"], &["hidden", "out"]);
+        assert_eq!(mapped, ["hidden.weight", "out.bias", "head.weight"]);
+        assert!(!options.is_identity() && LoadOptions::new().is_identity());
+        assert_eq!(
+            format!("{options:?}"),
+            r#"LoadOptions { rename: Some("<function>"), by_position: true }"#
+        );
+    }
+}

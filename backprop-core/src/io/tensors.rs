@@ -361,6 +361,29 @@ fn format_error(file: Option<&Path>, error: &safetensors::SafeTensorError) -> Er
 mod tests {
     use super::*;
 
+    /// Levenshtein's distance against values worked out by hand.
+    #[test]
+    fn edit_distances() {
+        let distance = |a: &str, b: &str| edit_distance(&a.chars().collect::<Vec<_>>(), b);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("flaw", "lawn"), 2);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("abc", ""), 3);
+        assert_eq!(distance("out.weight", "out.weight"), 0);
+        assert_eq!(distance("out.weight", "out.bias"), 5);
+        assert_eq!(distance("hidden1.weight", "11.weight"), 6);
+        assert_eq!(distance("hidden1.weight", "0.weight"), 7);
+        // Characters, not bytes: é is one.
+        assert_eq!(distance("é.weight", "e.weight"), 1);
+        assert_eq!(
+            nearest("out.weight", ["x.bias", "output.weight", "l1.weight"].into_iter()),
+            Some("output.weight")
+        );
+        // Of two as near, the first.
+        assert_eq!(nearest("ab", ["ax", "xb"].into_iter()), Some("ax"));
+        assert_eq!(nearest("ab", std::iter::empty()), None);
+    }
+
     /// The same tensors and metadata, serialised from fresh `HashMap`s (each with its own
     /// random order), give the same bytes, which parse back to the same content.
     #[test]
