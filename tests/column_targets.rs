@@ -131,6 +131,8 @@ fn one_value_per_sample_for_several_outputs_is_an_error_saying_so() {
         .unwrap_err();
     assert_eq!(error.error, Error::OneValuePerSample { samples: 6, outputs: 3 });
     assert_eq!(format!("{trained:?}"), format!("{:?}", Three::with_seed(1)));
+    // Whatever their number.
+    assert_eq!(net.cost(x.view(), &Y[..4]).unwrap_err(), Error::OneValuePerSample { samples: 4, outputs: 3 });
     // A matrix of one column is still the width error.
     assert_eq!(net.cost(x.view(), &column()).unwrap_err(), Error::TargetWidth { expected: 3, found: 1 });
 }

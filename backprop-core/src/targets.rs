@@ -111,6 +111,12 @@ impl<'a, F: Float> Targets<'a, F> {
     /// one per sample, rows as wide as the output, values finite, labels in `0..outputs`, or 0
     /// or 1 for one output; one value per sample only for one output.
     pub fn check(&self, samples: usize, outputs: usize) -> Result<(), Error> {
+        // Before the count: one value per sample is the wrong kind of targets, whatever their number.
+        if let Targets::Column(y) = self
+            && outputs != 1
+        {
+            return Err(Error::OneValuePerSample { samples: y.len(), outputs });
+        }
         if self.len() != samples {
             return Err(Error::TargetCount { expected: samples, found: self.len() });
         }
@@ -121,7 +127,6 @@ impl<'a, F: Float> Targets<'a, F> {
                 }
                 crate::check::check_finite("targets", *y)
             }
-            Targets::Column(y) if outputs != 1 => Err(Error::OneValuePerSample { samples: y.len(), outputs }),
             Targets::Column(y) => crate::check::check_finite("targets", y.insert_axis(Axis(1))),
             Targets::Classes(c) if outputs == 1 => match c.iter().position(|&label| label > 1) {
                 Some(sample) => Err(Error::BinaryLabel { sample, label: c[sample] }),
