@@ -87,6 +87,11 @@ pub type Tensors<'a, F> = dyn FnMut(&mut dyn FnMut(usize, ArrayViewD<'_, F>, Arr
 /// [`step_with_rule`]: super::step_with_rule
 /// [`non_finite_update`]: super::non_finite_update
 /// [`updates_are_finite`]: super::updates_are_finite
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an update rule for `{F}`",
+    label = "`{Self}` does not implement `UpdateRule<{F}>`",
+    note = "an optimiser's constructor and its `with_…` options check their values and return a `Result`: add `?` after each call (`Adam::new(0.01)?`) to pass the optimiser itself"
+)]
 pub trait UpdateRule<F: Float> {
     /// Prepares a step: `tensors` yields every parameter with its gradient, none changed yet.
     /// Fails, changing nothing, if the step cannot be taken, in particular with
