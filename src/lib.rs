@@ -250,8 +250,10 @@ pub use backprop_core::mpi;
 /// It generates the struct, with one [`Dense`] field per layer as visible as the struct; a
 /// `<Name>Gradients` struct with one [`LayerGradients`] field per layer; `with_seed`;
 /// `predict_one`, [`Predict::predict`] for one sample as an array of the network's input size,
-/// returning an array of its output size; and `impl Network<F>` with the forward and backward
-/// passes. A layer may be preceded by doc
+/// returning an array of its output size; `impl Network<F>` with the forward and backward
+/// passes; and `impl Debug`, which prints what `#[derive(Debug)]` would (each layer's weights,
+/// biases and activation), unless the attributes derive `Debug` themselves, and which a layer
+/// whose activation is not `Debug` leaves out. A layer may be preceded by doc
 /// comments. The last layer may declare an activation; then the network's output is a^L = σ(z^L),
 /// the cost is taken of a^L, and δ^L = ∇_a C ⊙ σ'(z^L).
 ///

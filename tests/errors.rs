@@ -48,7 +48,7 @@ fn an_empty_batch_is_an_error() {
     let net = Classifier::with_seed(0);
     let empty = Array2::<f64>::zeros((0, 3));
     assert_eq!(net.forward(empty.view()), Err(Error::EmptyBatch));
-    assert_eq!(net.backward(empty.view(), &Vec::new()).map(|(c, _)| c), Err(Error::EmptyBatch));
+    assert_eq!(net.backward(empty.view(), &Vec::<usize>::new()).map(|(c, _)| c), Err(Error::EmptyBatch));
 }
 
 #[test]

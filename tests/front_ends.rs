@@ -29,6 +29,22 @@ pub struct Derived {
     pub logits: Dense<f64, 5, 3>,
 }
 
+/// `Declared` again, without its `#[derive(Clone, Debug, PartialEq)]`.
+mod without_derives {
+    use backprop::prelude::*;
+
+    network! {
+        /// `network!` implements `Debug` itself.
+        pub struct Declared<f64> {
+            input: 6,
+            hidden1: 8 => Relu,
+            hidden2: 5 => Tanh,
+            logits: 3,
+            cost: SoftmaxCrossEntropy,
+        }
+    }
+}
+
 fn batch() -> Array2<f64> {
     Array2::from_shape_fn((7, 6), |(i, j)| ((i * 6 + j) as f64 * 0.37).cos())
 }
@@ -77,6 +93,21 @@ fn both_front_ends_give_identical_results() -> Result<(), backprop::Error> {
     assert_eq!(bias.len(), 5);
     assert_eq!(g1.logits.weight.dim(), declared.logits.weight.dim());
     Ok(())
+}
+
+#[test]
+fn a_network_without_derive_debug_prints_as_derive_debug_would() {
+    let generated = format!("{:?}", without_derives::Declared::with_seed(3));
+    assert_eq!(generated, format!("{:?}", Declared::with_seed(3)));
+    assert_eq!(
+        format!("{:#?}", without_derives::Declared::with_seed(3)),
+        format!("{:#?}", Declared::with_seed(3))
+    );
+    assert!(generated.starts_with("Declared { hidden1: Dense { weight: [["), "{generated}");
+    for layer in ["hidden1: Dense", "activation: Relu }, hidden2: Dense", "activation: Tanh }, logits: Dense"]
+    {
+        assert!(generated.contains(layer), "{layer} in {generated}");
+    }
 }
 
 #[test]

@@ -11,6 +11,8 @@ mod binary;
 mod busy;
 #[path = "checkpoint.rs"]
 mod checkpoint;
+#[path = "column_targets.rs"]
+mod column_targets;
 #[path = "custom_activation.rs"]
 mod custom_activation;
 #[path = "diagnostics.rs"]

@@ -1,6 +1,6 @@
 //! What a cost compares the network's output with: one target per sample.
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Slice};
 
 use crate::error::Error;
 
@@ -9,8 +9,10 @@ use crate::float::Float;
 /// The targets of a batch: one per sample (row of the input).
 ///
 /// Build it with `.into()` from what you have: a matrix with one row per sample (`ArrayView2`,
-/// `&Array2`: regression targets, or one-hot rows for classification), or class labels
-/// (`&[usize]`, `&Vec<usize>`, `&[usize; N]`).
+/// `&Array2`: regression targets, or one-hot rows for classification), one value per sample
+/// for a network with one output (`ArrayView1`, `&Array1`, `&[F]`, `&Vec<F>`, `&[F; N]`: the
+/// same targets as the matrix of one column), or class labels (`&[usize]`, `&Vec<usize>`,
+/// `&[usize; N]`).
 ///
 /// What a label means depends on the network's number of outputs:
 ///
@@ -24,6 +26,10 @@ use crate::float::Float;
 pub enum Targets<'a, F> {
     /// One row of target values per sample.
     Values(ArrayView2<'a, F>),
+    /// One target value per sample, for a network with one output: the same targets as
+    /// [`Values`](Targets::Values) with one column. A network with several outputs refuses them
+    /// with [`Error::OneValuePerSample`].
+    Column(ArrayView1<'a, F>),
     /// One class index per sample, in `0..outputs`.
     Classes(&'a [usize]),
 }
@@ -63,6 +69,7 @@ impl<'a, F: Float> Targets<'a, F> {
     pub fn len(&self) -> usize {
         match self {
             Targets::Values(y) => y.nrows(),
+            Targets::Column(y) => y.len(),
             Targets::Classes(c) => c.len(),
         }
     }
@@ -73,13 +80,16 @@ impl<'a, F: Float> Targets<'a, F> {
     }
 
     /// The target of sample `i` for a network with `outputs` outputs, or `None` if `i` is not
-    /// below [`len`](Targets::len): a row of values, a label as a class, or (with one output)
-    /// a label as the value 0 or 1. `None` too for a label of one output that is neither,
-    /// which [`check`](Targets::check) rules out.
+    /// below [`len`](Targets::len): a row of values (of one value for [`Column`](Targets::Column)),
+    /// a label as a class, or (with one output) a label as the value 0 or 1. `None` too for a
+    /// label of one output that is neither, which [`check`](Targets::check) rules out.
     #[inline]
     pub fn get(&self, i: usize, outputs: usize) -> Option<Target<'a, F>> {
         match *self {
             Targets::Values(y) => (i < y.nrows()).then(|| Target::Values(y.index_axis_move(Axis(0), i))),
+            Targets::Column(y) => {
+                (i < y.len()).then(|| Target::Values(y.slice_axis_move(Axis(0), Slice::from(i..=i))))
+            }
             Targets::Classes(c) if outputs == 1 => {
                 let value = c.get(i).and_then(|&label| F::zero_and_one().get(label..=label))?;
                 Some(Target::Values(ArrayView1::from(value)))
@@ -91,18 +101,22 @@ impl<'a, F: Float> Targets<'a, F> {
     /// The targets of samples `start..end`, which must lie within [`len`](Targets::len).
     pub(crate) fn rows(&self, start: usize, end: usize) -> Targets<'a, F> {
         match *self {
-            Targets::Values(mut y) => {
-                y.slice_axis_inplace(Axis(0), ndarray::Slice::from(start..end));
-                Targets::Values(y)
-            }
+            Targets::Values(y) => Targets::Values(y.slice_axis_move(Axis(0), Slice::from(start..end))),
+            Targets::Column(y) => Targets::Column(y.slice_axis_move(Axis(0), Slice::from(start..end))),
             Targets::Classes(c) => Targets::Classes(c.get(start..end).unwrap_or_default()),
         }
     }
 
     /// Checks that these are targets for `samples` samples of a network with `outputs` outputs:
     /// one per sample, rows as wide as the output, values finite, labels in `0..outputs`, or 0
-    /// or 1 for one output.
+    /// or 1 for one output; one value per sample only for one output.
     pub fn check(&self, samples: usize, outputs: usize) -> Result<(), Error> {
+        // Before the count: one value per sample is the wrong kind of targets, whatever their number.
+        if let Targets::Column(y) = self
+            && outputs != 1
+        {
+            return Err(Error::OneValuePerSample { samples: y.len(), outputs });
+        }
         if self.len() != samples {
             return Err(Error::TargetCount { expected: samples, found: self.len() });
         }
@@ -113,6 +127,7 @@ impl<'a, F: Float> Targets<'a, F> {
                 }
                 crate::check::check_finite("targets", *y)
             }
+            Targets::Column(y) => crate::check::check_finite("targets", y.insert_axis(Axis(1))),
             Targets::Classes(c) if outputs == 1 => match c.iter().position(|&label| label > 1) {
                 Some(sample) => Err(Error::BinaryLabel { sample, label: c[sample] }),
                 None => Ok(()),
@@ -134,6 +149,36 @@ impl<'a, F> From<ArrayView2<'a, F>> for Targets<'a, F> {
 impl<'a, F> From<&'a Array2<F>> for Targets<'a, F> {
     fn from(y: &'a Array2<F>) -> Self {
         Targets::Values(y.view())
+    }
+}
+
+impl<'a, F> From<ArrayView1<'a, F>> for Targets<'a, F> {
+    fn from(y: ArrayView1<'a, F>) -> Self {
+        Targets::Column(y)
+    }
+}
+
+impl<'a, F> From<&'a Array1<F>> for Targets<'a, F> {
+    fn from(y: &'a Array1<F>) -> Self {
+        Targets::Column(y.view())
+    }
+}
+
+impl<'a, F: Float> From<&'a [F]> for Targets<'a, F> {
+    fn from(y: &'a [F]) -> Self {
+        Targets::Column(ArrayView1::from(y))
+    }
+}
+
+impl<'a, F: Float> From<&'a Vec<F>> for Targets<'a, F> {
+    fn from(y: &'a Vec<F>) -> Self {
+        Targets::Column(ArrayView1::from(y.as_slice()))
+    }
+}
+
+impl<'a, F: Float, const N: usize> From<&'a [F; N]> for Targets<'a, F> {
+    fn from(y: &'a [F; N]) -> Self {
+        Targets::Column(ArrayView1::from(y.as_slice()))
     }
 }
 

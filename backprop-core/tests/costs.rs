@@ -210,6 +210,28 @@ fn multiclass_hinge_matches_reference_values() -> Result<(), Error> {
     check_reference("hinge, one-hot", &MulticlassHinge, Targets::from(&one_hot()), 2.033333333333333, &delta)
 }
 
+// The Mse values were computed with numpy 2.4.6 on the batch of `logits()` with the targets of
+// `probabilities()`: C = np.mean(0.5 * np.sum((z - y)**2, axis=1)), δ = (z − y)/3, and PyTorch's
+// `nn.MSELoss()` (reduction "mean": the mean over all 3 × 4 elements, without the ½) as
+// np.mean((z - y)**2), printed with `repr`.
+
+#[test]
+fn mse_matches_reference_values_and_is_pytorchs_mse_loss_times_outputs_over_2() -> Result<(), Error> {
+    let delta = array![
+        [0.13333333333333333, -0.4666666666666666, 0.4666666666666666, 0.0],
+        [0.26666666666666666, 0.09999999999999999, -0.2333333333333333, 0.6333333333333334],
+        [-0.21666666666666667, 0.21666666666666667, -0.08333333333333333, -0.6833333333333332],
+    ];
+    let probabilities = probabilities();
+    check_reference("Mse", &Mse, Targets::from(&probabilities), 2.3366666666666664, &delta)?;
+    // What `nn.MSELoss()` gives for the same batch, and the conversion Mse's docs state:
+    // MSELoss = 2·Mse/outputs, here 2 · 2.3366… / 4.
+    let mse_loss = 1.1683333333333332;
+    let (c, _) = eval(&Mse, &logits(), Targets::from(&probabilities))?;
+    assert_close("MSELoss = 2·Mse/outputs", 2.0 * c / 4.0, mse_loss, 1e-15);
+    Ok(())
+}
+
 #[test]
 fn hinge_gradient_is_zero_at_a_zero_margin() -> Result<(), Error> {
     // z_0 − z_1 + 1 = 0 exactly: no contribution to C nor to δ.

@@ -10,6 +10,8 @@
 // tests (compiled when clippy checks every target) import what they use from the crate root.
 #![allow(dead_code, missing_docs, unused_imports)]
 
+#[path = "../src/attrs.rs"]
+mod attrs;
 #[path = "../src/ctxt.rs"]
 mod ctxt;
 #[path = "../src/network/mod.rs"]

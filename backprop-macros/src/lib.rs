@@ -14,6 +14,7 @@
 //! library only by absolute paths through it (`::backprop::...`).
 
 mod activation;
+mod attrs;
 mod ctxt;
 mod network;
 #[cfg(test)]

@@ -52,6 +52,20 @@ pub enum Error {
         found: usize,
     },
 
+    /// Targets of one value per sample (a 1-D array or slice: [`Targets::Column`]) for a
+    /// network with several outputs, which needs a row of values per sample.
+    ///
+    /// [`Targets::Column`]: crate::targets::Targets::Column
+    #[error(
+        "targets are one value per sample (a 1-D array of {samples}), but the network has {outputs} outputs: give a matrix with a row of {outputs} values per sample, or class labels (&[usize])"
+    )]
+    OneValuePerSample {
+        /// The number of values passed in.
+        samples: usize,
+        /// The network's output size.
+        outputs: usize,
+    },
+
     /// A class label is not below the number of classes.
     #[error(
         "sample {sample} has class label {label}, but the network has {classes} outputs, so labels must be in 0..{classes}"

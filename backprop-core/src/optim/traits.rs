@@ -11,6 +11,15 @@ use crate::parameters::Trainable;
 
 /// An update rule θ ← θ − (step from ∂C/∂θ), applied to every weight and bias of a network
 /// (anything [`Trainable`]) through [`Trainable::visit_with_gradients`].
+///
+/// The optimisers' constructors and options check their values and return a `Result`
+/// (`Adam::new(0.01)?`), so that a bad learning rate is reported on the line that wrote it; the
+/// error a compiler gives for a `Result` passed as an optimiser says to add the `?`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an optimiser for `{F}`",
+    label = "`{Self}` does not implement `Optimizer<{F}>`",
+    note = "an optimiser's constructor and its `with_…` options check their values and return a `Result`: add `?` after each call (`Adam::new(0.01)?`) to pass the optimiser itself"
+)]
 pub trait Optimizer<F: Float> {
     /// Updates `net` in place from `gradients`, as returned by
     /// [`Network::backward`](crate::network::Network::backward).
@@ -78,6 +87,11 @@ pub type Tensors<'a, F> = dyn FnMut(&mut dyn FnMut(usize, ArrayViewD<'_, F>, Arr
 /// [`step_with_rule`]: super::step_with_rule
 /// [`non_finite_update`]: super::non_finite_update
 /// [`updates_are_finite`]: super::updates_are_finite
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an update rule for `{F}`",
+    label = "`{Self}` does not implement `UpdateRule<{F}>`",
+    note = "an optimiser's constructor and its `with_…` options check their values and return a `Result`: add `?` after each call (`Adam::new(0.01)?`) to pass the optimiser itself"
+)]
 pub trait UpdateRule<F: Float> {
     /// Prepares a step: `tensors` yields every parameter with its gradient, none changed yet.
     /// Fails, changing nothing, if the step cannot be taken, in particular with

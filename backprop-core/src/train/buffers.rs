@@ -50,7 +50,7 @@ impl<F: Float> BatchTargets<F> {
     /// A buffer for `batch` targets of the kind of `y`, rows of `outputs` values or labels.
     fn new(y: Targets<'_, F>, batch: usize, outputs: usize) -> Self {
         match y {
-            Targets::Values(_) => BatchTargets::Values(Array2::zeros((batch, outputs))),
+            Targets::Values(_) | Targets::Column(_) => BatchTargets::Values(Array2::zeros((batch, outputs))),
             Targets::Classes(_) => BatchTargets::Classes(Vec::with_capacity(batch)),
         }
     }
@@ -58,6 +58,12 @@ impl<F: Float> BatchTargets<F> {
     /// Copies the targets of the samples `indices` (in `y`, which the plan has checked)
     /// into the buffer and returns them.
     pub(crate) fn gather<'b>(&'b mut self, y: Targets<'_, F>, indices: &[usize]) -> Targets<'b, F> {
+        // One value per sample (for one output, which the plan has checked) is the same targets
+        // as a matrix of one column.
+        let y = match y {
+            Targets::Column(v) => Targets::Values(v.insert_axis(Axis(1))),
+            y => y,
+        };
         match (self, y) {
             (BatchTargets::Values(buffer), Targets::Values(v)) => {
                 for (row, &i) in indices.iter().enumerate() {

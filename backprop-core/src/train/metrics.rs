@@ -287,6 +287,7 @@ pub(crate) fn class_of<F: Float>(target: &Target<'_, F>) -> usize {
 pub(crate) fn rows<'a, F: Float>(y: Targets<'a, F>, range: Range<usize>) -> Targets<'a, F> {
     match y {
         Targets::Values(v) => Targets::Values(v.slice_axis_move(Axis(0), Slice::from(range))),
+        Targets::Column(v) => Targets::Column(v.slice_axis_move(Axis(0), Slice::from(range))),
         Targets::Classes(c) => Targets::Classes(c.get(range).unwrap_or(&[])),
     }
 }

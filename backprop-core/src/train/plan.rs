@@ -36,6 +36,7 @@ impl<'d, F: Float> Data<'d, F> {
     pub(crate) fn new<'x: 'd, 'y: 'd>(x: ArrayView2<'x, F>, y: Targets<'y, F>) -> Self {
         let y = match y {
             Targets::Values(v) => Targets::Values(v.reborrow()),
+            Targets::Column(v) => Targets::Column(v.reborrow()),
             Targets::Classes(c) => Targets::Classes(c),
         };
         Data { x: x.reborrow(), y }
@@ -56,7 +57,8 @@ impl<'d, F: Float> Data<'d, F> {
     }
 
     /// A 64-bit fingerprint of the data, inputs and targets: FNV-1a over the bits of every value
-    /// and label. Equal data give equal fingerprints on every machine.
+    /// and label. Equal data give equal fingerprints on every machine, and one value per sample
+    /// gives that of the same values as a matrix of one column.
     pub(crate) fn fingerprint(self) -> u64 {
         const PRIME: u64 = 0x0000_0100_0000_01b3;
         let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(PRIME);
@@ -66,6 +68,7 @@ impl<'d, F: Float> Data<'d, F> {
             .fold(mix(0xcbf2_9ce4_8422_2325, x.ncols() as u64), |h, v| mix(h, Float::to_f64(*v).to_bits()));
         match y {
             Targets::Values(v) => v.iter().fold(mix(h, 1), |h, v| mix(h, Float::to_f64(*v).to_bits())),
+            Targets::Column(v) => v.iter().fold(mix(h, 1), |h, v| mix(h, Float::to_f64(*v).to_bits())),
             Targets::Classes(c) => c.iter().fold(mix(h, 2), |h, &c| mix(h, c as u64)),
         }
     }

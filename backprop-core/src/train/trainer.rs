@@ -44,10 +44,12 @@ pub struct Trainer<'v, F: Float, O, H = NoHook> {
     optimizer: O,
     /// Every option but the checkpoint and MPI.
     options: Options<'v, F>,
-    /// Where and how often to write checkpoints.
-    checkpoint: Option<Checkpointing<F, O>>,
+    /// Where and how often to write checkpoints. No field is named like a method (`checkpoint`,
+    /// `mpi`): when a method cannot be called (a `Result` passed as the optimiser), rustc would
+    /// label the call "private field, not a method".
+    checkpointing: Option<Checkpointing<F, O>>,
     /// The processes to train across (none without the `mpi` feature).
-    mpi: Option<Distributed<F, O>>,
+    distributed: Option<Distributed<F, O>>,
     /// What runs after each epoch.
     hook: H,
 }
@@ -58,8 +60,8 @@ impl<F: Float, O: fmt::Debug, H: fmt::Debug> fmt::Debug for Trainer<'_, F, O, H>
         let mut debug = f.debug_struct("Trainer");
         debug.field("optimizer", &self.optimizer);
         self.options.debug_fields(&mut debug);
-        debug.field("checkpoint", &self.checkpoint);
-        debug_field(&mut debug, &self.mpi);
+        debug.field("checkpoint", &self.checkpointing);
+        debug_field(&mut debug, &self.distributed);
         debug.field("on_epoch", &self.hook);
         debug.finish()
     }
@@ -68,7 +70,13 @@ impl<F: Float, O: fmt::Debug, H: fmt::Debug> fmt::Debug for Trainer<'_, F, O, H>
 impl<'v, F: Float, O: Optimizer<F>> Trainer<'v, F, O> {
     /// A trainer that updates with `optimizer`, with every other option at its default.
     pub fn new(optimizer: O) -> Self {
-        Trainer { optimizer, options: Options::default(), checkpoint: None, mpi: None, hook: NoHook }
+        Trainer {
+            optimizer,
+            options: Options::default(),
+            checkpointing: None,
+            distributed: None,
+            hook: NoHook,
+        }
     }
 }
 
@@ -201,8 +209,8 @@ impl<'v, F: Float, O: Optimizer<F>, H> Trainer<'v, F, O, H> {
         N: Network<F>,
         G: FnMut(&Epoch<F>, &N) -> ControlFlow<()>,
     {
-        let Trainer { optimizer, options, checkpoint, mpi, hook: _ } = self;
-        Trainer { optimizer, options, checkpoint, mpi, hook: OnEpoch::new(hook) }
+        let Trainer { optimizer, options, checkpointing, distributed, hook: _ } = self;
+        Trainer { optimizer, options, checkpointing, distributed, hook: OnEpoch::new(hook) }
     }
 
     /// Trains data-parallel across the processes of an MPI run (the `mpi` feature): every
@@ -256,7 +264,7 @@ impl<'v, F: Float, O: Optimizer<F>, H> Trainer<'v, F, O, H> {
     where
         O: Resumable<F>,
     {
-        Trainer { mpi: Some(Distributed::new(mpi)), ..self }
+        Trainer { distributed: Some(Distributed::new(mpi)), ..self }
     }
 
     /// The optimiser, with its state.
@@ -309,7 +317,7 @@ impl<'v, F: Float, O: Optimizer<F>, H> Trainer<'v, F, O, H> {
         let run = self.first_epoch(&mut start, net);
         run_loop::run(
             Context::new(net, &mut self.optimizer, &self.options, start, run),
-            self.checkpoint.as_ref(),
+            self.checkpointing.as_ref(),
             &mut self.hook,
         )
     }
@@ -332,11 +340,11 @@ impl<'v, F: Float, O: Optimizer<F>, H> Trainer<'v, F, O, H> {
         call: &'static str,
         data: Data<'d, F>,
     ) -> Result<Start<'d, F>, Error> {
-        let group = self.mpi.as_ref().map(Distributed::group::<N>).transpose()?;
-        let writes = self.mpi.as_ref().is_none_or(Distributed::writes);
-        let checked = self.options.plan::<N, O>(data, &self.optimizer, self.checkpoint.as_ref(), writes);
+        let group = self.distributed.as_ref().map(Distributed::group::<N>).transpose()?;
+        let writes = self.distributed.as_ref().is_none_or(Distributed::writes);
+        let checked = self.options.plan::<N, O>(data, &self.optimizer, self.checkpointing.as_ref(), writes);
         let plan = agree(&group, checked)?;
-        if let (Some(group), Some(distributed)) = (&group, &self.mpi) {
+        if let (Some(group), Some(distributed)) = (&group, &self.distributed) {
             group.check_settings(&distributed.settings::<N>(
                 call,
                 data,
@@ -369,7 +377,7 @@ impl<'v, F: Float, O: Resumable<F>, H> Trainer<'v, F, O, H> {
     /// holding the path ([`Error::Io`] of kind `WouldBlock`), is a [`FitError`] with no epoch
     /// trained.
     pub fn checkpoint(self, path: impl Into<PathBuf>, every: usize) -> Self {
-        Trainer { checkpoint: Some(Checkpointing::new(path.into(), every)), ..self }
+        Trainer { checkpointing: Some(Checkpointing::new(path.into(), every)), ..self }
     }
 
     /// Continues the training that wrote the checkpoint at `path`: loads the network into
@@ -538,7 +546,7 @@ impl<'v, F: Float, O: Resumable<F>, H> Trainer<'v, F, O, H> {
         };
         run_loop::run(
             Context::new(net, &mut self.optimizer, &self.options, start, run),
-            self.checkpoint.as_ref(),
+            self.checkpointing.as_ref(),
             &mut self.hook,
         )
     }

@@ -92,13 +92,7 @@ pub fn type_stub(item: &syn::Item) -> TokenStream {
     if !generics.params.is_empty() {
         return TokenStream::new();
     }
-    let derives_default = attrs.iter().filter(|attr| attr.path().is_ident("derive")).any(|attr| {
-        attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-            .is_ok_and(|paths| {
-                paths.iter().any(|path| path.segments.last().is_some_and(|s| s.ident == "Default"))
-            })
-    });
-    let default = if derives_default {
+    let default = if crate::attrs::derives(attrs, "Default") {
         TokenStream::new()
     } else {
         quote! {

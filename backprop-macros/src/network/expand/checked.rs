@@ -283,6 +283,12 @@ impl Resolved<'_> {
     /// check (and a cost that is not a `Cost` leaves every method callable).
     pub(super) fn bounds(&self) -> TokenStream {
         let float = &self.float;
+        self.where_each_activation(&quote!(::backprop::Activation<#float>))
+    }
+
+    /// `where for<'__a> A: trait_` for each activation the user wrote (once per type), or
+    /// nothing when no layer declares one.
+    pub(super) fn where_each_activation(&self, trait_: &TokenStream) -> TokenStream {
         let mut seen = Vec::new();
         let mut bounds = Vec::new();
         for level in self.levels.iter().filter(|l| l.layer.activation.is_some()) {
@@ -290,7 +296,7 @@ impl Resolved<'_> {
             let span = level.layer.activation.as_ref().map_or(level.span, Spanned::span);
             if !seen.contains(&text) {
                 seen.push(text);
-                bounds.push(quote_spanned!(span=> for<'__a> #ty: ::backprop::Activation<#float>));
+                bounds.push(quote_spanned!(span=> for<'__a> #ty: #trait_));
             }
         }
         if bounds.is_empty() { TokenStream::new() } else { quote!(where #(#bounds),*) }

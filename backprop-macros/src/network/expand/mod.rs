@@ -7,12 +7,14 @@
 //! for it; only `with_seed(seed)` keeps the name its documentation shows.
 //!
 //! One module per kind of item generated: `stub` (after an error), `public` (the struct, its
-//! gradients, `with_seed`, the `Network` impl, `predict_one`), `checked` (the impl they call),
-//! `passes` (the forward and backward passes that impl's items are made of), `one_sample` (the
-//! path of small networks for a batch of one) and `assertions` (compile-time checks).
+//! gradients, `with_seed`, the `Network` impl, `predict_one`), `debug` (the struct's `Debug`),
+//! `checked` (the impl they call), `passes` (the forward and backward passes that impl's items
+//! are made of), `one_sample` (the path of small networks for a batch of one) and `assertions`
+//! (compile-time checks).
 
 mod assertions;
 mod checked;
+mod debug;
 mod one_sample;
 mod passes;
 mod public;
@@ -36,6 +38,7 @@ impl Resolved<'_> {
     fn generate(&self) -> TokenStream {
         let description = self.description();
         let definition = self.definition(&description);
+        let debug = self.debug();
         let gradients = self.gradients();
         let with_seed = self.with_seed(&description);
         let network = self.network_impl(&description);
@@ -46,6 +49,7 @@ impl Resolved<'_> {
         quote! {
             #aliases
             #definition
+            #debug
             #gradients
             #with_seed
             #network

@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{Ident, LitStr};
 
+use crate::attrs::derives;
 use crate::network::ast::{Dim, Network, Origin};
 use crate::network::names;
 use crate::network::valid::Invalid;
@@ -17,14 +18,22 @@ pub fn stub(net: &Network, invalid: &Invalid) -> TokenStream {
 }
 
 /// After an error, what keeps the user's other code free of follow-on errors: for a `network!`,
-/// its struct with no layers; for both front ends, `with_seed`, `predict_one` and an
+/// its struct with no layers, `Debug`; for both front ends, `with_seed`, `predict_one` and an
 /// `impl Network` (with a gradients type), so that a program that builds, runs and trains the
 /// network type-checks and the real errors are the only ones. Nothing of it runs: the crate does not
 /// compile. A derive on a generic type gets them for every choice of its parameters.
 fn items(net: &Network) -> TokenStream {
     let Network { attrs, vis, ident, .. } = net;
     let (definition, build) = match net.origin {
-        Origin::Network => (quote!(#(#attrs)* #vis struct #ident {}), quote!(Self {})),
+        Origin::Network => {
+            // `Debug` as the struct of a correct declaration has it (`Resolved::debug`).
+            let debug = if derives(attrs, "Debug") {
+                TokenStream::new()
+            } else {
+                quote!(#[derive(::core::fmt::Debug)])
+            };
+            (quote!(#(#attrs)* #debug #vis struct #ident {}), quote!(Self {}))
+        }
         Origin::Derive => (TokenStream::new(), quote!(loop {})),
     };
     let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();

@@ -12,6 +12,9 @@ pub struct Net {
 
 fn main() {
     let net = Net::with_seed(7);
+    // The user's `#[derive(Debug)]`: `Dense` is `Debug`.
+    let text = format!("{net:?}");
+    assert!(text.starts_with("Net { hidden: Dense { weight: [[") && text.contains("out: Dense"), "{text}");
     let x = Array2::<f64>::zeros((3, 4));
     let y = Array2::<f64>::zeros((3, 2));
     let output = net.forward(x.view()).unwrap();

@@ -13,7 +13,36 @@ network! {
     }
 }
 
+network! {
+    /// No derives: `network!` implements `Debug` itself, as `#[derive(Debug)]` would.
+    pub struct Plain<f64> { input: 2, hidden: 3 => Tanh, out: 1, cost: Mse }
+}
+
+/// An activation written by hand, without `Debug`.
+#[derive(Clone, Copy, Default)]
+pub struct Square;
+
+impl Activation<f64> for Square {
+    fn apply(&self, z: f64) -> f64 {
+        z * z
+    }
+
+    fn derivative(&self, z: f64) -> f64 {
+        2.0 * z
+    }
+}
+
+network! {
+    /// A layer whose activation is not `Debug`: the network compiles, without `Debug`.
+    pub struct Squares<f64> { input: 2, hidden: 3 => Square, out: 1, cost: Mse }
+}
+
 fn main() {
+    let plain = format!("{:?}", Plain::with_seed(1));
+    assert!(plain.starts_with("Plain { hidden: Dense { weight: [["), "{plain}");
+    assert!(plain.contains("activation: Tanh }, out: Dense { weight: [["), "{plain}");
+    let squares = Squares::with_seed(1).forward(Array2::zeros((1, 2)).view()).unwrap();
+    assert_eq!(squares.dim(), (1, 1));
     let net = Net::with_seed(42);
     let copy = net.clone();
     let _ = format!("{copy:?}");
