@@ -121,7 +121,7 @@ fn check_shapes(size: usize, folder: &Path) -> f64 {
         println!(
             "{what}: {len} bytes, {} at most ({ratio:.2}×): {}",
             info.bytes_max,
-            &error[..error.len().min(160)]
+            error.chars().take(160).collect::<String>()
         );
         assert!(
             info.bytes_max <= 4 * len,

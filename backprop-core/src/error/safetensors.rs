@@ -224,7 +224,7 @@ fn in_the_file(names: &[String], nearest: Option<&str>) -> String {
     let listed = quoted(&names[..names.len().min(LISTED)]);
     let more = names.len().saturating_sub(LISTED);
     let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-    let nearest = nearest.map(|n| format!(" (the nearest is `{n}`)")).unwrap_or_default();
+    let nearest = nearest.map(|n| format!(" (the nearest is `{}`)", shortened(n))).unwrap_or_default();
     let how = if names.iter().all(|n| positional(n).is_some()) {
         "these are an nn.Sequential's names, by position: load them with \
          `LoadOptions::new().layers_by_position()`, which takes the k-th index for the k-th layer"
@@ -245,7 +245,34 @@ pub(crate) fn positional(name: &str) -> Option<(&str, &str)> {
     (digits && (parameter == "weight" || parameter == "bias")).then_some((index, parameter))
 }
 
-/// `a`, `b` and `c` as "`a`, `b`, `c`".
+/// `a`, `b` and `c` as "`a`, `b`, `c`", each [`shortened`].
 fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names.iter().map(|n| format!("`{}`", shortened(n))).collect::<Vec<_>>().join(", ")
+}
+
+/// How many characters of a name a message shows: a hostile file's names can be megabytes long.
+const SHOWN: usize = 64;
+
+/// `name`, or its first [`SHOWN`] characters and `…` if it is longer.
+fn shortened(name: &str) -> std::borrow::Cow<'_, str> {
+    match name.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", &name[..end]).into(),
+        None => name.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_name_is_shown_cut_at_a_character_boundary() {
+        assert_eq!(shortened("hidden.weight"), "hidden.weight");
+        let exactly = "é".repeat(SHOWN);
+        assert_eq!(shortened(&exactly), exactly);
+        // Two bytes a character: a cut at a byte count would fall inside one.
+        assert_eq!(shortened(&"é".repeat(SHOWN + 1)), format!("{}…", "é".repeat(SHOWN)));
+        let message = in_the_file(&["0".repeat(1_000_000)], Some(&"1".repeat(1_000_000)));
+        assert!(message.len() < 400, "{} bytes", message.len());
+    }
 }

@@ -28,7 +28,7 @@ use crate::error::safetensors::positional;
 /// use backprop_core::io::LoadOptions;
 /// use backprop_core::{Network, Persist};
 ///
-/// /// Loads what `torch.save_file(nn.Sequential(nn.Linear(…), nn.ReLU(), nn.Linear(…))
+/// /// Loads what `safetensors.torch.save_file(nn.Sequential(nn.Linear(…), nn.ReLU(), nn.Linear(…))
 /// /// .state_dict(), path)` wrote, whose tensors are `0.weight`, `0.bias`, `2.weight`, `2.bias`.
 /// fn from_pytorch<N: Network<f32>>(path: &str) -> Result<N, backprop_core::Error> {
 ///     N::load_with(path, &LoadOptions::new().layers_by_position())
