@@ -418,6 +418,47 @@ pub use backprop_macros::Backprop;
 /// He's rule (for ReLU-like σ) instead of Glorot's, the default.
 pub use backprop_macros::activation;
 
+/// Turns a loss c(z, y) of one output z and its target y into a regression cost type, whose
+/// gradient δ = ∂c/∂z is derived from the function's body symbolically, at compile time, by the
+/// engine of [`#[activation]`](macro@activation).
+///
+/// ```
+/// use backprop::prelude::*;
+///
+/// /// Huber's threshold.
+/// const DELTA: f64 = 1.0;
+///
+/// /// The Huber loss: quadratic near the target, linear beyond `DELTA`.
+/// #[cost]
+/// pub fn huber(z: f64, y: f64) -> f64 {
+///     let r = z - y;
+///     if r.abs() <= DELTA { 0.5 * r * r } else { DELTA * (r.abs() - 0.5 * DELTA) }
+/// }
+///
+/// network! {
+///     pub struct Net<f32> { input: 4, hidden: 16 => Tanh, out: 1, cost: Huber }
+/// }
+///
+/// assert_eq!(Huber::FORMULA, "c(z, y) = if u2 <= DELTA then u1 * (0.5 * u1) else DELTA * (u2 - 0.5 * DELTA)
+///   where u1 = z - y
+///         u2 = abs(u1)");
+/// assert_eq!(Huber::DERIVATIVE, "∂c/∂z   = if abs(t1) <= DELTA then t1 else DELTA * signum(t1)
+///   where t1 = z - y");
+/// let _ = Net::with_seed(1);
+/// ```
+///
+/// It keeps the function as written and generates a unit struct named after it in
+/// UpperCamelCase (`log_cosh` gives `LogCosh`), documented with the formulas of c and ∂c/∂z
+/// (also its constants `FORMULA` and `DERIVATIVE`), which implements [`Cost<f32>`](Cost) and
+/// [`Cost<f64>`](Cost). The cost of a sample is Σ_j c(z_j, y_j) over its outputs and δ_j is
+/// ∂c/∂z_j; [`cost::evaluate`] averages both over the batch, as for the built-in costs. The
+/// cost does not classify (`CLASSIFICATION` is `false`) and predicts the output itself, as
+/// [`Mse`]. The body may contain what an `#[activation]` function's may, with the target as a
+/// constant (`z.max(y)` is allowed); anything else is a compile error on that construct.
+/// Constants such as Huber's threshold are `const` items. For a classifying cost, implement
+/// [`Cost`] by hand.
+pub use backprop_macros::cost;
+
 /// Everything a user of the library needs in scope: the macros, the traits, [`Dense`], the
 /// built-in activations and costs, the optimisers, the learning-rate schedules and [`Trainer`].
 pub mod prelude {
@@ -431,6 +472,8 @@ pub mod prelude {
     };
     /// The attribute macro only: the module `backprop::activation` stays out of the prelude.
     pub use backprop_macros::activation;
+    /// The attribute macro only: the module `backprop::cost` stays out of the prelude.
+    pub use backprop_macros::cost;
 }
 
 /// Other spellings of built-in activations, as other libraries write them (`ReLU`, `GELU`, …),

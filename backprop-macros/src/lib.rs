@@ -1,5 +1,5 @@
 //! The procedural macros of [`backprop`](https://docs.rs/backprop): `network!`,
-//! `#[derive(Backprop)]` and `#[activation]`.
+//! `#[derive(Backprop)]`, `#[activation]` and `#[cost]`.
 //!
 //! Both front ends parse their input into one description of the network
 //! (`network::ast::Network`), which `network::valid` checks in a pass of its own and resolves,
@@ -8,7 +8,8 @@
 //! the offending token, and all mistakes of one declaration are reported together.
 //!
 //! `#[activation]` (module `activation`) turns a function σ into an activation type whose
-//! derivative σ' is derived from the function's body symbolically, at compile time.
+//! derivative σ' is derived from the function's body symbolically, at compile time; `#[cost]`
+//! (module `activation::cost`) does the same for a loss c(z, y) and its δ = ∂c/∂z.
 //!
 //! Use them through the `backprop` crate, which documents them; the generated code refers to the
 //! library only by absolute paths through it (`::backprop::...`).
@@ -63,4 +64,13 @@ fn expand_network((description, errors): (Network, Ctxt)) -> proc_macro2::TokenS
 #[proc_macro_attribute]
 pub fn activation(attr: TokenStream, item: TokenStream) -> TokenStream {
     activation::expand(attr.into(), item.into()).into()
+}
+
+/// Turns a loss c(z, y) of one output and its target into a regression cost type, deriving
+/// δ = ∂c/∂z symbolically from its body.
+///
+/// See the `backprop` crate for what the body may contain and what is generated.
+#[proc_macro_attribute]
+pub fn cost(attr: TokenStream, item: TokenStream) -> TokenStream {
+    activation::cost::expand(attr.into(), item.into()).into()
 }

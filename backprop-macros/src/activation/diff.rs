@@ -37,7 +37,7 @@ fn local(g: &mut Graph, node: &Node, d: impl Fn(Id) -> Option<Id>) -> Id {
     let zero = g.num(0.0);
     let d = |id: Id| d(id).unwrap_or(zero);
     match *node {
-        Node::Const(_) | Node::Named(_) | Node::Bool(_) => zero,
+        Node::Const(_) | Node::Named(_) | Node::Target | Node::Bool(_) => zero,
         Node::Arg => g.num(1.0),
         Node::Neg(a) => g.neg(d(a)),
         // The add gate distributes the gradient.

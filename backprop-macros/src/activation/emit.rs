@@ -174,6 +174,8 @@ impl Rust<'_> {
                 let arg = self.arg;
                 quote!(#arg)
             }
+            // The target of a `#[cost]` function, bound by its generated `sample`.
+            Node::Target => quote!(__y),
             Node::Neg(a) => {
                 let a = self.expr(a, Prec::Prefix, names);
                 quote!(-#a)
@@ -377,10 +379,15 @@ fn reach_until(g: &Graph, root: Id, bound: &HashMap<Id, syn::Ident>, outer: &Has
     seen
 }
 
-/// The formula of `root` for the documentation, with the argument named `arg`: the expression,
-/// and the `(name, expression)` of every node it uses more than once, in order, named `prefix`
-/// and a number.
-pub fn formula(g: &Graph, root: Id, arg: &str, prefix: &str) -> (String, Vec<(String, String)>) {
+/// The formula of `root` for the documentation, with the argument named `arg` (and a `#[cost]`'s
+/// target `target`): the expression, and the `(name, expression)` of every node it uses more
+/// than once, in order, named `prefix` and a number.
+pub fn formula(
+    g: &Graph,
+    root: Id,
+    [arg, target]: [&str; 2],
+    prefix: &str,
+) -> (String, Vec<(String, String)>) {
     let order = g.reachable(root);
     let mut uses: HashMap<Id, usize> = HashMap::new();
     for &id in &order {
@@ -392,27 +399,28 @@ pub fn formula(g: &Graph, root: Id, arg: &str, prefix: &str) -> (String, Vec<(St
     let mut lines = Vec::new();
     for &id in &order {
         if id != root && uses.get(&id).copied().unwrap_or(0) > 1 && !g.node(id).is_leaf() {
-            let text = text(g, id, Prec::If, arg, &names);
+            let text = text(g, id, Prec::If, [arg, target], &names);
             let name = format!("{prefix}{}", lines.len() + 1);
             names.insert(id, name.clone());
             lines.push((name, text));
         }
     }
-    (text(g, root, Prec::If, arg, &names), lines)
+    (text(g, root, Prec::If, [arg, target], &names), lines)
 }
 
 /// `id` as text that binds at least as tightly as `needs`.
-fn text(g: &Graph, id: Id, needs: Prec, arg: &str, names: &HashMap<Id, String>) -> String {
+fn text(g: &Graph, id: Id, needs: Prec, [arg, target]: [&str; 2], names: &HashMap<Id, String>) -> String {
     if let Some(name) = names.get(&id) {
         return name.clone();
     }
     let node = g.node(id);
-    let t = |id: Id, p: Prec| text(g, id, p, arg, names);
+    let t = |id: Id, p: Prec| text(g, id, p, [arg, target], names);
     let s = match *node {
         Node::Const(bits) => f64::from_bits(bits).to_string(),
         Node::Bool(b) => b.to_string(),
         Node::Named(index) => g.constant(index).text.clone(),
         Node::Arg => arg.to_owned(),
+        Node::Target => target.to_owned(),
         Node::Neg(a) => format!("-{}", t(a, Prec::Prefix)),
         Node::Not(a) => format!("!{}", t(a, Prec::Prefix)),
         Node::Add(a, b) => format!("{} + {}", t(a, Prec::Sum), t(b, Prec::Product)),
@@ -457,8 +465,8 @@ mod tests {
     #[test]
     fn formula_binds_shared_subexpressions() {
         let (g, f, df) = swish();
-        assert_eq!(formula(&g, f, "z", "t"), ("z / (1 + exp(-z))".to_owned(), vec![]));
-        let (text, lines) = formula(&g, df, "z", "t");
+        assert_eq!(formula(&g, f, ["z", "y"], "t"), ("z / (1 + exp(-z))".to_owned(), vec![]));
+        let (text, lines) = formula(&g, df, ["z", "y"], "t");
         assert_eq!(
             lines,
             vec![("t1".to_owned(), "exp(-z)".to_owned()), ("t2".to_owned(), "1 + t1".to_owned())]

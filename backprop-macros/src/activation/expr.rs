@@ -154,6 +154,8 @@ pub enum Node {
     Named(usize),
     /// The argument z.
     Arg,
+    /// The target y of a `#[cost]` function: a constant for the derivative, which is taken in z.
+    Target,
     Neg(Id),
     Add(Id, Id),
     Sub(Id, Id),
@@ -186,7 +188,7 @@ impl Node {
     /// The nodes this one is computed from.
     pub fn children(&self) -> Vec<Id> {
         match *self {
-            Node::Const(_) | Node::Named(_) | Node::Arg | Node::Bool(_) => Vec::new(),
+            Node::Const(_) | Node::Named(_) | Node::Arg | Node::Target | Node::Bool(_) => Vec::new(),
             Node::Neg(a) | Node::Call(_, a) | Node::Powi(a, _) | Node::Not(a) => vec![a],
             Node::Add(a, b)
             | Node::Sub(a, b)
@@ -202,9 +204,9 @@ impl Node {
         }
     }
 
-    /// Whether it is a leaf that costs nothing to repeat: a constant or the argument.
+    /// Whether it is a leaf that costs nothing to repeat: a constant, the argument or the target.
     pub fn is_leaf(&self) -> bool {
-        matches!(self, Node::Const(_) | Node::Named(_) | Node::Arg | Node::Bool(_))
+        matches!(self, Node::Const(_) | Node::Named(_) | Node::Arg | Node::Target | Node::Bool(_))
     }
 }
 

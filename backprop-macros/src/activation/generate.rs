@@ -110,10 +110,18 @@ pub fn generate(func: &ItemFn, name: &Ident, init: Init, body: Option<&Body>) ->
 fn formulas(b: &Body) -> [String; 2] {
     let arg = b.arg.to_string();
     let arg = arg.trim_start_matches("r#");
-    let width = arg.chars().count() + 4;
-    [("σ", b.sigma, "u"), ("σ'", b.sigma_prime, "t")].map(|(symbol, root, prefix)| {
-        let (value, shared) = emit::formula(b.g, root, arg, prefix);
-        let mut text = format!("{:<width$} = {value}", format!("{symbol}({arg})"));
+    let heads = [(format!("σ({arg})"), b.sigma, "u"), (format!("σ'({arg})"), b.sigma_prime, "t")];
+    aligned(b.g, heads, [arg, "y"])
+}
+
+/// Two formulas, each `head = ...` with its heads padded to one width, followed by one line per
+/// shared subexpression, `  where t1 = ...`, named with its prefix; `names` are those of the
+/// argument and of a `#[cost]`'s target.
+pub fn aligned(g: &Graph, heads: [(String, expr::Id, &str); 2], names: [&str; 2]) -> [String; 2] {
+    let width = heads.iter().map(|(head, ..)| head.chars().count()).max().unwrap_or(0);
+    heads.map(|(head, root, prefix)| {
+        let (value, shared) = emit::formula(g, root, names, prefix);
+        let mut text = format!("{head:<width$} = {value}");
         for (i, (t, v)) in shared.iter().enumerate() {
             let lead = if i == 0 { "where" } else { "" };
             text.push_str(&format!("\n{lead:>7} {t} = {v}"));

@@ -8,8 +8,10 @@
 //! of them are reported in one build.
 //!
 //! Around them: `signature` reads the options and the function's signature, `generate` writes
-//! the type and its impls, and `stub` what goes beside errors.
+//! the type and its impls, and `stub` what goes beside errors. `cost` is `#[cost]`, which runs
+//! the same stages on a loss c(z, y).
 
+pub mod cost;
 mod diff;
 mod emit;
 mod expr;

@@ -9,7 +9,8 @@ use syn::{BinOp, Block, Expr, Lit, Pat, Stmt, UnOp};
 use super::expr::{Cmp, Func, Graph, Id};
 use crate::ctxt::Ctxt;
 
-/// What the body may contain, and what to do otherwise: the end of every error about the body.
+/// What the body may contain, and what to do otherwise: the end of every error about the body
+/// of an `#[activation]` function.
 pub const SUPPORTED: &str = "the body of an `#[activation]` function may use float literals, \
     constants (possibly cast with `as`), the argument, `+ - * /`, unary `-`, parentheses, `let` bindings, `if`/`else` on \
     comparisons, the methods exp, ln, log2, log10, sqrt, powi (integer literal), powf (constant), \
@@ -17,12 +18,23 @@ pub const SUPPORTED: &str = "the body of an `#[activation]` function may use flo
     functions sigmoid, softplus and tanh of `backprop::activation`; for anything else, implement \
     `backprop::Activation` by hand";
 
+/// [`SUPPORTED`], for the body of a `#[cost]` function.
+pub const COST_SUPPORTED: &str = "the body of a `#[cost]` function may use what an `#[activation]` \
+    function's may (float literals, constants, `+ - * /`, `let`, `if`/`else` on comparisons, the \
+    methods exp, ln, sqrt, powi, powf, tanh, abs, max, min and the like, and the functions sigmoid, \
+    softplus and tanh of `backprop::activation`), with the output z as the argument and the target \
+    y as a constant; for anything else, implement `backprop::Cost` by hand";
+
 /// The lowering of one function body into a graph.
 pub struct Lower<'a> {
     pub g: &'a mut Graph,
     pub cx: &'a mut Ctxt,
     /// The name of the argument.
     pub arg: String,
+    /// The name of a `#[cost]` function's target, if any.
+    target: Option<String>,
+    /// The end of every error about the body.
+    supported: &'static str,
     /// The `let` bindings in scope, innermost last.
     scope: Vec<(String, Id)>,
     /// Names bound to a closure, already an error: calling one is not reported again.
@@ -32,18 +44,25 @@ pub struct Lower<'a> {
 impl<'a> Lower<'a> {
     /// A lowering for a function whose argument is named `arg`.
     pub fn new(g: &'a mut Graph, cx: &'a mut Ctxt, arg: String) -> Self {
-        Lower { g, cx, arg, scope: Vec::new(), closures: Vec::new() }
+        Lower { g, cx, arg, target: None, supported: SUPPORTED, scope: Vec::new(), closures: Vec::new() }
+    }
+
+    /// The lowering of a `#[cost]` function, whose second argument, the target, is named `target`.
+    pub fn cost(mut self, target: String) -> Self {
+        self.target = Some(target);
+        self.supported = COST_SUPPORTED;
+        self
     }
 
     /// Records that `tokens` is `what`, which is not supported; it stands for 0.
     fn unsupported<T: quote::ToTokens>(&mut self, tokens: T, what: &str) -> Id {
-        self.cx.error_spanned_by(tokens, format!("{what} is not supported here: {SUPPORTED}"));
+        self.cx.error_spanned_by(tokens, format!("{what} is not supported here: {}", self.supported));
         self.g.num(0.0)
     }
 
     /// Records that what is at `span` is `what`, which is not supported; it stands for 0.
     fn unsupported_at(&mut self, span: proc_macro2::Span, what: &str) -> Id {
-        self.cx.push(syn::Error::new(span, format!("{what} is not supported here: {SUPPORTED}")));
+        self.cx.push(syn::Error::new(span, format!("{what} is not supported here: {}", self.supported)));
         self.g.num(0.0)
     }
 
@@ -139,6 +158,9 @@ impl<'a> Lower<'a> {
                     }
                     if name == self.arg {
                         return self.g.arg();
+                    }
+                    if self.target.as_ref() == Some(&name) {
+                        return self.g.target();
                     }
                 }
                 match std_constant(&path.path) {

@@ -172,7 +172,7 @@ pub fn signature(func: &ItemFn, errors: &mut Ctxt) -> Option<(Ident, Ty)> {
 }
 
 /// The float type `ty` names: `f32` or `f64`, possibly as `core::primitive::f64`.
-fn float(ty: &Type) -> Option<Ty> {
+pub fn float(ty: &Type) -> Option<Ty> {
     let Type::Path(path) = ty else { return None };
     if path.qself.is_some() {
         return None;

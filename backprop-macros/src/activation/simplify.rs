@@ -27,6 +27,11 @@ impl Graph {
         self.intern(Node::Arg)
     }
 
+    /// The target y of a `#[cost]` function.
+    pub fn target(&mut self) -> Id {
+        self.intern(Node::Target)
+    }
+
     /// −a.
     pub fn neg(&mut self, a: Id) -> Id {
         if let Some(x) = self.value(a) {
