@@ -15,6 +15,8 @@ mod checkpoint;
 mod column_targets;
 #[path = "custom_activation.rs"]
 mod custom_activation;
+#[path = "custom_cost.rs"]
+mod custom_cost;
 #[path = "diagnostics.rs"]
 mod diagnostics;
 #[path = "errors.rs"]

@@ -1,0 +1,278 @@
+//! `#[cost]` derives δ = ∂c/∂z correctly: for every loss below the generated gradient agrees
+//! with central finite differences of the generated cost, in f64, at a few hundred points away
+//! from its kinks; the batch cost and δ of `cost::evaluate` agree with reference values computed
+//! independently in Python (`python3`, module `math`, the losses and their derivatives written
+//! out by hand there); and a network trained with the generated Huber loss is, bit for bit, the
+//! network trained with a hand-written Huber `Cost`.
+
+#![allow(clippy::unwrap_used)]
+
+use backprop::cost::evaluate;
+use backprop::ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, array};
+use backprop::prelude::*;
+use backprop::{Error, Target};
+
+/// Huber's threshold δ.
+const DELTA: f64 = 1.0;
+/// The pseudo-Huber loss's scale.
+const PH: f64 = 1.5;
+/// The quantile of the pinball loss.
+const TAU: f64 = 0.9;
+
+/// The squared error, ½(z − y)².
+#[cost]
+pub fn squared(z: f64, y: f64) -> f64 {
+    0.5 * (z - y).powi(2)
+}
+
+/// The Huber loss: quadratic within `DELTA` of the target, linear beyond.
+#[cost]
+pub fn huber(z: f64, y: f64) -> f64 {
+    let r = z - y;
+    if r.abs() <= DELTA { 0.5 * r * r } else { DELTA * (r.abs() - 0.5 * DELTA) }
+}
+
+/// log cosh(z − y).
+#[cost]
+pub fn log_cosh(z: f64, y: f64) -> f64 {
+    (z - y).cosh().ln()
+}
+
+/// The pseudo-Huber loss, PH²(√(1 + (r/PH)²) − 1).
+#[cost]
+pub fn pseudo_huber(z: f64, y: f64) -> f64 {
+    let u = (z - y) / PH;
+    PH * PH * ((1.0 + u * u).sqrt() - 1.0)
+}
+
+/// The absolute error, whose subgradient at z = y is the `else` branch's, −1.
+#[cost]
+pub fn mae(z: f64, y: f64) -> f64 {
+    let r = z - y;
+    if r > 0.0 { r } else { -r }
+}
+
+/// The pinball loss of the quantile `TAU`.
+#[cost]
+pub fn quantile(z: f64, y: f64) -> f64 {
+    let r = y - z;
+    if r >= 0.0 { TAU * r } else { (TAU - 1.0) * r }
+}
+
+/// The cost of one output `z` with target `y`, and its generated gradient.
+fn one<C: Cost<f64>>(z: f64, y: f64) -> (f64, f64) {
+    let (z, y) = (array![z], array![y]);
+    let mut d = Array1::zeros(1);
+    let c = C::default().sample(z.view(), &Target::Values(y.view()), Some(d.view_mut()));
+    (c, d[0])
+}
+
+/// Checks the generated δ against central finite differences of the generated cost on a grid of
+/// z for a few targets, skipping the points within 10⁻³ of a kink (where r = z − y is one of `kinks`).
+fn check_finite_differences<C: Cost<f64>>(kinks: &[f64]) {
+    let h = 1e-6;
+    let mut checked = 0;
+    for y in [-1.3, 0.0, 0.7, 2.0] {
+        for k in -200..=200 {
+            let z = f64::from(k) * 0.02 + 0.001;
+            if kinks.iter().any(|kink| (z - y - kink).abs() < 1e-3) {
+                continue;
+            }
+            let (_, d) = one::<C>(z, y);
+            let numeric = (one::<C>(z + h, y).0 - one::<C>(z - h, y).0) / (2.0 * h);
+            assert!(
+                (d - numeric).abs() <= 1e-6 * d.abs().max(1.0),
+                "{}: z = {z}, y = {y}: {d} vs {numeric}",
+                C::NAME
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 1500, "{checked}");
+}
+
+/// The outputs and targets of the reference batch.
+fn batch() -> (Array2<f64>, Array2<f64>) {
+    (array![[0.3, -1.7], [2.5, 0.0], [-0.4, 1.2]], array![[0.0, 0.5], [0.1, 0.0], [0.6, -0.8]])
+}
+
+/// Checks C and δ of `cost::evaluate` on the reference batch against Python's values.
+fn check_reference<C: Cost<f64>>(cost: f64, delta: [[f64; 2]; 3]) -> Result<(), Error> {
+    let (z, y) = batch();
+    let mut d = Array2::zeros((3, 2));
+    let c = evaluate(&C::default(), z.view(), (&y).into(), Some(d.view_mut()))?;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-14 * b.abs().max(1.0);
+    assert!(close(c, cost), "{}: C = {c}, expected {cost}", C::NAME);
+    for (i, row) in delta.iter().enumerate() {
+        for (j, &expected) in row.iter().enumerate() {
+            assert!(
+                close(d[[i, j]], expected),
+                "{}: δ[{i}][{j}] = {}, expected {expected}",
+                C::NAME,
+                d[[i, j]]
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn squared_error_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences::<Squared>(&[]);
+    check_reference::<Squared>(
+        2.615,
+        [
+            [0.09999999999999999, -0.7333333333333334],
+            [0.7999999999999999, 0.0],
+            [-0.3333333333333333, 0.6666666666666666],
+        ],
+    )
+}
+
+#[test]
+fn huber_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences::<Huber>(&[-DELTA, DELTA]);
+    check_reference::<Huber>(
+        1.8816666666666666,
+        [
+            [0.09999999999999999, -0.3333333333333333],
+            [0.3333333333333333, 0.0],
+            [-0.3333333333333333, 0.3333333333333333],
+        ],
+    )
+}
+
+#[test]
+fn log_cosh_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences::<LogCosh>(&[]);
+    check_reference::<LogCosh>(
+        1.6790762128643018,
+        [
+            [0.0971042041505303, -0.32524771001048386],
+            [0.3278916192312267, 0.0],
+            [-0.2538647186519216, 0.32134252669193897],
+        ],
+    )
+}
+
+#[test]
+fn pseudo_huber_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences::<PseudoHuber>(&[]);
+    check_reference::<PseudoHuber>(
+        1.9126906112828406,
+        [
+            [0.09805806756909201, -0.4131136714037738],
+            [0.42399915200254396, 0.0],
+            [-0.2773500981126146, 0.39999999999999997],
+        ],
+    )
+}
+
+#[test]
+fn mae_matches_finite_differences_and_python_with_its_subgradient_at_0() -> Result<(), Error> {
+    check_finite_differences::<Mae>(&[0.0]);
+    // z = y: the `else` branch, −r, whose derivative is −1.
+    assert_eq!(one::<Mae>(0.5, 0.5), (0.0, -1.0));
+    check_reference::<Mae>(
+        2.6333333333333333,
+        [
+            [0.3333333333333333, -0.3333333333333333],
+            [0.3333333333333333, -0.3333333333333333],
+            [-0.3333333333333333, 0.3333333333333333],
+        ],
+    )
+}
+
+#[test]
+fn quantile_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences::<Quantile>(&[0.0]);
+    check_reference::<Quantile>(
+        1.1166666666666665,
+        [[0.033333333333333326, -0.3], [0.033333333333333326, -0.3], [-0.3, 0.033333333333333326]],
+    )
+}
+
+#[test]
+fn formulas_and_options_of_a_generated_cost() {
+    assert_eq!(Squared::FORMULA, "c(z, y) = 0.5 * (z - y)^2");
+    assert_eq!(Squared::DERIVATIVE, "∂c/∂z   = z - y");
+    assert_eq!(<Huber as Cost<f64>>::NAME, "Huber");
+    assert_eq!([<Huber as Cost<f32>>::CLASSIFICATION, <Huber as Cost<f64>>::TAKES_LOGITS], [false; 2]);
+    // The f32 impl computes the same loss in f32.
+    let (z, y) = (array![2.5_f32, 0.25], array![0.5_f32, 0.0]);
+    let mut d = Array1::zeros(2);
+    let c = Huber.sample(z.view(), &Target::Values(y.view()), Some(d.view_mut()));
+    assert_eq!((c, d[0], d[1]), (1.5 + 0.03125, 1.0, 0.25));
+    // The prediction is the output itself.
+    let mut p = array![0.5_f64, -3.0];
+    Cost::<f64>::predict_in_place(&Huber, p.view_mut());
+    assert_eq!(p, array![0.5, -3.0]);
+}
+
+/// The Huber loss written by hand, with the same formulas as the generated one.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HandHuber;
+
+impl Cost<f64> for HandHuber {
+    const NAME: &'static str = "HandHuber";
+    const CLASSIFICATION: bool = false;
+
+    fn sample(
+        &self,
+        z: ArrayView1<'_, f64>,
+        target: &Target<'_, f64>,
+        mut delta: Option<ArrayViewMut1<'_, f64>>,
+    ) -> f64 {
+        let mut c = 0.0;
+        for (j, &zj) in z.iter().enumerate() {
+            let r = zj - target.value(j);
+            c += if r.abs() <= DELTA { 0.5 * r * r } else { DELTA * (r.abs() - 0.5 * DELTA) };
+            if let Some(dj) = delta.as_mut().and_then(|d| d.get_mut(j)) {
+                *dj = if r.abs() <= DELTA { r } else { DELTA * r.signum() };
+            }
+        }
+        c
+    }
+}
+
+network! {
+    /// A regressor under the generated Huber loss.
+    pub struct ByMacro<f64> { input: 3, hidden: 8 => Tanh, out: 2, cost: Huber }
+}
+
+network! {
+    /// The same under the hand-written one.
+    pub struct ByHand<f64> { input: 3, hidden: 8 => Tanh, out: 2, cost: HandHuber }
+}
+
+/// The bits of every parameter of a network.
+fn bits<N: Network<f64>>(net: &N) -> Vec<u64> {
+    let mut bits = Vec::new();
+    net.visit_parameters(&mut |p| bits.extend(p.weight.iter().chain(p.bias.iter()).map(|v| v.to_bits())));
+    bits
+}
+
+#[test]
+fn training_with_the_generated_huber_is_training_with_a_hand_written_one_bit_for_bit() -> Result<(), Error> {
+    // Targets far enough from the outputs that both branches of the loss are taken.
+    let x = Array2::from_shape_fn((16, 3), |(i, j)| ((i * 3 + j) as f64 * 0.37).sin() * 2.0);
+    let y = Array2::from_shape_fn((16, 2), |(i, j)| ((i + 5 * j) as f64 * 0.91).cos() * 3.0);
+    let (mut a, mut b) = (ByMacro::with_seed(7), ByHand::with_seed(7));
+    assert_eq!(bits(&a), bits(&b));
+    let (mut wa, mut wb) = (ByMacro::workspace(), ByHand::workspace());
+    let (mut sa, mut sb) = (Adam::new(0.05)?, Adam::new(0.05)?);
+    let mut costs = Vec::new();
+    for _ in 0..20 {
+        let ca = a.train_step(x.view(), &y, &mut wa, &mut sa)?;
+        let cb = b.train_step(x.view(), &y, &mut wb, &mut sb)?;
+        assert_eq!(ca.to_bits(), cb.to_bits());
+        costs.push(ca);
+    }
+    assert_eq!(bits(&a), bits(&b));
+    assert_eq!(a.forward(x.view())?.mapv(f64::to_bits), b.forward(x.view())?.mapv(f64::to_bits));
+    // The training did something, and took the linear branch on the way.
+    assert!(costs[19] < costs[0], "{costs:?}");
+    let out = a.forward(x.view())?;
+    assert!(out.iter().zip(y.iter()).any(|(z, t)| (z - t).abs() > DELTA));
+    Ok(())
+}
