@@ -1,4 +1,4 @@
-//! Compile-time behaviour of `network!`, `#[derive(Backprop)]` and `#[activation]`: every
+//! Compile-time behaviour of `network!`, `#[derive(Backprop)]`, `#[activation]` and `#[cost]`: every
 //! mistake in a declaration has a case in `tests/ui/fail/` whose `.stderr` is the error the user
 //! sees. The features have cases in `tests/ui/pass/` that must compile and run; they are test
 //! targets of their own (see `Cargo.toml`), so that trybuild's project only type-checks.

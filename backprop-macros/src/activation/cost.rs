@@ -62,8 +62,10 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let name = type_name(&func.sig.ident, &mut cx);
     let Some((args, own)) = signature(&func, &mut cx) else {
+        // Without its body, which a wrong signature would only add errors to (`z - y` with an
+        // integer `y`).
         let stub = name.map(|name| generate(&func, &name, None)).unwrap_or_default();
-        return with_errors(item, cx, stub);
+        return with_errors(without_body(&func), cx, stub);
     };
     let names = args.map(|a| a.to_string().trim_start_matches("r#").to_owned());
     let mut g = Graph::default();
@@ -101,11 +103,12 @@ fn signature(func: &ItemFn, errors: &mut Ctxt) -> Option<([Ident; 2], Ty)> {
         cx.error_spanned_by(token, format!("an `unsafe` function: {SIGNATURE}"));
     }
     if sig.inputs.len() != 2 {
-        let n = sig.inputs.len();
-        cx.push(syn::Error::new(
-            sig.paren_token.span.join(),
-            format!("a function of {n} arguments: {SIGNATURE}"),
-        ));
+        let what = match sig.inputs.len() {
+            0 => "a function without an argument".to_owned(),
+            1 => "a function of one argument".to_owned(),
+            n => format!("a function of {n} arguments"),
+        };
+        cx.push(syn::Error::new(sig.paren_token.span.join(), format!("{what}: {SIGNATURE}")));
     }
     let mut names = Vec::new();
     let mut types = Vec::new();
