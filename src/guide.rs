@@ -14,8 +14,8 @@
 //! 6. [`speed`]: the in-place passes, the fast paths and the choices for more cores;
 //! 7. [`distributed`]: training across the processes of an MPI run;
 //! 8. [`data`]: the IDX and CSV readers and the bundled data sets;
-//! 9. [`activations`]: an activation written as a function, its derivative derived at compile
-//!    time;
+//! 9. [`activations`]: an activation or a cost written as a function, its derivative derived at
+//!    compile time;
 //! 10. [`examples`]: the examples of the repository, from the smallest.
 
 #[doc = include_str!("../docs/guide/declaring.md")]
