@@ -24,6 +24,9 @@ const SIGNATURE: &str = "`#[cost]` differentiates a function of two arguments of
     the output z and the target y, that returns that type, as in `fn huber(z: f64, y: f64) -> f64`; \
     for anything else, implement `backprop::Cost` by hand";
 
+/// The macro and an example of a function it takes, for `type_name`'s error.
+const COST: [&str; 2] = ["cost", "fn huber(z: f64, y: f64) -> f64"];
+
 /// c and ∂c/∂z of a function that lowered without errors.
 struct Body<'a> {
     g: &'a Graph,
@@ -48,7 +51,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     if let Some(error) = too_deep(&item) {
         cx.push(error);
         let stub = shallow_stub(&item)
-            .and_then(|func| Some((type_name(&func.sig.ident, &mut Ctxt::default())?, func)))
+            .and_then(|func| Some((type_name(&func.sig.ident, COST, &mut Ctxt::default())?, func)))
             .map(|(name, func)| generate(&func, &name, None))
             .unwrap_or_default();
         return with_errors(item, cx, stub);
@@ -60,7 +63,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             return with_errors(item, cx, TokenStream::new());
         }
     };
-    let name = type_name(&func.sig.ident, &mut cx);
+    let name = type_name(&func.sig.ident, COST, &mut cx);
     let Some((args, own)) = signature(&func, &mut cx) else {
         // Without its body, which a wrong signature would only add errors to (`z - y` with an
         // integer `y`).
@@ -251,5 +254,11 @@ mod tests {
             assert_eq!(out.matches("compile_error").count(), 1, "{item}: {out}");
             assert!(out.contains("struct F"), "{out}");
         }
+        let out = expand_str("fn Huber(z: f64, y: f64) -> f64 { z - y }");
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        assert!(out.contains("`#[cost]` names the type"), "{out}");
+        assert!(out.contains("fn huber(z: f64, y: f64) -> f64"), "{out}");
+        let out = expand_str("fn f(z: f64, y: f64) -> f64 { if z > y { z } }");
+        assert!(out.contains("(c needs a value on both sides)"), "{out}");
     }
 }

@@ -25,7 +25,7 @@ use proc_macro2::TokenStream;
 
 use self::expr::Graph;
 use self::generate::{Body, generate};
-use self::signature::{options, signature, type_name};
+use self::signature::{ACTIVATION, options, signature, type_name};
 use self::stub::{item_keyword, shallow_stub, too_deep, type_stub, with_errors, without_body};
 use crate::ctxt::Ctxt;
 
@@ -45,7 +45,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     if let Some(error) = too_deep(&item) {
         cx.push(error);
         let stub = shallow_stub(&item)
-            .and_then(|func| Some((type_name(&func.sig.ident, &mut Ctxt::default())?, func)))
+            .and_then(|func| Some((type_name(&func.sig.ident, ACTIVATION, &mut Ctxt::default())?, func)))
             .map(|(name, func)| generate(&func, &name, init, None))
             .unwrap_or_default();
         return with_errors(item, cx, stub);
@@ -66,7 +66,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             return tokens;
         }
     };
-    let name = type_name(&func.sig.ident, &mut cx);
+    let name = type_name(&func.sig.ident, ACTIVATION, &mut cx);
     let Some((arg, own)) = signature(&func, &mut cx) else {
         let stub = name.map(|name| generate(&func, &name, init, None)).unwrap_or_default();
         return with_errors(item, cx, stub);
@@ -163,8 +163,9 @@ mod tests {
     #[test]
     fn type_names_are_upper_camel_case() {
         let mut cx = Ctxt::default();
-        let name =
-            |s: &str, cx: &mut Ctxt| type_name(&Ident::new(s, Span::call_site()), cx).map(|i| i.to_string());
+        let name = |s: &str, cx: &mut Ctxt| {
+            type_name(&Ident::new(s, Span::call_site()), ACTIVATION, cx).map(|i| i.to_string())
+        };
         assert_eq!(name("gelu_tanh", &mut cx).as_deref(), Some("GeluTanh"));
         assert_eq!(name("relu6", &mut cx).as_deref(), Some("Relu6"));
         assert_eq!(name("_private_swish", &mut cx).as_deref(), Some("PrivateSwish"));

@@ -35,6 +35,8 @@ pub struct Lower<'a> {
     target: Option<String>,
     /// The end of every error about the body.
     supported: &'static str,
+    /// What the function is called in errors: σ, or a cost's c.
+    symbol: &'static str,
     /// The `let` bindings in scope, innermost last.
     scope: Vec<(String, Id)>,
     /// Names bound to a closure, already an error: calling one is not reported again.
@@ -44,13 +46,23 @@ pub struct Lower<'a> {
 impl<'a> Lower<'a> {
     /// A lowering for a function whose argument is named `arg`.
     pub fn new(g: &'a mut Graph, cx: &'a mut Ctxt, arg: String) -> Self {
-        Lower { g, cx, arg, target: None, supported: SUPPORTED, scope: Vec::new(), closures: Vec::new() }
+        Lower {
+            g,
+            cx,
+            arg,
+            target: None,
+            supported: SUPPORTED,
+            symbol: "σ",
+            scope: Vec::new(),
+            closures: Vec::new(),
+        }
     }
 
     /// The lowering of a `#[cost]` function, whose second argument, the target, is named `target`.
     pub fn cost(mut self, target: String) -> Self {
         self.target = Some(target);
         self.supported = COST_SUPPORTED;
+        self.symbol = "c";
         self
     }
 
@@ -206,7 +218,9 @@ impl<'a> Lower<'a> {
                 let otherwise = match &i.else_branch {
                     Some((_, e)) => self.expr(e),
                     None => {
-                        return self.unsupported(i, "an `if` without `else` (σ needs a value on both sides)");
+                        let what =
+                            format!("an `if` without `else` ({} needs a value on both sides)", self.symbol);
+                        return self.unsupported(i, &what);
                     }
                 };
                 self.g.select(c, then, otherwise)

@@ -57,8 +57,9 @@ pub fn options(attr: TokenStream, cx: &mut Ctxt) -> Init {
 }
 
 /// The name of the generated type: the function's name in UpperCamelCase (`gelu_tanh` →
-/// `GeluTanh`), spanned on the function's name.
-pub fn type_name(ident: &Ident, cx: &mut Ctxt) -> Option<Ident> {
+/// `GeluTanh`), spanned on the function's name. `[attribute, example]` name the macro and a
+/// function it takes, for the error.
+pub fn type_name(ident: &Ident, [attribute, example]: [&str; 2], cx: &mut Ctxt) -> Option<Ident> {
     let raw = ident.to_string();
     let name = raw.trim_start_matches("r#");
     let camel: String = name
@@ -74,8 +75,8 @@ pub fn type_name(ident: &Ident, cx: &mut Ctxt) -> Option<Ident> {
         cx.error_spanned_by(
             ident,
             format!(
-                "`#[activation]` names the type it generates after the function in UpperCamelCase, but \
-                 `{name}` gives {}: name the function in snake_case, as in `fn swish(z: f64) -> f64`",
+                "`#[{attribute}]` names the type it generates after the function in UpperCamelCase, but \
+                 `{name}` gives {}: name the function in snake_case, as in `{example}`",
                 if valid { format!("`{camel}`, the function's own name") } else { "no name".to_owned() }
             ),
         );
@@ -83,6 +84,9 @@ pub fn type_name(ident: &Ident, cx: &mut Ctxt) -> Option<Ident> {
     }
     Some(Ident::new(&camel, ident.span()))
 }
+
+/// The macro and an example of a function it takes, for [`type_name`]'s error.
+pub const ACTIVATION: [&str; 2] = ["activation", "fn swish(z: f64) -> f64"];
 
 /// The message of every error about the signature.
 const SIGNATURE: &str = "`#[activation]` differentiates a function of one `f32` or `f64` argument that \
