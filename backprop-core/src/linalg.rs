@@ -27,12 +27,14 @@ use crate::float::Float;
 /// keeps its jobs on the stack, and each thread reuses its own faer packing buffers, so a
 /// step inside rayon's pool (`ThreadPool::install`) allocates nothing once warm. Each value of
 /// the result is computed by one sequential product whatever the number of threads.
+#[cfg(feature = "faer")]
 pub const PARALLEL_FLOPS: usize = 64 << 20;
 
 /// The threshold that replaces [`PARALLEL_FLOPS`] inside [`with_busy_workers`], where the other
 /// workers poll for work instead of sleeping: handing them half of a product then costs about
 /// a microsecond instead of tens (`cargo bench --bench training -- handoff`), so the first
 /// layer's products of the `fmnist` benchmark (12.8 MFLOP) are split too.
+#[cfg(feature = "faer")]
 pub const BUSY_PARALLEL_FLOPS: usize = 4 << 20;
 
 std::thread_local! {
