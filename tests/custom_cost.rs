@@ -1,9 +1,9 @@
 //! `#[cost]` derives δ = ∂c/∂z correctly: for every loss below the generated gradient agrees
-//! with central finite differences of the generated cost, in f64, at a few hundred points away
-//! from its kinks; the batch cost and δ of `cost::evaluate` agree with reference values computed
-//! independently in Python (`python3`, module `math`, the losses and their derivatives written
-//! out by hand there); and a network trained with the generated Huber loss is, bit for bit, the
-//! network trained with a hand-written Huber `Cost`.
+//! with central finite differences of the generated cost, in f64, at a few hundred points of its
+//! domain away from its kinks; the batch cost and δ of `cost::evaluate` agree with reference
+//! values computed independently in Python (`python3`, module `math`, the losses and their
+//! derivatives written out by hand there); and a network trained with the generated Huber loss
+//! is, bit for bit, the network trained with a hand-written Huber `Cost`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -18,6 +18,14 @@ const DELTA: f64 = 1.0;
 const PH: f64 = 1.5;
 /// The quantile of the pinball loss.
 const TAU: f64 = 0.9;
+/// The power of the Tweedie deviance, between Poisson (1) and gamma (2).
+const POWER: f64 = 1.5;
+/// The scale of the Cauchy loss.
+const SCALE: f64 = 2.0;
+/// The Charbonnier loss's ε.
+const EPS: f64 = 0.1;
+/// The threshold of the smooth L1 loss.
+const BETA: f64 = 1.0;
 
 /// The squared error, ½(z − y)².
 #[cost]
@@ -59,6 +67,53 @@ pub fn quantile(z: f64, y: f64) -> f64 {
     if r >= 0.0 { TAU * r } else { (TAU - 1.0) * r }
 }
 
+/// The Poisson deviance on the log-rate `z`, up to terms in `y` alone: e^z − y·z.
+#[cost]
+pub fn poisson(z: f64, y: f64) -> f64 {
+    z.exp() - y * z
+}
+
+/// The Tweedie deviance of power `POWER` on the log-mean `z`, up to terms in `y` alone:
+/// −y·e^((1−p)z)/(1−p) + e^((2−p)z)/(2−p).
+#[cost]
+pub fn tweedie(z: f64, y: f64) -> f64 {
+    -y * ((1.0 - POWER) * z).exp() / (1.0 - POWER) + ((2.0 - POWER) * z).exp() / (2.0 - POWER)
+}
+
+/// The Cauchy (Lorentzian) loss of scale `SCALE`, (s²/2)·ln(1 + (r/s)²).
+#[cost]
+pub fn cauchy(z: f64, y: f64) -> f64 {
+    let u = (z - y) / SCALE;
+    SCALE * SCALE / 2.0 * (1.0 + u * u).ln()
+}
+
+/// The Charbonnier loss, √(r² + ε²).
+#[cost]
+pub fn charbonnier(z: f64, y: f64) -> f64 {
+    let r = z - y;
+    (r * r + EPS * EPS).sqrt()
+}
+
+/// The smooth L1 loss: r²/(2β) within `BETA` of the target, |r| − β/2 beyond.
+#[cost]
+pub fn smooth_l1(z: f64, y: f64) -> f64 {
+    let r = z - y;
+    if r.abs() < BETA { 0.5 * r * r / BETA } else { r.abs() - 0.5 * BETA }
+}
+
+/// The squared hinge loss for labels ±1, max(0, 1 − y·z)².
+#[cost]
+pub fn squared_hinge(z: f64, y: f64) -> f64 {
+    (1.0 - y * z).max(0.0).powi(2)
+}
+
+/// The squared logarithmic error, (ln(1 + z) − ln(1 + y))², for z, y > −1; written with `ln`,
+/// the engine having no `ln_1p`.
+#[cost]
+pub fn msle(z: f64, y: f64) -> f64 {
+    ((1.0 + z).ln() - (1.0 + y).ln()).powi(2)
+}
+
 /// The cost of one output `z` with target `y`, and its generated gradient.
 fn one<C: Cost<f64>>(z: f64, y: f64) -> (f64, f64) {
     let (z, y) = (array![z], array![y]);
@@ -68,13 +123,19 @@ fn one<C: Cost<f64>>(z: f64, y: f64) -> (f64, f64) {
 }
 
 /// Checks the generated δ against central finite differences of the generated cost on a grid of
-/// z for a few targets, skipping the points within 10⁻³ of a kink (where r = z − y is one of `kinks`).
+/// z in −4..4 for a few targets, skipping the points within 10⁻³ of a kink (where r = z − y is
+/// one of `kinks`).
 fn check_finite_differences<C: Cost<f64>>(kinks: &[f64]) {
+    check_finite_differences_from::<C>(-4.0, [-1.3, 0.0, 0.7, 2.0], kinks);
+}
+
+/// [`check_finite_differences`] on the grid of z in `from`..`from` + 8 for the targets `ys`.
+fn check_finite_differences_from<C: Cost<f64>>(from: f64, ys: [f64; 4], kinks: &[f64]) {
     let h = 1e-6;
     let mut checked = 0;
-    for y in [-1.3, 0.0, 0.7, 2.0] {
-        for k in -200..=200 {
-            let z = f64::from(k) * 0.02 + 0.001;
+    for y in ys {
+        for k in 0..=400 {
+            let z = from + f64::from(k) * 0.02 + 0.001;
             if kinks.iter().any(|kink| (z - y - kink).abs() < 1e-3) {
                 continue;
             }
@@ -99,8 +160,18 @@ fn batch() -> (Array2<f64>, Array2<f64>) {
 /// Checks C and δ of `cost::evaluate` on the reference batch against Python's values.
 fn check_reference<C: Cost<f64>>(cost: f64, delta: [[f64; 2]; 3]) -> Result<(), Error> {
     let (z, y) = batch();
+    check_reference_on::<C>(&z, &y, cost, delta)
+}
+
+/// [`check_reference`] on the outputs `z` and targets `y`.
+fn check_reference_on<C: Cost<f64>>(
+    z: &Array2<f64>,
+    y: &Array2<f64>,
+    cost: f64,
+    delta: [[f64; 2]; 3],
+) -> Result<(), Error> {
     let mut d = Array2::zeros((3, 2));
-    let c = evaluate(&C::default(), z.view(), (&y).into(), Some(d.view_mut()))?;
+    let c = evaluate(&C::default(), z.view(), y.into(), Some(d.view_mut()))?;
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-14 * b.abs().max(1.0);
     assert!(close(c, cost), "{}: C = {c}, expected {cost}", C::NAME);
     for (i, row) in delta.iter().enumerate() {
@@ -189,6 +260,108 @@ fn quantile_matches_finite_differences_and_python() -> Result<(), Error> {
     check_reference::<Quantile>(
         1.1166666666666665,
         [[0.033333333333333326, -0.3], [0.033333333333333326, -0.3], [-0.3, 0.033333333333333326]],
+    )
+}
+
+/// Counts, the targets of the Poisson and Tweedie deviances.
+fn counts() -> Array2<f64> {
+    array![[0.0, 1.0], [3.0, 0.0], [2.0, 5.0]]
+}
+
+#[test]
+fn poisson_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences::<Poisson>(&[]);
+    check_reference_on::<Poisson>(
+        &batch().0,
+        &counts(),
+        2.5684910870347992,
+        [
+            [0.44995293585866775, -0.2724388253157551],
+            [3.0608313202344912, 0.3333333333333333],
+            [-0.44322665132145356, -0.5599610257544843],
+        ],
+    )
+}
+
+#[test]
+fn tweedie_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences::<Tweedie>(&[]);
+    check_reference_on::<Tweedie>(
+        &batch().0,
+        &counts(),
+        11.404311083269583,
+        [
+            [0.38727808090942767, -0.6374106399924213],
+            [0.8769428556270903, 0.3333333333333333],
+            [-0.5413582544141193, -0.3073131266932077],
+        ],
+    )
+}
+
+#[test]
+fn cauchy_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences::<Cauchy>(&[]);
+    check_reference::<Cauchy>(
+        1.7490212637624978,
+        [
+            [0.097799511002445, -0.3318250377073907],
+            [0.32786885245901637, 0.0],
+            [-0.26666666666666666, 0.3333333333333333],
+        ],
+    )
+}
+
+#[test]
+fn charbonnier_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences::<Charbonnier>(&[]);
+    check_reference::<Charbonnier>(
+        2.676022584008797,
+        [
+            [0.31622776601683794, -0.3329895134034332],
+            [0.3330443576974506, 0.0],
+            [-0.33167906340332975, 0.3329174462926149],
+        ],
+    )
+}
+
+#[test]
+fn smooth_l1_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences::<SmoothL1>(&[-BETA, BETA]);
+    check_reference::<SmoothL1>(
+        1.8816666666666666,
+        [
+            [0.09999999999999999, -0.3333333333333333],
+            [0.3333333333333333, 0.0],
+            [-0.3333333333333333, 0.3333333333333333],
+        ],
+    )
+}
+
+#[test]
+fn squared_hinge_matches_finite_differences_and_python() -> Result<(), Error> {
+    // Its derivative is continuous at y·z = 1 and no grid point is within 10⁻³ of it: no kink to skip.
+    check_finite_differences::<SquaredHinge>(&[]);
+    // Labels ±1; y·z is 0.3, 1.7, 2.5, 0, 0.4, 1.2: both sides of the hinge.
+    check_reference_on::<SquaredHinge>(
+        &batch().0,
+        &array![[1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]],
+        0.6166666666666667,
+        [[-0.4666666666666666, 0.0], [0.0, 0.6666666666666666], [0.39999999999999997, 0.0]],
+    )
+}
+
+#[test]
+fn msle_matches_finite_differences_and_python_on_positive_outputs() -> Result<(), Error> {
+    check_finite_differences_from::<Msle>(0.0, [0.0, 0.7, 2.0, 5.0], &[]);
+    check_reference_on::<Msle>(
+        &array![[0.3, 1.7], [2.5, 0.0], [0.4, 1.2]],
+        &array![[0.0, 0.5], [0.1, 0.0], [0.6, 0.8]],
+        0.6040414965295012,
+        [
+            [0.13454577664999542, 0.14513250985237505],
+            [0.22046719784591295, 0.0],
+            [-0.06358637744024893, 0.06080930165519733],
+        ],
     )
 }
 
