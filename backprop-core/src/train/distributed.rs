@@ -61,7 +61,7 @@ use mpi::topology::{Communicator, SimpleCommunicator};
 
 use ndarray::{ArrayView2, Axis, Slice};
 
-use super::metrics::{self, Metrics, Sums, evaluation_sums};
+use super::metrics::{Metrics, Sums, evaluation_sums};
 use crate::error::Error;
 use crate::float::Float;
 use crate::network::Network;
@@ -458,8 +458,11 @@ impl<F: Float> Group<F> {
     ) -> Result<Metrics<F>, Error> {
         let n = x.nrows();
         let rows = self.shard(n);
-        let local =
-            evaluation_sums(net, x.slice_axis(Axis(0), Slice::from(rows.clone())), metrics::rows(y, rows));
+        let local = evaluation_sums(
+            net,
+            x.slice_axis(Axis(0), Slice::from(rows.clone())),
+            y.rows(rows.start, rows.end),
+        );
         let mine = match &local {
             Ok(s) => [0.0, s.total.to_f64(), s.decisions as f64, s.correct as f64],
             Err(_) => [1.0, 0.0, 0.0, 0.0],

@@ -1,7 +1,6 @@
 //! Measuring a trained network: cost and accuracy, predicted classes, confusion matrices.
 
 use core::fmt;
-use core::ops::Range;
 
 use ndarray::{ArrayView2, Axis, Slice};
 
@@ -79,7 +78,7 @@ pub(crate) fn evaluation_sums<F: Float, N: Network<F>>(
     let mut workspace = N::workspace();
     let mut buffer = Vec::with_capacity(N::OUTPUT);
     for range in chunks(x.nrows(), EVALUATION_BATCH) {
-        let targets = rows(y, range.clone());
+        let targets = y.rows(range.start, range.end);
         let output = net.forward_in(x.slice_axis(Axis(0), Slice::from(range.clone())), &mut workspace)?;
         let mean = crate::cost::evaluate(&cost, output, targets, None)?;
         total += mean * F::of_usize(range.len());
@@ -124,7 +123,7 @@ pub fn confusion_matrix<'a, F: Float, N: Network<F>>(
     let mut workspace = N::workspace();
     let mut buffer = Vec::with_capacity(N::OUTPUT);
     for range in chunks(x.nrows(), EVALUATION_BATCH) {
-        let targets = rows(y, range.clone());
+        let targets = y.rows(range.start, range.end);
         let output = net.forward_in(x.slice_axis(Axis(0), Slice::from(range)), &mut workspace)?;
         crate::check::check_finite("the network's output", output)?;
         decide(&cost, output, targets, &mut buffer, &mut |actual, predicted| {
@@ -280,15 +279,6 @@ pub(crate) fn class_of<F: Float>(target: &Target<'_, F>) -> usize {
         Target::Class(c) => *c,
         Target::Values(row) if row.len() == 1 => usize::from(row.iter().any(|&v| v > F::of(0.5))),
         Target::Values(row) => argmax(row.view(), row.view()),
-    }
-}
-
-/// The targets of the samples in `range` (which the caller keeps within `y`).
-pub(crate) fn rows<'a, F: Float>(y: Targets<'a, F>, range: Range<usize>) -> Targets<'a, F> {
-    match y {
-        Targets::Values(v) => Targets::Values(v.slice_axis_move(Axis(0), Slice::from(range))),
-        Targets::Column(v) => Targets::Column(v.slice_axis_move(Axis(0), Slice::from(range))),
-        Targets::Classes(c) => Targets::Classes(c.get(range).unwrap_or(&[])),
     }
 }
 
