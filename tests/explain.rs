@@ -67,6 +67,74 @@ network! {
     pub struct Custom<f64> { input: 3, wide: 12 => Silu, linear: 6, out: 2, cost: Half }
 }
 
+/// The quantile of the pinball loss.
+const TAU: f64 = 0.9;
+
+/// The pinball loss of the `TAU`-quantile: a cost whose formulas `#[cost]` gives.
+#[cost]
+pub fn pinball(z: f64, y: f64) -> f64 {
+    let r = y - z;
+    if r > 0.0 { TAU * r } else { (TAU - 1.0) * r }
+}
+
+network! {
+    /// A quantile regressor whose cost is taken of a² = sigmoid(z²).
+    pub struct Quantile<f64> { input: 2, hidden: 3 => Tanh, out: 1 => Sigmoid, cost: Pinball }
+}
+
+#[test]
+fn a_generated_cost_shows_its_formula_and_the_derivative_it_derived() {
+    let expected = "\
+Quantile: 2 inputs → hidden: 3 tanh → out: 1 sigmoid, cost Pinball
+For one sample x with target y: a⁰ = x, and ⊙ is the elementwise product.
+For a batch, C and its gradients are the means over its samples.
+
+Forward pass
+  hidden  z¹ = W¹ a⁰ + b¹   (W¹: 3×2, b¹: 3)
+          a¹ = tanh(z¹)
+  out     z² = W² a¹ + b²   (W²: 1×3, b²: 1)
+          a² = sigmoid(z²)
+  cost    C = Σⱼ c(a²ⱼ, yⱼ)
+
+Backward pass
+  out     δ² = ∂C/∂a² ⊙ sigmoid'(z²) = c'(a², y) ⊙ sigmoid'(z²)   (1)
+          ∂C/∂W² = δ² (a¹)ᵀ                                       (3)
+          ∂C/∂b² = δ²                                             (4)
+  hidden  δ¹ = tanh'(z¹) ⊙ (W²)ᵀ δ²                               (2)
+          ∂C/∂W¹ = δ¹ (a⁰)ᵀ                                       (3)
+          ∂C/∂b¹ = δ¹                                             (4)
+
+Cost Pinball: c of one output (`#[cost]`), and c' its derivative in the output
+  c(z, y) = if u1 > 0 then u1 * TAU else u1 * (TAU - 1)
+    where u1 = y - z
+  ∂c/∂z   = if y - z > 0 then -TAU else 1 - TAU
+";
+    assert_eq!(Quantile::equations(), expected, "{}", Quantile::equations());
+    // The cost's own constants are the lines shown.
+    assert!(expected.contains(&format!(
+        "  {}\n  {}\n",
+        Pinball::FORMULA.replace('\n', "\n  "),
+        Pinball::DERIVATIVE
+    )));
+    let latex = Quantile::equations_latex();
+    for row in [
+        r"C &= \textstyle\sum_j c(a^{2}_j, y_j) \\",
+        r"\delta^{2} &= \frac{\partial C}{\partial a^{2}} \odot \operatorname{sigmoid}'(z^{2}) = c'(a^{2}, y) \odot \operatorname{sigmoid}'(z^{2}) && (1) \\",
+        r"c(z, y) &= \begin{cases} u_{1} \cdot \mathrm{TAU} & \text{if } u_{1} > 0 \\ u_{1} \cdot \left(\mathrm{TAU} - 1\right) & \text{otherwise} \end{cases} \\",
+        r"\text{where } u_{1} &= y - z \\",
+        r"\frac{\partial c}{\partial z} &= \begin{cases} -\mathrm{TAU} & \text{if } y - z > 0 \\ 1 - \mathrm{TAU} & \text{otherwise} \end{cases}",
+    ] {
+        assert!(latex.lines().any(|line| line == row), "no {row} in\n{latex}");
+    }
+    assert!(latex.ends_with("\\end{aligned}\n"), "{latex}");
+    // In the circuit, the cost's box: left-justified lines (`\l`), quotes and backslashes escaped.
+    let dot = Quantile::circuit_dot();
+    let label = r#"label="C = Σⱼ c(a²ⱼ, yⱼ)   (Pinball)\n\nc(z, y) = if u1 > 0 then u1 * TAU else u1 * (TAU - 1)\l  where u1 = y - z\l∂c/∂z   = if y - z > 0 then -TAU else 1 - TAU\l""#;
+    assert!(dot.contains(label), "no {label} in\n{dot}");
+    // A cost written by hand has no formulas: it is shown by its name.
+    assert!(Custom::equations().contains("C = Half(z³, y)"), "{}", Custom::equations());
+}
+
 #[test]
 fn the_readme_network_shows_the_papers_equations() {
     let expected = "\
@@ -164,7 +232,12 @@ fn the_latex_has_every_equation_and_balanced_braces() {
     ] {
         assert!(latex.lines().any(|l| l == line), "missing {line:?} in\n{latex}");
     }
-    for latex in [Fashion::equations_latex(), Tagger::equations_latex(), Custom::equations_latex()] {
+    for latex in [
+        Fashion::equations_latex(),
+        Tagger::equations_latex(),
+        Custom::equations_latex(),
+        Quantile::equations_latex(),
+    ] {
         let mut depth = 0i32;
         for c in latex.chars() {
             depth += match c {
@@ -264,7 +337,13 @@ fn graphviz_draws_every_circuit() {
         eprintln!("Graphviz's `dot` is not installed: the DOT files are not parsed (apt install graphviz)");
         return;
     }
-    for dot in [Fashion::circuit_dot(), Tagger::circuit_dot(), Xor::circuit_dot(), Custom::circuit_dot()] {
+    for dot in [
+        Fashion::circuit_dot(),
+        Tagger::circuit_dot(),
+        Xor::circuit_dot(),
+        Custom::circuit_dot(),
+        Quantile::circuit_dot(),
+    ] {
         let mut child = Command::new("dot")
             .arg("-Tsvg")
             .stdin(Stdio::piped())

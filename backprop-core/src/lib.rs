@@ -73,7 +73,7 @@ pub use ndarray;
 pub use mpi;
 
 pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
-pub use cost::{BinaryCrossEntropy, Cost, Mse, MulticlassHinge, SoftmaxCrossEntropy};
+pub use cost::{BinaryCrossEntropy, Cost, CostFormulas, Mse, MulticlassHinge, SoftmaxCrossEntropy};
 pub use dense::{Dense, LayerGradients};
 pub use error::Error;
 pub use float::Float;

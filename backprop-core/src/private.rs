@@ -11,7 +11,7 @@ use std::cell::Cell;
 
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1};
 
-use crate::cost::{Cost, cost_in};
+use crate::cost::{Cost, CostFormulas, cost_in};
 use crate::error::Error;
 use crate::float::Float;
 use crate::network::Network;
@@ -118,4 +118,128 @@ pub fn prepare<F: Float, N: Network<F>>(
     rows: usize,
 ) -> Result<(&mut [LayerBuffers<F>], &mut N::Gradients), Error> {
     workspace.prepare(N::LAYERS, rows)
+}
+
+/// The formulas of network `N`'s cost ([`Cost::FORMULAS`]), through the network's `Cost` type:
+/// what a generated network's `equations()` reads, so that where the declared cost is not a
+/// [`Cost`], the one error is the network's own (as for [`cost_in_of`]).
+pub const fn formulas_of<F: Float, N: Network<F>>() -> Option<CostFormulas> {
+    <N::Cost as Cost<F>>::FORMULAS
+}
+
+/// A piece of a generated network's explanation (`equations()`, `equations_latex()`,
+/// `circuit_dot()`) of a cost with [`Cost::FORMULAS`]: the network's macro writes the text
+/// around the cost's formulas, which only the cost's type knows, and [`explained`] joins the
+/// pieces when the program compiles.
+#[derive(Clone, Copy, Debug)]
+pub enum Part {
+    /// Copied as it is.
+    Text(&'static str),
+    /// Lines, each after the first indented by two spaces, under a first line that is.
+    Indented(&'static str),
+    /// Lines inside a Graphviz string: `"` and `\` escaped, each line ended by `\l` (left
+    /// justified).
+    Dot(&'static str),
+}
+
+/// The length in bytes of the text `parts` join into.
+pub const fn explained_len(parts: &[Part]) -> usize {
+    let mut len = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        len += match parts[i] {
+            Part::Text(s) => s.len(),
+            Part::Indented(s) => s.len() + 2 * count(s, b'\n'),
+            Part::Dot(s) => s.len() + count(s, b'"') + count(s, b'\\') + count(s, b'\n') + 2,
+        };
+        i += 1;
+    }
+    len
+}
+
+/// The bytes of the text `parts` join into, `N` = [`explained_len`] of them long.
+pub const fn explained<const N: usize>(parts: &[Part]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut at = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        let (s, part) = match parts[i] {
+            Part::Text(s) | Part::Indented(s) | Part::Dot(s) => (s.as_bytes(), parts[i]),
+        };
+        let mut j = 0;
+        while j < s.len() && at < N {
+            let b = s[j];
+            match (part, b) {
+                (Part::Dot(_), b'"' | b'\\') => at = put(&mut out, at, &[b'\\', b]),
+                (Part::Dot(_), b'\n') => at = put(&mut out, at, b"\\l"),
+                (Part::Indented(_), b'\n') => at = put(&mut out, at, b"\n  "),
+                _ => at = put(&mut out, at, &[b]),
+            }
+            j += 1;
+        }
+        if let Part::Dot(_) = part {
+            at = put(&mut out, at, b"\\l");
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `bytes` as text: the joined explanation, whose parts are all text; `""` should a part ever
+/// have been cut inside a character.
+pub const fn as_text(bytes: &[u8]) -> &str {
+    match core::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(_) => "",
+    }
+}
+
+/// How many times `b` occurs in `s`.
+const fn count(s: &str, b: u8) -> usize {
+    let s = s.as_bytes();
+    let (mut n, mut i) = (0, 0);
+    while i < s.len() {
+        if s[i] == b {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// Writes `bytes` into `out` at `at` (as many as fit), and returns where the next go.
+const fn put<const N: usize>(out: &mut [u8; N], mut at: usize, bytes: &[u8]) -> usize {
+    let mut k = 0;
+    while k < bytes.len() && at < N {
+        out[at] = bytes[k];
+        at += 1;
+        k += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`explained`] of `parts`, as text, as the generated code forms it.
+    fn join<const N: usize>(parts: &[Part]) -> &'static str {
+        assert_eq!(explained_len(parts), N);
+        let bytes: &'static [u8; N] = Box::leak(Box::new(explained::<N>(parts)));
+        as_text(bytes)
+    }
+
+    #[test]
+    fn parts_join_with_their_lines_indented_or_escaped() {
+        assert_eq!(join::<0>(&[]), "");
+        assert_eq!(join::<0>(&[Part::Text(""), Part::Indented("")]), "");
+        let text =
+            join::<25>(&[Part::Text("C:\n  "), Part::Indented("c = u\nwhere u = z"), Part::Text("\n")]);
+        assert_eq!(text, "C:\n  c = u\n  where u = z\n");
+        // Graphviz: `"` and `\` escaped, every line ended by `\l`, so that none ends the string.
+        let dot = join::<25>(&[Part::Text("label=\""), Part::Dot("a \"b\" \\ c\nd"), Part::Text("\"")]);
+        assert_eq!(dot, r#"label="a \"b\" \\ c\ld\l""#);
+        // Multi-byte characters are copied whole.
+        assert_eq!(join::<9>(&[Part::Indented("∂c\nσ")]), "∂c\n  σ");
+    }
 }

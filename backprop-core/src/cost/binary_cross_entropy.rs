@@ -39,27 +39,15 @@ impl<F: Float> Cost<F> for BinaryCrossEntropy {
 
     /// Target values must lie in \[0, 1\].
     fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
-        if let Target::Values(row) = target {
-            let outside = |v: &F| v.is_nan() || *v < F::zero() || *v > F::one();
-            if let Some((output, &v)) = row.iter().enumerate().find(|(_, v)| outside(v)) {
-                return Err(Error::TargetOutOfRange {
-                    cost: <Self as Cost<F>>::NAME,
-                    sample,
-                    output,
-                    value: v.to_string(),
-                    range: "[0, 1]",
-                });
-            }
-        }
-        Ok(())
+        check_labels(<Self as Cost<F>>::NAME, sample, target)
     }
 
     /// The probabilities a_j = s(z_j) = 1/(1 + e^{−z_j}), one per output: the sigmoid outputs
     /// whose cross-entropy this cost is (Nielsen, *Neural Networks and Deep Learning*, ch. 1,
     /// eq. (3)). Computed by [`sigmoid`], whose exponential is of −|z_j|, so that it never
     /// overflows: s(10⁴) is 1 and s(−10⁴) is 0.
-    fn predict_in_place(&self, mut z: ArrayViewMut1<'_, F>) {
-        z.mapv_inplace(sigmoid);
+    fn predict_in_place(&self, z: ArrayViewMut1<'_, F>) {
+        sigmoid_in_place(z);
     }
 
     /// z > 0: the logit decides, exactly, where s(z) may have rounded to ½.
@@ -82,4 +70,34 @@ impl<F: Float> Cost<F> for BinaryCrossEntropy {
         }
         cost
     }
+}
+
+/// Checks that the target values of sample `sample` of the cost named `cost`, one yes/no label
+/// per output, lie in \[0, 1\]: [`Error::TargetOutOfRange`] names the first that does not. Class
+/// labels are checked already. `BinaryCrossEntropy`'s check, a classifying `#[cost]`'s, and one
+/// for a classifying cost of one's own.
+pub fn check_labels<F: Float>(
+    cost: &'static str,
+    sample: usize,
+    target: &Target<'_, F>,
+) -> Result<(), Error> {
+    if let Target::Values(row) = target {
+        let outside = |v: &F| v.is_nan() || *v < F::zero() || *v > F::one();
+        if let Some((output, &v)) = row.iter().enumerate().find(|(_, v)| outside(v)) {
+            return Err(Error::TargetOutOfRange {
+                cost,
+                sample,
+                output,
+                value: v.to_string(),
+                range: "[0, 1]",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// z_j ← s(z_j), the probability of each output: `BinaryCrossEntropy`'s prediction, and that of
+/// a `#[cost(predict = sigmoid)]`.
+pub fn sigmoid_in_place<F: Float>(mut z: ArrayViewMut1<'_, F>) {
+    z.mapv_inplace(sigmoid);
 }

@@ -12,6 +12,7 @@ mod multiclass_hinge;
 mod softmax_cross_entropy;
 
 pub use binary_cross_entropy::BinaryCrossEntropy;
+pub use binary_cross_entropy::{check_labels, sigmoid_in_place};
 pub use mse::Mse;
 pub use multiclass_hinge::MulticlassHinge;
 pub use softmax_cross_entropy::SoftmaxCrossEntropy;
@@ -56,6 +57,12 @@ pub trait Cost<F: Float>: Default {
     /// cost of one's own sets it to `true` to get the same check.
     const TAKES_LOGITS: bool = false;
 
+    /// The formulas of a cost that is a sum over the outputs of one function c(z, y), with
+    /// δ_j = ∂c/∂z_j, as backprop's `#[cost]` generates it: a network's `equations()`, `equations_latex()` and `circuit_dot()` then
+    /// show c and its derivative beside C = Σ_j c(z_j, y_j) and δ^L. `None` by default, for a
+    /// cost the explanations know only by its name.
+    const FORMULAS: Option<CostFormulas> = None;
+
     /// Checks the target of sample `sample` beyond shape and finiteness, which are already
     /// checked (for example that it lies in \[0, 1\] or is one-hot).
     fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
@@ -92,6 +99,22 @@ pub trait Cost<F: Float>: Default {
         let _ = z;
         p > F::of(0.5)
     }
+}
+
+/// The formulas of a cost C = Σ_j c(z_j, y_j) that is a sum over outputs, which
+/// [`Cost::FORMULAS`] gives: c and its derivative ∂c/∂z, as text (the lines of `#[cost]`'s
+/// `FORMULA` and `DERIVATIVE` constants, shared subexpressions on lines of their own) and as rows
+/// of a LaTeX `aligned` environment (`c(z, y) &= …`, rows separated by `\\`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CostFormulas {
+    /// c(z, y), as text.
+    pub cost: &'static str,
+    /// ∂c/∂z, as text.
+    pub derivative: &'static str,
+    /// c(z, y), as LaTeX rows.
+    pub cost_latex: &'static str,
+    /// ∂c/∂z, as LaTeX rows.
+    pub derivative_latex: &'static str,
 }
 
 /// Evaluates a cost on a batch: returns C = (1/n) Σ_i C_i and, when `delta` is given, writes

@@ -13,7 +13,7 @@ use syn::{FnArg, Ident, ItemFn, Pat, ReturnType};
 use super::diff;
 use super::emit::{self, Ty};
 use super::expr::{self, Graph};
-use super::generate::{aligned, unit_type};
+use super::generate::{aligned, aligned_latex, unit_type};
 use super::parse;
 use super::signature::{float, type_name};
 use super::stub::{shallow_stub, too_deep, with_errors, without_body};
@@ -42,17 +42,12 @@ struct Body<'a> {
 /// `Cost<f64>` impls; or the function, a stub of the type and every error.
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
-    if !attr.is_empty() {
-        cx.error_spanned_by(
-            &attr,
-            "`#[cost]` takes no options: write the constants of the loss as `const` items",
-        );
-    }
+    let options = options(attr, &mut cx);
     if let Some(error) = too_deep(&item) {
         cx.push(error);
         let stub = shallow_stub(&item)
             .and_then(|func| Some((type_name(&func.sig.ident, COST, &mut Ctxt::default())?, func)))
-            .map(|(name, func)| generate(&func, &name, None))
+            .map(|(name, func)| generate(&func, &name, options, None))
             .unwrap_or_default();
         return with_errors(item, cx, stub);
     }
@@ -67,7 +62,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let Some((args, own)) = signature(&func, &mut cx) else {
         // Without its body, which a wrong signature would only add errors to (`z - y` with an
         // integer `y`).
-        let stub = name.map(|name| generate(&func, &name, None)).unwrap_or_default();
+        let stub = name.map(|name| generate(&func, &name, options, None)).unwrap_or_default();
         return with_errors(without_body(&func), cx, stub);
     };
     let names = args.map(|a| a.to_string().trim_start_matches("r#").to_owned());
@@ -79,16 +74,108 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             let dc = diff::derivative(&mut g, c);
             let body = Body { g: &g, c, dc, names, own };
             let mut tokens = item;
-            tokens.extend(generate(&func, &name, Some(&body)));
+            tokens.extend(generate(&func, &name, options, Some(&body)));
             tokens
         }
         Err(errors) => {
             let mut tokens = without_body(&func);
             tokens.extend(errors.to_compile_error());
-            tokens.extend(generate(&func, &name, None));
+            tokens.extend(generate(&func, &name, options, None));
             tokens
         }
     }
+}
+
+/// What the network predicts from the output the cost is taken of.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Predict {
+    /// The output itself.
+    #[default]
+    Identity,
+    /// The probability s(z) = 1/(1 + e^{−z}) of each output, as `BinaryCrossEntropy`'s.
+    Sigmoid,
+}
+
+/// The options of `#[cost(...)]`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Options {
+    /// The outputs are yes/no labels (targets in [0, 1], or class labels), as
+    /// `BinaryCrossEntropy`'s: the cost classifies, one label per output.
+    classification: bool,
+    /// The cost applies its own output function to z^L, so the output layer declares none.
+    takes_logits: bool,
+    predict: Predict,
+}
+
+/// The options a `#[cost]` takes, for the messages.
+const OPTIONS: &str = "`#[cost]` takes the options `classification` (the outputs are yes/no \
+    labels, targets in [0, 1] or class labels), `takes_logits` (the cost is taken of z^L, to which \
+    it applies its own output function: the output layer declares no activation) and `predict = \
+    identity` or `predict = sigmoid` (what `predict` returns), as in \
+    `#[cost(classification, takes_logits, predict = sigmoid)]`; the constants of a loss are `const` \
+    items";
+
+/// The options of `#[cost(attr)]`; every mistake in them goes to `cx`, and the option is then
+/// left at its default.
+fn options(attr: TokenStream, cx: &mut Ctxt) -> Options {
+    let mut options = Options::default();
+    if attr.is_empty() {
+        return options;
+    }
+    let parser = syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated;
+    let metas = match syn::parse::Parser::parse2(parser, attr) {
+        Ok(metas) => metas,
+        Err(e) => {
+            cx.push(syn::Error::new(e.span(), OPTIONS));
+            return options;
+        }
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for meta in metas {
+        let name = meta.path().get_ident().map(|i| i.to_string()).unwrap_or_default();
+        if seen.contains(&name) {
+            cx.error_spanned_by(&meta, format!("`{name}` is given twice: remove one"));
+            continue;
+        }
+        seen.push(name.clone());
+        match (name.as_str(), &meta) {
+            ("classification", syn::Meta::Path(_)) => options.classification = true,
+            ("takes_logits", syn::Meta::Path(_)) => options.takes_logits = true,
+            ("predict", syn::Meta::NameValue(nv)) => {
+                let value = &nv.value;
+                let written = quote!(#value).to_string();
+                match written.as_str() {
+                    "identity" => options.predict = Predict::Identity,
+                    "sigmoid" => options.predict = Predict::Sigmoid,
+                    _ => cx.error_spanned_by(
+                        value,
+                        format!("`predict = {written}`: a `#[cost]` predicts `identity` (the output itself) or `sigmoid` (the probability of each output)"),
+                    ),
+                }
+            }
+            ("classification" | "takes_logits", _) => {
+                cx.error_spanned_by(&meta, format!("`{name}` takes no value: write `{name}` alone"))
+            }
+            ("predict", _) => cx.error_spanned_by(&meta, "write `predict = sigmoid` or `predict = identity`"),
+            _ => {
+                let hint = match crate::suggest::closest(&name, &["classification", "takes_logits", "predict"]) {
+                    Some(option) => format!("did you mean `{option}`? "),
+                    None if matches!(meta, syn::Meta::NameValue(_)) => {
+                        "a constant of the loss is a `const` item, as in `const DELTA: f64 = 1.0;`, which the body uses: ".to_owned()
+                    }
+                    None => String::new(),
+                };
+                cx.error_spanned_by(meta.path(), format!("{hint}{OPTIONS}"));
+            }
+        }
+    }
+    if options.takes_logits && options.predict == Predict::Identity {
+        cx.push(syn::Error::new(
+            Span::call_site(),
+            "a cost that `takes_logits` applies its own output function to z^L, and predicts it: add `predict = sigmoid`",
+        ));
+    }
+    options
 }
 
 /// The names of the two arguments and the function's float type, if the signature is one
@@ -163,46 +250,120 @@ fn signature(func: &ItemFn, errors: &mut Ctxt) -> Option<([Ident; 2], Ty)> {
 
 /// The generated type and its impls, or with `body: None` a stub of them after an error, so that
 /// uses of the type do not add follow-on errors to the real ones.
-fn generate(func: &ItemFn, name: &Ident, body: Option<&Body>) -> TokenStream {
+fn generate(func: &ItemFn, name: &Ident, options: Options, body: Option<&Body>) -> TokenStream {
     let fn_name = &func.sig.ident;
     let name_str = name.to_string();
     let z = Ident::new("__z", Span::call_site());
+    let what = if options.classification { "classification" } else { "regression" };
+    let of = if options.takes_logits {
+        "z^L, the logits (the output layer declares no activation)"
+    } else {
+        "the network's output"
+    };
+    let predicts = match options.predict {
+        Predict::Identity => "Its prediction is the output itself.",
+        Predict::Sigmoid => "Its prediction is the probability s(z_j) = 1/(1 + e^{−z_j}) of each output.",
+    };
+    let labels = if options.classification {
+        " Each output is a yes/no label: targets lie in [0, 1], and class labels are read as one-hot rows (with one output, the label is the target 0 or 1)."
+    } else {
+        ""
+    };
     let lines = vec![
         String::new(),
         format!(
-            " The regression cost generated by `#[cost]` from the function `{fn_name}`: the cost of a \
-             sample is the sum of c(z_j, y_j) over its outputs, averaged over the batch, and δ_j is \
-             ∂c/∂z_j, the derivative of the function's body in its first argument, taken \
-             symbolically at compile time. Its prediction is the output itself."
+            " The {what} cost generated by `#[cost]` from the function `{fn_name}`, taken of {of}: the \
+             cost of a sample is the sum of c(z_j, y_j) over its outputs, averaged over the batch, \
+             and δ_j is ∂c/∂z_j, the derivative of the function's body in its first argument, taken \
+             symbolically at compile time. {predicts}{labels}"
         ),
     ];
+    let formulas = body.map(|b| {
+        let [z, y] = [b.names[0].as_str(), b.names[1].as_str()];
+        let heads = [(format!("c({z}, {y})"), b.c, "u"), (format!("∂c/∂{z}"), b.dc, "t")];
+        let [zl, yl] = [z, y].map(latex_name);
+        let latex_heads = [
+            (format!("c({zl}, {yl})"), b.c, "u"),
+            (format!(r"\frac{{\partial c}}{{\partial {zl}}}"), b.dc, "t"),
+        ];
+        (aligned(b.g, heads, [z, y]), aligned_latex(b.g, latex_heads, [&zl, &yl]))
+    });
     let impls = [Ty::F32, Ty::F64].map(|ty| {
         let t = ty.tokens();
-        let (value, derivative) = match body {
-            Some(b) if ty == b.own => (quote!(#fn_name(#z, __y)), emit::rust(b.g, b.dc, ty, b.own, &z)),
-            Some(b) => (emit::rust(b.g, b.c, ty, b.own, &z), emit::rust(b.g, b.dc, ty, b.own, &z)),
-            None => (quote!(#z), quote!(#z)),
+        // c and ∂c/∂z in one block, which computes what they share once.
+        let ((lets, [value, derivative]), alone) = match body {
+            Some(b) => {
+                (emit::rust_pair(b.g, [b.c, b.dc], ty, b.own, &z), emit::rust(b.g, b.c, ty, b.own, &z))
+            }
+            None => ((TokenStream::new(), [quote!(#z), quote!(#z)]), quote!(#z)),
         };
+        let known = match &formulas {
+            Some(([cost, derivative], [cost_latex, derivative_latex])) => quote! {
+                const FORMULAS: ::core::option::Option<::backprop::cost::CostFormulas> =
+                    ::core::option::Option::Some(::backprop::cost::CostFormulas {
+                        cost: #cost,
+                        derivative: #derivative,
+                        cost_latex: #cost_latex,
+                        derivative_latex: #derivative_latex,
+                    });
+            },
+            None => TokenStream::new(),
+        };
+        let (classification, takes_logits) = (options.classification, options.takes_logits);
+        let mut classify = TokenStream::new();
+        if classification {
+            classify.extend(quote! {
+                fn check_target(
+                    &self,
+                    __sample: ::core::primitive::usize,
+                    __target: &::backprop::Target<'_, #t>,
+                ) -> ::core::result::Result<(), ::backprop::Error> {
+                    ::backprop::cost::check_labels(<Self as ::backprop::Cost<#t>>::NAME, __sample, __target)
+                }
+            });
+        }
+        if options.predict == Predict::Sigmoid {
+            classify.extend(quote! {
+                fn predict_in_place(&self, __z: ::backprop::ndarray::ArrayViewMut1<'_, #t>) {
+                    ::backprop::cost::sigmoid_in_place(__z)
+                }
+
+                fn is_positive(&self, __z: #t, _: #t) -> ::core::primitive::bool {
+                    __z > 0.0
+                }
+            });
+        }
         quote! {
             #[automatically_derived]
             impl ::backprop::Cost<#t> for #name {
                 const NAME: &'static ::core::primitive::str = #name_str;
-                const CLASSIFICATION: ::core::primitive::bool = false;
+                const CLASSIFICATION: ::core::primitive::bool = #classification;
+                const MULTI_LABEL: ::core::primitive::bool = #classification;
+                const TAKES_LOGITS: ::core::primitive::bool = #takes_logits;
+                #known
+                #classify
 
                 fn sample(
                     &self,
                     __output: ::backprop::ndarray::ArrayView1<'_, #t>,
                     __target: &::backprop::Target<'_, #t>,
-                    mut __delta: ::core::option::Option<::backprop::ndarray::ArrayViewMut1<'_, #t>>,
+                    __delta: ::core::option::Option<::backprop::ndarray::ArrayViewMut1<'_, #t>>,
                 ) -> #t {
                     let mut __c: #t = 0.0;
-                    for (__j, &#z) in __output.iter().enumerate() {
-                        let __y: #t = __target.value(__j);
-                        __c += { #value };
-                        if let ::core::option::Option::Some(__d) =
-                            __delta.as_mut().and_then(|__d| __d.get_mut(__j))
-                        {
-                            *__d = { #derivative };
+                    match __delta {
+                        ::core::option::Option::Some(mut __delta) => {
+                            for ((__j, &#z), __d) in __output.iter().enumerate().zip(__delta.iter_mut()) {
+                                let __y: #t = __target.value(__j);
+                                #lets
+                                __c += #value;
+                                *__d = #derivative;
+                            }
+                        }
+                        ::core::option::Option::None => {
+                            for (__j, &#z) in __output.iter().enumerate() {
+                                let __y: #t = __target.value(__j);
+                                __c += { #alone };
+                            }
                         }
                     }
                     __c
@@ -210,16 +371,31 @@ fn generate(func: &ItemFn, name: &Ident, body: Option<&Body>) -> TokenStream {
             }
         }
     });
-    let formulas = body.map(|b| {
-        let [z, y] = [b.names[0].as_str(), b.names[1].as_str()];
-        let heads = [(format!("c({z}, {y})"), b.c, "u"), (format!("∂c/∂{z}"), b.dc, "t")];
+    let formulas = formulas.map(|(text, _)| {
         let docs = [
             "c, the formula `#[cost]` read from the function's body.",
             "∂c/∂z, the formula `#[cost]` derived from the function's body.",
         ];
-        (aligned(b.g, heads, [z, y]), docs)
+        (text, docs)
     });
-    unit_type(func, name, lines, formulas, quote!(#(#impls)*))
+    // `sample` computes c from the function's body, beside its derivative, rather than by calling
+    // it: the function is the cost's definition, and in use through the type.
+    // (Not after an error: the function's signature may be what is wrong.)
+    let used = body.map(|b| {
+        let own = b.own.tokens();
+        quote!(const _: fn(#own, #own) -> #own = #fn_name;)
+    });
+    unit_type(func, name, lines, formulas, quote!(#(#impls)* #used))
+}
+
+/// A name of the user's as a LaTeX symbol: one letter as it is (italic), a longer one in
+/// `\mathit{}`, underscores escaped.
+fn latex_name(name: &str) -> String {
+    if name.chars().count() == 1 {
+        name.to_owned()
+    } else {
+        format!(r"\mathit{{{}}}", name.replace('_', r"\_"))
+    }
 }
 
 #[cfg(test)]

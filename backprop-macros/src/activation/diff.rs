@@ -111,7 +111,14 @@ fn function(g: &mut Graph, f: Func, a: Id) -> Id {
     match f {
         // exp' = exp.
         Func::Exp => g.call(Func::Exp, a),
+        // (e^x − 1)' = e^x.
+        Func::ExpM1 => g.call(Func::Exp, a),
         Func::Ln => g.div(one, a),
+        // ln(1 + x)' = 1/(1 + x).
+        Func::Ln1p => {
+            let x = g.add(one, a);
+            g.div(one, x)
+        }
         // log₂' = 1/(x ln 2), log₁₀' = 1/(x ln 10).
         Func::Log2 | Func::Log10 => {
             let base = if f == Func::Log2 { core::f64::consts::LN_2 } else { core::f64::consts::LN_10 };

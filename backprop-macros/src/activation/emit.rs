@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::expr::{Graph, Id, Node};
+use super::expr::{Func, Graph, Id, Node};
 
 /// A float type the generated code is written for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +74,22 @@ pub fn rust(g: &Graph, root: Id, ty: Ty, own: Ty, arg: &syn::Ident) -> TokenStre
     w.block(root, &HashMap::new())
 }
 
+/// [`rust`] of two roots at once, as the `let`s they share and the two values: what they have
+/// in common is computed once.
+pub fn rust_pair(
+    g: &Graph,
+    roots: [Id; 2],
+    ty: Ty,
+    own: Ty,
+    arg: &syn::Ident,
+) -> (TokenStream, [TokenStream; 2]) {
+    let mut w = Rust { g, ty, own, arg, next: 0 };
+    let (lets, values) = w.block_parts(&roots, &HashMap::new());
+    let mut values = values.into_iter();
+    let mut value = || values.next().unwrap_or_default();
+    (lets, [value(), value()])
+}
+
 /// The state of the Rust writer.
 struct Rust<'a> {
     g: &'a Graph,
@@ -88,16 +104,24 @@ impl Rust<'_> {
     /// `root` as a sequence of `let`s and a final value, where `bound` names the nodes an
     /// enclosing block has bound already.
     fn block(&mut self, root: Id, bound: &HashMap<Id, syn::Ident>) -> TokenStream {
-        let (lets, value) = self.block_parts(root, bound);
-        quote!(#lets #value)
+        let (lets, value) = self.block_parts(&[root], bound);
+        quote!(#lets #(#value)*)
     }
 
-    /// The `let`s and the final value of [`block`](Self::block).
-    fn block_parts(&mut self, root: Id, bound: &HashMap<Id, syn::Ident>) -> (TokenStream, TokenStream) {
+    /// The `let`s of [`block`](Self::block) and the final values, one per root.
+    fn block_parts(
+        &mut self,
+        roots: &[Id],
+        bound: &HashMap<Id, syn::Ident>,
+    ) -> (TokenStream, Vec<TokenStream>) {
         let g = self.g;
         // The nodes computed outside the branches of any `if` (conditions included): region 0.
-        let outer = reach(g, root, bound, false);
+        let outer: HashSet<Id> = roots.iter().flat_map(|&root| reach(g, root, bound, false)).collect();
+        // Each root is used once, by what the values are given to.
         let mut uses: HashMap<Id, usize> = HashMap::new();
+        for &root in roots {
+            *uses.entry(root).or_default() += 1;
+        }
         for &id in &outer {
             for child in outside_children(g.node(id)) {
                 *uses.entry(child).or_default() += 1;
@@ -134,7 +158,7 @@ impl Rust<'_> {
         let mut shared: Vec<Id> = uses
             .keys()
             .copied()
-            .filter(|id| *id != root && !bound.contains_key(id) && !g.node(*id).is_leaf())
+            .filter(|id| !bound.contains_key(id) && !g.node(*id).is_leaf())
             .filter(|id| uses.get(id).copied().unwrap_or(0) > 1)
             .collect();
         shared.sort();
@@ -147,8 +171,8 @@ impl Rust<'_> {
             lets.extend(quote!(let #name = #value;));
             names.insert(id, name);
         }
-        let value = self.expr(root, Prec::If, &names);
-        (lets, value)
+        let values = roots.iter().map(|&root| self.expr(root, Prec::If, &names)).collect();
+        (lets, values)
     }
 
     /// `id` as an expression that binds at least as tightly as `needs`.
@@ -222,7 +246,8 @@ impl Rust<'_> {
             Node::Select(c, then, otherwise) => {
                 let c = self.expr(c, Prec::Or, names);
                 let a = self.block(then, names);
-                let (lets, b) = self.block_parts(otherwise, names);
+                let (lets, b) = self.block_parts(&[otherwise], names);
+                let b = quote!(#(#b)*);
                 if lets.is_empty() && matches!(g.node(otherwise), Node::Select(..)) {
                     // `else if`: the else branch is an `if` with nothing to bind first.
                     quote!(if #c { #a } else #b)
@@ -379,14 +404,22 @@ fn reach_until(g: &Graph, root: Id, bound: &HashMap<Id, syn::Ident>, outer: &Has
     seen
 }
 
-/// The formula of `root` for the documentation, with the argument named `arg` (and a `#[cost]`'s
-/// target `target`): the expression, and the `(name, expression)` of every node it uses more
-/// than once, in order, named `prefix` and a number.
+/// How a formula is written: as plain text, for the documentation, or as LaTeX.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Text,
+    Latex,
+}
+
+/// The formula of `root` in `style`, with the argument named `arg` (and a `#[cost]`'s target
+/// `target`): the expression, and the `(name, expression)` of every node it uses more than once,
+/// in order, named `prefix` and a number (`t1`; `t_{1}` in LaTeX).
 pub fn formula(
     g: &Graph,
     root: Id,
     [arg, target]: [&str; 2],
     prefix: &str,
+    style: Style,
 ) -> (String, Vec<(String, String)>) {
     let order = g.reachable(root);
     let mut uses: HashMap<Id, usize> = HashMap::new();
@@ -399,48 +432,118 @@ pub fn formula(
     let mut lines = Vec::new();
     for &id in &order {
         if id != root && uses.get(&id).copied().unwrap_or(0) > 1 && !g.node(id).is_leaf() {
-            let text = text(g, id, Prec::If, [arg, target], &names);
-            let name = format!("{prefix}{}", lines.len() + 1);
+            let writer = Formula { g, names: &names, arg, target, style };
+            let text = writer.text(id, Prec::If);
+            let name = match style {
+                Style::Text => format!("{prefix}{}", lines.len() + 1),
+                Style::Latex => format!("{prefix}_{{{}}}", lines.len() + 1),
+            };
             names.insert(id, name.clone());
             lines.push((name, text));
         }
     }
-    (text(g, root, Prec::If, [arg, target], &names), lines)
+    let writer = Formula { g, names: &names, arg, target, style };
+    (writer.text(root, Prec::If), lines)
 }
 
-/// `id` as text that binds at least as tightly as `needs`.
-fn text(g: &Graph, id: Id, needs: Prec, [arg, target]: [&str; 2], names: &HashMap<Id, String>) -> String {
-    if let Some(name) = names.get(&id) {
-        return name.clone();
-    }
-    let node = g.node(id);
-    let t = |id: Id, p: Prec| text(g, id, p, [arg, target], names);
-    let s = match *node {
-        Node::Const(bits) => f64::from_bits(bits).to_string(),
-        Node::Bool(b) => b.to_string(),
-        Node::Named(index) => g.constant(index).text.clone(),
-        Node::Arg => arg.to_owned(),
-        Node::Target => target.to_owned(),
-        Node::Neg(a) => format!("-{}", t(a, Prec::Prefix)),
-        Node::Not(a) => format!("!{}", t(a, Prec::Prefix)),
-        Node::Add(a, b) => format!("{} + {}", t(a, Prec::Sum), t(b, Prec::Product)),
-        Node::Sub(a, b) => format!("{} - {}", t(a, Prec::Sum), t(b, Prec::Product)),
-        Node::Mul(a, b) => format!("{} * {}", t(a, Prec::Product), t(b, Prec::Prefix)),
-        Node::Div(a, b) => format!("{} / {}", t(a, Prec::Product), t(b, Prec::Prefix)),
-        Node::And(a, b) => format!("{} && {}", t(a, Prec::And), t(b, Prec::Cmp)),
-        Node::Or(a, b) => format!("{} || {}", t(a, Prec::Or), t(b, Prec::And)),
-        Node::Cmp(op, a, b) => format!("{} {} {}", t(a, Prec::Sum), op.symbol(), t(b, Prec::Sum)),
-        Node::Call(f, a) => format!("{}({})", f.name(), t(a, Prec::If)),
-        Node::Powi(a, n) if n < 0 => format!("{}^({n})", t(a, Prec::Atom)),
-        Node::Powi(a, n) => format!("{}^{n}", t(a, Prec::Atom)),
-        Node::Powf(a, c) => format!("{}^{}", t(a, Prec::Atom), t(c, Prec::Atom)),
-        Node::Max(a, b) => format!("max({}, {})", t(a, Prec::If), t(b, Prec::If)),
-        Node::Min(a, b) => format!("min({}, {})", t(a, Prec::If), t(b, Prec::If)),
-        Node::Select(c, a, b) => {
-            format!("if {} then {} else {}", t(c, Prec::Or), t(a, Prec::Sum), t(b, Prec::If))
+/// The writer of [`formula`].
+struct Formula<'a> {
+    g: &'a Graph,
+    /// The names of the nodes bound already.
+    names: &'a HashMap<Id, String>,
+    arg: &'a str,
+    target: &'a str,
+    style: Style,
+}
+
+impl Formula<'_> {
+    /// `id` as text that binds at least as tightly as `needs`.
+    fn text(&self, id: Id, needs: Prec) -> String {
+        if let Some(name) = self.names.get(&id) {
+            return name.clone();
         }
-    };
-    if prec(g, node, false) < needs { format!("({s})") } else { s }
+        let node = self.g.node(id);
+        let latex = self.style == Style::Latex;
+        let t = |id: Id, p: Prec| self.text(id, p);
+        let s = match *node {
+            Node::Const(bits) => f64::from_bits(bits).to_string(),
+            Node::Bool(b) => b.to_string(),
+            Node::Named(index) if latex => {
+                format!(r"\mathrm{{{}}}", self.g.constant(index).text.replace('_', r"\_"))
+            }
+            Node::Named(index) => self.g.constant(index).text.clone(),
+            Node::Arg => self.arg.to_owned(),
+            Node::Target => self.target.to_owned(),
+            Node::Neg(a) => format!("-{}", t(a, Prec::Prefix)),
+            Node::Not(a) if latex => format!(r"\lnot {}", t(a, Prec::Prefix)),
+            Node::Not(a) => format!("!{}", t(a, Prec::Prefix)),
+            Node::Add(a, b) => format!("{} + {}", t(a, Prec::Sum), t(b, Prec::Product)),
+            Node::Sub(a, b) => format!("{} - {}", t(a, Prec::Sum), t(b, Prec::Product)),
+            Node::Mul(a, b) if latex => format!(r"{} \cdot {}", t(a, Prec::Product), t(b, Prec::Prefix)),
+            Node::Mul(a, b) => format!("{} * {}", t(a, Prec::Product), t(b, Prec::Prefix)),
+            Node::Div(a, b) if latex => format!(r"\frac{{{}}}{{{}}}", t(a, Prec::If), t(b, Prec::If)),
+            Node::Div(a, b) => format!("{} / {}", t(a, Prec::Product), t(b, Prec::Prefix)),
+            Node::And(a, b) if latex => format!(r"{} \land {}", t(a, Prec::And), t(b, Prec::Cmp)),
+            Node::And(a, b) => format!("{} && {}", t(a, Prec::And), t(b, Prec::Cmp)),
+            Node::Or(a, b) if latex => format!(r"{} \lor {}", t(a, Prec::Or), t(b, Prec::And)),
+            Node::Or(a, b) => format!("{} || {}", t(a, Prec::Or), t(b, Prec::And)),
+            Node::Cmp(op, a, b) => {
+                let symbol = match op.symbol() {
+                    "<=" if latex => r"\le",
+                    ">=" if latex => r"\ge",
+                    "!=" if latex => r"\ne",
+                    "==" if latex => "=",
+                    symbol => symbol,
+                };
+                format!("{} {symbol} {}", t(a, Prec::Sum), t(b, Prec::Sum))
+            }
+            Node::Call(f, a) if latex => return latex_call(f, &t(a, Prec::If)),
+            Node::Call(f, a) => format!("{}({})", f.name(), t(a, Prec::If)),
+            Node::Powi(a, n) if latex => format!("{}^{{{n}}}", t(a, Prec::Atom)),
+            Node::Powi(a, n) if n < 0 => format!("{}^({n})", t(a, Prec::Atom)),
+            Node::Powi(a, n) => format!("{}^{n}", t(a, Prec::Atom)),
+            Node::Powf(a, c) if latex => format!("{}^{{{}}}", t(a, Prec::Atom), t(c, Prec::If)),
+            Node::Powf(a, c) => format!("{}^{}", t(a, Prec::Atom), t(c, Prec::Atom)),
+            Node::Max(a, b) if latex => format!(r"\max({}, {})", t(a, Prec::If), t(b, Prec::If)),
+            Node::Max(a, b) => format!("max({}, {})", t(a, Prec::If), t(b, Prec::If)),
+            Node::Min(a, b) if latex => format!(r"\min({}, {})", t(a, Prec::If), t(b, Prec::If)),
+            Node::Min(a, b) => format!("min({}, {})", t(a, Prec::If), t(b, Prec::If)),
+            Node::Select(c, a, b) if latex => format!(
+                r"\begin{{cases}} {} & \text{{if }} {} \\ {} & \text{{otherwise}} \end{{cases}}",
+                t(a, Prec::If),
+                t(c, Prec::If),
+                t(b, Prec::If)
+            ),
+            Node::Select(c, a, b) => {
+                format!("if {} then {} else {}", t(c, Prec::Or), t(a, Prec::Sum), t(b, Prec::If))
+            }
+        };
+        // A fraction is a unit in LaTeX.
+        let p = if latex && matches!(node, Node::Div(..)) { Prec::Atom } else { prec(self.g, node, false) };
+        match (p < needs, latex) {
+            (true, true) => format!(r"\left({s}\right)"),
+            (true, false) => format!("({s})"),
+            (false, _) => s,
+        }
+    }
+}
+
+/// The call `f(a)` in LaTeX, a unit.
+fn latex_call(f: Func, a: &str) -> String {
+    match f {
+        Func::Sqrt => format!(r"\sqrt{{{a}}}"),
+        Func::Abs => format!(r"\lvert {a} \rvert"),
+        Func::Recip => format!(r"\frac{{1}}{{{a}}}"),
+        Func::Log2 => format!(r"\log_2\left({a}\right)"),
+        Func::Log10 => format!(r"\log_{{10}}\left({a}\right)"),
+        Func::ExpM1 => format!(r"\left(e^{{{a}}} - 1\right)"),
+        Func::Ln1p => format!(r"\ln\left(1 + {a}\right)"),
+        Func::Exp | Func::Ln | Func::Sin | Func::Cos | Func::Tan | Func::Tanh | Func::Sinh | Func::Cosh => {
+            format!(r"\{}\left({a}\right)", f.name())
+        }
+        Func::Signum => format!(r"\operatorname{{sign}}\left({a}\right)"),
+        Func::Sigmoid | Func::Softplus => format!(r"\operatorname{{{}}}\left({a}\right)", f.name()),
+    }
 }
 
 #[cfg(test)]
@@ -465,13 +568,37 @@ mod tests {
     #[test]
     fn formula_binds_shared_subexpressions() {
         let (g, f, df) = swish();
-        assert_eq!(formula(&g, f, ["z", "y"], "t"), ("z / (1 + exp(-z))".to_owned(), vec![]));
-        let (text, lines) = formula(&g, df, ["z", "y"], "t");
+        assert_eq!(formula(&g, f, ["z", "y"], "t", Style::Text), ("z / (1 + exp(-z))".to_owned(), vec![]));
+        let (text, lines) = formula(&g, df, ["z", "y"], "t", Style::Text);
         assert_eq!(
             lines,
             vec![("t1".to_owned(), "exp(-z)".to_owned()), ("t2".to_owned(), "1 + t1".to_owned())]
         );
         assert_eq!(text, "(t2 + z * t1) / (t2 * t2)");
+    }
+
+    #[test]
+    fn a_pair_computes_what_its_roots_share_once() {
+        // c = exp(z) − y·z and c' = exp(z) − y share exp(z); a root may also be the other's
+        // part, or the other root itself.
+        let mut g = Graph::default();
+        let (z, y) = (g.arg(), g.target());
+        let e = g.call(Func::Exp, z);
+        let yz = g.mul(y, z);
+        let c = g.sub(e, yz);
+        let dc = derivative(&mut g, c);
+        let arg = format_ident!("__z");
+        let (lets, [value, slope]) = rust_pair(&g, [c, dc], Ty::F64, Ty::F64, &arg);
+        assert_eq!(lets.to_string(), "let __v0 = __z . exp () ;");
+        assert_eq!([value.to_string(), slope.to_string()], ["__v0 - __z * __y", "__v0 - __y"]);
+        let (lets, [a, b]) = rust_pair(&g, [e, e], Ty::F64, Ty::F64, &arg);
+        assert_eq!(
+            (lets.to_string(), a.to_string(), b.to_string()),
+            ("let __v0 = __z . exp () ;".into(), "__v0".into(), "__v0".into())
+        );
+        let (lets, [a, b]) = rust_pair(&g, [e, c], Ty::F64, Ty::F64, &arg);
+        assert_eq!((lets.to_string(), a.to_string()), ("let __v0 = __z . exp () ;".into(), "__v0".into()));
+        assert_eq!(b.to_string(), "__v0 - __z * __y");
     }
 
     #[test]

@@ -16,7 +16,11 @@ pub struct Id(usize);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Func {
     Exp,
+    /// e^x − 1, exact near 0.
+    ExpM1,
     Ln,
+    /// ln(1 + x), exact near 0.
+    Ln1p,
     Log2,
     Log10,
     Sqrt,
@@ -37,9 +41,11 @@ pub enum Func {
 
 impl Func {
     /// The float methods, by the name a user calls them with.
-    pub const METHODS: [(&'static str, Func); 14] = [
+    pub const METHODS: [(&'static str, Func); 16] = [
         ("exp", Func::Exp),
+        ("exp_m1", Func::ExpM1),
         ("ln", Func::Ln),
+        ("ln_1p", Func::Ln1p),
         ("log2", Func::Log2),
         ("log10", Func::Log10),
         ("sqrt", Func::Sqrt),
@@ -62,7 +68,9 @@ impl Func {
     pub fn name(self) -> &'static str {
         match self {
             Func::Exp => "exp",
+            Func::ExpM1 => "exp_m1",
             Func::Ln => "ln",
+            Func::Ln1p => "ln_1p",
             Func::Log2 => "log2",
             Func::Log10 => "log10",
             Func::Sqrt => "sqrt",
@@ -89,7 +97,9 @@ impl Func {
     pub fn eval(self, x: f64) -> f64 {
         match self {
             Func::Exp => x.exp(),
+            Func::ExpM1 => x.exp_m1(),
             Func::Ln => x.ln(),
+            Func::Ln1p => x.ln_1p(),
             Func::Log2 => x.log2(),
             Func::Log10 => x.log10(),
             Func::Sqrt => x.sqrt(),

@@ -142,12 +142,27 @@ fn formulas(b: &Body) -> [String; 2] {
 pub fn aligned(g: &Graph, heads: [(String, expr::Id, &str); 2], names: [&str; 2]) -> [String; 2] {
     let width = heads.iter().map(|(head, ..)| head.chars().count()).max().unwrap_or(0);
     heads.map(|(head, root, prefix)| {
-        let (value, shared) = emit::formula(g, root, names, prefix);
+        let (value, shared) = emit::formula(g, root, names, prefix, emit::Style::Text);
         let mut text = format!("{head:<width$} = {value}");
         for (i, (t, v)) in shared.iter().enumerate() {
             let lead = if i == 0 { "where" } else { "" };
             text.push_str(&format!("\n{lead:>7} {t} = {v}"));
         }
         text
+    })
+}
+
+/// Two formulas as the rows of a LaTeX `aligned` environment, `head &= ...`, each followed by
+/// one row per shared subexpression, `\text{where } t_{1} &= ...` (`where` on the first); rows separated by `\\`.
+/// `names` are LaTeX already.
+pub fn aligned_latex(g: &Graph, heads: [(String, expr::Id, &str); 2], names: [&str; 2]) -> [String; 2] {
+    heads.map(|(head, root, prefix)| {
+        let (value, shared) = emit::formula(g, root, names, prefix, emit::Style::Latex);
+        let mut rows = vec![format!("{head} &= {value}")];
+        for (i, (t, v)) in shared.iter().enumerate() {
+            let lead = if i == 0 { r"\text{where } " } else { "" };
+            rows.push(format!("{lead}{t} &= {v}"));
+        }
+        rows.join(" \\\\\n")
     })
 }

@@ -13,7 +13,7 @@ use crate::ctxt::Ctxt;
 /// of an `#[activation]` function.
 pub const SUPPORTED: &str = "the body of an `#[activation]` function may use float literals, \
     constants (possibly cast with `as`), the argument, `+ - * /`, unary `-`, parentheses, `let` bindings, `if`/`else` on \
-    comparisons, the methods exp, ln, log2, log10, sqrt, powi (integer literal), powf (constant), \
+    comparisons, the methods exp, exp_m1, ln, ln_1p, log2, log10, sqrt, powi (integer literal), powf (constant), \
     sin, cos, tan, tanh, sinh, cosh, abs, signum, recip, max and min (with a constant), and the \
     functions sigmoid, softplus and tanh of `backprop::activation`; for anything else, implement \
     `backprop::Activation` by hand";

@@ -8,7 +8,7 @@ use syn::{Ident, LitStr};
 
 use super::{equations_doc, fallback, type_name};
 use crate::network::ast::{Network, Origin};
-use crate::network::explain::Description;
+use crate::network::explain::{Description, SLOTS};
 use crate::network::resolved::{Level, Resolved};
 
 impl Resolved<'_> {
@@ -139,7 +139,7 @@ impl Resolved<'_> {
         let name = LitStr::new(&ident.to_string(), ident.span());
         let fallback = fallback();
         let passes = self.network_passes();
-        let explanations = Self::network_explanations(description);
+        let explanations = self.network_explanations(description);
         let traces = self.network_traces();
         let visitors = self.network_visitors();
         quote! {
@@ -226,10 +226,19 @@ impl Resolved<'_> {
     }
 
     /// `Network`'s `equations`, `equations_latex` and `circuit_dot`: text written at compile time.
-    fn network_explanations(description: &Description) -> TokenStream {
-        let equations = LitStr::new(&description.equations(), Span::call_site());
-        let equations_latex = LitStr::new(&description.equations_latex(), Span::call_site());
-        let circuit_dot = LitStr::new(&description.circuit_dot(), Span::call_site());
+    ///
+    /// With a cost of the user's own, each is one of two texts, chosen when the program compiles:
+    /// the one that names the cost, or, when the cost's `Cost::FORMULAS` gives its c and c' (a
+    /// `#[cost]`), the one with C = Σⱼ c(zⱼ, yⱼ), whose slots the cost's formulas fill.
+    fn network_explanations(&self, description: &Description) -> TokenStream {
+        let texts = [Description::equations, Description::equations_latex, Description::circuit_dot];
+        let [equations, equations_latex, circuit_dot] = texts.map(|text| {
+            let known = LitStr::new(&text(description), Span::call_site());
+            match description.per_output() {
+                Some(per_output) => self.per_output_text(&known, &text(&per_output)),
+                None => quote!(#known),
+            }
+        });
         quote! {
             fn equations() -> &'static ::core::primitive::str {
                 #equations
@@ -242,6 +251,48 @@ impl Resolved<'_> {
             fn circuit_dot() -> &'static ::core::primitive::str {
                 #circuit_dot
             }
+        }
+    }
+
+    /// `known` if the network's cost gives no formulas, else `with_slots` with the cost's
+    /// formulas in its slots: the text as a constant of the function it is the body of.
+    fn per_output_text(&self, known: &LitStr, with_slots: &str) -> TokenStream {
+        let (ident, float) = (&self.net.ident, &self.float);
+        let mut parts = Vec::new();
+        let mut rest = with_slots;
+        // The slot ends its line in the circuit's label, where its lines are left-justified.
+        let dot = with_slots.starts_with("digraph");
+        while let Some((at, slot)) =
+            rest.char_indices().find_map(|(i, c)| Some((i, SLOTS.iter().position(|s| *s == c)?)))
+        {
+            let text = &rest[..at];
+            parts.push(quote!(::backprop::__private::Part::Text(#text)));
+            let field = match slot {
+                0 => quote!(cost),
+                1 => quote!(derivative),
+                2 => quote!(cost_latex),
+                _ => quote!(derivative_latex),
+            };
+            let formula = quote!(match __FORMULAS {
+                ::core::option::Option::Some(__f) => __f.#field,
+                ::core::option::Option::None => "",
+            });
+            parts.push(match (dot, slot) {
+                (true, _) => quote!(::backprop::__private::Part::Dot(#formula)),
+                (false, 0 | 1) => quote!(::backprop::__private::Part::Indented(#formula)),
+                (false, _) => quote!(::backprop::__private::Part::Text(#formula)),
+            });
+            rest = &rest[at + SLOTS[slot].len_utf8()..];
+        }
+        parts.push(quote!(::backprop::__private::Part::Text(#rest)));
+        quote! {
+            const __FORMULAS: ::core::option::Option<::backprop::cost::CostFormulas> =
+                ::backprop::__private::formulas_of::<#float, #ident>();
+            const __PARTS: &[::backprop::__private::Part] = &[#(#parts),*];
+            const __LEN: ::core::primitive::usize = ::backprop::__private::explained_len(__PARTS);
+            const __BYTES: [::core::primitive::u8; __LEN] = ::backprop::__private::explained(__PARTS);
+            const __TEXT: &::core::primitive::str = ::backprop::__private::as_text(&__BYTES);
+            if __FORMULAS.is_some() { __TEXT } else { #known }
         }
     }
 

@@ -78,10 +78,11 @@ impl Description {
         // The cost, fed by the output and the target.
         let s = superscript(last);
         let outputs = self.layers.last().map_or_else(String::new, |l| l.outputs.to_string());
+        let (_, out_j, _) = self.output_symbols();
         let _ = writeln!(
             dot,
-            "  cost [shape=box, style=rounded, peripheries=2, label=\"C\\n{}\"];",
-            self.cost.name()
+            "  cost [shape=box, style=rounded, peripheries=2, label=\"{}\"];",
+            self.cost.dot_label(&out_j)
         );
         let _ = writeln!(dot, "  y [shape=plaintext, label=\"y\\n{outputs}\"];");
         let _ = writeln!(dot, "  y -> cost [{GREEN}];");

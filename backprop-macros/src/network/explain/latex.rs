@@ -42,6 +42,9 @@ impl Description {
                         let sigma = format!(r"\operatorname{{{}}}'(z{s})", latex_text(sigma));
                         let through = format!(r"{} \odot {sigma}", partial(&out_var));
                         match g {
+                            Some(g) if self.cost.gradient_is_a_call() => {
+                                format!(r"\delta{s} &= {through} = {g} \odot {sigma} && (1)")
+                            }
                             Some(g) => format!(r"\delta{s} &= {through} = ({g}) \odot {sigma} && (1)"),
                             None => format!(r"\delta{s} &= {through} && (1)"),
                         }
@@ -66,6 +69,7 @@ impl Description {
             ));
             lines.push(format!(r"\frac{{\partial C}}{{\partial b{s}}} &= \delta{s} && (4)"));
         }
+        lines.extend(self.cost.latex_formulas());
         format!("\\begin{{aligned}}\n{}\n\\end{{aligned}}\n", lines.join(" \\\\\n"))
     }
 }

@@ -9,7 +9,10 @@
 //! σ is named after the type written for it, in snake case (`Relu` is `relu`, `LeakyRelu` is
 //! `leaky_relu`, an `#[activation] fn swish` is `swish`). The built-in costs are known by their
 //! names, so that δ^L appears with its formula (`softmax(z³) − y`); any other cost appears as
-//! ∂C/∂z^L.
+//! ∂C/∂z^L. Of another cost the macro cannot know whether it is a `#[cost]`, a sum over the
+//! outputs of a function c(z, y) whose formulas its `Cost::FORMULAS` gives: for such costs it
+//! also writes the text with C = Σⱼ c(zⱼ, yⱼ) and δ^L = c'(z^L, y), and slots ([`SLOTS`]) where
+//! c and c' go, which the generated code fills from the cost's type when the program compiles.
 //!
 //! The text of `equations()` is written here; `latex` writes the LaTeX, `circuit` the DOT.
 
@@ -31,6 +34,7 @@ pub struct Description {
 }
 
 /// One layer, level l of the paper.
+#[derive(Clone)]
 pub struct LayerDescription {
     pub name: String,
     pub inputs: Dim,
@@ -47,6 +51,18 @@ pub enum CostKind {
     MulticlassHinge,
     /// A cost of the user's own, by the name written for it.
     Other(String),
+    /// A cost of the user's own whose formulas its type gives (`#[cost]`): C = Σⱼ c(zⱼ, yⱼ),
+    /// with c and c' in slots.
+    PerOutput(String),
+}
+
+/// The slots of a [`CostKind::PerOutput`] cost's formulas in the text: c and c' as text, then
+/// as LaTeX. Characters of Unicode's private use area, which no other part of the text has.
+pub const SLOTS: [char; 4] = ['\u{E000}', '\u{E001}', '\u{E002}', '\u{E003}'];
+
+/// The `i`th of [`SLOTS`].
+fn slot(i: usize) -> char {
+    SLOTS.get(i).copied().unwrap_or('?')
 }
 
 impl CostKind {
@@ -61,13 +77,21 @@ impl CostKind {
         }
     }
 
+    /// The per-output reading of a cost of the user's own, if this is one.
+    pub fn per_output(&self) -> Option<Self> {
+        match self {
+            CostKind::Other(name) => Some(CostKind::PerOutput(name.clone())),
+            _ => None,
+        }
+    }
+
     fn name(&self) -> &str {
         match self {
             CostKind::SoftmaxCrossEntropy => "SoftmaxCrossEntropy",
             CostKind::Mse => "Mse",
             CostKind::BinaryCrossEntropy => "BinaryCrossEntropy",
             CostKind::MulticlassHinge => "MulticlassHinge",
-            CostKind::Other(name) => name,
+            CostKind::Other(name) | CostKind::PerOutput(name) => name,
         }
     }
 
@@ -79,6 +103,7 @@ impl CostKind {
             CostKind::BinaryCrossEntropy => format!("C = Σⱼ softplus({out_j}) − yⱼ {out_j}"),
             CostKind::MulticlassHinge => format!("C = Σⱼ≠y max(0, {out_j} − {out_y} + 1)"),
             CostKind::Other(name) => format!("C = {name}({out}, y)"),
+            CostKind::PerOutput(_) => format!("C = Σⱼ c({out_j}, yⱼ)"),
         }
     }
 
@@ -90,6 +115,24 @@ impl CostKind {
             CostKind::BinaryCrossEntropy => Some(format!("sigmoid({out}) − y")),
             CostKind::MulticlassHinge => Some(format!("Σⱼ≠y 1[{out_j} − {out_y} + 1 > 0] (eⱼ − e_y)")),
             CostKind::Other(_) => None,
+            CostKind::PerOutput(_) => Some(format!("c'({out}, y)")),
+        }
+    }
+
+    /// Whether the gradient's formula is a call, `c'(a³, y)`, which needs no parentheses.
+    pub(super) fn gradient_is_a_call(&self) -> bool {
+        matches!(self, CostKind::PerOutput(_))
+    }
+
+    /// The closing lines of the text: c and c', when the cost is a sum of them.
+    fn text_formulas(&self) -> Option<String> {
+        match self {
+            CostKind::PerOutput(name) => Some(format!(
+                "\nCost {name}: c of one output (`#[cost]`), and c' its derivative in the output\n  {}\n  {}\n",
+                slot(0),
+                slot(1)
+            )),
+            _ => None,
         }
     }
 
@@ -102,6 +145,7 @@ impl CostKind {
             }
             CostKind::MulticlassHinge => format!(r"\sum_{{j \ne y}} \max(0,\ {out}_j - {out}_y + 1)"),
             CostKind::Other(name) => format!(r"\text{{{}}}({out}, y)", latex_text(name)),
+            CostKind::PerOutput(_) => format!(r"\textstyle\sum_j c({out}_j, y_j)"),
         }
     }
 
@@ -114,6 +158,25 @@ impl CostKind {
                 r"\textstyle\sum_{{j \ne y}} \mathbf{{1}}[{out}_j - {out}_y + 1 > 0]\,(e_j - e_y)"
             )),
             CostKind::Other(_) => None,
+            CostKind::PerOutput(_) => Some(format!("c'({out}, y)")),
+        }
+    }
+
+    /// The closing rows of the LaTeX: c and c', when the cost is a sum of them.
+    fn latex_formulas(&self) -> Option<String> {
+        match self {
+            CostKind::PerOutput(_) => Some(format!("{} \\\\\n{}", slot(2), slot(3))),
+            _ => None,
+        }
+    }
+
+    /// The cost's box in the circuit: its name, or C = Σⱼ c(zⱼ, yⱼ) with c and c'.
+    fn dot_label(&self, out_j: &str) -> String {
+        match self {
+            CostKind::PerOutput(name) => {
+                format!("C = Σⱼ c({out_j}, yⱼ)   ({name})\\n\\n{}{}", slot(0), slot(1))
+            }
+            _ => format!("C\\n{}", self.name()),
         }
     }
 }
@@ -208,6 +271,17 @@ fn pad(s: &str, width: usize) -> String {
 }
 
 impl Description {
+    /// The same network read with its cost as a sum over outputs with c and c' in slots, if
+    /// its cost is the user's own.
+    pub fn per_output(&self) -> Option<Description> {
+        Some(Description {
+            name: self.name.clone(),
+            input: self.input.clone(),
+            layers: self.layers.iter().map(LayerDescription::clone).collect(),
+            cost: self.cost.per_output()?,
+        })
+    }
+
     fn last(&self) -> usize {
         self.layers.len()
     }
@@ -263,7 +337,8 @@ impl Description {
                     (None, Some(g)) => format!("δ{s} = ∂C/∂z{s} = {g}"),
                     (None, None) => format!("δ{s} = ∂C/∂z{s}"),
                     (Some(sigma), Some(g)) => {
-                        format!("δ{s} = ∂C/∂a{s} ⊙ {sigma}'(z{s}) = ({g}) ⊙ {sigma}'(z{s})")
+                        let g = if self.cost.gradient_is_a_call() { g } else { format!("({g})") };
+                        format!("δ{s} = ∂C/∂a{s} ⊙ {sigma}'(z{s}) = {g} ⊙ {sigma}'(z{s})")
                     }
                     (Some(sigma), None) => format!("δ{s} = ∂C/∂a{s} ⊙ {sigma}'(z{s})"),
                 }
@@ -280,6 +355,9 @@ impl Description {
             backward.row("", format!("∂C/∂b{s} = δ{s}"), "(4)");
         }
         backward.write(&mut out);
+        if let Some(formulas) = self.cost.text_formulas() {
+            out.push_str(&formulas);
+        }
         out
     }
 
