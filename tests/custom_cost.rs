@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use backprop::activation::{sigmoid, softplus};
 use backprop::cost::evaluate;
 use backprop::ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1, array};
 use backprop::prelude::*;
@@ -107,11 +108,29 @@ pub fn squared_hinge(z: f64, y: f64) -> f64 {
     (1.0 - y * z).max(0.0).powi(2)
 }
 
-/// The squared logarithmic error, (ln(1 + z) − ln(1 + y))², for z, y > −1; written with `ln`,
-/// the engine having no `ln_1p`.
+/// The squared logarithmic error, (ln(1 + z) − ln(1 + y))², for z, y > −1.
 #[cost]
 pub fn msle(z: f64, y: f64) -> f64 {
-    ((1.0 + z).ln() - (1.0 + y).ln()).powi(2)
+    (z.ln_1p() - y.ln_1p()).powi(2)
+}
+
+/// The focal loss's focusing parameter γ.
+const GAMMA: f64 = 2.0;
+
+/// The focal loss on the logit z of a yes/no label y ∈ {0, 1}: −(1 − p_t)^γ ln p_t, with p_t the
+/// probability s(z) gives the label (Lin et al., "Focal Loss for Dense Object Detection", ICCV
+/// 2017, eq. (5)). With the margin m = (2y − 1) z, p_t = s(m), 1 − p_t = s(−m) and
+/// −ln p_t = softplus(−m), which is how it is written: stable for any logit.
+#[cost(classification, takes_logits, predict = sigmoid)]
+pub fn focal(z: f64, y: f64) -> f64 {
+    let m = (2.0 * y - 1.0) * z;
+    sigmoid(-m).powf(GAMMA) * softplus(-m)
+}
+
+/// The focal loss with γ = 0: binary cross-entropy.
+#[cost(classification, takes_logits, predict = sigmoid)]
+pub fn focal_without_focus(z: f64, y: f64) -> f64 {
+    softplus(-(2.0 * y - 1.0) * z)
 }
 
 /// The cost of one output `z` with target `y`, and its generated gradient.
@@ -363,6 +382,94 @@ fn msle_matches_finite_differences_and_python_on_positive_outputs() -> Result<()
             [-0.06358637744024893, 0.06080930165519733],
         ],
     )
+}
+
+#[test]
+fn focal_loss_matches_finite_differences_and_python() -> Result<(), Error> {
+    check_finite_differences_from::<Focal>(-4.0, [0.0, 1.0, 0.0, 1.0], &[]);
+    let labels = array![[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]];
+    check_reference_on::<Focal>(
+        &batch().0,
+        &labels,
+        0.7107849979094252,
+        [
+            [0.14316882286191684, -0.33900761631497595],
+            [-0.00042519497622096506, 0.09942893171332878],
+            [-0.1590813622999769, -0.011361864582692801],
+        ],
+    )
+}
+
+#[test]
+fn focal_loss_without_focus_is_binary_cross_entropy() -> Result<(), Error> {
+    let z = Array2::from_shape_fn((32, 3), |(i, j)| ((i * 3 + j) as f64 * 0.77).sin() * 6.0);
+    let labels: Vec<usize> = (0..32).map(|i| (i * 5 / 3) % 2).collect();
+    let (mut d, mut expected) = (Array2::zeros((32, 3)), Array2::zeros((32, 3)));
+    let c = evaluate(&FocalWithoutFocus, z.view(), (&labels[..]).into(), Some(d.view_mut()));
+    let e = evaluate(&BinaryCrossEntropy, z.view(), (&labels[..]).into(), Some(expected.view_mut()));
+    let (c, e) = (c?, e?);
+    assert!((c - e).abs() <= 1e-15 * e, "{c} vs {e}");
+    for (a, b) in d.iter().zip(&expected) {
+        assert!((a - b).abs() <= 1e-15, "{a} vs {b}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_classifying_cost_checks_its_labels_and_predicts_probabilities() {
+    let options = [
+        <Focal as Cost<f64>>::CLASSIFICATION,
+        <Focal as Cost<f32>>::MULTI_LABEL,
+        <Focal as Cost<f64>>::TAKES_LOGITS,
+    ];
+    assert_eq!(options, [true; 3]);
+    let z = array![[0.5_f64, -2.0]];
+    // A target outside [0, 1] is an error naming it, as for BinaryCrossEntropy.
+    let outside = evaluate(&Focal, z.view(), (&array![[1.0, 1.5]]).into(), None);
+    assert!(
+        matches!(
+            &outside,
+            Err(Error::TargetOutOfRange { cost: "Focal", sample: 0, output: 1, range: "[0, 1]", .. })
+        ),
+        "{outside:?}"
+    );
+    // The prediction is s(z), and the logit decides the class.
+    let mut p = z.row(0).to_owned();
+    Cost::<f64>::predict_in_place(&Focal, p.view_mut());
+    assert_eq!(p, array![sigmoid(0.5), sigmoid(-2.0)]);
+    assert!(Cost::<f64>::is_positive(&Focal, 1e-300, 0.5) && !Cost::<f64>::is_positive(&Focal, 0.0, 0.5));
+    // The regression costs keep their defaults.
+    assert_eq!([<Huber as Cost<f64>>::CLASSIFICATION, <Huber as Cost<f64>>::MULTI_LABEL], [false; 2]);
+}
+
+network! {
+    /// A binary classifier under the focal loss.
+    pub struct Detector<f64> { input: 2, hidden: 8 => Tanh, logit: 1, cost: Focal }
+}
+
+#[test]
+fn a_network_classifies_under_the_focal_loss() -> Result<(), Error> {
+    // Imbalanced: 56 of the 200 points are inside the circle of radius 0.6.
+    // Points of the square [−1, 1]² spread evenly (the R₂ low-discrepancy sequence).
+    let step = [0.754_877_666_246_692_7, 0.569_840_290_998_053_2];
+    let x = Array2::from_shape_fn((200, 2), |(i, j)| ((i as f64 + 0.5) * step[j]).fract() * 2.0 - 1.0);
+    let labels: Vec<usize> = x.rows().into_iter().map(|r| usize::from(r[0].hypot(r[1]) < 0.6)).collect();
+    assert!((20..80).contains(&labels.iter().sum::<usize>()), "{}", labels.iter().sum::<usize>());
+    let mut net = Detector::with_seed(3);
+    let before = backprop::train::evaluate(&net, x.view(), &labels[..])?;
+    let mut trainer = Trainer::new(Adam::new(0.03)?)
+        .epochs(60)
+        .batch_size(20)
+        .seed(1)
+        .progress(backprop::train::Progress::Off);
+    trainer.fit(&mut net, x.view(), &labels[..])?;
+    let after = backprop::train::evaluate(&net, x.view(), &labels[..])?;
+    let accuracy = after.accuracy.unwrap_or(0.0);
+    assert!(after.loss < before.loss / 2.0 && accuracy >= 0.95, "{before:?} → {after:?}");
+    // The prediction is the probability of the label 1.
+    let p = net.predict(x.view())?;
+    assert!(p.iter().all(|&p| (0.0..=1.0).contains(&p)));
+    Ok(())
 }
 
 #[test]

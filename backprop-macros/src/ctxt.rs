@@ -32,3 +32,11 @@ impl Ctxt {
         }
     }
 }
+
+impl Extend<syn::Error> for Ctxt {
+    fn extend<I: IntoIterator<Item = syn::Error>>(&mut self, errors: I) {
+        for error in errors {
+            self.push(error);
+        }
+    }
+}

@@ -41,8 +41,13 @@ struct Body<'a> {
 /// `#[cost] fn ...`: the function unchanged, then its type and the type's `Cost<f32>` and
 /// `Cost<f64>` impls; or the function, a stub of the type and every error.
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    // A mistake in the options leaves the function as it is: its body is then lowered, and the
+    // type generated, as if the options were right, so that it is the one error.
+    let mut option_cx = Ctxt::default();
+    let options = options(attr, &mut option_cx);
+    let option_errors = option_cx.finish(()).err();
     let mut cx = Ctxt::default();
-    let options = options(attr, &mut cx);
+    cx.extend(option_errors.clone());
     if let Some(error) = too_deep(&item) {
         cx.push(error);
         let stub = shallow_stub(&item)
@@ -67,23 +72,30 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let names = args.map(|a| a.to_string().trim_start_matches("r#").to_owned());
     let mut g = Graph::default();
-    let c = parse::Lower::new(&mut g, &mut cx, names[0].clone()).cost(names[1].clone()).block(&func.block);
+    let mut body_cx = Ctxt::default();
+    let c =
+        parse::Lower::new(&mut g, &mut body_cx, names[0].clone()).cost(names[1].clone()).block(&func.block);
+    let body_errors = body_cx.finish(()).err();
+    let body_ok = body_errors.is_none();
+    cx.extend(body_errors);
     let Some(name) = name else { return with_errors(item, cx, TokenStream::new()) };
-    match cx.finish(()) {
-        Ok(()) => {
-            let dc = diff::derivative(&mut g, c);
-            let body = Body { g: &g, c, dc, names, own };
-            let mut tokens = item;
-            tokens.extend(generate(&func, &name, options, Some(&body)));
-            tokens
-        }
-        Err(errors) => {
-            let mut tokens = without_body(&func);
+    if !body_ok {
+        let mut tokens = without_body(&func);
+        if let Err(errors) = cx.finish(()) {
             tokens.extend(errors.to_compile_error());
-            tokens.extend(generate(&func, &name, options, None));
-            tokens
         }
+        tokens.extend(generate(&func, &name, options, None));
+        return tokens;
     }
+    let dc = diff::derivative(&mut g, c);
+    let body = Body { g: &g, c, dc, names, own };
+    let mut tokens = item;
+    // The errors of the options, if any: the function and its type are right.
+    if let Err(errors) = cx.finish(()) {
+        tokens.extend(errors.to_compile_error());
+    }
+    tokens.extend(generate(&func, &name, options, Some(&body)));
+    tokens
 }
 
 /// What the network predicts from the output the cost is taken of.
@@ -131,6 +143,7 @@ fn options(attr: TokenStream, cx: &mut Ctxt) -> Options {
         }
     };
     let mut seen: Vec<String> = Vec::new();
+    let mut takes_logits = None;
     for meta in metas {
         let name = meta.path().get_ident().map(|i| i.to_string()).unwrap_or_default();
         if seen.contains(&name) {
@@ -140,7 +153,10 @@ fn options(attr: TokenStream, cx: &mut Ctxt) -> Options {
         seen.push(name.clone());
         match (name.as_str(), &meta) {
             ("classification", syn::Meta::Path(_)) => options.classification = true,
-            ("takes_logits", syn::Meta::Path(_)) => options.takes_logits = true,
+            ("takes_logits", syn::Meta::Path(path)) => {
+                options.takes_logits = true;
+                takes_logits = Some(path.clone());
+            }
             ("predict", syn::Meta::NameValue(nv)) => {
                 let value = &nv.value;
                 let written = quote!(#value).to_string();
@@ -169,11 +185,11 @@ fn options(attr: TokenStream, cx: &mut Ctxt) -> Options {
             }
         }
     }
-    if options.takes_logits && options.predict == Predict::Identity {
-        cx.push(syn::Error::new(
-            Span::call_site(),
+    if let (Some(path), Predict::Identity) = (takes_logits, options.predict) {
+        cx.error_spanned_by(
+            path,
             "a cost that `takes_logits` applies its own output function to z^L, and predicts it: add `predict = sigmoid`",
-        ));
+        );
     }
     options
 }
