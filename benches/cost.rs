@@ -45,17 +45,14 @@ fn log_cosh(z: f64, y: f64) -> f64 {
     (z - y).cosh().ln()
 }
 
-/// c and δ of one output from r = z − y, for a hand-written cost.
-type PerOutput = fn(f64) -> (f64, f64);
-
-/// The sum over a sample's outputs of c(z_j − y_j), with δ_j written when asked: the loop a
-/// hand-written per-output cost has.
+/// The sum over a sample's outputs of c(z_j − y_j), with δ_j written when asked, `per_output`
+/// giving c and δ of one output from r = z − y: the loop a hand-written per-output cost has.
 #[inline(always)]
 fn by_hand(
     z: ArrayView1<'_, f64>,
     target: &Target<'_, f64>,
     delta: Option<ArrayViewMut1<'_, f64>>,
-    per_output: PerOutput,
+    per_output: impl Fn(f64) -> (f64, f64),
 ) -> f64 {
     let mut cost = 0.0;
     match (delta, target) {

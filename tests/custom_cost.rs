@@ -476,6 +476,8 @@ fn a_network_classifies_under_the_focal_loss() -> Result<(), Error> {
 fn formulas_and_options_of_a_generated_cost() {
     assert_eq!(Squared::FORMULA, "c(z, y) = 0.5 * (z - y)^2");
     assert_eq!(Squared::DERIVATIVE, "∂c/∂z   = z - y");
+    // As the README shows it.
+    assert_eq!(Huber::DERIVATIVE, "∂c/∂z   = if abs(t1) <= DELTA then t1 else DELTA * signum(t1)\n  where t1 = z - y");
     assert_eq!(<Huber as Cost<f64>>::NAME, "Huber");
     assert_eq!([<Huber as Cost<f32>>::CLASSIFICATION, <Huber as Cost<f64>>::TAKES_LOGITS], [false; 2]);
     // The f32 impl computes the same loss in f32.
