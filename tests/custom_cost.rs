@@ -416,6 +416,17 @@ fn focal_loss_without_focus_is_binary_cross_entropy() -> Result<(), Error> {
 }
 
 #[test]
+fn a_target_row_shorter_than_the_output_gives_a_nan_cost_not_a_wrong_one() {
+    // `evaluate` checks the shapes; `sample`, called directly, must not drop the outputs past
+    // the end of the target row.
+    let (z, short) = (array![0.5_f64, 1.0, 3.0], array![0.5_f64, 1.0]);
+    let mut d = Array1::<f64>::zeros(3);
+    let c = Huber.sample(z.view(), &Target::Values(short.view()), Some(d.view_mut()));
+    assert!(c.is_nan() && d[2].is_nan(), "{c}, {d}");
+    assert!(Huber.sample(z.view(), &Target::Values(short.view()), None).is_nan());
+}
+
+#[test]
 fn a_classifying_cost_checks_its_labels_and_predicts_probabilities() {
     let options = [
         <Focal as Cost<f64>>::CLASSIFICATION,
@@ -477,7 +488,10 @@ fn formulas_and_options_of_a_generated_cost() {
     assert_eq!(Squared::FORMULA, "c(z, y) = 0.5 * (z - y)^2");
     assert_eq!(Squared::DERIVATIVE, "∂c/∂z   = z - y");
     // As the README shows it.
-    assert_eq!(Huber::DERIVATIVE, "∂c/∂z   = if abs(t1) <= DELTA then t1 else DELTA * signum(t1)\n  where t1 = z - y");
+    assert_eq!(
+        Huber::DERIVATIVE,
+        "∂c/∂z   = if abs(t1) <= DELTA then t1 else DELTA * signum(t1)\n  where t1 = z - y"
+    );
     assert_eq!(<Huber as Cost<f64>>::NAME, "Huber");
     assert_eq!([<Huber as Cost<f32>>::CLASSIFICATION, <Huber as Cost<f64>>::TAKES_LOGITS], [false; 2]);
     // The f32 impl computes the same loss in f32.

@@ -48,7 +48,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let option_errors = option_cx.finish(()).err();
     let mut cx = Ctxt::default();
     cx.extend(option_errors.clone());
-    if let Some(error) = too_deep(&item) {
+    if let Some(error) = too_deep(&item, ["cost", "Cost"]) {
         cx.push(error);
         let stub = shallow_stub(&item)
             .and_then(|func| Some((type_name(&func.sig.ident, COST, &mut Ctxt::default())?, func)))
@@ -365,20 +365,40 @@ fn generate(func: &ItemFn, name: &Ident, options: Options, body: Option<&Body>) 
                     __target: &::backprop::Target<'_, #t>,
                     __delta: ::core::option::Option<::backprop::ndarray::ArrayViewMut1<'_, #t>>,
                 ) -> #t {
+                    /// c and ∂c/∂z of one output, in one block.
+                    #[inline(always)]
+                    fn __c_and_delta(#z: #t, __y: #t) -> (#t, #t) {
+                        #lets
+                        (#value, #derivative)
+                    }
+                    /// c of one output.
+                    #[inline(always)]
+                    fn __c_alone(#z: #t, __y: #t) -> #t {
+                        #alone
+                    }
                     let mut __c: #t = 0.0;
-                    match __delta {
-                        ::core::option::Option::Some(mut __delta) => {
-                            for ((__j, &#z), __d) in __output.iter().enumerate().zip(__delta.iter_mut()) {
-                                let __y: #t = __target.value(__j);
-                                #lets
-                                __c += #value;
-                                *__d = #derivative;
+                    match (__delta, __target) {
+                        // Targets as values, the usual case: output, target and δ side by side.
+                        // (A row of another length goes below, where `value` is NaN past its end.)
+                        (::core::option::Option::Some(mut __delta), ::backprop::Target::Values(__y))
+                            if __y.len() == __output.len() =>
+                        {
+                            for ((__d, &#z), &__y) in __delta.iter_mut().zip(&__output).zip(__y) {
+                                let (__cj, __dj) = __c_and_delta(#z, __y);
+                                __c += __cj;
+                                *__d = __dj;
                             }
                         }
-                        ::core::option::Option::None => {
+                        (::core::option::Option::Some(mut __delta), _) => {
+                            for ((__j, __d), &#z) in __delta.iter_mut().enumerate().zip(&__output) {
+                                let (__cj, __dj) = __c_and_delta(#z, __target.value(__j));
+                                __c += __cj;
+                                *__d = __dj;
+                            }
+                        }
+                        (::core::option::Option::None, _) => {
                             for (__j, &#z) in __output.iter().enumerate() {
-                                let __y: #t = __target.value(__j);
-                                __c += { #alone };
+                                __c += __c_alone(#z, __target.value(__j));
                             }
                         }
                     }
@@ -452,5 +472,12 @@ mod tests {
         assert!(out.contains("fn huber(z: f64, y: f64) -> f64"), "{out}");
         let out = expand_str("fn f(z: f64, y: f64) -> f64 { if z > y { z } }");
         assert!(out.contains("(c needs a value on both sides)"), "{out}");
+        let deep = format!("fn f(z: f64, y: f64) -> f64 {{ {}z{} }}", "(".repeat(200), ")".repeat(200));
+        let out = expand_str(&deep);
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        assert!(
+            out.contains("`#[cost]` differentiates bodies") && out.contains("`backprop::Cost` by hand"),
+            "{out}"
+        );
     }
 }

@@ -42,7 +42,7 @@ enum Init {
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
     let init = options(attr, &mut cx);
-    if let Some(error) = too_deep(&item) {
+    if let Some(error) = too_deep(&item, ["activation", "Activation"]) {
         cx.push(error);
         let stub = shallow_stub(&item)
             .and_then(|func| Some((type_name(&func.sig.ident, ACTIVATION, &mut Ctxt::default())?, func)))

@@ -23,13 +23,14 @@ pub fn without_body(func: &syn::ItemFn) -> TokenStream {
 pub const MAX_DEPTH: usize = 128;
 
 /// The error on the first group or operator of `item` nested more than [`MAX_DEPTH`] deep, found
-/// without recursion before anything parses `item`.
-pub fn too_deep(item: &TokenStream) -> Option<syn::Error> {
+/// without recursion before anything parses `item`; `[attribute, by_hand]` name the macro
+/// (`activation`) and the trait to implement by hand instead (`Activation`).
+pub fn too_deep(item: &TokenStream, [attribute, by_hand]: [&str; 2]) -> Option<syn::Error> {
     let message = |what: &str| {
         format!(
-            "{what} more than {MAX_DEPTH} levels deep: `#[activation]` differentiates bodies nested up to \
+            "{what} more than {MAX_DEPTH} levels deep: `#[{attribute}]` differentiates bodies nested up to \
              {MAX_DEPTH} levels (parentheses, blocks, `if`s, prefix operators); bind inner parts to `let`s \
-             (`let u = ...;`), or implement `backprop::Activation` by hand"
+             (`let u = ...;`), or implement `backprop::{by_hand}` by hand"
         )
     };
     let mut stack = vec![item.clone().into_iter()];
