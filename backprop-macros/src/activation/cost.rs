@@ -450,6 +450,9 @@ mod tests {
         assert!(out.contains("pub struct Squared") || out.contains("struct Squared"), "{out}");
         assert!(out.contains("\"c(z, y) = 0.5 * (z - y)^2\""), "{out}");
         assert!(out.contains("\"∂c/∂z   = z - y\""), "{out}");
+        // c is computed as FORMULA writes it, constants folded (as the guide says).
+        let out = expand_str("fn scaled(z: f64, y: f64) -> f64 { (z - y) * 3.0 * 5.0 }");
+        assert!(out.contains("\"c(z, y) = 15 * (z - y)\""), "{out}");
         assert!(out.contains("__z - __y"), "{out}");
     }
 
