@@ -2,9 +2,10 @@
 //!
 //! This crate is `#![no_std]`, has no `extern crate alloc`, and depends on `backprop` with
 //! `default-features = false`, so that `backprop` and `backprop-core` are built without their
-//! `std` feature, `#![no_std]` themselves. It uses what that build offers: [`Float`], the activations (σ and σ'), a cost's
-//! prediction on an array ([`Prediction`]) and the kernels of a layer for one sample
-//! ([`OneSample`]), put together as the forward pass of a small classifier, [`tiny_predict`].
+//! `std` feature, `#![no_std]` themselves. It uses what that build offers: [`Float`], the
+//! activations (σ and σ'), a cost's prediction on an array ([`Prediction`]) and the kernels of
+//! a layer for one sample ([`OneSample`]), put together as the forward pass of a small
+//! classifier, [`tiny_predict`].
 //!
 //! A `#![no_std]` library still compiles on the host when a dependency links `std`; with the
 //! feature `panic-handler` it defines the panic handler a program without `std` must, and then
