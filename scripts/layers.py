@@ -34,13 +34,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # The layers of backprop-core/src, from the bottom (issue 23, point 1). A file belongs to the
-# longest entry that matches it: "dense/rows.rs" before "dense/". A file may import from its
+# longest entry that matches it ("a/b.rs" before "a/"). A file may import from its
 # own layer and the ones below. lib.rs is the root, in no layer.
 LAYERS: list[tuple[str, list[str]]] = [
     # Numbers and per-sample kernels. linalg.rs is here: it is the one matrix-product
     # boundary, which the layer kernels call, and it needs only Float; rng.rs is the one
-    # generator and shuffle, which with_seed's initialisation and the trainer draw from.
-    ("numbers and per-sample kernels", ["float.rs", "rng.rs", "activation/", "dense/rows.rs", "linalg.rs"]),
+    # generator and shuffle, which with_seed's initialisation and the trainer draw from;
+    # reductions.rs holds the vectorised max |v| and finiteness passes Float carries with `std`.
+    # rows.rs (the per-sample loops) and one_sample.rs (a layer on arrays of its sizes) need no
+    # standard library, as float.rs and activation/ (issue 26).
+    (
+        "numbers and per-sample kernels",
+        ["float.rs", "reductions.rs", "rng.rs", "activation/", "rows.rs", "one_sample.rs", "linalg.rs"],
+    ),
     (
         "one sample and one batch",
         ["error/", "check.rs", "targets.rs", "parameters.rs", "cost/", "dense/", "workspace.rs"],

@@ -196,27 +196,49 @@
 //! The [guide] goes on from here, a chapter a topic: declaring a network and its mistakes, the
 //! equations and the generated code, training, inference, saving and resuming, speed, MPI,
 //! data, custom activations and the examples.
+//!
+//! # Without the standard library
+//!
+//! With `default-features = false` (no `std` feature, which `faer`, `progress`, `plot` and `mpi`
+//! imply), the crate is `#![no_std]` and needs no allocator. It keeps [`Float`] (its `exp`,
+//! `tanh`, ... then from `libm`), the activations (σ and σ'), the costs' predictions on slices
+//! ([`Prediction`]: softmax, sigmoid, identity) and the kernels of one layer for one sample
+//! ([`OneSample`]): the same code as the `std` build runs, with `libm`'s functions for the
+//! standard library's (which may round differently in the last bit). Networks, training and
+//! files need `std`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate self as backprop;
 
+#[cfg(feature = "std")]
 pub mod guide;
 
 pub use backprop_core::{
-    Activation, BinaryCrossEntropy, Cost, Dense, Elu, Error, Float, Gelu, GradCheck, Gradients, Identity,
-    Init, LayerBuffers, LayerCheck, LayerGradients, LayerInfo, LeakyRelu, LoadOptions, Mse, MulticlassHinge,
-    Network, Optimizer, Parameters, ParametersMut, Persist, Predict, Relu, Sgd, Sigmoid, Silu,
-    SoftmaxCrossEntropy, Softplus, Standardized, Tanh, Target, Targets, Trainable, Workspace, gradcheck,
-    gradcheck_with_step,
+    Activation, BinaryCrossEntropy, Elu, Float, Gelu, Identity, Init, LeakyRelu, Mse, MulticlassHinge,
+    OneSample, Prediction, Relu, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh,
 };
+pub use backprop_core::{activation, cost};
+
+#[cfg(feature = "std")]
 pub use backprop_core::{
     Adam, AdamW, ClipGradNorm, ConfusionMatrix, Constant, Cosine, FitError, History, Metrics, OptimizerState,
     Progress, Resumable, Schedule, StepDecay, Trainer, UpdateRule, WeightDecay,
 };
+#[cfg(feature = "std")]
 pub use backprop_core::{BackwardTrace, ForwardTrace};
-pub use backprop_core::{activation, cost, data, inference, io, optim, parallel, rng, trace, train};
+#[cfg(feature = "std")]
+pub use backprop_core::{
+    Cost, Dense, Error, GradCheck, Gradients, LayerBuffers, LayerCheck, LayerGradients, LayerInfo,
+    LoadOptions, Network, Optimizer, Parameters, ParametersMut, Persist, Predict, Sgd, Standardized, Target,
+    Targets, Trainable, Workspace, gradcheck, gradcheck_with_step,
+};
+#[cfg(feature = "std")]
+pub use backprop_core::{data, inference, io, optim, parallel, rng, trace, train};
 
 /// The version of [ndarray](https://docs.rs/ndarray) the library uses, so that you need no second
 /// dependency pinned to a matching version.
+#[cfg(feature = "std")]
 pub use backprop_core::ndarray;
 
 /// The version of [rsmpi](https://docs.rs/mpi) the distributed trainer uses (the `mpi` feature):
@@ -465,10 +487,13 @@ pub mod prelude {
     #[doc(hidden)]
     pub use crate::__spellings::*;
     pub use crate::{
-        Activation, Adam, AdamW, Backprop, BinaryCrossEntropy, ClipGradNorm, Constant, Cosine, Cost, Dense,
-        Elu, Gelu, Gradients, Identity, LeakyRelu, LoadOptions, Mse, MulticlassHinge, Network, Optimizer,
-        Persist, Predict, Relu, Resumable, Schedule, Sgd, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus,
-        StepDecay, Tanh, Trainer, WeightDecay, network,
+        Activation, Backprop, BinaryCrossEntropy, Elu, Gelu, Identity, LeakyRelu, Mse, MulticlassHinge, Relu,
+        Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh, network,
+    };
+    #[cfg(feature = "std")]
+    pub use crate::{
+        Adam, AdamW, ClipGradNorm, Constant, Cosine, Cost, Dense, Gradients, LoadOptions, Network, Optimizer,
+        Persist, Predict, Resumable, Schedule, Sgd, StepDecay, Trainer, WeightDecay,
     };
     /// The attribute macro only: the module `backprop::activation` stays out of the prelude.
     pub use backprop_macros::activation;
@@ -507,6 +532,7 @@ pub mod __private {
     // What the code the macros generate calls, and nothing else: the macros name the library's
     // glue only through this module (the public types, traits and activations they name by their
     // public paths). It is the core's `private` module, plus the two helpers below.
+    #[cfg(feature = "std")]
     pub use backprop_core::private::*;
 
     /// `<PhantomData<A> as Unwrap>::Inner` is `A`: how a derive's generated code names a layer's
@@ -531,6 +557,7 @@ pub mod __private {
     /// an error on the user's token; the impl does not apply, the names resolve to these items
     /// instead, and the program type-checks: that error is the only one. So these items are
     /// never called: a crate in which they would be does not compile.
+    #[cfg(feature = "std")]
     pub trait Fallback {
         /// Stands for the checked `__LAYERS`.
         const __LAYERS: &'static [crate::LayerInfo] = &[];
@@ -577,6 +604,7 @@ pub mod __private {
         }
     }
 
+    #[cfg(feature = "std")]
     impl<T: ?Sized> Fallback for T {}
 }
 

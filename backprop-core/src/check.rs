@@ -49,8 +49,10 @@ pub(crate) fn check_rate<F: Float>(learning_rate: F) -> Result<F, Error> {
 /// Returns an error naming the first non-finite value of `values`, if any.
 ///
 /// The common case, all finite, is one vectorised pass with no early exit
-/// ([`Float::all_finite`], in the widest vector instructions the CPU has); only a failing batch
-/// is searched again for the position to report.
+/// ([`Reductions::all_finite`], in the widest vector instructions the CPU has); only a failing
+/// batch is searched again for the position to report.
+///
+/// [`Reductions::all_finite`]: crate::reductions::Reductions::all_finite
 pub fn check_finite<F: Float>(what: &'static str, values: ArrayView2<'_, F>) -> Result<(), Error> {
     if values.as_slice_memory_order().is_some_and(F::all_finite) {
         return Ok(());

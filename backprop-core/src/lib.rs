@@ -25,6 +25,14 @@
 //!
 //! Users depend on the `backprop` facade crate, which re-exports all of this.
 //!
+//! # Without the standard library
+//!
+//! Everything above but the activations needs the `std` feature (on by default). Without it the
+//! crate is `#![no_std]` and needs no allocator: it keeps [`Float`] (whose `exp`, `tanh`, ... are
+//! then `libm`'s), the activations (σ and σ'), the costs' predictions on slices
+//! ([`Prediction`]) and the per-sample kernels of one layer on arrays of its sizes
+//! ([`OneSample`]), the same code as with `std`.
+//!
 //! # Layers
 //!
 //! The modules form layers, bottom up. A module uses only modules of its own layer or a lower
@@ -32,38 +40,74 @@
 //! `crate::Float`), and no two files use each other; `scripts/layers.py` checks all three, and
 //! CI runs it. This file holds only `mod`, `pub use` and this documentation.
 //!
-//! 0. numbers and per-sample kernels: `float`, `rng`, `activation`, `linalg`, `dense/rows`
-//! 1. one sample and one batch: `error`, `check`, `targets`, `parameters`, `cost`, `dense`,
-//!    `workspace`
+//! 0. numbers and per-sample kernels: `float`, `reductions`, `rng`, `activation`, `linalg`,
+//!    `rows`, `one_sample`
+//! 1. one sample and one batch: `error`, `check`, `targets`, `parameters`, `cost` (its types
+//!    and predictions; their `Cost` on batches in `cost/batch`), `dense`, `workspace`
 //! 2. a whole network: `network`, `optim`, `io`, `inference`, `standardized`, `trace`,
 //!    `gradcheck`, `data`
 //! 3. training: `train` (the trainer in pieces, checkpoints, MPI), `parallel` (shards, busy
 //!    workers)
 //! 4. what generated code calls: `private`, reached only as `::backprop::__private`
+#![cfg_attr(not(feature = "std"), no_std)]
+
+// Without the standard library: numbers, activations, the costs' predictions, one sample.
 pub mod activation;
-mod check;
 pub mod cost;
-pub mod data;
-mod dense;
-mod error;
 mod float;
+mod one_sample;
+mod rows;
+
+// Everything else needs it.
+#[cfg(feature = "std")]
+mod check;
+#[cfg(feature = "std")]
+pub mod data;
+#[cfg(feature = "std")]
+mod dense;
+#[cfg(feature = "std")]
+mod error;
+#[cfg(feature = "std")]
 pub mod gradcheck;
+#[cfg(feature = "std")]
 pub mod inference;
+#[cfg(feature = "std")]
 pub mod io;
+#[cfg(feature = "std")]
 mod linalg;
+#[cfg(feature = "std")]
 mod network;
+#[cfg(feature = "std")]
 pub mod optim;
+#[cfg(feature = "std")]
 pub mod parallel;
+#[cfg(feature = "std")]
 mod parameters;
+#[cfg(feature = "std")]
 #[doc(hidden)]
 pub mod private;
+#[cfg(feature = "std")]
+mod reductions;
+#[cfg(feature = "std")]
 pub mod rng;
+#[cfg(feature = "std")]
 mod standardized;
+#[cfg(feature = "std")]
 mod targets;
+#[cfg(feature = "std")]
 pub mod trace;
+#[cfg(feature = "std")]
 pub mod train;
+#[cfg(feature = "std")]
 mod workspace;
 
+pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
+pub use cost::{BinaryCrossEntropy, Mse, MulticlassHinge, Prediction, SoftmaxCrossEntropy};
+pub use float::Float;
+pub use one_sample::OneSample;
+
+// And what it adds to the root.
+#[cfg(feature = "std")]
 pub use ndarray;
 
 /// The [rsmpi](https://docs.rs/mpi) crate the distributed trainer uses (the `mpi` feature), so
@@ -72,23 +116,36 @@ pub use ndarray;
 #[cfg(feature = "mpi")]
 pub use mpi;
 
-pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
-pub use cost::{BinaryCrossEntropy, Cost, CostFormulas, Mse, MulticlassHinge, SoftmaxCrossEntropy};
+#[cfg(feature = "std")]
+pub use cost::{Cost, CostFormulas};
+#[cfg(feature = "std")]
 pub use dense::{Dense, LayerGradients};
+#[cfg(feature = "std")]
 pub use error::Error;
-pub use float::Float;
+#[cfg(feature = "std")]
 pub use gradcheck::{GradCheck, LayerCheck, gradcheck, gradcheck_with_step};
+#[cfg(feature = "std")]
 pub use inference::{Predict, predict_one};
+#[cfg(feature = "std")]
 pub use io::{LoadOptions, Persist};
+#[cfg(feature = "std")]
 pub use network::Network;
+#[cfg(feature = "std")]
 pub use optim::{
     Adam, AdamW, ClipGradNorm, Constant, Cosine, Optimizer, OptimizerState, Resumable, Schedule, Sgd,
     StepDecay, UpdateRule, WeightDecay,
 };
+#[cfg(feature = "std")]
 pub use parallel::Shards;
+#[cfg(feature = "std")]
 pub use parameters::{Gradients, LayerInfo, Parameters, ParametersMut, Trainable};
+#[cfg(feature = "std")]
 pub use standardized::Standardized;
+#[cfg(feature = "std")]
 pub use targets::{Target, Targets};
+#[cfg(feature = "std")]
 pub use trace::{BackwardTrace, ForwardTrace};
+#[cfg(feature = "std")]
 pub use train::{ConfusionMatrix, FitError, History, Metrics, Progress, Trainer};
+#[cfg(feature = "std")]
 pub use workspace::{LayerBuffers, Workspace};

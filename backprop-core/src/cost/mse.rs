@@ -1,10 +1,5 @@
-use ndarray::{ArrayView1, ArrayViewMut1};
-
-use crate::cost::Cost;
-
+use crate::cost::Prediction;
 use crate::float::Float;
-
-use crate::targets::Target;
 
 /// Mean squared error, C = (1/n) Σ_i ½‖z_i − y_i‖², with ∂C_i/∂z_i = z_i − y_i.
 ///
@@ -16,29 +11,10 @@ use crate::targets::Target;
 /// The quadratic cost of Nielsen, *Neural Networks and Deep Learning*, ch. 1, eq. (6) (there
 /// with a^L for z^L), which the paper cites as \[2\]. Class labels are read as one-hot rows.
 ///
-/// Its prediction ([`Cost::predict_in_place`]) is z itself, the value fitted to the targets.
+/// Its prediction ([`Prediction::predict_slice`], and with `std`
+/// `Cost::predict_in_place`) is z itself, the value fitted to the targets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mse;
 
-impl<F: Float> Cost<F> for Mse {
-    const NAME: &'static str = "Mse";
-    const CLASSIFICATION: bool = false;
-
-    fn sample(
-        &self,
-        z: ArrayView1<'_, F>,
-        target: &Target<'_, F>,
-        mut delta: Option<ArrayViewMut1<'_, F>>,
-    ) -> F {
-        let half = F::of(0.5);
-        let mut c = F::zero();
-        for (j, &zj) in z.iter().enumerate() {
-            let r = zj - target.value(j);
-            c += half * r * r;
-            if let Some(dj) = delta.as_mut().and_then(|d| d.get_mut(j)) {
-                *dj = r;
-            }
-        }
-        c
-    }
-}
+/// z itself (the default).
+impl<F: Float> Prediction<F> for Mse {}

@@ -1,12 +1,5 @@
-use ndarray::{ArrayView1, ArrayViewMut1};
-
-use crate::cost::Cost;
-
-use crate::error::Error;
-
+use crate::cost::Prediction;
 use crate::float::Float;
-
-use crate::targets::Target;
 
 /// The multiclass hinge (multiclass SVM) loss, C = (1/n) Σ_i C_i with
 /// C_i = Σ_{j≠y} max(0, z_j − z_y + 1), where y is the sample's class, and
@@ -20,73 +13,13 @@ use crate::targets::Target;
 /// differences z_j − z_y are finite).
 ///
 /// Targets are class labels, or one-hot rows (a single 1, the rest 0): any other row is rejected
-/// with [`Error::NotOneHot`].
+/// with [`Error::NotOneHot`](crate::Error::NotOneHot).
 ///
-/// Its prediction ([`Cost::predict_in_place`]) is the scores z themselves: the largest is the
-/// class, but they are not probabilities (the loss only asks the class's score to lead the
-/// others by a margin of 1).
+/// Its prediction ([`Prediction::predict_slice`], and with `std` `Cost::predict_in_place`) is
+/// the scores z themselves: the largest is the class, but they are not probabilities (the loss
+/// only asks the class's score to lead the others by a margin of 1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MulticlassHinge;
 
-impl<F: Float> Cost<F> for MulticlassHinge {
-    const NAME: &'static str = "MulticlassHinge";
-    const CLASSIFICATION: bool = true;
-
-    /// Target rows must be one-hot.
-    fn check_target(&self, sample: usize, target: &Target<'_, F>) -> Result<(), Error> {
-        match class(target) {
-            Some(_) => Ok(()),
-            None => Err(Error::NotOneHot { cost: <Self as Cost<F>>::NAME, sample }),
-        }
-    }
-
-    fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {
-        let Some((y, zy)) = class(target).and_then(|y| z.get(y).map(|&zy| (y, zy))) else {
-            // Unreachable through `evaluate`, which checks the targets first.
-            if let Some(mut d) = delta {
-                d.fill(F::nan());
-            }
-            return F::nan();
-        };
-        let mut cost = F::zero();
-        let mut positive = F::zero();
-        let margin = |zj: F| zj - zy + F::one();
-        for (j, &zj) in z.iter().enumerate() {
-            if j != y && margin(zj) > F::zero() {
-                cost += margin(zj);
-                positive += F::one();
-            }
-        }
-        if let Some(mut d) = delta {
-            for (j, (dj, &zj)) in d.iter_mut().zip(&z).enumerate() {
-                *dj = if j == y {
-                    -positive
-                } else if margin(zj) > F::zero() {
-                    F::one()
-                } else {
-                    F::zero()
-                };
-            }
-        }
-        cost
-    }
-}
-
-/// The class of a target: the label itself, or the index of the 1 of a one-hot row (`None` if
-/// the row is not one-hot).
-fn class<F: Float>(target: &Target<'_, F>) -> Option<usize> {
-    match target {
-        Target::Class(c) => Some(*c),
-        Target::Values(row) => {
-            let mut found = None;
-            for (j, &v) in row.iter().enumerate() {
-                if v == F::one() && found.is_none() {
-                    found = Some(j);
-                } else if v != F::zero() {
-                    return None;
-                }
-            }
-            found
-        }
-    }
-}
+/// z itself (the default).
+impl<F: Float> Prediction<F> for MulticlassHinge {}

@@ -16,7 +16,7 @@ use crate::activation::Activation;
 use crate::check::check_finite;
 use crate::error::Error;
 use crate::float::Float;
-use crate::float::{max_abs_if_finite, max_abs_of_finite};
+use crate::reductions::{max_abs_if_finite, max_abs_of_finite};
 use crate::workspace::LayerBuffers;
 
 use super::LayerGradients;
@@ -150,7 +150,9 @@ impl<F: Float, const IN: usize, const OUT: usize, A: Activation<F>> Dense<F, IN,
     /// Every comparison is false for NaN, so a NaN anywhere answers no.
     ///
     /// The passes over W and the rows of a are most of the check's time: they run through
-    /// [`Float::max_abs_of_finite`], in the widest vector instructions the CPU has.
+    /// [`Reductions::max_abs_of_finite`], in the widest vector instructions the CPU has.
+    ///
+    /// [`Reductions::max_abs_of_finite`]: crate::reductions::Reductions::max_abs_of_finite
     fn update_is_bounded(
         &self,
         learning_rate: F,

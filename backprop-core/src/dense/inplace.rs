@@ -11,11 +11,12 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2, Axis, Zip};
 
-use super::{Dense, rows};
+use super::Dense;
 use crate::activation::Activation;
 use crate::dense::LayerGradients;
 use crate::float::Float;
 use crate::linalg::gemm;
+use crate::rows;
 use crate::workspace::LayerBuffers;
 
 /// Products of fewer multiply-adds than this (batch × `IN` × `OUT`) use the fixed-size loops.

@@ -3,7 +3,6 @@
 mod check;
 mod inplace;
 mod one;
-mod rows;
 
 pub use check::SgdUpdate;
 pub use inplace::SMALL_PRODUCT;

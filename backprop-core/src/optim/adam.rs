@@ -6,7 +6,8 @@ use super::step::non_finite_update;
 use super::traits::{Tensors, UpdateRule};
 use crate::check::{check_initial_rate, check_option};
 use crate::error::Error;
-use crate::float::{Float, max_abs_if_finite};
+use crate::float::Float;
+use crate::reductions::max_abs_if_finite;
 
 /// Adam: Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, Algorithm 1.
 ///

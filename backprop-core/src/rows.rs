@@ -1,6 +1,7 @@
 //! The equations for one sample on slices: the loops that both the general path's small
-//! products (`inplace.rs`, sample by sample) and the one-sample path (`one.rs`, on arrays of
-//! the layer's sizes) run, so that the two give the same bits by construction.
+//! products (`dense/inplace.rs`, sample by sample) and the one-sample path (`one_sample.rs`, on
+//! arrays of the layer's sizes) run, so that the two give the same bits by construction. They
+//! need neither the standard library nor an allocator.
 //!
 //! Row lengths are the compile-time `IN` (or the next layer's input width), so that once a
 //! kernel is inlined into a caller of known sizes every loop has a constant trip count that
@@ -15,7 +16,7 @@ use crate::float::Float;
 /// section 2). `weight` holds W^l's rows of `IN` weights one after the other; `x` is a^{l−1}
 /// (`IN` values); `bias`, `z` and `a` have one entry per unit.
 #[inline(always)]
-pub(super) fn forward<F: Float, A: Activation<F>, const IN: usize>(
+pub(crate) fn forward<F: Float, A: Activation<F>, const IN: usize>(
     sigma: &A,
     weight: &[F],
     bias: &[F],
@@ -33,7 +34,7 @@ pub(super) fn forward<F: Float, A: Activation<F>, const IN: usize>(
 /// δ_j ← σ'(z_j) δ_j for one sample, with σ' from both z and a = σ(z): the chain rule that
 /// ends equations (1), for an output activation, and (2).
 #[inline(always)]
-pub(super) fn scale_by_derivative<F: Float, A: Activation<F>>(sigma: &A, z: &[F], a: &[F], delta: &mut [F]) {
+pub(crate) fn scale_by_derivative<F: Float, A: Activation<F>>(sigma: &A, z: &[F], a: &[F], delta: &mut [F]) {
     for ((d, &z), &a) in delta.iter_mut().zip(z).zip(a) {
         *d *= sigma.derivative_at(z, a);
     }
@@ -43,7 +44,7 @@ pub(super) fn scale_by_derivative<F: Float, A: Activation<F>>(sigma: &A, z: &[F]
 /// a sum of the rows of W^{l+1} (each of `OUT` weights, this layer's units) scaled by
 /// δ^{l+1}. `next_weight` is W^{l+1} and `next_delta` is δ^{l+1}.
 #[inline(always)]
-pub(super) fn delta<F: Float, A: Activation<F>, const OUT: usize>(
+pub(crate) fn delta<F: Float, A: Activation<F>, const OUT: usize>(
     sigma: &A,
     next_weight: &[F],
     next_delta: &[F],
@@ -63,7 +64,7 @@ pub(super) fn delta<F: Float, A: Activation<F>, const OUT: usize>(
 /// values and `x` rows of `IN`, one of each per sample; `weight` holds rows of `IN` values. For
 /// a batch of one sample the sums are 0 + δ_j x_k and 0 + δ_j, the same bits as for any batch.
 #[inline(always)]
-pub(super) fn gradients<F: Float, const IN: usize, const OUT: usize>(
+pub(crate) fn gradients<F: Float, const IN: usize, const OUT: usize>(
     delta: &[F],
     x: &[F],
     weight: &mut [F],
@@ -82,7 +83,8 @@ pub(super) fn gradients<F: Float, const IN: usize, const OUT: usize>(
 /// Plain gradient descent on one sample, fused with equations (3) and (4):
 /// w_jk ← w_jk − (η δ_j) x_k and b_j ← b_j − η δ_j, the gradients never formed.
 #[inline(always)]
-pub(super) fn sgd<F: Float, const IN: usize>(
+#[cfg_attr(not(feature = "std"), allow(dead_code))] // Only `Dense`'s passes update parameters.
+pub(crate) fn sgd<F: Float, const IN: usize>(
     learning_rate: F,
     delta: &[F],
     x: &[F],
