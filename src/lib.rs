@@ -215,8 +215,8 @@ extern crate self as backprop;
 pub mod guide;
 
 pub use backprop_core::{
-    Activation, BinaryCrossEntropy, Elu, Float, Gelu, Identity, Init, LeakyRelu, Mse, MulticlassHinge,
-    OneSample, Prediction, Relu, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh,
+    Activation, BinaryCrossEntropy, Elu, FixedDense, FixedNetwork, Float, Gelu, Identity, Init, LeakyRelu,
+    Mse, MulticlassHinge, OneSample, Prediction, Relu, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh,
 };
 pub use backprop_core::{activation, cost};
 
@@ -487,8 +487,8 @@ pub mod prelude {
     #[doc(hidden)]
     pub use crate::__spellings::*;
     pub use crate::{
-        Activation, Backprop, BinaryCrossEntropy, Elu, Gelu, Identity, LeakyRelu, Mse, MulticlassHinge, Relu,
-        Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh, network,
+        Activation, Backprop, BinaryCrossEntropy, Elu, FixedNetwork, Gelu, Identity, LeakyRelu, Mse,
+        MulticlassHinge, Relu, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh, network,
     };
     #[cfg(feature = "std")]
     pub use crate::{
@@ -547,6 +547,7 @@ pub mod __private {
     }
 
     /// The names of the items of a generated network's checked impl, for every type.
+    /// (`FixedFallback` names those of the fixed-size network's.)
     ///
     /// `network!` and `#[derive(Backprop)]` write what needs each activation to be an
     /// [`Activation`](crate::Activation) (the layers' methods, the passes, `with_seed`) as private
@@ -606,6 +607,22 @@ pub mod __private {
 
     #[cfg(feature = "std")]
     impl<T: ?Sized> Fallback for T {}
+
+    /// The names of the items of a generated fixed-size network's checked impl, for every type:
+    /// [`Fallback`]'s counterpart for the `…Fixed` type, which exists without `std` too.
+    pub trait FixedFallback {
+        /// Stands for the checked `__forward_one`.
+        fn __forward_one<X, R>(&self, _: X) -> R {
+            unreachable!("the checked impl of a network applies wherever it compiles")
+        }
+
+        /// Stands for the checked `__predict_one_fast`.
+        fn __predict_one_fast<X, R>(&self, _: X) -> R {
+            unreachable!("the checked impl of a network applies wherever it compiles")
+        }
+    }
+
+    impl<T: ?Sized> FixedFallback for T {}
 }
 
 /// The README's examples, compiled and run as documentation tests.

@@ -1,14 +1,15 @@
 //! Inference: `predict` is the cost's prediction of the forward pass's output (softmax for
 //! softmax cross-entropy, the sigmoid for binary cross-entropy, the output itself otherwise),
 //! checked against values computed by hand (in Python); it stays finite on huge logits; the
-//! generated `predict_one` is `predict` on a batch of one row, bit for bit; `classify` is the
+//! generated `predict_one` is the fixed-size network's, bit for bit, and `predict` on a batch of
+//! one row to rounding (`predict` itself for weights not in one block); `classify` is the
 //! argmax of the prediction, or a threshold at ½ for one output, and `evaluate`,
 //! `predict_classes` and `confusion_matrix` agree with it; bad input is a typed error; and `?`
 //! turns ndarray's `ShapeError` into `backprop::Error`.
 
 #![allow(clippy::unwrap_used)]
 
-use backprop::ndarray::{Array2, ArrayView1, ArrayViewMut1, array};
+use backprop::ndarray::{Array2, ArrayView1, ArrayViewMut1, ShapeBuilder, array};
 use backprop::prelude::*;
 use backprop::train::{confusion_matrix, evaluate, predict_classes};
 use backprop::{Error, Float, Target};
@@ -215,23 +216,45 @@ fn huge_logits_give_probabilities_not_nan() -> TestResult {
 }
 
 #[test]
-fn predict_one_is_predict_on_a_batch_of_one_bit_for_bit() -> TestResult {
+fn predict_one_is_the_fixed_networks_bit_for_bit_and_predict_to_rounding() -> TestResult {
     let x = batch(12);
     let declared = Deep::with_seed(1);
     let derived = DeepRegression::with_seed(2);
+    let (declared_fixed, derived_fixed) = (declared.to_fixed()?, derived.to_fixed()?);
     for row in x.rows() {
         let one: [f32; 5] = core::array::from_fn(|k| row[k] as f32);
         let batch = Array2::from_shape_vec((1, 5), one.to_vec())?;
         let p: [f32; 4] = declared.predict_one(&one)?;
+        assert_eq!(p.map(f32::to_bits), declared_fixed.predict_one(&one).map(f32::to_bits));
         let want = declared.predict(batch.view())?;
-        assert_eq!(p.map(f32::to_bits).to_vec(), want.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+        for (p, w) in p.iter().zip(&want) {
+            assert!((p - w).abs() <= 1e-6 * w.abs().max(1.0), "{p} vs {w}");
+        }
 
         let one: [f64; 5] = core::array::from_fn(|k| row[k]);
         let batch = Array2::from_shape_vec((1, 5), one.to_vec())?;
         let p: [f64; 4] = derived.predict_one(&one)?;
+        assert_eq!(p.map(f64::to_bits), derived_fixed.predict_one(&one).map(f64::to_bits));
         let want = derived.predict(batch.view())?;
-        assert_eq!(p.map(f64::to_bits).to_vec(), want.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+        for (p, w) in p.iter().zip(&want) {
+            assert!((p - w).abs() <= 1e-14 * w.abs().max(1.0), "{p} vs {w}");
+        }
     }
+    Ok(())
+}
+
+#[test]
+fn predict_one_of_weights_not_in_one_block_is_predict_on_a_batch_of_one() -> TestResult {
+    // Weights in column-major order (a transposed matrix, as a user may build a `Dense`): the
+    // one-sample kernel needs rows, so `predict_one` takes the general path, and its bits.
+    let mut net = Deep::with_seed(5);
+    let mut columns = Array2::zeros(net.hidden.weight.raw_dim().f());
+    columns.assign(&net.hidden.weight);
+    net.hidden.weight = columns;
+    assert!(net.hidden.weight.as_slice().is_none());
+    let one = [0.25_f32, -1.0, 0.5, 2.0, 0.0];
+    let want = net.predict(Array2::from_shape_vec((1, 5), one.to_vec())?.view())?;
+    assert_eq!(net.predict_one(&one)?.to_vec(), want.iter().copied().collect::<Vec<_>>());
     Ok(())
 }
 

@@ -27,6 +27,8 @@ mod explain;
 mod fast_paths;
 #[path = "finite.rs"]
 mod finite;
+#[path = "fixed.rs"]
+mod fixed;
 #[path = "front_ends.rs"]
 mod front_ends;
 #[path = "gradients.rs"]

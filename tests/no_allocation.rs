@@ -148,3 +148,29 @@ fn backward_keeps_one_workspace_per_thread() {
     });
     assert!(counted.bytes_current <= 0, "{counted:?}");
 }
+
+#[test]
+fn predicting_one_sample_allocates_nothing() {
+    // `to_fixed` returns 0.4 MB of arrays by value, which an unoptimised build copies on the
+    // stack several times: more than a test thread's 2 MiB.
+    std::thread::Builder::new().stack_size(32 << 20).spawn(predict_one_sample).unwrap().join().unwrap();
+}
+
+/// The body of the test above, on a thread with room for the arrays.
+fn predict_one_sample() {
+    let net = Fmnist::with_seed(4);
+    let fixed = net.to_fixed().unwrap();
+    let images: Vec<[f32; 784]> =
+        batch(4, 784).rows().into_iter().map(|r| core::array::from_fn(|k| r[k])).collect();
+    let mut classes = 0;
+    let counted = measure(|| {
+        for image in &images {
+            // The fixed-size network, and the network's own `predict_one`, which runs the same
+            // kernel on its weights.
+            classes += fixed.classify_one(image) + usize::from(fixed.predict_one(image)[0] > 0.5);
+            classes += usize::from(net.predict_one(image).unwrap()[0] > 0.5);
+        }
+    });
+    assert_eq!(counted.count_total, 0, "{counted:?}");
+    assert!(classes < 4 * 12);
+}

@@ -205,13 +205,7 @@ pub(crate) fn predicted_class<F: Float, C: Cost<F>>(
 /// The second key keeps the class the output says where the prediction rounds several outputs to
 /// the same value: the sigmoid of 20 and of 30 are both 1 in `f32`.
 pub(crate) fn argmax<F: Float>(p: ArrayView1<'_, F>, z: ArrayView1<'_, F>) -> usize {
-    let (mut best, mut best_p, mut best_z) = (0, F::neg_infinity(), F::neg_infinity());
-    for (j, (&pj, &zj)) in p.iter().zip(&z).enumerate() {
-        if pj > best_p || (pj == best_p && zj > best_z) {
-            (best, best_p, best_z) = (j, pj, zj);
-        }
-    }
-    best
+    crate::cost::argmax(&p, &z)
 }
 
 #[cfg(test)]

@@ -30,8 +30,9 @@
 //! Everything above but the activations needs the `std` feature (on by default). Without it the
 //! crate is `#![no_std]` and needs no allocator: it keeps [`Float`] (whose `exp`, `tanh`, ... are
 //! then `libm`'s), the activations (σ and σ'), the costs' predictions on slices
-//! ([`Prediction`]) and the per-sample kernels of one layer on arrays of its sizes
-//! ([`OneSample`]), the same code as with `std`.
+//! ([`Prediction`]), the per-sample kernels of one layer on arrays of its sizes
+//! ([`OneSample`]), the same code as with `std`, and networks whose weights are arrays
+//! ([`FixedDense`], [`FixedNetwork`]: the `…Fixed` type `network!` generates).
 //!
 //! # Layers
 //!
@@ -44,7 +45,7 @@
 //!    `rows`, `one_sample`
 //! 1. one sample and one batch: `error`, `check`, `targets`, `parameters`, `cost` (its types
 //!    and predictions; their `Cost` on batches in `cost/batch`), `dense`, `workspace`
-//! 2. a whole network: `network`, `optim`, `io`, `inference`, `standardized`, `trace`,
+//! 2. a whole network: `network`, `fixed`, `optim`, `io`, `inference`, `standardized`, `trace`,
 //!    `gradcheck`, `data`
 //! 3. training: `train` (the trainer in pieces, checkpoints, MPI), `parallel` (shards, busy
 //!    workers)
@@ -54,6 +55,7 @@
 // Without the standard library: numbers, activations, the costs' predictions, one sample.
 pub mod activation;
 pub mod cost;
+mod fixed;
 mod float;
 mod one_sample;
 mod rows;
@@ -103,6 +105,7 @@ mod workspace;
 
 pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
 pub use cost::{BinaryCrossEntropy, Mse, MulticlassHinge, Prediction, SoftmaxCrossEntropy};
+pub use fixed::{FixedDense, FixedNetwork};
 pub use float::Float;
 pub use one_sample::OneSample;
 

@@ -63,6 +63,17 @@ impl<'a, F: Float, const IN: usize, const OUT: usize, A: Activation<F>> OneSampl
         all_finite(z)
     }
 
+    /// The forward pass of one sample for inference: as [`forward`](Self::forward), but with
+    /// each sum Σ_k w_jk x_k taken in eight interleaved partial sums added pairwise, an order
+    /// the compiler vectorises and that is the same on every target. What `predict_one` and
+    /// the fixed-size networks (`FixedDense`) run, which give the same bits; `forward`'s sum,
+    /// in one chain, is the training path's. Returns whether every z_j is finite.
+    #[inline(always)]
+    pub fn infer(&self, x: &[F; IN], z: &mut [F; OUT], a: &mut [F; OUT]) -> bool {
+        rows::infer::<F, A, IN>(self.activation, self.weight, self.bias, x, z, a);
+        all_finite(z)
+    }
+
     /// δ^L of an output layer that declares an activation, for one sample: δ_j ← σ'(z_j) δ_j,
     /// from ∇_a C that the cost wrote into δ (the chain rule).
     #[inline(always)]

@@ -11,10 +11,14 @@ use std::cell::Cell;
 
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1};
 
+use crate::activation::Activation;
 use crate::cost::{Cost, CostFormulas, cost_in};
+use crate::dense::Dense;
 use crate::error::Error;
+use crate::fixed::FixedDense;
 use crate::float::Float;
 use crate::network::Network;
+use crate::one_sample::OneSample;
 use crate::parameters::Gradients;
 use crate::targets::Targets;
 use crate::workspace::{LayerBuffers, Workspace};
@@ -125,6 +129,54 @@ pub fn prepare<F: Float, N: Network<F>>(
 /// [`Cost`], the one error is the network's own (as for [`cost_in_of`]).
 pub const fn formulas_of<F: Float, N: Network<F>>() -> Option<CostFormulas> {
     <N::Cost as Cost<F>>::FORMULAS
+}
+
+/// Layer `layer`'s one-sample view ([`OneSample`]) for the generated `predict_one`: `None` when
+/// its weights are not one contiguous row-major block of `IN × OUT` or its biases not `OUT`
+/// contiguous values (a `Dense` built by hand), and `predict_one` then takes the general path.
+#[inline(always)]
+pub fn one_sample_of<F: Float, const IN: usize, const OUT: usize, A: Activation<F>>(
+    layer: &Dense<F, IN, OUT, A>,
+) -> Option<OneSample<'_, F, IN, OUT, A>> {
+    let bias: &[F; OUT] = layer.bias.as_slice()?.try_into().ok()?;
+    OneSample::new(layer.weight.as_slice()?, bias, &layer.activation)
+}
+
+/// `p` ← network `N`'s cost's prediction of the output `p`, in place
+/// ([`Cost::predict_in_place`]), for the generated `predict_one`.
+#[inline]
+pub fn predict_slice_of<F: Float, N: Network<F>>(p: &mut [F]) {
+    N::Cost::default().predict_in_place(ndarray::ArrayViewMut1::from(p));
+}
+
+/// Layer `layer` of `name` with its weights copied into arrays, for the generated `to_fixed`;
+/// [`Error::ParameterShape`] if its weights or biases do not have the declared shape.
+pub fn fixed_layer<F: Float, const IN: usize, const OUT: usize, A: Activation<F> + Clone>(
+    layer: &Dense<F, IN, OUT, A>,
+    name: &'static str,
+) -> Result<FixedDense<F, IN, OUT, A>, Error> {
+    layer.check(name)?;
+    let mut fixed = FixedDense {
+        weight: [[F::zero(); IN]; OUT],
+        bias: [F::zero(); OUT],
+        activation: layer.activation.clone(),
+    };
+    for (row, w) in fixed.weight.iter_mut().zip(layer.weight.rows()) {
+        row.iter_mut().zip(w).for_each(|(v, &w)| *v = w);
+    }
+    fixed.bias.iter_mut().zip(&layer.bias).for_each(|(v, &b)| *v = b);
+    Ok(fixed)
+}
+
+/// The `Dense` layer of the arrays of `fixed`, for the generated `from_fixed`.
+pub fn dense_layer<F: Float, const IN: usize, const OUT: usize, A: Activation<F> + Clone>(
+    fixed: &FixedDense<F, IN, OUT, A>,
+) -> Dense<F, IN, OUT, A> {
+    Dense {
+        weight: ndarray::Array2::from_shape_fn((OUT, IN), |(j, k)| fixed.weight[j][k]),
+        bias: ndarray::Array1::from_iter(fixed.bias),
+        activation: fixed.activation.clone(),
+    }
 }
 
 /// A piece of a generated network's explanation (`equations()`, `equations_latex()`,

@@ -54,7 +54,8 @@ pub const OUTPUT_BIAS: [f64; 2] = [0.0, -0.25];
 ///
 /// `None` if a layer's weighted input z is not finite, as for a non-finite input (where the
 /// `std` network's `predict_one` returns an error; the kernels report it, see
-/// [`OneSample::forward`]), or if a layer's weights did not have its sizes, which they do.
+/// [`OneSample::infer`], the kernel of `predict_one`), or if a layer's weights did not have its
+/// sizes, which they do.
 pub fn tiny_predict<F: Float>(x: &[F; 2]) -> Option<[F; 2]> {
     let w1: [F; 6] = core::array::from_fn(|i| F::of(HIDDEN_WEIGHT[i / 2][i % 2]));
     let b1 = HIDDEN_BIAS.map(F::of);
@@ -64,7 +65,7 @@ pub fn tiny_predict<F: Float>(x: &[F; 2]) -> Option<[F; 2]> {
     let output = OneSample::<F, 3, 2, Identity>::new(&w2, &b2, &Identity)?;
     let (mut z1, mut a1) = ([F::zero(); 3], [F::zero(); 3]);
     let (mut z2, mut a2) = ([F::zero(); 2], [F::zero(); 2]);
-    let finite = hidden.forward(x, &mut z1, &mut a1) && output.forward(&a1, &mut z2, &mut a2);
+    let finite = hidden.infer(x, &mut z1, &mut a1) && output.infer(&a1, &mut z2, &mut a2);
     finite.then(|| prediction(&SoftmaxCrossEntropy, a2))
 }
 

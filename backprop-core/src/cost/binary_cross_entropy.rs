@@ -41,4 +41,10 @@ impl<F: Float> Prediction<F> for BinaryCrossEntropy {
     fn predict_slice(&self, z: &mut [F]) {
         sigmoid_each(z);
     }
+
+    /// z > 0: the logit decides, exactly, where s(z) may have rounded to ½.
+    #[inline]
+    fn is_positive(&self, z: F, _p: F) -> bool {
+        z > F::zero()
+    }
 }

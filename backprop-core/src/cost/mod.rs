@@ -24,6 +24,7 @@ pub use binary_cross_entropy::BinaryCrossEntropy;
 pub use mse::Mse;
 pub use multiclass_hinge::MulticlassHinge;
 pub use prediction::Prediction;
+pub(crate) use prediction::argmax;
 pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 
 #[cfg(feature = "std")]

@@ -31,6 +31,33 @@ pub trait Prediction<F: Float> {
     fn predict_slice(&self, z: &mut [F]) {
         let _ = z;
     }
+
+    /// Whether an output `z` whose prediction is `p` says "yes": class 1 for a network with one
+    /// output. The default is p > ½, for predictions that are probabilities or values fitted to
+    /// 0 and 1; [`BinaryCrossEntropy`](crate::cost::BinaryCrossEntropy) decides on the logit,
+    /// z > 0. With `std`, a built-in cost's `Cost::is_positive` answers the same.
+    #[inline]
+    fn is_positive(&self, z: F, p: F) -> bool {
+        let _ = z;
+        p > F::of(0.5)
+    }
+}
+
+/// The index of the largest prediction in `p` (of the largest output in `z` among equal
+/// predictions, the first among equal outputs): the class of a sample with several outputs.
+/// 0 when every prediction is NaN.
+pub(crate) fn argmax<F: Float, P: ?Sized, Z: ?Sized>(p: &P, z: &Z) -> usize
+where
+    for<'a> &'a P: IntoIterator<Item = &'a F>,
+    for<'a> &'a Z: IntoIterator<Item = &'a F>,
+{
+    let (mut best, mut best_p, mut best_z) = (0, F::neg_infinity(), F::neg_infinity());
+    for (j, (&pj, &zj)) in p.into_iter().zip(z).enumerate() {
+        if pj > best_p || (pj == best_p && zj > best_z) {
+            (best, best_p, best_z) = (j, pj, zj);
+        }
+    }
+    best
 }
 
 /// softmax(z)_j = e^{z_j − m} / Σ_k e^{z_k − m} with m = max_k z_k, in place, over anything

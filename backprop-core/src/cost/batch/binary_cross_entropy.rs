@@ -2,7 +2,7 @@ use ndarray::{ArrayView1, ArrayViewMut1};
 
 use crate::activation::sigmoid;
 use crate::cost::prediction::sigmoid_each;
-use crate::cost::{BinaryCrossEntropy, Cost};
+use crate::cost::{BinaryCrossEntropy, Cost, Prediction};
 use crate::error::Error;
 use crate::float::Float;
 use crate::targets::Target;
@@ -26,8 +26,8 @@ impl<F: Float> Cost<F> for BinaryCrossEntropy {
     }
 
     /// z > 0: the logit decides, exactly, where s(z) may have rounded to ½.
-    fn is_positive(&self, z: F, _p: F) -> bool {
-        z > F::zero()
+    fn is_positive(&self, z: F, p: F) -> bool {
+        Prediction::is_positive(self, z, p)
     }
 
     fn sample(&self, z: ArrayView1<'_, F>, target: &Target<'_, F>, delta: Option<ArrayViewMut1<'_, F>>) -> F {

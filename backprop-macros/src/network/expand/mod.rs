@@ -9,12 +9,13 @@
 //! One module per kind of item generated: `stub` (after an error), `public` (the struct, its
 //! gradients, `with_seed`, the `Network` impl, `predict_one`), `debug` (the struct's `Debug`),
 //! `checked` (the impl they call), `passes` (the forward and backward passes that impl's items
-//! are made of), `one_sample` (the path of small networks for a batch of one) and `assertions`
-//! (compile-time checks).
+//! are made of), `one_sample` (the path of small networks for a batch of one), `fixed` (the
+//! network with its weights in arrays, `<Name>Fixed`) and `assertions` (compile-time checks).
 
 mod assertions;
 mod checked;
 mod debug;
+mod fixed;
 mod one_sample;
 mod passes;
 mod public;
@@ -44,6 +45,7 @@ impl Resolved<'_> {
         let network = self.network_impl(&description);
         let checked = self.checked();
         let predict_one = self.predict_one();
+        let fixed = self.fixed();
         let assertions = self.assertions();
         let aliases = self.activation_aliases();
         quote! {
@@ -55,6 +57,7 @@ impl Resolved<'_> {
             #network
             #checked
             #predict_one
+            #fixed
             #assertions
         }
     }

@@ -360,7 +360,7 @@ impl Resolved<'_> {
         let (inputs, outputs) = (input.to_string(), output.to_string());
         let cost_name = type_name(&quote!(#cost));
         let doc = format!(
-            " What `{ident}` predicts for one sample of {inputs} inputs: `Network::predict` on a batch of that one row, as an array of its {outputs} outputs, without building a matrix. The prediction is the one the cost `{cost_name}` defines (`Cost::predict_in_place`): softmax probabilities for `SoftmaxCrossEntropy`, sigmoid probabilities for `BinaryCrossEntropy`, the output z^L for `Mse` and `MulticlassHinge`. An array of another length than {inputs} is a compile error.\n\n # Errors\n\n Those of `Network::predict`: `Error::NonFinite` for an input that holds NaN or an infinity, or an output that is not finite; `Error::ParameterShape` for a layer whose parameters have the wrong shape."
+            " What `{ident}` predicts for one sample of {inputs} inputs, as an array of its {outputs} outputs, allocating nothing: the forward pass of `{ident}Fixed::predict_one`, on this network's weights, with the same bits (each sum in eight interleaved partial sums), which is `Network::predict` on a batch of that one row to rounding. The prediction is the one the cost `{cost_name}` defines (`Cost::predict_in_place`): softmax probabilities for `SoftmaxCrossEntropy`, sigmoid probabilities for `BinaryCrossEntropy`, the output z^L for `Mse` and `MulticlassHinge`. An array of another length than {inputs} is a compile error.\n\n # Errors\n\n Those of `Network::predict`: `Error::NonFinite` for an input that holds NaN or an infinity, or an output that is not finite; `Error::ParameterShape` for a layer whose parameters have the wrong shape."
         );
         quote! {
             #[automatically_derived]
@@ -371,6 +371,11 @@ impl Resolved<'_> {
                     &self,
                     __x: &[#float; #input],
                 ) -> ::core::result::Result<[#float; #output], ::backprop::Error> {
+                    #[allow(unused_imports)]
+                    use ::backprop::__private::FixedFallback as _;
+                    if let ::core::option::Option::Some(__p) = self.__predict_one_fast(__x) {
+                        return ::core::result::Result::Ok(__p);
+                    }
                     ::backprop::__private::predict_one::<#float, Self, #input, #output>(self, __x)
                 }
             }
