@@ -526,9 +526,30 @@ pub mod __spellings {
     pub type SoftPlus = crate::Softplus;
 }
 
+/// The items it is given with the `std` feature of `backprop` (this crate's, not the calling
+/// crate's), nothing without it: how the code `network!` generates keeps what needs the standard
+/// library (the `Network` impl, training, ndarray) out of a `#![no_std]` build of the same
+/// declaration. Reached as `::backprop::__private::if_std!`.
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_std {
+    ($($items:tt)*) => { $($items)* };
+}
+
+/// Without `std`: nothing (see the `std` version).
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_std {
+    ($($items:tt)*) => {};
+}
+
 /// What the generated code calls and a user does not: not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__if_std as if_std;
+
     // What the code the macros generate calls, and nothing else: the macros name the library's
     // glue only through this module (the public types, traits and activations they name by their
     // public paths). It is the core's `private` module, plus the two helpers below.

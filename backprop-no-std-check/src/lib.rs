@@ -5,7 +5,8 @@
 //! `std` feature, `#![no_std]` themselves. It uses what that build offers: [`Float`], the
 //! activations (σ and σ'), a cost's prediction on an array ([`Prediction`]) and the kernels of
 //! a layer for one sample ([`OneSample`]), put together as the forward pass of a small
-//! classifier, [`tiny_predict`].
+//! classifier, [`tiny_predict`]; and the same classifier declared with `network!`, whose
+//! fixed-size network, [`TINY`], is a `static`.
 //!
 //! A `#![no_std]` library still compiles on the host when a dependency links `std`; with the
 //! feature `panic-handler` it defines the panic handler a program without `std` must, and then
@@ -24,7 +25,10 @@
 
 #![no_std]
 
-use backprop::{Activation, Float, Identity, OneSample, Prediction, SoftmaxCrossEntropy, Tanh};
+use backprop::{
+    Activation, FixedDense, FixedNetwork, Float, Identity, OneSample, Prediction, SoftmaxCrossEntropy, Tanh,
+    network,
+};
 
 /// σ(z), σ'(z), and σ'(z) from a = σ(z) as the backward pass computes it
 /// ([`Activation::derivative_at`]).
@@ -75,4 +79,23 @@ pub fn tiny_predict<F: Float>(x: &[F; 2]) -> Option<[F; 2]> {
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     loop {}
+}
+
+network! {
+    /// [`tiny_predict`]'s classifier, declared as a `std` crate declares it: without `std`,
+    /// `network!` generates only `TinyFixed`, the network with its weights in arrays.
+    pub struct Tiny<f64> { input: 2, hidden: 3 => Tanh, out: 2, cost: SoftmaxCrossEntropy }
+}
+
+/// [`tiny_predict`]'s weights as a `TinyFixed` in a `static`: in read-only memory, built when the
+/// crate compiles.
+pub static TINY: TinyFixed = TinyFixed {
+    hidden: FixedDense { weight: HIDDEN_WEIGHT, bias: HIDDEN_BIAS, activation: Tanh },
+    out: FixedDense { weight: OUTPUT_WEIGHT, bias: OUTPUT_BIAS, activation: Identity },
+};
+
+/// What [`TINY`] predicts for one sample: the probabilities of its two classes, NaN for a
+/// non-finite input ([`FixedNetwork::predict_one`]).
+pub fn tiny_fixed_predict(x: &[f64; 2]) -> [f64; 2] {
+    TINY.predict_one(x)
 }

@@ -12,7 +12,8 @@ use backprop::ndarray::{Array2, ArrayViewMut1};
 use backprop::prelude::*;
 use backprop::{Float, Prediction};
 use backprop_no_std_check::{
-    HIDDEN_BIAS, HIDDEN_WEIGHT, OUTPUT_BIAS, OUTPUT_WEIGHT, prediction, tiny_predict,
+    HIDDEN_BIAS, HIDDEN_WEIGHT, OUTPUT_BIAS, OUTPUT_WEIGHT, TINY, Tiny, prediction, tiny_fixed_predict,
+    tiny_predict,
 };
 
 /// Values that take every branch: zeros of both signs, subnormals, the extremes, infinities, NaN,
@@ -161,4 +162,23 @@ fn a_non_finite_input_or_weighted_input_gives_no_prediction() {
         assert_eq!(tiny_predict(&x), None, "{x:?}");
         assert!(net.predict_one(&x).is_err(), "{x:?}");
     }
+}
+
+/// The `static` fixed-size network the `no_std` crate declares with `network!` predicts the bits
+/// of the `std` network it converts back to ([`Tiny::from_fixed`], `predict_one`), and of the
+/// classifier made of the kernels, on every input; and NaN, not a finite probability, for a
+/// non-finite one.
+#[test]
+fn the_static_fixed_network_predicts_the_bits_of_the_std_network() -> Result<(), backprop::Error> {
+    let net = Tiny::from_fixed(&TINY);
+    assert_eq!(net.to_fixed()?, TINY);
+    for x in inputs() {
+        let p = tiny_fixed_predict(&x);
+        assert_eq!(p.map(f64::to_bits), net.predict_one(&x)?.map(f64::to_bits), "x = {x:?}");
+        assert_eq!(Some(p.map(f64::to_bits)), tiny_predict(&x).map(|p| p.map(f64::to_bits)), "x = {x:?}");
+    }
+    for x in [[f64::NAN, 0.0], [0.0, f64::INFINITY], [f64::MAX, f64::MAX]] {
+        assert!(tiny_fixed_predict(&x).iter().all(|v| v.is_nan()), "{x:?}");
+    }
+    Ok(())
 }

@@ -25,10 +25,10 @@ impl Resolved<'_> {
     }
 
     /// The struct `<Name>Fixed`, its checked impl (the forward pass, which needs every
-    /// activation to be an `Activation`), its `FixedNetwork` impl, `Clone`, `Debug` and
-    /// `PartialEq` where the activations have them, and the network's `to_fixed` and
-    /// `from_fixed`.
-    pub(super) fn fixed(&self) -> TokenStream {
+    /// activation to be an `Activation`), its `FixedNetwork` impl, and `Clone`, `Debug` and
+    /// `PartialEq` where the activations have them: what needs no standard library; then,
+    /// apart, what does: the network's `to_fixed` and `from_fixed` and its `predict_one`'s path.
+    pub(super) fn fixed(&self) -> (TokenStream, TokenStream) {
         let Network { vis, ident, .. } = self.net;
         let (fixed, float, cost) = (self.fixed_ident(), &self.float, self.cost);
         let (input, output) = (&self.levels[0].inputs, &self.last().outputs);
@@ -61,7 +61,7 @@ impl Resolved<'_> {
         );
         let from_fixed_doc =
             format!(" The network of the weights of `fixed`, a `{fixed}`: `to_fixed`'s inverse.");
-        quote! {
+        let without_std = quote! {
             #[doc = #doc]
             #vis struct #fixed {
                 #( #[doc = #docs] pub #names: #types, )*
@@ -112,6 +112,8 @@ impl Resolved<'_> {
                 }
             }
 
+        };
+        let with_std = quote! {
             #[automatically_derived]
             #[allow(dead_code, private_bounds)]
             impl #ident #clone {
@@ -144,7 +146,8 @@ impl Resolved<'_> {
                     __p.iter().all(|__v| __v.is_finite()).then_some(__p)
                 }
             }
-        }
+        };
+        (without_std, with_std)
     }
 
     /// The forward pass of one sample through the layers, from `__a0`, to a^L: each layer of

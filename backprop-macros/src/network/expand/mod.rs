@@ -48,17 +48,24 @@ impl Resolved<'_> {
         let fixed = self.fixed();
         let assertions = self.assertions();
         let aliases = self.activation_aliases();
+        let (fixed, fixed_std) = fixed;
+        // What needs the standard library goes through `if_std!`, which keeps it when `backprop`
+        // has its `std` feature: the same declaration compiles in a `#![no_std]` crate, where
+        // only the fixed-size network is generated.
         quote! {
             #aliases
-            #definition
-            #debug
-            #gradients
-            #with_seed
-            #network
-            #checked
-            #predict_one
             #fixed
-            #assertions
+            ::backprop::__private::if_std! {
+                #definition
+                #debug
+                #gradients
+                #with_seed
+                #network
+                #checked
+                #predict_one
+                #fixed_std
+                #assertions
+            }
         }
     }
 
