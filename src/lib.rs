@@ -271,8 +271,11 @@ pub use backprop_core::mpi;
 ///
 /// It generates the struct, with one [`Dense`] field per layer as visible as the struct; a
 /// `<Name>Gradients` struct with one [`LayerGradients`] field per layer; `with_seed`;
-/// `predict_one`, [`Predict::predict`] for one sample as an array of the network's input size,
-/// returning an array of its output size; `impl Network<F>` with the forward and backward
+/// `predict_one`, the prediction for one sample as an array of the network's input size,
+/// returning an array of its output size, allocating nothing (see the guide's
+/// [inference](crate::guide::inference) chapter); `<Name>Fixed`, the network with its weights in
+/// arrays ([`FixedDense`], [`FixedNetwork`]), with `to_fixed` and `from_fixed`, which is all a
+/// `#![no_std]` build generates; `impl Network<F>` with the forward and backward
 /// passes; and `impl Debug`, which prints what `#[derive(Debug)]` would (each layer's weights,
 /// biases and activation), unless the attributes derive `Debug` themselves, and which a layer
 /// whose activation is not `Debug` leaves out. A layer may be preceded by doc
@@ -324,8 +327,8 @@ pub use backprop_core::mpi;
 ///   [`BinaryCrossEntropy`] take logits and apply softmax and σ themselves
 ///   ([`Cost::TAKES_LOGITS`]), so with them the output layer declares no activation: one there
 ///   is a compile error.
-/// - Generated names: the struct `NAME`, the struct `<NAME>Gradients`, and `NAME::with_seed` and
-///   `NAME::predict_one`.
+/// - Generated names: the struct `NAME`, the structs `<NAME>Gradients` and `<NAME>Fixed`, and
+///   `NAME::with_seed`, `NAME::predict_one`, `NAME::to_fixed` and `NAME::from_fixed`.
 pub use backprop_macros::network;
 
 /// Generates the forward and backward passes of a struct of [`Dense`] layers.
@@ -369,8 +372,8 @@ pub use backprop_macros::network;
 /// - `ACTIVATION` and `COST` are as in [`network!`]: with [`SoftmaxCrossEntropy`] or
 ///   [`BinaryCrossEntropy`] (which take logits, [`Cost::TAKES_LOGITS`]) the output layer has no
 ///   activation.
-/// - Generated names: the struct `<NAME>Gradients`, and `NAME::with_seed` and
-///   `NAME::predict_one`.
+/// - Generated names: the structs `<NAME>Gradients` and `<NAME>Fixed`, and `NAME::with_seed`,
+///   `NAME::predict_one`, `NAME::to_fixed` and `NAME::from_fixed`.
 pub use backprop_macros::Backprop;
 
 /// Turns a function σ of one float argument into an activation type, whose derivative σ' is
