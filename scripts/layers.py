@@ -53,7 +53,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ),
     (
         "whole network",
-        ["network.rs", "fixed.rs", "optim/", "io/", "inference.rs", "standardized.rs", "trace.rs", "gradcheck.rs", "data/"],
+        ["network.rs", "fixed.rs", "embed.rs", "optim/", "io/", "inference.rs", "standardized.rs", "trace.rs", "gradcheck.rs", "data/"],
     ),
     ("training", ["train/", "parallel/"]),
     # What generated code calls: it may use every layer but training, and nothing uses it.

@@ -484,6 +484,35 @@ pub use backprop_macros::activation;
 /// [`Cost`] by hand.
 pub use backprop_macros::cost;
 
+/// A network's weights, read from a safetensors file when the crate compiles, as a value of its
+/// fixed-size type: `static NET: FashionFixed = include_weights!(Fashion, "model/fashion.safetensors");`
+/// keeps them in read-only memory, in a `#![no_std]` crate too.
+///
+/// The path is relative to the crate's `Cargo.toml` (its `CARGO_MANIFEST_DIR`); the file's bytes
+/// are included with `include_bytes!`, so that editing it rebuilds the crate. The file is checked
+/// when the crate compiles, each problem a compile error on the path: it must exist and be a
+/// safetensors file, every tensor F16, BF16, F32 or F64 with finite values, each layer's
+/// `<layer>.weight` (OUT × IN, as PyTorch's `nn.Linear` stores it: a transposed one is named as
+/// such) and `<layer>.bias` present with the declared shape, and no other tensor. Values are
+/// converted to the network's float type as [`Persist::load`] converts them. Each layer's
+/// activation is its default (as `load` gives it), which the built-in activations and those of
+/// `#[activation]` can build in `const` evaluation.
+///
+/// ```
+/// use backprop::prelude::*;
+///
+/// network! {
+///     pub struct Mlp<f32> { input: 4, hidden: 8 => Tanh, out: 3, cost: SoftmaxCrossEntropy }
+/// }
+///
+/// // Written by PyTorch (`safetensors.torch.save_file`): `hidden` and `out` are `nn.Linear`s.
+/// static MLP: MlpFixed = backprop::include_weights!(Mlp, "tests/fixtures/pytorch/mlp_f32.safetensors");
+///
+/// let p = MLP.predict_one(&[0.5, -1.0, 0.25, 2.0]);
+/// assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+/// ```
+pub use backprop_macros::include_weights;
+
 /// Everything a user of the library needs in scope: the macros, the traits, [`Dense`], the
 /// built-in activations and costs, the optimisers, the learning-rate schedules and [`Trainer`].
 pub mod prelude {
@@ -552,6 +581,9 @@ macro_rules! __if_std {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__if_std as if_std;
+    pub use backprop_core::embed::{
+        ConstDefault, Dtype, Tensor, bias_f32, bias_f64, check_no_other, weight_f32, weight_f64,
+    };
 
     // What the code the macros generate calls, and nothing else: the macros name the library's
     // glue only through this module (the public types, traits and activations they name by their

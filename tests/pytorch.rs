@@ -662,3 +662,34 @@ fn f16_decoder() {
     assert_eq!(f16_to_f64(0xfc00), f64::NEG_INFINITY);
     assert!(f16_to_f64(0x7e00).is_nan());
 }
+
+/// The fixtures embedded when this test compiles, by `include_weights!`.
+static EMBEDDED_F32: TorchF32Fixed =
+    backprop::include_weights!(TorchF32, "tests/fixtures/pytorch/mlp_f32.safetensors");
+static EMBEDDED_F16: TorchF32Fixed =
+    backprop::include_weights!(TorchF32, "tests/fixtures/pytorch/mlp_f16.safetensors");
+static EMBEDDED_BF16: TorchF32Fixed =
+    backprop::include_weights!(TorchF32, "tests/fixtures/pytorch/mlp_bf16.safetensors");
+static EMBEDDED_F64: TorchF64Fixed =
+    backprop::include_weights!(TorchF64, "tests/fixtures/pytorch/mlp_f64.safetensors");
+
+#[test]
+fn weights_embedded_at_compile_time_are_the_weights_load_reads() -> Result<(), Error> {
+    // F32, F16 and BF16 into f32, and F64 into f64: exactly what `load` converts them to.
+    for (file, embedded) in [
+        ("mlp_f32.safetensors", &EMBEDDED_F32),
+        ("mlp_f16.safetensors", &EMBEDDED_F16),
+        ("mlp_bf16.safetensors", &EMBEDDED_BF16),
+    ] {
+        let loaded = TorchF32::load(fixture_path(file))?;
+        assert_eq!(&loaded.to_fixed()?, embedded, "{file}");
+        let x = [0.5, -1.0, 0.25, 2.0];
+        assert_eq!(embedded.predict_one(&x).map(f32::to_bits), loaded.predict_one(&x)?.map(f32::to_bits));
+    }
+    let loaded = TorchF64::load(fixture_path("mlp_f64.safetensors"))?;
+    assert_eq!(loaded.to_fixed()?, EMBEDDED_F64);
+    // The values PyTorch wrote, spot-checked: the first weight of `hidden1`, exactly.
+    assert_eq!(EMBEDDED_F64.hidden1.weight[0][0], loaded.hidden1.weight[[0, 0]]);
+    assert!(EMBEDDED_F64.hidden1.weight[0][0] != 0.0 && EMBEDDED_F64.logits.bias.iter().any(|&b| b != 0.0));
+    Ok(())
+}

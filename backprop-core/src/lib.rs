@@ -45,7 +45,7 @@
 //!    `rows`, `one_sample`
 //! 1. one sample and one batch: `error`, `check`, `targets`, `parameters`, `cost` (its types
 //!    and predictions; their `Cost` on batches in `cost/batch`), `dense`, `workspace`
-//! 2. a whole network: `network`, `fixed`, `optim`, `io`, `inference`, `standardized`, `trace`,
+//! 2. a whole network: `network`, `fixed`, `embed`, `optim`, `io`, `inference`, `standardized`, `trace`,
 //!    `gradcheck`, `data`
 //! 3. training: `train` (the trainer in pieces, checkpoints, MPI), `parallel` (shards, busy
 //!    workers)
@@ -55,6 +55,8 @@
 // Without the standard library: numbers, activations, the costs' predictions, one sample.
 pub mod activation;
 pub mod cost;
+#[doc(hidden)]
+pub mod embed;
 mod fixed;
 mod float;
 mod one_sample;

@@ -17,6 +17,7 @@
 mod activation;
 mod attrs;
 mod ctxt;
+mod include;
 mod network;
 #[cfg(test)]
 mod robustness;
@@ -73,4 +74,13 @@ pub fn activation(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn cost(attr: TokenStream, item: TokenStream) -> TokenStream {
     activation::cost::expand(attr.into(), item.into()).into()
+}
+
+/// A network's weights, read from a safetensors file when the crate compiles: an expression of
+/// the network's fixed-size type, which can be a `static`.
+///
+/// See the `backprop` crate for the checks and the conversions.
+#[proc_macro]
+pub fn include_weights(input: TokenStream) -> TokenStream {
+    include::expand(input.into()).into()
 }

@@ -76,7 +76,14 @@ pub fn generate(func: &ItemFn, name: &Ident, init: Init, body: Option<&Body>) ->
             ],
         )
     });
-    unit_type(func, name, lines, formulas, quote!(#(#impls)*))
+    // Its value in `const` evaluation, for a layer of weights embedded by `include_weights!`.
+    let const_default = quote! {
+        #[automatically_derived]
+        impl ::backprop::__private::ConstDefault for #name {
+            const DEFAULT: Self = #name;
+        }
+    };
+    unit_type(func, name, lines, formulas, quote!(#(#impls)* #const_default))
 }
 
 /// The unit struct `name` of a generated type, as visible as `func` and documented with its

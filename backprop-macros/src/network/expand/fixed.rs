@@ -61,7 +61,48 @@ impl Resolved<'_> {
         );
         let from_fixed_doc =
             format!(" The network of the weights of `fixed`, a `{fixed}`: `to_fixed`'s inverse.");
+        let const_bounds = with(quote!(::backprop::__private::ConstDefault));
+        let (weight_fn, bias_fn) = if float == "f32" {
+            (quote!(weight_f32), quote!(bias_f32))
+        } else {
+            (quote!(weight_f64), quote!(bias_f64))
+        };
+        let net_name = LitStr::new(&ident.to_string(), ident.span());
+        let tensor_names: Vec<[LitStr; 2]> = self
+            .levels
+            .iter()
+            .map(|l| ["weight", "bias"].map(|p| LitStr::new(&format!("{}.{p}", l.layer.name), l.span)))
+            .collect();
+        let all_tensors = tensor_names.iter().flatten();
+        let layers = self.levels.iter().zip(&tensor_names).map(|(l, [w, b])| {
+            let (name, ins, outs, activation) = (&l.layer.name, &l.inputs, &l.outputs, &l.activation);
+            quote! {
+                #name: ::backprop::FixedDense {
+                    weight: ::backprop::__private::#weight_fn::<#ins, #outs>(__bytes, __tensors, #w, __file),
+                    bias: ::backprop::__private::#bias_fn::<#outs>(__bytes, __tensors, #b, __file),
+                    activation: <#activation as ::backprop::__private::ConstDefault>::DEFAULT,
+                },
+            }
+        });
         let without_std = quote! {
+            #[automatically_derived]
+            #[allow(dead_code, private_bounds)]
+            impl #fixed #const_bounds {
+                /// The network of the safetensors file `__file` whose bytes are `__bytes` and
+                /// whose tensors `__tensors` lists, in `const` evaluation: what
+                /// `include_weights!` expands to calls it. A tensor missing, of another shape
+                /// than its layer's, or not the network's fails the build.
+                #[doc(hidden)]
+                pub const fn __from_safetensors(
+                    __bytes: &[::core::primitive::u8],
+                    __tensors: &[::backprop::__private::Tensor],
+                    __file: &::core::primitive::str,
+                ) -> Self {
+                    ::backprop::__private::check_no_other(__tensors, &[#(#all_tensors),*], #net_name, __file);
+                    Self { #(#layers)* }
+                }
+            }
+
             #[doc = #doc]
             #vis struct #fixed {
                 #( #[doc = #docs] pub #names: #types, )*
