@@ -26,8 +26,8 @@
 #![no_std]
 
 use backprop::{
-    Activation, FixedDense, FixedNetwork, Float, Identity, OneSample, Prediction, SoftmaxCrossEntropy, Tanh,
-    network,
+    Activation, FixedDense, FixedNetwork, Float, Identity, OneSample, Prediction, Relu, SoftmaxCrossEntropy,
+    Tanh, network,
 };
 
 /// σ(z), σ'(z), and σ'(z) from a = σ(z) as the backward pass computes it
@@ -99,3 +99,29 @@ pub static TINY: TinyFixed = TinyFixed {
 pub fn tiny_fixed_predict(x: &[f64; 2]) -> [f64; 2] {
     TINY.predict_one(x)
 }
+
+network! {
+    /// PyTorch's `hidden: Linear(4, 8)`, tanh, `out: Linear(8, 3)` of the repository's fixtures.
+    pub struct Torch<f32> { input: 4, hidden: 8 => Tanh, out: 3, cost: SoftmaxCrossEntropy }
+}
+
+/// The weights PyTorch wrote (`tests/fixtures/pytorch/mlp_f32.safetensors`), embedded when the
+/// crate compiles.
+pub static TORCH: TorchFixed =
+    backprop::include_weights!(Torch, "../tests/fixtures/pytorch/mlp_f32.safetensors");
+
+network! {
+    /// The `fashion_mnist` example's network.
+    pub struct Fashion<f32> {
+        input: 784,
+        hidden1: 256 => Relu,
+        hidden2: 128 => Relu,
+        logits: 10,
+        cost: SoftmaxCrossEntropy,
+    }
+}
+
+/// The network the `fashion_mnist` example trained and saved in `target/`, embedded when the crate
+/// compiles (the feature `fashion`, which `.ci/run` builds after running the example).
+#[cfg(feature = "fashion")]
+pub static FASHION: FashionFixed = backprop::include_weights!(Fashion, "../target/fashion_mnist.safetensors");
