@@ -582,7 +582,8 @@ macro_rules! __if_std {
 pub mod __private {
     pub use crate::__if_std as if_std;
     pub use backprop_core::embed::{
-        ConstDefault, Dtype, Tensor, bias_f32, bias_f64, check_no_other, weight_f32, weight_f64,
+        ConstDefault, Dtype, Recorded, Tensor, bias_f32, bias_f64, check_no_other, check_recorded,
+        weight_f32, weight_f64,
     };
 
     // What the code the macros generate calls, and nothing else: the macros name the library's

@@ -152,3 +152,29 @@ fn a_fixed_network_can_be_a_static() {
         assert_eq!(a[1], 0.5);
     }
 }
+
+network! {
+    /// The network of the trybuild cases' weights (`backprop-ui-tests/tests/ui/weights`).
+    pub struct Recorded<f32> { input: 2, hidden: 3 => Tanh, out: 2, cost: Mse }
+}
+
+/// A file written by that folder's `make_weights.py` with the library's metadata, which agrees
+/// with the declaration.
+static RECORDED: RecordedFixed =
+    backprop::include_weights!(Recorded, "backprop-ui-tests/tests/ui/weights/recorded_same.safetensors");
+
+#[test]
+fn embedded_weights_are_the_values_python_wrote() {
+    // The values of make_weights.py's `GOOD`, written there with struct.pack("<f", …).
+    assert_eq!(RECORDED.hidden.weight, [[0.5, -0.25], [1.0, 0.75], [-1.5, 0.125]]);
+    assert_eq!(RECORDED.hidden.bias, [0.0, 0.25, -0.5]);
+    assert_eq!(RECORDED.out.weight, [[1.0, -1.0, 0.5], [0.25, 2.0, -0.75]]);
+    assert_eq!(RECORDED.out.bias, [0.125, -0.125]);
+    // By hand: z¹ = W¹ x + b¹ at x = (1, 2), then tanh, then W² a¹ + b².
+    let a1 = [0.0f64.tanh(), (1.0f64 + 1.5 + 0.25).tanh(), (-1.5f64 + 0.25 - 0.5).tanh()];
+    let z2 = [a1[0] - a1[1] + 0.5 * a1[2] + 0.125, 0.25 * a1[0] + 2.0 * a1[1] - 0.75 * a1[2] - 0.125];
+    let out = RECORDED.forward_one(&[1.0, 2.0]);
+    for (o, z) in out.iter().zip(z2) {
+        assert!((f64::from(*o) - z).abs() < 1e-6, "{out:?} vs {z2:?}");
+    }
+}

@@ -42,6 +42,84 @@ pub struct Tensor {
     pub start: usize,
 }
 
+/// A layer as a file's metadata records it (`backprop.layers`), or as a network declares it.
+#[derive(Clone, Copy, Debug)]
+pub struct Recorded {
+    /// The layer's name.
+    pub name: &'static str,
+    /// Its number of inputs.
+    pub inputs: usize,
+    /// Its number of units.
+    pub outputs: usize,
+    /// Its activation, as written (`Relu`, `Identity` for none).
+    pub activation: &'static str,
+}
+
+/// The costs whose names the library knows: a file that records one of them, or a network that
+/// declares one, must agree with the other side.
+const BUILT_IN_COSTS: [&str; 4] = ["Mse", "SoftmaxCrossEntropy", "BinaryCrossEntropy", "MulticlassHinge"];
+
+/// Fails the build unless what the file records of the network, where it records it, is what
+/// `network` declares: its layers (names, sizes and activations, in order) and its cost. A file
+/// without the library's metadata (PyTorch's) is checked by its tensors alone. Costs are compared
+/// when either is built in: a cost of one's own may record another `NAME` than its type's.
+pub const fn check_recorded(
+    recorded: Option<&[Recorded]>,
+    declared: &[Recorded],
+    recorded_cost: Option<&str>,
+    declared_cost: &str,
+    network: &str,
+    file: &str,
+) {
+    if let Some(recorded) = recorded {
+        let mut same = recorded.len() == declared.len();
+        let mut i = 0;
+        while same && i < recorded.len() {
+            let (r, d) = (&recorded[i], &declared[i]);
+            same = eq(r.name, d.name)
+                && r.inputs == d.inputs
+                && r.outputs == d.outputs
+                && eq(r.activation, d.activation);
+            i += 1;
+        }
+        if !same {
+            let mut m = Message::new();
+            m.push("`")
+                .push(file)
+                .push("` records the layers ")
+                .layers(recorded)
+                .push(", but `")
+                .push(network);
+            m.push("` declares ").layers(declared).fail();
+        }
+    }
+    if let Some(cost) = recorded_cost {
+        let built_in = is_built_in(cost) || is_built_in(declared_cost);
+        if built_in && !eq(cost, declared_cost) {
+            let mut m = Message::new();
+            m.push("`")
+                .push(file)
+                .push("` was trained with the cost `")
+                .push(cost)
+                .push("`, but `")
+                .push(network);
+            m.push("` declares `").push(declared_cost).push("`").fail();
+        }
+    }
+}
+
+/// Whether `cost` names one of the library's costs.
+const fn is_built_in(cost: &str) -> bool {
+    let mut i = 0;
+    while i < BUILT_IN_COSTS.len() {
+        if eq(cost, BUILT_IN_COSTS[i]) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// An activation with a value that `const` evaluation can build: the one a layer of an embedded
 /// network gets, as `Persist::load` gives a layer `A::default()`. The built-in activations and
 /// those `#[activation]` generates implement it.
@@ -319,6 +397,26 @@ impl Message {
             i += 1;
         }
         self.push("]")
+    }
+
+    /// `hidden 784 → 256 Relu, out 256 → 10 Identity`.
+    const fn layers(&mut self, layers: &[Recorded]) -> &mut Self {
+        let mut i = 0;
+        while i < layers.len() {
+            if i > 0 {
+                self.push(", ");
+            }
+            let l = &layers[i];
+            self.push(l.name)
+                .push(" ")
+                .number(l.inputs)
+                .push(" → ")
+                .number(l.outputs)
+                .push(" ")
+                .push(l.activation);
+            i += 1;
+        }
+        self
     }
 
     const fn number(&mut self, mut n: usize) -> &mut Self {

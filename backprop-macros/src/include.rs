@@ -93,6 +93,24 @@ fn weights(input: &Input) -> syn::Result<TokenStream> {
             }
         });
     }
+    let (layers, cost) = recorded(&bytes, &relative).map_err(error)?;
+    let layers = match layers {
+        Some(layers) => {
+            let layers = layers.iter().map(|(name, inputs, outputs, activation)| {
+                quote! {
+                    ::backprop::__private::Recorded {
+                        name: #name, inputs: #inputs, outputs: #outputs, activation: #activation,
+                    }
+                }
+            });
+            quote!(::core::option::Option::Some(&[#(#layers),*]))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let cost = match cost {
+        Some(cost) => quote!(::core::option::Option::Some(#cost)),
+        None => quote!(::core::option::Option::None),
+    };
     let mut fixed = network.clone();
     if let Some(last) = fixed.segments.last_mut() {
         last.ident = format_ident!("{}Fixed", last.ident, span = last.ident.span());
@@ -105,10 +123,44 @@ fn weights(input: &Input) -> syn::Result<TokenStream> {
             #fixed::__from_safetensors(
                 ::core::include_bytes!(#absolute),
                 &[#(#entries),*],
+                #layers,
+                #cost,
                 #file,
             )
         }
     })
+}
+
+/// A layer as `save` records it: name, inputs, outputs, activation.
+type RecordedLayer = (String, usize, usize, String);
+
+/// What the file's metadata records of the network, where `save` wrote it: the layers
+/// (`backprop.layers`) and the cost (`backprop.cost`); `None` for what it does not record (a file
+/// PyTorch wrote). Malformed metadata is an error.
+fn recorded(bytes: &[u8], relative: &str) -> Result<(Option<Vec<RecordedLayer>>, Option<String>), String> {
+    let (_, metadata) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| format!("`{relative}` is not a safetensors file ({e})"))?;
+    let Some(map) = metadata.metadata() else { return Ok((None, None)) };
+    let bad = |e: &dyn std::fmt::Display| {
+        format!("`{relative}`: the metadata `backprop.layers` is not the library's ({e})")
+    };
+    let layers = match map.get("backprop.layers") {
+        None => None,
+        Some(json) => {
+            let value: serde_json::Value = serde_json::from_str(json).map_err(|e| bad(&e))?;
+            let layers = value.as_array().ok_or_else(|| bad(&"not an array"))?;
+            let layer = |l: &serde_json::Value| -> Option<RecordedLayer> {
+                Some((
+                    l.get("name")?.as_str()?.to_owned(),
+                    usize::try_from(l.get("inputs")?.as_u64()?).ok()?,
+                    usize::try_from(l.get("outputs")?.as_u64()?).ok()?,
+                    l.get("activation")?.as_str()?.to_owned(),
+                ))
+            };
+            Some(layers.iter().map(|l| layer(l).ok_or_else(|| bad(&l))).collect::<Result<Vec<_>, _>>()?)
+        }
+    };
+    Ok((layers, map.get("backprop.cost").cloned()))
 }
 
 /// The first value of the little-endian `data` of `dtype` that is not finite, with its index.

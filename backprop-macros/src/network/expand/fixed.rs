@@ -74,6 +74,21 @@ impl Resolved<'_> {
             .map(|l| ["weight", "bias"].map(|p| LitStr::new(&format!("{}.{p}", l.layer.name), l.span)))
             .collect();
         let all_tensors = tensor_names.iter().flatten();
+        // The layers and the cost as `save` records them: the activation and the cost as written.
+        let declared = self.levels.iter().map(|l| {
+            let (name, ins, outs) = (LitStr::new(&l.layer.name.to_string(), l.span), &l.inputs, &l.outputs);
+            let activation = match &l.layer.activation {
+                Some(ty) => super::type_name(&quote!(#ty)),
+                None => super::type_name(&l.activation),
+            };
+            quote! {
+                ::backprop::__private::Recorded { name: #name, inputs: #ins, outputs: #outs, activation: #activation }
+            }
+        });
+        let cost_name = {
+            let written = super::type_name(&quote!(#cost));
+            written.rsplit("::").next().unwrap_or_default().to_owned()
+        };
         let layers = self.levels.iter().zip(&tensor_names).map(|(l, [w, b])| {
             let (name, ins, outs, activation) = (&l.layer.name, &l.inputs, &l.outputs, &l.activation);
             quote! {
@@ -96,8 +111,11 @@ impl Resolved<'_> {
                 pub const fn __from_safetensors(
                     __bytes: &[::core::primitive::u8],
                     __tensors: &[::backprop::__private::Tensor],
+                    __layers: ::core::option::Option<&[::backprop::__private::Recorded]>,
+                    __cost: ::core::option::Option<&::core::primitive::str>,
                     __file: &::core::primitive::str,
                 ) -> Self {
+                    ::backprop::__private::check_recorded(__layers, &[#(#declared),*], __cost, #cost_name, #net_name, __file);
                     ::backprop::__private::check_no_other(__tensors, &[#(#all_tensors),*], #net_name, __file);
                     Self { #(#layers)* }
                 }

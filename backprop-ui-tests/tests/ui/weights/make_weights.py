@@ -25,8 +25,10 @@ FORMATS = {"F32": "<f", "F64": "<d", "I32": "<i"}
 SIZES = {"F32": 4, "F64": 8, "I32": 4}
 
 
-def write(name, tensors):
+def write(name, tensors, metadata=None):
     header, data = {}, b""
+    if metadata:
+        header["__metadata__"] = metadata
     for tensor in sorted(tensors):
         dtype, shape, values = tensors[tensor]
         raw = b"".join(struct.pack(FORMATS[dtype], v) for v in values)
@@ -54,3 +56,15 @@ write("nan.safetensors", variant(out__weight=("F32", [2, 3], [1.0, -1.0, 0.5, fl
 write("wrong_dtype.safetensors", variant(hidden__bias=("I32", [3], [0, 1, -1])))
 write("extra_tensor.safetensors", variant(**{"input__mean": ("F32", [2], [0.0, 0.0])}))
 (HERE / "not_safetensors.safetensors").write_bytes(b"hidden.weight,0.5,-0.25\nthis is a CSV file, not weights\n")
+
+
+def layers(hidden_activation):
+    return json.dumps([
+        {"activation": hidden_activation, "inputs": 2, "name": "hidden", "outputs": 3},
+        {"activation": "Identity", "inputs": 3, "name": "out", "outputs": 2},
+    ], separators=(",", ":"))
+
+
+write("recorded_relu.safetensors", GOOD, {"backprop.layers": layers("Relu"), "backprop.cost": "Mse"})
+write("recorded_softmax.safetensors", GOOD, {"backprop.layers": layers("Tanh"), "backprop.cost": "SoftmaxCrossEntropy"})
+write("recorded_same.safetensors", GOOD, {"backprop.layers": layers("Tanh"), "backprop.cost": "Mse"})
