@@ -572,3 +572,29 @@ fn training_with_the_generated_huber_is_training_with_a_hand_written_one_bit_for
     assert!(out.iter().zip(y.iter()).any(|(z, t)| (z - t).abs() > DELTA));
     Ok(())
 }
+
+network! {
+    /// A regressor under the generated Huber loss, in f32.
+    pub struct HuberF32<f32> { input: 3, hidden: 8 => Tanh, out: 2, cost: Huber }
+}
+
+#[test]
+fn a_fixed_size_network_predicts_and_classifies_under_a_generated_cost() -> Result<(), Error> {
+    // Huber predicts the output itself; the focal loss the probability s(z), and its class is the
+    // sign of the logit, as with std.
+    let net = HuberF32::with_seed(2);
+    let fixed = net.to_fixed()?;
+    let x = [0.5_f32, -1.0, 2.0];
+    assert_eq!(fixed.predict_one(&x), fixed.forward_one(&x));
+    assert_eq!(fixed.predict_one(&x).map(f32::to_bits), net.predict_one(&x)?.map(f32::to_bits));
+    let detector = Detector::with_seed(5);
+    let fixed = detector.to_fixed()?;
+    let points = Array2::from_shape_fn((40, 2), |(i, j)| ((i * 2 + j) as f64 * 0.83).sin());
+    let classes: Vec<usize> = points.rows().into_iter().map(|r| fixed.classify_one(&[r[0], r[1]])).collect();
+    assert_eq!(classes, detector.classify(points.view())?);
+    for r in points.rows() {
+        let (p, z) = (fixed.predict_one(&[r[0], r[1]])[0], fixed.forward_one(&[r[0], r[1]])[0]);
+        assert_eq!(p.to_bits(), sigmoid(z).to_bits());
+    }
+    Ok(())
+}

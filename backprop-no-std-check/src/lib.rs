@@ -125,3 +125,25 @@ network! {
 /// compiles (the feature `fashion`, which `.ci/run` builds after running the example).
 #[cfg(feature = "fashion")]
 pub static FASHION: FashionFixed = backprop::include_weights!(Fashion, "../target/fashion_mnist.safetensors");
+
+/// The quantile of [`pinball`].
+pub const TAU: f64 = 0.9;
+
+/// The pinball loss of the 0.9-quantile, a cost of one's own: without `std`, `#[cost]` generates
+/// its type and its prediction (the output itself) but not its `Cost` impl, which is for training.
+#[backprop::cost]
+pub fn pinball(z: f64, y: f64) -> f64 {
+    let r = y - z;
+    if r > 0.0 { TAU * r } else { (TAU - 1.0) * r }
+}
+
+network! {
+    /// An upper-quantile regressor under [`pinball`].
+    pub struct Upper<f64> { input: 2, hidden: 3 => Tanh, out: 1, cost: Pinball }
+}
+
+/// [`Upper`] with [`tiny_predict`]'s hidden weights and an output of their sum.
+pub static UPPER: UpperFixed = UpperFixed {
+    hidden: FixedDense { weight: HIDDEN_WEIGHT, bias: HIDDEN_BIAS, activation: Tanh },
+    out: FixedDense { weight: [[1.0, 1.0, 1.0]], bias: [0.0], activation: Identity },
+};

@@ -64,3 +64,15 @@ fn the_embedded_fashion_network_predicts_the_bits_of_the_loaded_one_on_every_ima
     println!("{right} of 1000 test images classified right; {classes}");
     Ok(())
 }
+
+#[test]
+fn a_network_under_a_cost_of_ones_own_predicts_its_output() -> Result<(), backprop::Error> {
+    use backprop_no_std_check::{UPPER, Upper};
+    // Pinball's prediction is the output itself, the sum of the hidden layer's tanh.
+    let x = [0.5, -1.0];
+    let hidden = [0.5 * 0.5 + 1.25 + 0.125, 2.0 * 0.5 - 0.75 - 0.5, -0.375 * 0.5 - 1.5 + 0.25].map(f64::tanh);
+    let want = hidden[0] + hidden[1] + hidden[2];
+    assert!((UPPER.predict_one(&x)[0] - want).abs() < 1e-15);
+    assert_eq!(UPPER.predict_one(&x)[0].to_bits(), Upper::from_fixed(&UPPER).predict_one(&x)?[0].to_bits());
+    Ok(())
+}

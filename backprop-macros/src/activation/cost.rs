@@ -421,7 +421,36 @@ fn generate(func: &ItemFn, name: &Ident, options: Options, body: Option<&Body>) 
         let own = b.own.tokens();
         quote!(const _: fn(#own, #own) -> #own = #fn_name;)
     });
-    unit_type(func, name, lines, formulas, quote!(#(#impls)* #used))
+    // What it predicts on a slice, which needs no standard library: a fixed-size network's
+    // `predict_one` and `classify_one` use it. Sigmoid's is `BinaryCrossEntropy`'s, bit for bit.
+    let predictions = [Ty::F32, Ty::F64].map(|ty| {
+        let t = ty.tokens();
+        let body = match options.predict {
+            Predict::Identity => TokenStream::new(),
+            Predict::Sigmoid => quote! {
+                fn predict_slice(&self, __z: &mut [#t]) {
+                    ::backprop::Prediction::<#t>::predict_slice(&::backprop::BinaryCrossEntropy, __z)
+                }
+
+                fn is_positive(&self, __z: #t, _: #t) -> ::core::primitive::bool {
+                    __z > 0.0
+                }
+            },
+        };
+        quote! {
+            #[automatically_derived]
+            impl ::backprop::Prediction<#t> for #name {
+                #body
+            }
+        }
+    });
+    // The `Cost` impls need the standard library (ndarray): kept with `backprop`'s `std`.
+    let impls = quote! {
+        ::backprop::__private::if_std! { #(#impls)* }
+        #(#predictions)*
+        #used
+    };
+    unit_type(func, name, lines, formulas, impls)
 }
 
 /// A name of the user's as a LaTeX symbol: one letter as it is (italic), a longer one in
