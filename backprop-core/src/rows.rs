@@ -70,6 +70,14 @@ pub(crate) fn dot<F: Float>(w: &[F], x: &[F]) -> F {
     for ((s, &w), &x) in lanes.iter_mut().zip(w_chunks.remainder()).zip(x_chunks.remainder()) {
         *s += w * x;
     }
+    // An opaque identity between the loop and the pairwise sum, for long rows: without it the
+    // compiler packs the lanes in the order the sum adds them, and its loop over 784 inputs does
+    // twice the multiplications it needs and a dozen shuffles per chunk (978 k instructions per
+    // prediction of the fashion network against 277 k with it: BENCHMARKS.md, "One-sample
+    // inference"). The bits are the same; on rows of fewer than 64 inputs it would only add work.
+    if x.len() >= 64 {
+        lanes = core::hint::black_box(lanes);
+    }
     let [s0, s1, s2, s3, s4, s5, s6, s7] = lanes;
     ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 }
