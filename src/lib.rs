@@ -581,6 +581,10 @@ macro_rules! __if_std {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__if_std as if_std;
+    /// The float methods as a trait (`num_traits::Float`): `#[activation]` and `#[cost]` put it
+    /// in scope, so that `z.exp()` is the standard library's with `std` (an inherent method wins)
+    /// and `libm`'s without.
+    pub use backprop_core::__FloatMethods as FloatMethods;
     pub use backprop_core::embed::{
         ConstDefault, Dtype, Recorded, Tensor, bias_f32, bias_f64, check_no_other, check_recorded,
         weight_f32, weight_f64,

@@ -109,6 +109,10 @@ pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sig
 pub use cost::{BinaryCrossEntropy, Mse, MulticlassHinge, Prediction, SoftmaxCrossEntropy};
 pub use fixed::{FixedDense, FixedNetwork};
 pub use float::Float;
+/// The float methods (`exp`, `tanh`, ...) as a trait: the standard library's without `std` are
+/// `libm`'s through it. What `#[activation]` and `#[cost]` put in scope in the code they emit.
+#[doc(hidden)]
+pub use num_traits::Float as __FloatMethods;
 pub use one_sample::OneSample;
 
 // And what it adds to the root.

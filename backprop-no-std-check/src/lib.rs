@@ -147,3 +147,28 @@ pub static UPPER: UpperFixed = UpperFixed {
     hidden: FixedDense { weight: HIDDEN_WEIGHT, bias: HIDDEN_BIAS, activation: Tanh },
     out: FixedDense { weight: [[1.0, 1.0, 1.0]], bias: [0.0], activation: Identity },
 };
+
+/// Swish, z·s(z), an activation of one's own: without `std`, its body's `exp` is `libm`'s, as the
+/// derivative `#[activation]` writes from it.
+#[backprop::activation]
+pub fn swish(z: f64) -> f64 {
+    z / (1.0 + (-z).exp())
+}
+
+/// The Huber loss, a cost of one's own whose body calls `abs`.
+#[backprop::cost]
+pub fn huber(z: f64, y: f64) -> f64 {
+    let r = z - y;
+    if r.abs() <= 1.0 { 0.5 * r * r } else { r.abs() - 0.5 }
+}
+
+network! {
+    /// A regressor with a hidden layer of [`swish`], under [`huber`].
+    pub struct Smooth<f64> { input: 2, hidden: 3 => Swish, out: 1, cost: Huber }
+}
+
+/// [`Smooth`] with [`tiny_predict`]'s hidden weights and an output of their sum.
+pub static SMOOTH: SmoothFixed = SmoothFixed {
+    hidden: FixedDense { weight: HIDDEN_WEIGHT, bias: HIDDEN_BIAS, activation: Swish },
+    out: FixedDense { weight: [[1.0, 1.0, 1.0]], bias: [0.0], activation: Identity },
+};

@@ -76,3 +76,22 @@ fn a_network_under_a_cost_of_ones_own_predicts_its_output() -> Result<(), backpr
     assert_eq!(UPPER.predict_one(&x)[0].to_bits(), Upper::from_fixed(&UPPER).predict_one(&x)?[0].to_bits());
     Ok(())
 }
+
+#[test]
+fn a_network_of_ones_own_activation_and_cost_predicts_the_bits_of_the_std_network()
+-> Result<(), backprop::Error> {
+    use backprop_no_std_check::{SMOOTH, Smooth, swish};
+    let net = Smooth::from_fixed(&SMOOTH);
+    for x in [[0.5, -1.0], [3.0, 2.0], [-4.0, 0.25]] {
+        let p = SMOOTH.predict_one(&x);
+        assert_eq!(p[0].to_bits(), net.predict_one(&x)?[0].to_bits());
+        // By hand: the sum of swish over the hidden layer.
+        let z = backprop_no_std_check::HIDDEN_WEIGHT
+            .iter()
+            .zip(backprop_no_std_check::HIDDEN_BIAS)
+            .map(|(w, b)| b + w[0] * x[0] + w[1] * x[1]);
+        let want: f64 = z.map(swish).sum();
+        assert!((p[0] - want).abs() < 1e-14, "{p:?} vs {want}");
+    }
+    Ok(())
+}

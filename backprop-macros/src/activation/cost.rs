@@ -89,7 +89,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let dc = diff::derivative(&mut g, c);
     let body = Body { g: &g, c, dc, names, own };
-    let mut tokens = item;
+    let mut tokens = super::generate::with_float_methods(&func);
     // The errors of the options, if any: the function and its type are right.
     if let Err(errors) = cx.finish(()) {
         tokens.extend(errors.to_compile_error());
@@ -304,6 +304,7 @@ fn generate(func: &ItemFn, name: &Ident, options: Options, body: Option<&Body>) 
         ];
         (aligned(b.g, heads, [z, y]), aligned_latex(b.g, latex_heads, [&zl, &yl]))
     });
+    let methods = super::generate::float_methods();
     let impls = [Ty::F32, Ty::F64].map(|ty| {
         let t = ty.tokens();
         // c and ∂c/∂z in one block, which computes what they share once.
@@ -368,12 +369,14 @@ fn generate(func: &ItemFn, name: &Ident, options: Options, body: Option<&Body>) 
                     /// c and ∂c/∂z of one output, in one block.
                     #[inline(always)]
                     fn __c_and_delta(#z: #t, __y: #t) -> (#t, #t) {
+                        #methods
                         #lets
                         (#value, #derivative)
                     }
                     /// c of one output.
                     #[inline(always)]
                     fn __c_alone(#z: #t, __y: #t) -> #t {
+                        #methods
                         #alone
                     }
                     let mut __c: #t = 0.0;

@@ -41,6 +41,7 @@ pub fn generate(func: &ItemFn, name: &Ident, init: Init, body: Option<&Body>) ->
              function, and σ' the derivative of its body, taken symbolically at compile time. {init_doc}"
         ),
     ];
+    let methods = float_methods();
     let impls = [Ty::F32, Ty::F64].map(|ty| {
         let t = ty.tokens();
         let (apply, derivative) = match body {
@@ -57,11 +58,13 @@ pub fn generate(func: &ItemFn, name: &Ident, init: Init, body: Option<&Body>) ->
 
                 #[inline(always)]
                 fn apply(&self, #z: #t) -> #t {
+                    #methods
                     #apply
                 }
 
                 #[inline(always)]
                 fn derivative(&self, #z: #t) -> #t {
+                    #methods
                     #derivative
                 }
             }
@@ -172,4 +175,23 @@ pub fn aligned_latex(g: &Graph, heads: [(String, expr::Id, &str); 2], names: [&s
         }
         rows.join(" \\\\\n")
     })
+}
+
+/// `use ::backprop::__private::FloatMethods as _;`: the float methods as a trait, so that the
+/// user's body and the code derived from it call `exp` and the like without the standard
+/// library too (with it, the inherent methods win: the same functions as before).
+pub fn float_methods() -> TokenStream {
+    quote!(
+        #[allow(unused_imports)]
+        use ::backprop::__private::FloatMethods as _;
+    )
+}
+
+/// The user's function with [`float_methods`] first in its body, otherwise as written.
+pub fn with_float_methods(func: &ItemFn) -> TokenStream {
+    let mut func = func.clone();
+    if let Ok(stmt) = syn::parse2::<syn::Stmt>(float_methods()) {
+        func.block.stmts.insert(0, stmt);
+    }
+    quote!(#func)
 }

@@ -79,7 +79,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(()) => {
             let sigma_prime = diff::derivative(&mut g, sigma);
             let body = Body { g: &g, sigma, sigma_prime, arg: &arg, own };
-            let mut tokens = item;
+            let mut tokens = generate::with_float_methods(&func);
             tokens.extend(generate(&func, &name, init, Some(&body)));
             tokens
         }
