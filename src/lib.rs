@@ -215,8 +215,9 @@ extern crate self as backprop;
 pub mod guide;
 
 pub use backprop_core::{
-    Activation, BinaryCrossEntropy, Elu, FixedDense, FixedNetwork, Float, Gelu, Identity, Init, LeakyRelu,
-    Mse, MulticlassHinge, OneSample, Prediction, Relu, Sigmoid, Silu, SoftmaxCrossEntropy, Softplus, Tanh,
+    Activation, BinaryCrossEntropy, ConstDefault, Elu, FixedDense, FixedNetwork, Float, Gelu, Identity, Init,
+    LeakyRelu, Mse, MulticlassHinge, OneSample, Prediction, Relu, Sigmoid, Silu, SoftmaxCrossEntropy,
+    Softplus, Tanh,
 };
 pub use backprop_core::{activation, cost};
 
@@ -495,8 +496,9 @@ pub use backprop_macros::cost;
 /// `<layer>.weight` (OUT × IN, as PyTorch's `nn.Linear` stores it: a transposed one is named as
 /// such) and `<layer>.bias` present with the declared shape, and no other tensor. Values are
 /// converted to the network's float type as [`Persist::load`] converts them. Each layer's
-/// activation is its default (as `load` gives it), which the built-in activations and those of
-/// `#[activation]` can build in `const` evaluation.
+/// activation is its default (as `load` gives it), built in `const` evaluation: the built-in
+/// activations and those of `#[activation]` implement [`ConstDefault`], and an activation written
+/// by hand implements it to be embedded.
 ///
 /// ```
 /// use backprop::prelude::*;

@@ -178,3 +178,37 @@ fn embedded_weights_are_the_values_python_wrote() {
         assert!((f64::from(*o) - z).abs() < 1e-6, "{out:?} vs {z2:?}");
     }
 }
+
+/// tanh written by hand, with the value `include_weights!` gives an embedded layer.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HandTanh;
+
+impl Activation<f32> for HandTanh {
+    fn apply(&self, z: f32) -> f32 {
+        z.tanh()
+    }
+
+    fn derivative(&self, z: f32) -> f32 {
+        1.0 - z.tanh() * z.tanh()
+    }
+}
+
+impl backprop::ConstDefault for HandTanh {
+    const DEFAULT: Self = HandTanh;
+}
+
+network! {
+    /// PyTorch's `hidden: Linear(4, 8)`, tanh, `out: Linear(8, 3)`, with tanh written by hand.
+    pub struct HandMlp<f32> { input: 4, hidden: 8 => HandTanh, out: 3, cost: SoftmaxCrossEntropy }
+}
+
+static HAND_MLP: HandMlpFixed = backprop::include_weights!(HandMlp, "tests/fixtures/pytorch/mlp_f32.safetensors");
+
+#[test]
+fn an_activation_written_by_hand_is_embedded_with_its_const_default() -> Result<(), Error> {
+    let loaded = HandMlp::load("tests/fixtures/pytorch/mlp_f32.safetensors")?;
+    assert_eq!(loaded.to_fixed()?, HAND_MLP);
+    let x = [0.5, -1.0, 0.25, 2.0];
+    assert_eq!(HAND_MLP.predict_one(&x).map(f32::to_bits), loaded.predict_one(&x)?.map(f32::to_bits));
+    Ok(())
+}

@@ -11,7 +11,8 @@
 //! network's float type as [`Persist::load`](https://docs.rs/backprop) converts them: exactly,
 //! or, for F64 into `f32`, to nearest.
 //!
-//! Nothing here is part of the public API: it is reached as `::backprop::__private::…`.
+//! Nothing here but [`ConstDefault`] is part of the public API: the rest is reached as
+//! `::backprop::__private::…`.
 
 use crate::activation::{Elu, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
 
@@ -120,9 +121,10 @@ const fn is_built_in(cost: &str) -> bool {
     false
 }
 
-/// An activation with a value that `const` evaluation can build: the one a layer of an embedded
-/// network gets, as `Persist::load` gives a layer `A::default()`. The built-in activations and
-/// those `#[activation]` generates implement it.
+/// An activation with a value that `const` evaluation can build: the one a layer of a network
+/// embedded by `include_weights!` gets, as `Persist::load` gives a layer `A::default()`. The
+/// built-in activations and those `#[activation]` generates implement it; an activation written
+/// by hand implements it to be embedded (`const DEFAULT: Self = MyActivation;`).
 pub trait ConstDefault {
     /// The value, equal to `Default::default()`.
     const DEFAULT: Self;

@@ -107,6 +107,7 @@ mod workspace;
 
 pub use activation::{Activation, Elu, Gelu, Identity, Init, LeakyRelu, Relu, Sigmoid, Silu, Softplus, Tanh};
 pub use cost::{BinaryCrossEntropy, Mse, MulticlassHinge, Prediction, SoftmaxCrossEntropy};
+pub use embed::ConstDefault;
 pub use fixed::{FixedDense, FixedNetwork};
 pub use float::Float;
 /// The float methods (`exp`, `tanh`, ...) as a trait: the standard library's without `std` are
