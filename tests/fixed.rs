@@ -2,7 +2,9 @@
 //! `predict_one` gives the bits of the network's own `predict_one` (the same kernel on the same
 //! weights) on 250 test images of the bundled Fashion-MNIST subset; it agrees with `predict` and
 //! `classify` to rounding; `to_fixed` and `from_fixed` round-trip the weights; a non-finite input
-//! gives non-finite outputs rather than a panic; and it can be a `static`.
+//! gives non-finite outputs rather than a panic; it can be a `static`; and `include_weights!`
+//! fills one from a file when the crate compiles, with the values the file holds, for built-in
+//! activations and one written by hand.
 
 #![allow(clippy::unwrap_used)]
 
@@ -202,7 +204,8 @@ network! {
     pub struct HandMlp<f32> { input: 4, hidden: 8 => HandTanh, out: 3, cost: SoftmaxCrossEntropy }
 }
 
-static HAND_MLP: HandMlpFixed = backprop::include_weights!(HandMlp, "tests/fixtures/pytorch/mlp_f32.safetensors");
+static HAND_MLP: HandMlpFixed =
+    backprop::include_weights!(HandMlp, "tests/fixtures/pytorch/mlp_f32.safetensors");
 
 #[test]
 fn an_activation_written_by_hand_is_embedded_with_its_const_default() -> Result<(), Error> {
