@@ -27,8 +27,6 @@ Not part of CI: it needs JAX, which the library does not.
 """
 
 import os
-import statistics
-import time
 
 import jax
 import jax.numpy as jnp
@@ -36,31 +34,13 @@ import numpy as np
 
 jax.config.update("jax_platforms", "cpu")
 
-WORKLOADS = [
-    ("fmnist", [784, 128, 64, 10], jax.nn.relu, 64),
-    ("tiny", [4, 16, 3], jnp.tanh, 1),
-    ("wide", [1024, 1024, 1024, 10], jax.nn.relu, 256),
-    ("recipe", [784, 256, 128, 10], jax.nn.relu, 64),
-]
+from workloads import BETA1, BETA2, EPS, LR_ADAM, LR_SGD, WORKLOADS, header, linear_init, median_of_runs, row, time_steps
 
-LR_SGD = 1e-4
-LR_ADAM, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
-
-
-def flops_per_step(sizes, batch):
-    weights = [a * b for a, b in zip(sizes, sizes[1:])]
-    return batch * sum((4 if l == 0 else 6) * w for l, w in enumerate(weights))
+ACTIVATIONS = {"relu": jax.nn.relu, "tanh": jnp.tanh}
 
 
 def network(rng, sizes):
-    """(W, b) per layer, W of shape (out, in), as torch.nn.Linear draws them."""
-    params = []
-    for a, b in zip(sizes, sizes[1:]):
-        bound = 1.0 / np.sqrt(a)
-        w = rng.uniform(-bound, bound, (b, a)).astype(np.float32)
-        bias = rng.uniform(-bound, bound, b).astype(np.float32)
-        params.append((jnp.asarray(w), jnp.asarray(bias)))
-    return params
+    return [(jnp.asarray(w), jnp.asarray(b)) for w, b in linear_init(rng, sizes)]
 
 
 def make_step(act, optimiser):
@@ -106,30 +86,17 @@ def initial_state(params, optimiser):
     return (zeros, jax.tree_util.tree_map(jnp.zeros_like, params), jnp.zeros((), jnp.int32))
 
 
-def median_per_step(run, steps_per_run, runs=15):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) / steps_per_run)
-    return statistics.median(times)
-
-
 def main():
     rng = np.random.default_rng(7)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"JAX {jax.__version__}, {jax.devices()[0].platform}, {cores} cores visible")
-    print(f"{'workload':<8} {'way':<5} {'samples/s':>12} {'µs/step':>10} {'GFLOP/s':>9}")
+    header(way=True)
     for name, sizes, act, batch in WORKLOADS:
         optimiser = "adam" if name == "recipe" else "sgd"
         params0 = network(rng, sizes)
         x = jnp.asarray(rng.random((batch, sizes[0]), dtype=np.float32))
         y = jnp.asarray(rng.integers(0, sizes[-1], batch).astype(np.int32))
-        step = make_step(act, optimiser)
-        flops = flops_per_step(sizes, batch)
-
-        def report(way, t):
-            print(f"{name:<8} {way:<5} {batch / t:>12.0f} {t * 1e6:>10.3f} {flops / t * 1e-9:>9.1f}")
+        step = make_step(ACTIVATIONS[act], optimiser)
 
         # (a) One jitted step called from Python.
         jitted = jax.jit(step, donate_argnums=(0, 1))
@@ -144,13 +111,8 @@ def main():
             jax.block_until_ready(params)
             carry[:] = [params, state]
 
-        steps(20)
-        # Steps per timed run: about 0.3 s each.
-        start = time.perf_counter()
-        steps(1)
-        per_run = max(1, int(0.3 / max(time.perf_counter() - start, 1e-7)))
-        t_jit = median_per_step(lambda: steps(per_run), per_run)
-        report("jit", t_jit)
+        t_jit = time_steps(steps)
+        row(name, sizes, batch, t_jit, "jit")
 
         # (b) K steps in one call: lax.scan over the steps inside jit, K for about 0.3 s.
         k = max(1, int(0.3 / t_jit))
@@ -173,7 +135,7 @@ def main():
 
         call()  # compiles, and warms up
         call()
-        report("scan", median_per_step(call, k))
+        row(name, sizes, batch, median_of_runs(call, k), "scan")
 
 
 if __name__ == "__main__":

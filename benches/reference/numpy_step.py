@@ -23,8 +23,6 @@ Not part of CI: it needs numpy, which the library does not.
 """
 
 import os
-import statistics
-import time
 
 THREADS = os.environ.get("NUMPY_THREADS", "2")
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -32,31 +30,11 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402  (after the thread counts are set)
 
-WORKLOADS = [
-    ("fmnist", [784, 128, 64, 10], "relu", 64),
-    ("tiny", [4, 16, 3], "tanh", 1),
-    ("wide", [1024, 1024, 1024, 10], "relu", 256),
-    ("recipe", [784, 256, 128, 10], "relu", 64),
-]
-
-LR_SGD = 1e-4
-LR_ADAM, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
-
-
-def flops_per_step(sizes, batch):
-    weights = [a * b for a, b in zip(sizes, sizes[1:])]
-    return batch * sum((4 if l == 0 else 6) * w for l, w in enumerate(weights))
+from workloads import BETA1, BETA2, EPS, LR_ADAM, LR_SGD, WORKLOADS, header, linear_init, row, time_steps  # noqa: E402
 
 
 def network(rng, sizes):
-    """(W, b) per layer, W of shape (out, in), as torch.nn.Linear draws them."""
-    params = []
-    for a, b in zip(sizes, sizes[1:]):
-        bound = 1.0 / np.sqrt(a)
-        w = rng.uniform(-bound, bound, (b, a)).astype(np.float32)
-        bias = rng.uniform(-bound, bound, b).astype(np.float32)
-        params.append([w, bias])
-    return params
+    return [list(layer) for layer in linear_init(rng, sizes)]
 
 
 def gradients(params, act, x, y):
@@ -132,30 +110,18 @@ def blas_info():
 def main():
     rng = np.random.default_rng(7)
     print(f"numpy {np.__version__}, {blas_info()}")
-    print(f"{'workload':<8} {'samples/s':>12} {'µs/step':>10} {'GFLOP/s':>9}")
+    header()
     for name, sizes, act, batch in WORKLOADS:
         params = network(rng, sizes)
         update = adam(params) if name == "recipe" else sgd_step
         x = rng.random((batch, sizes[0]), dtype=np.float32)
         y = rng.integers(0, sizes[-1], batch)
 
-        def step():
-            update(params, act, x, y)
+        def steps(count):
+            for _ in range(count):
+                update(params, act, x, y)
 
-        for _ in range(20):
-            step()
-        # Steps per timed run: about 0.3 s each.
-        start = time.perf_counter()
-        step()
-        per_run = max(1, int(0.3 / max(time.perf_counter() - start, 1e-7)))
-        runs = []
-        for _ in range(15):
-            start = time.perf_counter()
-            for _ in range(per_run):
-                step()
-            runs.append((time.perf_counter() - start) / per_run)
-        t = statistics.median(runs)
-        print(f"{name:<8} {batch / t:>12.0f} {t * 1e6:>10.3f} {flops_per_step(sizes, batch) / t * 1e-9:>9.1f}")
+        row(name, sizes, batch, time_steps(steps))
 
 
 if __name__ == "__main__":
