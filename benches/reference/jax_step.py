@@ -16,9 +16,10 @@ median time per step over several timed runs after warm-up (compilation excluded
 samples/s, µs/step and GFLOP/s (the FLOP count of `benches/training.rs`). Every timed run
 ends with `block_until_ready` on the parameters, so it counts every step it dispatched.
 
-Threads: XLA's CPU client has no switch for its thread count; it sizes its pool to the cores
-the process may run on, so on a 2-core machine it uses 2, and under `taskset -c 0,1` (or
-`taskset -c 0` for one) it uses those. The header line shows the count it sees.
+Threads: XLA's CPU client has no switch for its thread count; it sizes its pool to the cores the
+process may run on (its affinity: jax-ml/jax#1539), so on a 2-core machine it uses 2, and under
+`taskset -c 0,1` (or `taskset -c 0` for one) it uses those. The header line shows the count it
+sees.
 
     pip install "jax[cpu]" numpy
     python3 benches/reference/jax_step.py
