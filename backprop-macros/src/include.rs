@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
+use safetensors::tensor::Metadata;
 use safetensors::{Dtype, SafeTensors};
 use syn::parse::{Parse, ParseStream};
 use syn::{LitStr, Path, Token};
@@ -60,6 +61,10 @@ fn weights(input: &Input) -> syn::Result<TokenStream> {
     let tensors = SafeTensors::deserialize(&bytes).map_err(|e| {
         error(format!("`{relative}` is not a safetensors file ({e}): save the network with `Persist::save`, or PyTorch's `safetensors.torch.save_file`"))
     })?;
+    // The header again, parsed on its own: its tensors' offsets and what `save` recorded. The
+    // data start after its 8-byte length and the header.
+    let (header, metadata) = SafeTensors::read_metadata(&bytes)
+        .map_err(|e| error(format!("`{relative}` is not a safetensors file ({e})")))?;
     let mut entries = Vec::new();
     let mut names: Vec<String> = tensors.names().into_iter().map(str::to_owned).collect();
     names.sort();
@@ -81,8 +86,7 @@ fn weights(input: &Input) -> syn::Result<TokenStream> {
                 "tensor `{name}` of `{relative}` holds {value} at flat index {index}: the weights must be finite"
             )));
         }
-        // Where the tensor's bytes start in the file: its data is a slice of `bytes`.
-        let start = (view.data().as_ptr() as usize).saturating_sub(bytes.as_ptr() as usize);
+        let start = 8 + header + metadata.info(name).map_or(0, |info| info.data_offsets.0);
         let shape = view.shape();
         entries.push(quote! {
             ::backprop::__private::Tensor {
@@ -93,7 +97,7 @@ fn weights(input: &Input) -> syn::Result<TokenStream> {
             }
         });
     }
-    let (layers, cost) = recorded(&bytes, &relative).map_err(error)?;
+    let (layers, cost) = recorded(&metadata, &relative).map_err(error)?;
     let layers = match layers {
         Some(layers) => {
             let layers = layers.iter().map(|(name, inputs, outputs, activation)| {
@@ -137,9 +141,10 @@ type RecordedLayer = (String, usize, usize, String);
 /// What the file's metadata records of the network, where `save` wrote it: the layers
 /// (`backprop.layers`) and the cost (`backprop.cost`); `None` for what it does not record (a file
 /// PyTorch wrote). Malformed metadata is an error.
-fn recorded(bytes: &[u8], relative: &str) -> Result<(Option<Vec<RecordedLayer>>, Option<String>), String> {
-    let (_, metadata) = SafeTensors::read_metadata(bytes)
-        .map_err(|e| format!("`{relative}` is not a safetensors file ({e})"))?;
+fn recorded(
+    metadata: &Metadata,
+    relative: &str,
+) -> Result<(Option<Vec<RecordedLayer>>, Option<String>), String> {
     let Some(map) = metadata.metadata() else { return Ok((None, None)) };
     let bad = |e: &dyn std::fmt::Display| {
         format!("`{relative}`: the metadata `backprop.layers` is not the library's ({e})")

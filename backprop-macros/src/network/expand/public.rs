@@ -231,11 +231,18 @@ impl Resolved<'_> {
     /// the one that names the cost, or, when the cost's `Cost::FORMULAS` gives its c and c' (a
     /// `#[cost]`), the one with C = Σⱼ c(zⱼ, yⱼ), whose slots the cost's formulas fill.
     fn network_explanations(&self, description: &Description) -> TokenStream {
-        let texts = [Description::equations, Description::equations_latex, Description::circuit_dot];
-        let [equations, equations_latex, circuit_dot] = texts.map(|text| {
+        // Each text with how its slots take the cost's formulas: as lines indented under the
+        // first, as LaTeX rows, as the lines of a Graphviz label.
+        type Text = fn(&Description) -> String;
+        let texts: [(Text, TokenStream); 3] = [
+            (Description::equations, quote!(Indented)),
+            (Description::equations_latex, quote!(Text)),
+            (Description::circuit_dot, quote!(Dot)),
+        ];
+        let [equations, equations_latex, circuit_dot] = texts.map(|(text, part)| {
             let known = LitStr::new(&text(description), Span::call_site());
             match description.per_output() {
-                Some(per_output) => self.per_output_text(&known, &text(&per_output)),
+                Some(per_output) => self.per_output_text(&known, &text(&per_output), &part),
                 None => quote!(#known),
             }
         });
@@ -255,13 +262,12 @@ impl Resolved<'_> {
     }
 
     /// `known` if the network's cost gives no formulas, else `with_slots` with the cost's
-    /// formulas in its slots: the text as a constant of the function it is the body of.
-    fn per_output_text(&self, known: &LitStr, with_slots: &str) -> TokenStream {
+    /// formulas in its slots, each a `Part::<part>` (`Indented`, `Text` or `Dot`): the text as a
+    /// constant of the function it is the body of.
+    fn per_output_text(&self, known: &LitStr, with_slots: &str, part: &TokenStream) -> TokenStream {
         let (ident, float) = (&self.net.ident, &self.float);
         let mut parts = Vec::new();
         let mut rest = with_slots;
-        // The slot ends its line in the circuit's label, where its lines are left-justified.
-        let dot = with_slots.starts_with("digraph");
         while let Some((at, slot)) =
             rest.char_indices().find_map(|(i, c)| Some((i, SLOTS.iter().position(|s| *s == c)?)))
         {
@@ -277,11 +283,7 @@ impl Resolved<'_> {
                 ::core::option::Option::Some(__f) => __f.#field,
                 ::core::option::Option::None => "",
             });
-            parts.push(match (dot, slot) {
-                (true, _) => quote!(::backprop::__private::Part::Dot(#formula)),
-                (false, 0 | 1) => quote!(::backprop::__private::Part::Indented(#formula)),
-                (false, _) => quote!(::backprop::__private::Part::Text(#formula)),
-            });
+            parts.push(quote!(::backprop::__private::Part::#part(#formula)));
             rest = &rest[at + SLOTS[slot].len_utf8()..];
         }
         parts.push(quote!(::backprop::__private::Part::Text(#rest)));
